@@ -1,0 +1,28 @@
+// Export of a report to its publication layout and to/from JSON.
+#ifndef DISCLOSURE_CORE_REPORT_EXPORT_H_
+#define DISCLOSURE_CORE_REPORT_EXPORT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "disclosure/v1/report.pb.h"
+
+namespace disclosure {
+
+namespace v1 = ::disclosure::v1;
+
+// The publication text: title, the six parts with the template's headings,
+// the three tables as Markdown in the template's exact row and column order
+// and labels. Empty cells are printed empty. ImportText(ExportText(r))
+// gives back r (agency id, region code and kind are not printed).
+std::string ExportText(const v1::Report& report);
+
+// Protobuf's JSON mapping, field names as in the .proto (snake_case).
+std::string ToJson(const google::protobuf::Message& message);
+// Parses JSON into `message`; the error names the offending field.
+absl::Status FromJson(absl::string_view json, google::protobuf::Message* message);
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_REPORT_EXPORT_H_

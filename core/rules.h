@@ -1,0 +1,58 @@
+// The audit rules of the 2021 template, as a library: the audit service,
+// its dry-run ValidateReport and `reportctl validate` all call Validate().
+//
+// Every rule has a stable id and a severity (docs/rules.md lists them with
+// their formula and where the template states them). Only ERROR findings
+// block publication. All findings are returned, never capped. An empty cell
+// is a finding of its own (EMPTY) and a sum that involves an empty cell is
+// not assessed, never computed with a zero.
+#ifndef DISCLOSURE_CORE_RULES_H_
+#define DISCLOSURE_CORE_RULES_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "disclosure/v1/findings.pb.h"
+#include "disclosure/v1/report.pb.h"
+
+namespace disclosure {
+
+namespace v1 = ::disclosure::v1;
+
+// Version of the rule set; every finding carries it. Bump when a rule is
+// added, removed or changes what it reports.
+inline constexpr char kRuleSetVersion[] = "2021.1";
+
+// One rule of the catalogue.
+struct RuleInfo {
+  const char* id;           // "T3-ROW"
+  v1::Severity severity;    // the severity of its findings (T2-FEE: see docs)
+  const char* title;        // short Chinese name, e.g. "申请人各列之和等于总计"
+};
+const std::vector<RuleInfo>& AllRules();
+
+// What the rules may know beyond the report itself.
+struct ValidationContext {
+  // The same agency's report for year - 1; cross-year rules run only when set.
+  const v1::Report* previous = nullptr;
+  // How to name that previous report in findings (Finding.reference), e.g.
+  // "agencies/zz-psb/reports/2020/versions/2 sha256:…". May be empty.
+  std::string previous_reference;
+  // Date the report was submitted (China Standard Time); the deadline rule
+  // runs only when set.
+  std::optional<absl::CivilDay> submitted;
+};
+
+// Runs every rule on `report`. Findings are ordered by section, then by the
+// template's row and column order, then by rule id; text findings by offset.
+std::vector<v1::Finding> Validate(const v1::Report& report,
+                                  const ValidationContext& context = {});
+
+// True when any finding has severity ERROR.
+bool HasErrors(const std::vector<v1::Finding>& findings);
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_RULES_H_

@@ -1,0 +1,37 @@
+// Small text helpers shared by the importer and the rules: UTF-8 decoding,
+// width folding (full-width digits, letters and brackets to ASCII) and the
+// "key" form used to compare labels.
+#ifndef DISCLOSURE_CORE_TEXT_UTIL_H_
+#define DISCLOSURE_CORE_TEXT_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace disclosure {
+
+// Decodes UTF-8 into code points. Returns false on malformed input.
+bool DecodeUtf8(absl::string_view s, std::u32string* out);
+void AppendUtf8(char32_t c, std::string* out);
+std::string EncodeUtf8(const std::u32string& s);
+
+// Number of code points in valid UTF-8 `s`.
+int CodePointCount(absl::string_view s);
+
+// Folds full-width ASCII (U+FF01–U+FF5E) to ASCII, U+3000 and other spaces
+// to ' ', drops zero-width characters and the BOM. Keeps everything else.
+std::string FoldWidth(absl::string_view s);
+
+// The comparison form of a label: width-folded, without whitespace and
+// punctuation (brackets, quotes, dots, commas, colons, 、). Keeps CJK,
+// letters and digits.
+std::string LabelKey(absl::string_view s);
+
+// Truncates `s` to at most `max_code_points`, appending "…" when cut.
+std::string Shorten(absl::string_view s, int max_code_points);
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_TEXT_UTIL_H_

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project builds, tests and runs with.
+# Idempotent: packages already present are skipped by apt. Run as root.
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  libgrpc++-dev grpc-proto
+  libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libre2-dev libssl-dev openssl
+  golang-github-gogo-googleapis-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
