@@ -1,8 +1,1157 @@
+// Import of the published text. The reader works in three passes:
+//   1. lines: width-folded, trimmed, Markdown pipe rows split into cells;
+//   2. parts: the six headings of the template split the lines into parts;
+//   3. tables: each table part is read by a RowReader that identifies rows by
+//      their labels (exact, prefix of a label split over lines, or fuzzy for
+//      OCR slips), leaning on the template order, and collects each row's
+//      values from the same line, the following lines, or a value row that
+//      stood before its label.
 #include "core/report_import.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "core/template.h"
+#include "core/text_util.h"
+
 namespace disclosure {
-bool ImportResult::HasUnplaced() const { return false; }
-absl::StatusOr<ImportResult> ImportText(absl::string_view, const ImportOptions&) {
-  return absl::UnimplementedError("import");
+namespace {
+
+using Level = v1::ImportDiagnostic;  // Level::NOTE, Level::UNPLACED
+
+// ------------------------------------------------------------------ lines
+
+struct Line {
+  int number = 0;                  // 1-based line of the input
+  std::string text;                // width-folded and trimmed: for reading
+  std::string raw;                 // trimmed, as published: for narrative
+  bool pipe = false;               // a Markdown table row
+  std::vector<std::string> cells;  // trimmed cells of a pipe row
+};
+
+bool IsSeparatorRow(absl::string_view t) {
+  bool dash = false;
+  for (char c : t) {
+    if (c == '-') dash = true;
+    else if (c != '|' && c != ':' && c != ' ') return false;
+  }
+  return dash;
 }
-std::vector<v1::Finding> StructureFindings(const ImportResult&) { return {}; }
+
+// Trims ASCII whitespace, ideographic spaces (paragraph indents), no-break
+// spaces and a BOM from both ends, keeping the text between as published.
+std::string TrimSpaces(absl::string_view s) {
+  static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
+  bool trimmed = true;
+  while (trimmed) {
+    trimmed = false;
+    s = absl::StripAsciiWhitespace(s);
+    for (absl::string_view sp : kSpaces) {
+      trimmed |= absl::ConsumePrefix(&s, sp);
+      trimmed |= absl::ConsumeSuffix(&s, sp);
+    }
+  }
+  return std::string(s);
+}
+
+std::vector<Line> SplitLines(absl::string_view text) {
+  std::vector<Line> lines;
+  int number = 0;
+  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
+    ++number;
+    std::string folded = FoldWidth(absl::StripSuffix(raw, "\r"));
+    absl::string_view t = absl::StripAsciiWhitespace(folded);
+    if (t.empty() || IsSeparatorRow(t)) continue;
+    Line line;
+    line.number = number;
+    line.text = std::string(t);
+    line.raw = TrimSpaces(raw);
+    if (t.front() == '|') {
+      line.pipe = true;
+      absl::string_view inner = t.substr(1);
+      if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
+      for (absl::string_view cell : absl::StrSplit(inner, '|')) {
+        line.cells.emplace_back(absl::StripAsciiWhitespace(cell));
+      }
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// Page furniture: "- 3 -", "第 3 页", "第3页 共8页", "3/8".
+bool IsPageNumber(absl::string_view t) {
+  std::string k;
+  for (char c : t) {
+    if (c != ' ' && c != '-') k.push_back(c);
+  }
+  absl::string_view s = k;
+  if (absl::ConsumePrefix(&s, "第")) {
+    size_t digits = 0;
+    while (digits < s.size() && absl::ascii_isdigit(s[digits])) ++digits;
+    if (digits == 0) return false;
+    s.remove_prefix(digits);
+    if (!absl::ConsumePrefix(&s, "页")) return false;
+    if (s.empty()) return true;
+    if (!absl::ConsumePrefix(&s, "共")) return false;
+    digits = 0;
+    while (digits < s.size() && absl::ascii_isdigit(s[digits])) ++digits;
+    return digits > 0 && s.substr(digits) == "页";
+  }
+  size_t slash = s.find('/');
+  auto all_digits = [](absl::string_view d) {
+    return !d.empty() && d.size() <= 4 &&
+           std::all_of(d.begin(), d.end(), [](char c) { return absl::ascii_isdigit(c); });
+  };
+  if (slash != absl::string_view::npos) {
+    return all_digits(s.substr(0, slash)) && all_digits(s.substr(slash + 1));
+  }
+  // "- 3 -" only: a bare number may be a table value and is decided in context.
+  return all_digits(s) && t.find('-') != absl::string_view::npos;
+}
+
+bool IsBareNumber(absl::string_view t) {
+  return !t.empty() && t.size() <= 3 &&
+         std::all_of(t.begin(), t.end(), [](char c) { return absl::ascii_isdigit(c); });
+}
+
+// ------------------------------------------------------------------ cells
+
+enum class CellKind { kBlank, kValue, kLabel };
+
+struct Cell {
+  CellKind kind = CellKind::kBlank;
+  std::string text;  // as published (folded)
+  // For values: the integer, when the text is one (after normalisation).
+  std::optional<int64_t> count;
+  bool normalised = false;  // OCR letters or thousands separators were read
+};
+
+// Classifies one cell. Values are digits with an optional sign, thousands
+// separators, a decimal part, a unit (元/万元/件) or OCR letters for digits
+// (O for 0, l/I for 1). "—", "-", "/" and "无" are explicit blanks.
+Cell ClassifyCell(absl::string_view raw) {
+  Cell cell;
+  std::string t;
+  for (char c : raw) {
+    if (c != ' ') t.push_back(c);
+  }
+  cell.text = std::string(absl::StripAsciiWhitespace(raw));
+  if (t.empty() || t == "-" || t == "/" || t == "—" || t == "——" || t == "无" || t == "\\") {
+    return cell;  // blank
+  }
+  absl::string_view s = t;
+  bool unit = absl::ConsumeSuffix(&s, "万元") || absl::ConsumeSuffix(&s, "元") ||
+              absl::ConsumeSuffix(&s, "件");
+  std::string digits;
+  bool seen_digit = false, ocr = false, separator = false, bad = false;
+  size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    digits.push_back(s[0]);
+    i = 1;
+  }
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (absl::ascii_isdigit(c)) {
+      digits.push_back(c);
+      seen_digit = true;
+    } else if (c == 'O' || c == 'o') {
+      digits.push_back('0');
+      ocr = true;
+    } else if (c == 'l' || c == 'I') {
+      digits.push_back('1');
+      ocr = true;
+    } else if (c == ',') {
+      separator = true;
+    } else if (c == '.') {
+      digits.push_back('.');
+    } else {
+      bad = true;
+      break;
+    }
+  }
+  if (bad || (!seen_digit && !(ocr && digits.size() == 1))) {
+    cell.kind = CellKind::kLabel;
+    return cell;
+  }
+  cell.kind = CellKind::kValue;
+  cell.normalised = ocr || separator;
+  int64_t v;
+  if (!unit && digits.find('.') == std::string::npos && absl::SimpleAtoi(digits, &v)) {
+    cell.count = v;
+  }
+  if (ocr) cell.text = digits;
+  return cell;
+}
+
+// ------------------------------------------------------------------ matching
+
+// A label as the reader compares it: its key without a leading numbering
+// ("一、", "（三）", "1.", "5、") and that numbering as a number.
+struct LabelForm {
+  std::u32string core;
+  int number = 0;  // 0: no numbering
+};
+
+int ChineseNumeral(char32_t c) {
+  static const std::u32string kNumerals = U"一二三四五六七八九十";
+  size_t p = kNumerals.find(c);
+  return p == std::u32string::npos ? 0 : static_cast<int>(p) + 1;
+}
+
+LabelForm MakeForm(absl::string_view label) {
+  LabelForm form;
+  DecodeUtf8(LabelKey(label), &form.core);
+  size_t i = 0;
+  while (i < form.core.size() && form.core[i] >= U'0' && form.core[i] <= U'9' && i < 2) {
+    form.number = form.number * 10 + static_cast<int>(form.core[i] - U'0');
+    ++i;
+  }
+  if (i == 0 && !form.core.empty() && form.core.size() > 2) {
+    if (int n = ChineseNumeral(form.core[0]); n > 0) {
+      form.number = n;
+      i = 1;
+    }
+  }
+  form.core.erase(0, i);
+  return form;
+}
+
+double Similarity(const std::u32string& a, const std::u32string& b) {
+  if (a.empty() || b.empty()) return 0;
+  size_t longest = std::max(a.size(), b.size());
+  return 1.0 - static_cast<double>(EditDistance(a, b)) / static_cast<double>(longest);
+}
+
+bool Contains(const std::u32string& hay, const std::u32string& needle) {
+  return !needle.empty() && hay.find(needle) != std::u32string::npos;
+}
+
+// ------------------------------------------------------------------ tables
+
+// One row the reader can fill.
+struct RowSpec {
+  std::string label;     // template label, for messages
+  LabelForm form;
+  int arity = 0;         // values per row; 0 for group rows
+  bool header_word = false;  // its core is also a column header (其他, 总计)
+  std::vector<std::u32string> aliases = {};  // other accepted cores
+};
+
+// A table's vocabulary: its rows and the words of its header rows.
+struct TableSpec {
+  std::string section;   // "二", "三", "四"
+  std::vector<RowSpec> rows;
+  std::vector<std::u32string> header_words;
+};
+
+std::u32string U32(absl::string_view s) {
+  std::u32string out;
+  DecodeUtf8(LabelKey(s), &out);
+  return out;
+}
+
+const TableSpec& ProactiveSpec() {
+  static const TableSpec* spec = [] {
+    auto* t = new TableSpec{"二", {}, {}};
+    for (const ProactiveRow& r : kProactiveRows) {
+      RowSpec row{r.label, MakeForm(r.label), r.kind == ProactiveKind::kDocuments ? 3 : 1};
+      t->rows.push_back(row);
+    }
+    t->rows[1].aliases.push_back(U32("规范性文件"));
+    for (const char* w : {"第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项",
+                          "第二十条第（八）项", "信息内容", "本年制发件数", "本年废止件数",
+                          "现行有效件数", "本年处理决定数量", "本年收费金额（单位：万元）",
+                          "本年新制发件数", "处理决定数量", "收费金额", "单位：万元"}) {
+      t->header_words.push_back(U32(w));
+    }
+    return t;
+  }();
+  return *spec;
+}
+
+const TableSpec& RequestSpec() {
+  static const TableSpec* spec = [] {
+    auto* t = new TableSpec{"三", {}, {}};
+    for (const RequestRow& r : kRequestRows) {
+      RowSpec row{r.label, MakeForm(r.label), r.is_group ? 0 : kApplicantColumnCount};
+      t->rows.push_back(row);
+    }
+    t->rows[kOtherHandlingGroup].aliases.push_back(U32("其他"));  // （六）其他
+    t->rows[kOtherHandlingGroup].header_word = true;
+    t->rows[27].header_word = true;              // 3.其他
+    t->rows[kOutcomesTotal].header_word = true;  // （七）总计
+    for (const char* w : {"本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
+                          "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构",
+                          "社会公益组织", "法律服务机构", "其他", "总计"}) {
+      t->header_words.push_back(U32(w));
+    }
+    return t;
+  }();
+  return *spec;
+}
+
+// Table 四, laid out as one row of fifteen values (the template's layout).
+const TableSpec& AppealSpec() {
+  static const TableSpec* spec = [] {
+    auto* t = new TableSpec{"四", {}, {}};
+    t->rows.push_back(RowSpec{"行政复议、行政诉讼（15 项）", {}, 15});
+    for (const char* w : {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持",
+                          "结果纠正", "其他结果", "尚未审结", "总计", "结果", "维持", "纠正",
+                          "其他", "尚未", "审结"}) {
+      t->header_words.push_back(U32(w));
+    }
+    return t;
+  }();
+  return *spec;
+}
+
+// Table 四 laid out as three rows of five (some agencies print it so).
+const TableSpec& AppealVerticalSpec() {
+  static const TableSpec* spec = [] {
+    auto* t = new TableSpec{"四", {}, AppealSpec().header_words};
+    t->rows.push_back(RowSpec{"行政复议", MakeForm("行政复议"), 5});
+    t->rows.push_back(RowSpec{"未经复议直接起诉", MakeForm("未经复议直接起诉"), 5});
+    t->rows.push_back(RowSpec{"复议后起诉", MakeForm("复议后起诉"), 5});
+    t->rows[1].aliases.push_back(U32("直接起诉"));
+    t->header_words.erase(t->header_words.begin(), t->header_words.begin() + 4);
+    t->header_words.push_back(U32("行政诉讼"));
+    return t;
+  }();
+  return *spec;
+}
+
+struct Diagnostics {
+  std::vector<v1::ImportDiagnostic>* out;
+
+  void Add(v1::ImportDiagnostic::Level level, const Line* line, absl::string_view section, absl::string_view text,
+           absl::string_view expected, std::string message, absl::string_view rule = "") {
+    v1::ImportDiagnostic d;
+    d.set_level(level);
+    d.set_line(line ? line->number : 0);
+    d.set_section(std::string(section));
+    d.set_text(Shorten(text, 60));
+    d.set_expected(std::string(expected));
+    d.set_message(std::move(message));
+    d.set_rule_id(std::string(rule));
+    out->push_back(std::move(d));
+  }
+};
+
+// The values found for each row of a table, in the table's row order.
+struct RowValues {
+  std::vector<Cell> cells;  // exactly `arity` cells once placed
+  bool placed = false;
+};
+
+// Reads one table part. Rows are identified by labels; values flow to the
+// row identified last until it has all of them.
+class RowReader {
+ public:
+  RowReader(const TableSpec& spec, Diagnostics* diags)
+      : spec_(spec), diags_(diags), values_(spec.rows.size()) {}
+
+  // Table 四 in its template layout has one unlabeled row of fifteen values.
+  void StartWithRow(int row) { Identify(row, nullptr); }
+
+  void Read(const std::vector<const Line*>& lines) {
+    LearnLayouts(lines);
+    for (const Line* line : lines) {
+      if (line->pipe) {
+        ReadPipeRow(*line);
+      } else {
+        ReadTextLine(*line);
+      }
+    }
+    Finish(nullptr);
+  }
+
+  const std::vector<RowValues>& values() const { return values_; }
+  // True when a group row (no numbers in the template) had numbers of its own.
+  bool group_had_values(int row) const { return group_values_.count(row) > 0; }
+  bool identified(int row) const { return identified_.count(row) > 0; }
+
+ private:
+  enum class Match { kNone, kHeader, kContinuation, kRow };
+  struct Result {
+    Match match = Match::kNone;
+    int row = -1;
+    bool inferred = false;  // not the template's exact label
+  };
+
+  // Learns, from rows whose values are complete, at which cell index the
+  // values start for a given (cell count, last label index): a blank cell in
+  // another row of the same shape is then read at its real column.
+  void LearnLayouts(const std::vector<const Line*>& lines) {
+    std::map<std::pair<int, int>, std::map<int, int>> votes;
+    for (const Line* line : lines) {
+      if (!line->pipe) continue;
+      int last_label = -1;
+      std::vector<Cell> cells;
+      for (size_t i = 0; i < line->cells.size(); ++i) {
+        cells.push_back(ClassifyCell(line->cells[i]));
+        if (cells.back().kind == CellKind::kLabel) last_label = static_cast<int>(i);
+      }
+      int first = -1, count = 0;
+      bool contiguous = true;
+      for (size_t i = last_label + 1; i < cells.size(); ++i) {
+        if (cells[i].kind == CellKind::kValue) {
+          if (first < 0) first = static_cast<int>(i);
+          else if (cells[i - 1].kind != CellKind::kValue) contiguous = false;
+          ++count;
+        }
+      }
+      for (const RowSpec& r : spec_.rows) {
+        if (r.arity > 1 && count == r.arity && contiguous) {
+          ++votes[{static_cast<int>(cells.size()), last_label}][first];
+          ++shape_votes_[static_cast<int>(cells.size())][first];
+          break;
+        }
+      }
+    }
+    for (const auto& [shape, starts] : votes) {
+      layouts_[shape] = std::max_element(starts.begin(), starts.end(), [](auto& a, auto& b) {
+                          return a.second < b.second;
+                        })->first;
+    }
+  }
+
+  void ReadPipeRow(const Line& line) {
+    std::vector<Cell> cells;
+    cells.reserve(line.cells.size());
+    for (const std::string& c : line.cells) cells.push_back(ClassifyCell(c));
+    int last_label = -1;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (cells[i].kind != CellKind::kLabel) continue;
+      bool values_follow = false;
+      for (size_t j = i + 1; j < cells.size(); ++j) {
+        if (cells[j].kind == CellKind::kValue) values_follow = true;
+        if (cells[j].kind == CellKind::kLabel) break;
+      }
+      Result r = Classify(cells[i].text, values_follow);
+      if (r.match == Match::kHeader) continue;
+      last_label = static_cast<int>(i);
+      Apply(r, cells[i].text, line);
+    }
+    std::vector<Cell> data(cells.begin() + (last_label + 1), cells.end());
+    bool any_value = std::any_of(data.begin(), data.end(),
+                                 [](const Cell& c) { return c.kind == CellKind::kValue; });
+    if (!any_value) {
+      if (current_ >= 0 && collected_.empty() && data.size() >= Arity(current_)) {
+        blank_row_ = true;  // the label's cells are there and empty
+      }
+      return;
+    }
+    if (current_ < 0 || !collected_.empty()) {
+      // A value row with no label waiting for it.
+      AddOrphans(data, line, static_cast<int>(cells.size()), last_label);
+      return;
+    }
+    std::vector<Cell> window;
+    if (Window(data, static_cast<int>(cells.size()), last_label, Arity(current_), &window)) {
+      collected_ = std::move(window);
+      Complete(line);
+    } else {
+      diags_->Add(Level::UNPLACED, &line, spec_.section, line.text,
+                  absl::StrCat(Arity(current_), " 个单元格"),
+                  absl::StrCat("row '", spec_.rows[current_].label, "': ", Values(data),
+                               " values and blank cells for ", Arity(current_),
+                               " columns: the columns cannot be told apart; the row is left empty"));
+      current_ = -1;
+    }
+  }
+
+  // Picks the `arity` cells of a row from the cells after its label.
+  bool Window(const std::vector<Cell>& data, int cell_count, int last_label, size_t arity,
+              std::vector<Cell>* out) {
+    std::vector<int> values;
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (data[i].kind == CellKind::kValue) values.push_back(static_cast<int>(i));
+    }
+    auto take = [&](int start) {
+      out->assign(data.begin() + start, data.begin() + start + arity);
+      return true;
+    };
+    if (data.size() == arity) return take(0);
+    if (values.size() == arity && values.back() - values.front() + 1 == static_cast<int>(arity)) {
+      return take(values.front());
+    }
+    if (data.size() < arity) return false;
+    // The learned layout of rows of this shape, else of this width.
+    auto fits = [&](int start) {
+      return start >= 0 && start + static_cast<int>(arity) <= static_cast<int>(data.size()) &&
+             values.front() >= start && values.back() < start + static_cast<int>(arity);
+    };
+    if (auto it = layouts_.find({cell_count, last_label}); it != layouts_.end()) {
+      int start = it->second - (last_label + 1);
+      if (fits(start)) return take(start);
+    }
+    if (auto it = shape_votes_.find(cell_count); it != shape_votes_.end()) {
+      int best = std::max_element(it->second.begin(), it->second.end(), [](auto& a, auto& b) {
+                   return a.second < b.second;
+                 })->first;
+      if (fits(best)) return take(best);
+    }
+    // Only one position leaves every value inside the row.
+    int position = -1, positions = 0;
+    for (int start = 0; start + static_cast<int>(arity) <= static_cast<int>(data.size()); ++start) {
+      if (fits(start)) {
+        position = start;
+        ++positions;
+      }
+    }
+    return positions == 1 && take(position);
+  }
+
+  // A text line: label runs and value tokens separated by spaces.
+  void ReadTextLine(const Line& line) {
+    std::vector<std::string> tokens = absl::StrSplit(line.text, ' ', absl::SkipEmpty());
+    std::vector<Cell> cells;
+    for (const std::string& t : tokens) cells.push_back(ClassifyCell(t));
+    // "1 属于国家秘密": a leading small number before a label is its numbering.
+    if (cells.size() >= 2 && cells[0].count && *cells[0].count > 0 && *cells[0].count <= 8 &&
+        cells[1].kind == CellKind::kLabel && cells[0].text.size() == 1) {
+      cells[1].text = cells[0].text + "." + cells[1].text;
+      cells.erase(cells.begin());
+    }
+    bool has_label = false;
+    for (const Cell& c : cells) has_label |= c.kind == CellKind::kLabel;
+    if (!has_label && cells.size() == 1 && IsBareNumber(line.text) &&
+        (current_ < 0 || collected_.size() >= Arity(current_))) {
+      diags_->Add(Level::NOTE, &line, spec_.section, line.text, "",
+                  "a bare number between rows is read as a page number");
+      return;
+    }
+    size_t i = 0;
+    while (i < cells.size()) {
+      if (cells[i].kind == CellKind::kLabel) {
+        std::string label = cells[i].text;
+        size_t j = i + 1;
+        while (j < cells.size() && cells[j].kind == CellKind::kLabel) {
+          label += " " + cells[j].text;
+          ++j;
+        }
+        bool values_follow = j < cells.size();
+        Result r = Classify(label, values_follow);
+        if (r.match != Match::kHeader) Apply(r, label, line);
+        i = j;
+        continue;
+      }
+      std::vector<Cell> run;
+      while (i < cells.size() && cells[i].kind != CellKind::kLabel) run.push_back(cells[i++]);
+      if (current_ < 0 || collected_.size() >= Arity(current_)) {
+        AddOrphans(run, line, -1, -1);
+        continue;
+      }
+      for (Cell& c : run) {
+        if (collected_.size() < Arity(current_)) {
+          collected_.push_back(std::move(c));
+        } else {
+          AddOrphans({c}, line, -1, -1);
+        }
+      }
+      if (collected_.size() == Arity(current_)) Complete(line);
+    }
+  }
+
+  size_t Arity(int row) const { return static_cast<size_t>(spec_.rows[row].arity); }
+
+  Result Classify(const std::string& text, bool values_follow) {
+    LabelForm form = MakeForm(text);
+    Result none;
+    if (form.core.empty()) return none;
+    // Column headers, unless the word is also a row (其他, 总计) and values
+    // follow it or it carries the row's numbering.
+    auto header_row = [&]() -> int {
+      for (size_t r = 0; r < spec_.rows.size(); ++r) {
+        const RowSpec& row = spec_.rows[r];
+        bool core_match = row.form.core == form.core ||
+                          std::find(row.aliases.begin(), row.aliases.end(), form.core) !=
+                              row.aliases.end();
+        if (row.header_word && core_match &&
+            (form.number == row.form.number || (values_follow && row.arity > 0)) &&
+            !values_[r].placed) {
+          return static_cast<int>(r);
+        }
+      }
+      return -1;
+    };
+    for (const auto& w : spec_.header_words) {
+      if (w == form.core || (form.core.size() >= 2 && Contains(w, form.core))) {
+        int r = header_row();
+        if (r >= 0) return {Match::kRow, r, form.number != spec_.rows[r].form.number};
+        return {Match::kHeader};
+      }
+    }
+    // Exact label (or alias).
+    int best = -1;
+    double best_score = 0;
+    bool inferred = false;
+    for (size_t r = 0; r < spec_.rows.size(); ++r) {
+      const RowSpec& row = spec_.rows[r];
+      if (row.form.core.empty()) continue;
+      double score = 0;
+      bool exact = false;
+      if (row.form.core == form.core) {
+        score = 3;
+        exact = true;
+      } else if (std::find(row.aliases.begin(), row.aliases.end(), form.core) !=
+                 row.aliases.end()) {
+        score = 2.9;
+      }
+      if (score == 0) continue;
+      score += Preference(static_cast<int>(r), form);
+      if (score > best_score) {
+        best_score = score;
+        best = static_cast<int>(r);
+        inferred = !exact || (form.number != 0 && form.number != row.form.number);
+      }
+    }
+    if (best >= 0) return {Match::kRow, best, inferred};
+    // The rest of a label split over lines.
+    if (last_row_ >= 0 && form.core.size() >= 2 &&
+        Contains(spec_.rows[last_row_].form.core, form.core)) {
+      return {Match::kContinuation, last_row_};
+    }
+    // The first part of a split label, or the label with an OCR slip.
+    for (size_t r = 0; r < spec_.rows.size(); ++r) {
+      const RowSpec& row = spec_.rows[r];
+      const std::u32string& core = row.form.core;
+      if (core.empty()) continue;
+      double score = 0;
+      if (form.core.size() >= 2 && form.core.size() < core.size() &&
+          core.compare(0, form.core.size(), form.core) == 0) {
+        score = 2;
+      } else {
+        double sim = Similarity(form.core, core);
+        for (const auto& alias : row.aliases) sim = std::max(sim, Similarity(form.core, alias));
+        // A split first part with a slip: compare with the label's start.
+        if (form.core.size() >= 4 && form.core.size() < core.size()) {
+          sim = std::max(sim, Similarity(form.core, core.substr(0, form.core.size())) - 0.05);
+        }
+        double threshold = core.size() <= 3 ? 0.99 : 0.7;
+        if (sim >= threshold) score = 1 + sim;
+      }
+      if (score == 0) continue;
+      score += Preference(static_cast<int>(r), form);
+      if (score > best_score) {
+        best_score = score;
+        best = static_cast<int>(r);
+      }
+    }
+    if (best >= 0) return {Match::kRow, best, true};
+    return none;
+  }
+
+  // Prefers rows not yet read, at or after the next expected row, with the
+  // same numbering.
+  double Preference(int row, const LabelForm& form) const {
+    double p = 0;
+    if (values_[row].placed) p -= 1;
+    if (row >= next_) p += 0.3;
+    p -= 0.005 * std::abs(row - next_);
+    if (form.number != 0 && form.number == spec_.rows[row].form.number) p += 0.5;
+    return p;
+  }
+
+  void Apply(const Result& r, const std::string& text, const Line& line) {
+    switch (r.match) {
+      case Match::kHeader:
+      case Match::kContinuation:
+        return;
+      case Match::kRow:
+        if (r.inferred) {
+          diags_->Add(Level::NOTE, &line, spec_.section, text, spec_.rows[r.row].label,
+                      absl::StrCat("label read as the template's '", spec_.rows[r.row].label, "'"),
+                      "S-LABEL");
+        }
+        Identify(r.row, &line);
+        return;
+      case Match::kNone:
+        Unknown(text, line);
+        return;
+    }
+  }
+
+  void Identify(int row, const Line* line) {
+    Finish(line);
+    identified_.insert(row);
+    last_row_ = row;
+    if (spec_.rows[row].arity == 0) {
+      current_ = -1;
+    } else {
+      current_ = row;
+      row_line_ = line;
+    }
+    next_ = std::max(next_, row + 1);
+  }
+
+  // A label that is no row of the template: values after it are not the
+  // previous row's.
+  void Unknown(const std::string& text, const Line& line) {
+    Finish(&line);
+    last_row_ = -1;
+    diags_->Add(Level::NOTE, &line, spec_.section, text,
+                next_ < static_cast<int>(spec_.rows.size()) ? spec_.rows[next_].label : "",
+                "text that is no label of this table is ignored");
+  }
+
+  void AddOrphans(const std::vector<Cell>& data, const Line& line, int cell_count,
+                  int last_label) {
+    if (last_row_ >= 0 && spec_.rows[last_row_].arity == 0) group_values_.insert(last_row_);
+    for (const Cell& c : data) {
+      if (c.kind == CellKind::kValue) {
+        orphans_.push_back({line, data, cell_count, last_label});
+        return;
+      }
+    }
+  }
+
+  // Ends the row being read: it is complete, takes the value row that stood
+  // before its label, is blank in a pipe table, or is reported.
+  void Finish(const Line* at) {
+    if (current_ >= 0 && !values_[current_].placed) {
+      const RowSpec& row = spec_.rows[current_];
+      const Line* where = row_line_ ? row_line_ : at;
+      std::vector<Cell> window;
+      if (collected_.empty() && orphans_.size() == 1 &&
+          Window(orphans_[0].cells, orphans_[0].cell_count, -1, row.arity, &window)) {
+        Line from = orphans_[0].line;
+        orphans_.clear();
+        diags_->Add(Level::NOTE, &from, spec_.section, from.text, row.label,
+                    absl::StrCat("values apart from their label read as row '", row.label, "'"));
+        collected_ = std::move(window);
+        Complete(from);
+      } else if (collected_.empty() && blank_row_) {
+        diags_->Add(Level::NOTE, where, spec_.section, where ? where->text : "", row.label,
+                    absl::StrCat("row '", row.label, "' is blank"));
+      } else {
+        diags_->Add(Level::UNPLACED, where, spec_.section, where ? where->text : "",
+                    absl::StrCat(row.arity, " 个数值"),
+                    absl::StrCat("row '", row.label, "': found ", collected_.size(), " of ",
+                                 row.arity, " values; its cells are left empty"));
+        ReportOrphans();
+      }
+    }
+    if (at == nullptr) ReportOrphans();  // end of the table
+    current_ = -1;
+    collected_.clear();
+    blank_row_ = false;
+    row_line_ = nullptr;
+  }
+
+  // Values that no row took.
+  void ReportOrphans() {
+    for (const Orphan& o : orphans_) {
+      diags_->Add(Level::UNPLACED, &o.line, spec_.section, o.line.text,
+                  next_ < static_cast<int>(spec_.rows.size()) ? spec_.rows[next_].label : "",
+                  absl::StrCat(Values(o.cells), " values belong to no row of the template"));
+    }
+    orphans_.clear();
+  }
+
+  void Complete(const Line& line) {
+    RowValues& v = values_[current_];
+    v.cells = std::move(collected_);
+    v.placed = true;
+    for (const Cell& c : v.cells) {
+      if (c.normalised) {
+        diags_->Add(Level::NOTE, &line, spec_.section, c.text, "",
+                    "value read with OCR letters or thousands separators normalised");
+      }
+    }
+    collected_.clear();
+    current_ = -1;
+    ReportOrphans();  // values before this row's label were not its own
+  }
+
+  static int Values(const std::vector<Cell>& cells) {
+    return static_cast<int>(std::count_if(cells.begin(), cells.end(), [](const Cell& c) {
+      return c.kind == CellKind::kValue;
+    }));
+  }
+
+  struct Orphan {
+    Line line;
+    std::vector<Cell> cells;
+    int cell_count;
+    int last_label;
+  };
+
+  const TableSpec& spec_;
+  Diagnostics* diags_;
+  std::vector<RowValues> values_;
+  std::map<std::pair<int, int>, int> layouts_;
+  std::map<int, std::map<int, int>> shape_votes_;
+  std::set<int> identified_;
+  std::set<int> group_values_;
+  std::vector<Orphan> orphans_;
+  std::vector<Cell> collected_;
+  const Line* row_line_ = nullptr;
+  int current_ = -1;   // row receiving values
+  int last_row_ = -1;  // row identified last, for continuations
+  int next_ = 0;       // next row in template order
+  bool blank_row_ = false;
+};
+
+// ------------------------------------------------------------------ parts
+
+struct PartHeading {
+  std::u32string core;  // heading key without its numeral
+};
+
+const std::vector<PartHeading>& PartHeadings() {
+  static const std::vector<PartHeading>* headings = [] {
+    auto* v = new std::vector<PartHeading>;
+    for (const Part& p : kParts) v->push_back({MakeForm(p.heading).core});
+    return v;
+  }();
+  return *headings;
+}
+
+// The part (0..5) a line is the heading of, or -1. Only parts after `after`
+// can start: the six parts come in order. A heading starts with its numeral
+// ("三、…", "三 …", "三．…"); "（三）…" is a sub-heading of the narrative.
+int HeadingOf(const Line& line, int after, bool* exact) {
+  if (line.pipe || line.text.size() > 120) return -1;
+  if (line.text[0] == '(') return -1;
+  LabelForm form = MakeForm(line.text);
+  if (form.number < 1 || form.number > kPartCount || form.number - 1 <= after) return -1;
+  std::u32string first;
+  DecodeUtf8(line.text.substr(0, 3), &first);
+  if (first.empty() || ChineseNumeral(first[0]) != form.number) return -1;
+  const std::u32string& core = PartHeadings()[form.number - 1].core;
+  *exact = form.core == core;
+  if (*exact) return form.number - 1;
+  // Longer than a heading: a numbered paragraph of the narrative.
+  if (form.core.size() > core.size() + 4) return -1;
+  double sim = Similarity(form.core, core);
+  if (form.core.size() >= 4 && Contains(core, form.core)) sim = std::max(sim, 0.8);
+  return sim >= 0.6 ? form.number - 1 : -1;
+}
+
+// Words of the 2019 试行 format that the 2021 template does not have.
+const char* Template2019Word(const std::string& key) {
+  for (const char* w : {"本年新制作数量", "其他对外管理服务事项", "政府集中采购"}) {
+    if (key.find(w) != std::string::npos) return w;
+  }
+  return nullptr;
+}
+
+bool ParseYear(absl::string_view text, int* year) {
+  for (size_t i = 0; i + 4 <= text.size(); ++i) {
+    if (!absl::ascii_isdigit(text[i]) || (i > 0 && absl::ascii_isdigit(text[i - 1]))) continue;
+    if (i + 4 < text.size() && absl::ascii_isdigit(text[i + 4])) continue;
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(i + 4));
+    int y;
+    if (absl::StartsWith(rest, "年") && absl::SimpleAtoi(text.substr(i, 4), &y) && y >= 2000 &&
+        y <= 2100) {
+      *year = y;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Fills the report's cells from what the readers placed.
+void PlaceProactive(const RowReader& reader, v1::Report* report, Diagnostics* diags) {
+  for (int row = 0; row < kProactiveRowCount; ++row) {
+    const RowValues& v = reader.values()[row];
+    if (!v.placed) continue;
+    if (kProactiveRows[row].kind == ProactiveKind::kFee) {
+      if (v.cells[0].kind == CellKind::kValue) SetFee(report, v.cells[0].text);
+      continue;
+    }
+    for (size_t col = 0; col < v.cells.size(); ++col) {
+      const Cell& c = v.cells[col];
+      if (c.kind != CellKind::kValue) continue;
+      if (c.count) {
+        SetProactiveCount(report, row, static_cast<int>(col), c.count);
+      } else {
+        diags->Add(Level::UNPLACED, nullptr, "二", c.text, "整数",
+                   absl::StrCat("'", kProactiveRows[row].label, "' holds '", c.text,
+                                "', not a whole count; the cell is left empty"));
+      }
+    }
+  }
+}
+
+void PlaceCells(const std::vector<Cell>& cells, const char* section, const std::string& label,
+                Diagnostics* diags, const std::function<void(int, int64_t)>& set) {
+  for (size_t col = 0; col < cells.size(); ++col) {
+    const Cell& c = cells[col];
+    if (c.kind != CellKind::kValue) continue;
+    if (c.count) {
+      set(static_cast<int>(col), *c.count);
+    } else {
+      diags->Add(Level::UNPLACED, nullptr, section, c.text, "整数",
+                 absl::StrCat("'", label, "' holds '", c.text,
+                              "', not a whole count; the cell is left empty"));
+    }
+  }
+}
+
+void ReadProactive(const std::vector<const Line*>& lines, v1::Report* report,
+                   Diagnostics* diags) {
+  RowReader reader(ProactiveSpec(), diags);
+  reader.Read(lines);
+  PlaceProactive(reader, report, diags);
+}
+
+absl::Status ReadRequests(const std::vector<const Line*>& lines, v1::Report* report,
+                          Diagnostics* diags) {
+  RowReader reader(RequestSpec(), diags);
+  reader.Read(lines);
+  // The 2019 format has （六）其他处理 as one row with numbers of its own.
+  if (reader.group_had_values(kOtherHandlingGroup) && !reader.identified(25) &&
+      !reader.identified(26) && !reader.identified(27)) {
+    return absl::FailedPreconditionError(
+        "此报告为 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”为单行。"
+        "2021 年及以后的报告须使用国办公开办函〔2021〕30号格式");
+  }
+  for (int row = 0; row < kRequestRowCount; ++row) {
+    const RowValues& v = reader.values()[row];
+    if (!v.placed) continue;
+    v1::ApplicantCounts* counts = MutableRequestRow(report, row);
+    PlaceCells(v.cells, "三", kRequestRows[row].label, diags,
+               [&](int col, int64_t value) { SetApplicantCell(counts, col, value); });
+  }
+  return absl::OkStatus();
+}
+
+void ReadAppeals(const std::vector<const Line*>& lines, v1::Report* report, Diagnostics* diags) {
+  // Vertical layout: a block label followed by values on its own line.
+  bool vertical = false;
+  for (const Line* line : lines) {
+    std::string key = LabelKey(line->pipe && !line->cells.empty() ? line->cells[0] : line->text);
+    bool block = absl::StartsWith(key, "行政复议") || absl::StartsWith(key, "未经复议直接起诉") ||
+                 absl::StartsWith(key, "直接起诉") || absl::StartsWith(key, "复议后起诉");
+    if (!block) continue;
+    bool values = false;
+    if (line->pipe) {
+      for (size_t i = 1; i < line->cells.size(); ++i) {
+        values |= ClassifyCell(line->cells[i]).kind == CellKind::kValue;
+      }
+    } else {
+      for (absl::string_view t : absl::StrSplit(line->text, ' ', absl::SkipEmpty())) {
+        values |= ClassifyCell(t).kind == CellKind::kValue;
+      }
+    }
+    vertical |= values;
+  }
+  RowReader reader(vertical ? AppealVerticalSpec() : AppealSpec(), diags);
+  if (!vertical) reader.StartWithRow(0);
+  reader.Read(lines);
+  for (size_t row = 0; row < reader.values().size(); ++row) {
+    const RowValues& v = reader.values()[row];
+    if (!v.placed) continue;
+    for (size_t i = 0; i < v.cells.size(); ++i) {
+      int block = vertical ? static_cast<int>(row) : static_cast<int>(i) / kAppealColumnCount;
+      int col = vertical ? static_cast<int>(i) : static_cast<int>(i) % kAppealColumnCount;
+      std::vector<Cell> one = {v.cells[i]};
+      PlaceCells(one, "四", kAppealBlocks[block].label, diags, [&](int, int64_t value) {
+        SetAppealCell(MutableAppealBlock(report, block), col, value);
+      });
+    }
+  }
+}
+
+// Which table a block of pipe rows found in a narrative part belongs to.
+int TableOfPipeBlock(const std::vector<const Line*>& block) {
+  int votes[3] = {0, 0, 0};
+  for (const Line* line : block) {
+    for (const std::string& cell : line->cells) {
+      std::string key = LabelKey(cell);
+      if (key.empty()) continue;
+      if (key == "规章" || key == "行政许可" || key == "行政处罚" || key == "行政事业性收费") ++votes[0];
+      if (key == "自然人" || key == "商业企业" || key.find("予以公开") != std::string::npos) ++votes[1];
+      if (key.find("复议") != std::string::npos || key == "尚未审结") ++votes[2];
+    }
+  }
+  int best = std::max_element(votes, votes + 3) - votes;
+  return votes[best] >= 2 ? best + 1 : -1;
+}
+
+}  // namespace
+
+bool ImportResult::HasUnplaced() const {
+  return std::any_of(diagnostics.begin(), diagnostics.end(), [](const auto& d) {
+    return d.level() == v1::ImportDiagnostic::UNPLACED;
+  });
+}
+
+absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOptions& options) {
+  if (text.size() > kMaxImportBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("text is ", text.size(),
+                                                   " bytes; the limit is ", kMaxImportBytes));
+  }
+  if (size_t bad = Utf8ErrorOffset(text); bad != absl::string_view::npos) {
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line ", line, ": not UTF-8 text (byte offset ", bad, "); a report is UTF-8 text"));
+  }
+  ImportResult result;
+  Diagnostics diags{&result.diagnostics};
+  v1::Report& report = result.report;
+  std::vector<Line> lines = SplitLines(text);
+
+  for (const Line& line : lines) {
+    if (const char* word = Template2019Word(LabelKey(line.text))) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "line ", line.number, ": 此报告为 2019 年试行格式（国办公开办函〔2019〕60号，含“", word,
+          "”）。2021 年及以后的报告须使用国办公开办函〔2021〕30号格式"));
+    }
+  }
+
+  // Title: the first line before the first heading that names the report.
+  std::string title_key;
+  std::vector<std::vector<const Line*>> parts(kPartCount);
+  std::vector<const Line*> preamble;
+  int part = -1;
+  for (const Line& line : lines) {
+    bool exact = false;
+    int heading = HeadingOf(line, part, &exact);
+    if (heading >= 0) {
+      for (int skipped = part + 1; skipped < heading; ++skipped) {
+        diags.Add(Level::NOTE, &line, kParts[skipped].numeral, line.text, kParts[skipped].heading,
+                  absl::StrCat("part '", kParts[skipped].heading, "' has no heading before this line"),
+                  "S-SECT");
+      }
+      if (!exact) {
+        diags.Add(Level::NOTE, &line, kParts[heading].numeral, line.text, kParts[heading].heading,
+                  absl::StrCat("heading read as the template's '", kParts[heading].heading, "'"),
+                  "S-LABEL");
+      }
+      part = heading;
+      continue;
+    }
+    if (part < 0 && report.title().empty() && !line.pipe &&
+        (line.text.find("年度报告") != std::string::npos ||
+         line.text.find("政府信息公开") != std::string::npos)) {
+      report.set_title(line.text);
+      title_key = LabelKey(line.text);
+      continue;
+    }
+    if (!title_key.empty() && LabelKey(line.text) == title_key) continue;  // running header
+    if (IsPageNumber(line.text)) {
+      diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
+                "page number dropped");
+      continue;
+    }
+    (part < 0 ? preamble : parts[part]).push_back(&line);
+  }
+  if (part < 0) {
+    return absl::InvalidArgumentError(
+        "no part of the 2021 template found (expected headings 一、总体情况 … 六、其他需要报告的事项)");
+  }
+  for (int missing = part + 1; missing < kPartCount; ++missing) {
+    diags.Add(Level::NOTE, nullptr, kParts[missing].numeral, "", kParts[missing].heading,
+              absl::StrCat("part '", kParts[missing].heading, "' not found"), "S-SECT");
+  }
+
+  report.set_template_version(v1::TEMPLATE_VERSION_2021);
+  if (!report.title().empty()) {
+    int year = 0;
+    if (ParseYear(report.title(), &year)) {
+      report.set_year(year);
+      size_t at = report.title().find(std::to_string(year));
+      report.mutable_agency()->set_name(
+          std::string(absl::StripAsciiWhitespace(report.title().substr(0, at))));
+    }
+  } else {
+    diags.Add(Level::NOTE, nullptr, "", "", "XX 20XX 年政府信息公开工作年度报告",
+              "no title line found");
+  }
+
+  // Narrative parts keep their lines; pipe blocks inside them are tables
+  // whose heading was lost.
+  std::vector<std::vector<const Line*>> tables(3);
+  for (int p : {1, 2, 3}) tables[p - 1] = parts[p];
+  auto narrative = [&](int p, std::vector<const Line*> extra_first) {
+    std::vector<std::string> paragraphs;
+    for (const Line* l : extra_first) paragraphs.push_back(l->raw);
+    const auto& ls = parts[p];
+    for (size_t i = 0; i < ls.size();) {
+      if (!ls[i]->pipe) {
+        paragraphs.push_back(ls[i++]->raw);
+        continue;
+      }
+      std::vector<const Line*> block;
+      while (i < ls.size() && ls[i]->pipe) block.push_back(ls[i++]);
+      int table = TableOfPipeBlock(block);
+      if (table < 0) {
+        for (const Line* l : block) paragraphs.push_back(l->raw);
+        continue;
+      }
+      diags.Add(Level::NOTE, block.front(), kParts[table].numeral, block.front()->text,
+                kParts[table].heading,
+                absl::StrCat("table of part '", kParts[table].heading, "' found in part '",
+                             kParts[p].heading, "'"),
+                "S-SECT");
+      auto& t = tables[table - 1];
+      t.insert(t.end(), block.begin(), block.end());
+    }
+    return absl::StrJoin(paragraphs, "\n");
+  };
+  if (!preamble.empty()) {
+    diags.Add(Level::NOTE, preamble.front(), "一", preamble.front()->text, "一、总体情况",
+              "text before the first part is kept at the start of 一、总体情况");
+  }
+  report.set_overview(narrative(0, preamble));
+  report.set_problems_and_improvements(narrative(4, {}));
+  report.set_other_matters(narrative(5, {}));
+
+  ReadProactive(tables[0], &report, &diags);
+  if (absl::Status s = ReadRequests(tables[1], &report, &diags); !s.ok()) return s;
+  ReadAppeals(tables[2], &report, &diags);
+
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const auto& a, const auto& b) { return a.line() < b.line(); });
+  if (options.strict && result.HasUnplaced()) {
+    for (const auto& d : result.diagnostics) {
+      if (d.level() == v1::ImportDiagnostic::UNPLACED) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", d.line(), ": ", d.message(), " (strict import)"));
+      }
+    }
+  }
+  return result;
+}
+
+std::vector<v1::Finding> StructureFindings(const ImportResult& result) {
+  std::vector<v1::Finding> findings;
+  for (const auto& d : result.diagnostics) {
+    if (d.rule_id().empty()) continue;
+    v1::Finding f;
+    f.set_rule_id(d.rule_id());
+    f.set_severity(v1::WARNING);
+    f.set_rule_set_version("2021.1");
+    f.mutable_location()->set_section(d.section());
+    f.mutable_location()->set_row_label(d.expected());
+    f.set_expected(d.expected());
+    f.set_actual(d.text());
+    if (d.rule_id() == "S-LABEL") {
+      f.set_message(absl::StrCat("第 ", d.line(), " 行的标签“", d.text(), "”不是模板标签“",
+                                 d.expected(), "”"));
+    } else {
+      f.set_message(d.line() > 0
+                        ? absl::StrCat("第 ", d.line(), " 行：", d.message())
+                        : absl::StrCat("缺少模板部分“", d.expected(), "”"));
+    }
+    findings.push_back(std::move(f));
+  }
+  return findings;
+}
+
 }  // namespace disclosure

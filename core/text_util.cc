@@ -1,1 +1,206 @@
 #include "core/text_util.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace disclosure {
+
+bool DecodeUtf8(absl::string_view s, std::u32string* out) {
+  out->clear();
+  out->reserve(s.size());
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    char32_t cp;
+    int len;
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c & 0xE0) == 0xC0) {
+      cp = c & 0x1F;
+      len = 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      cp = c & 0x0F;
+      len = 3;
+    } else if ((c & 0xF8) == 0xF0) {
+      cp = c & 0x07;
+      len = 4;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Reject overlong forms, surrogates and out-of-range values.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    out->push_back(cp);
+    i += len;
+  }
+  return true;
+}
+
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+std::string EncodeUtf8(const std::u32string& s) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (char32_t c : s) AppendUtf8(c, &out);
+  return out;
+}
+
+size_t Utf8ErrorOffset(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == 0) return i;  // NUL: binary, not text
+      ++i;
+      continue;
+    }
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    std::u32string one;
+    if (!DecodeUtf8(s.substr(i, len), &one)) return i;
+    i += len;
+  }
+  return absl::string_view::npos;
+}
+
+int CodePointCount(absl::string_view s) {
+  int n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+namespace {
+
+// Folds one code point; returns 0 for characters to drop.
+char32_t Fold(char32_t c) {
+  if (c >= 0xFF01 && c <= 0xFF5E) return c - 0xFF01 + 0x21;  // full-width ASCII
+  switch (c) {
+    case 0x3000:  // ideographic space
+    case 0x00A0:  // no-break space
+    case 0x2002: case 0x2003: case 0x2009: case 0x202F:
+    case '\t':
+      return ' ';
+    case 0x200B: case 0x200C: case 0x200D: case 0xFEFF:  // zero-width, BOM
+      return 0;
+    default:
+      return c;
+  }
+}
+
+bool IsPunctuation(char32_t c) {
+  if (c < 0x80) {
+    return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+  }
+  switch (c) {
+    case 0x3001:  // 、
+    case 0x3002:  // 。
+    case 0xFF0C:  // ，
+    case 0x201C: case 0x201D: case 0x2018: case 0x2019:  // quotes
+    case 0x300C: case 0x300D: case 0x300E: case 0x300F:  // 「」『』
+    case 0x3010: case 0x3011:  // 【】
+    case 0x3014: case 0x3015:  // 〔〕
+    case 0x300A: case 0x300B:  // 《》
+    case 0x2014: case 0x2013: case 0x2026:  // dashes, ellipsis
+    case 0x00B7: case 0x30FB:  // middle dots
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string FoldWidth(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(c == '\t' ? ' ' : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (i + len > s.size()) len = static_cast<int>(s.size() - i);
+    char32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    char32_t f = Fold(cp);
+    if (f == cp) {
+      out.append(s.data() + i, len);
+    } else if (f != 0) {
+      AppendUtf8(f, &out);
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string LabelKey(absl::string_view s) {
+  std::u32string cps;
+  if (!DecodeUtf8(s, &cps)) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  for (char32_t c : cps) {
+    c = Fold(c);
+    if (c == 0 || c == ' ' || IsPunctuation(c)) continue;
+    AppendUtf8(c, &out);
+  }
+  return out;
+}
+
+int EditDistance(const std::u32string& a, const std::u32string& b) {
+  std::vector<int> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    int diag = row[0];
+    row[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      int up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Shorten(absl::string_view s, int max_code_points) {
+  int n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (n == max_code_points) return std::string(s.substr(0, i)) + "…";
+      ++n;
+    }
+  }
+  return std::string(s);
+}
+
+}  // namespace disclosure

@@ -17,6 +17,13 @@ bool DecodeUtf8(absl::string_view s, std::u32string* out);
 void AppendUtf8(char32_t c, std::string* out);
 std::string EncodeUtf8(const std::u32string& s);
 
+// Offset of the first byte that is not well-formed UTF-8 or is NUL;
+// npos when `s` is clean text.
+size_t Utf8ErrorOffset(absl::string_view s);
+
+// Levenshtein distance between two code-point strings.
+int EditDistance(const std::u32string& a, const std::u32string& b);
+
 // Number of code points in valid UTF-8 `s`.
 int CodePointCount(absl::string_view s);
 
