@@ -363,7 +363,10 @@ class RowReader {
       : spec_(spec), diags_(diags), values_(spec.rows.size()) {}
 
   // Table 四 in its template layout has one unlabeled row of fifteen values.
-  void StartWithRow(int row) { Identify(row, nullptr); }
+  void StartWithRow(int row) {
+    Identify(row, nullptr);
+    implicit_row_ = true;
+  }
 
   void Read(const std::vector<const Line*>& lines) {
     LearnLayouts(lines);
@@ -544,7 +547,16 @@ class RowReader {
         }
         bool values_follow = j < cells.size();
         Result r = Classify(label, values_follow);
-        if (r.match != Match::kHeader) Apply(r, label, line);
+        if (r.match == Match::kNone && j - i > 1) {
+          // Several words, e.g. a header row "信息内容 本年制发件数 …": each
+          // word on its own.
+          for (size_t k = i; k < j; ++k) {
+            Result w = Classify(cells[k].text, values_follow && k + 1 == j);
+            if (w.match != Match::kHeader) Apply(w, cells[k].text, line);
+          }
+        } else if (r.match != Match::kHeader) {
+          Apply(r, label, line);
+        }
         i = j;
         continue;
       }
@@ -630,10 +642,12 @@ class RowReader {
       const std::u32string& core = row.form.core;
       if (core.empty()) continue;
       double score = 0;
+      bool fuzzy = false;
       if (form.core.size() >= 2 && form.core.size() < core.size() &&
           core.compare(0, form.core.size(), form.core) == 0) {
-        score = 2;
+        score = 2;  // the first part of a label split over lines
       } else {
+        fuzzy = true;
         double sim = Similarity(form.core, core);
         for (const auto& alias : row.aliases) sim = std::max(sim, Similarity(form.core, alias));
         // A split first part with a slip: compare with the label's start.
@@ -648,9 +662,10 @@ class RowReader {
       if (score > best_score) {
         best_score = score;
         best = static_cast<int>(r);
+        inferred = fuzzy;
       }
     }
-    if (best >= 0) return {Match::kRow, best, true};
+    if (best >= 0) return {Match::kRow, best, inferred};
     return none;
   }
 
@@ -700,7 +715,7 @@ class RowReader {
   // A label that is no row of the template: values after it are not the
   // previous row's.
   void Unknown(const std::string& text, const Line& line) {
-    Finish(&line);
+    if (!implicit_row_) Finish(&line);
     last_row_ = -1;
     diags_->Add(Level::NOTE, &line, spec_.section, text,
                 next_ < static_cast<int>(spec_.rows.size()) ? spec_.rows[next_].label : "",
@@ -803,6 +818,7 @@ class RowReader {
   int last_row_ = -1;  // row identified last, for continuations
   int next_ = 0;       // next row in template order
   bool blank_row_ = false;
+  bool implicit_row_ = false;  // the table's one row has no label (table 四)
 };
 
 // ------------------------------------------------------------------ parts
@@ -1061,6 +1077,7 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
   }
 
   report.set_template_version(v1::TEMPLATE_VERSION_2021);
+  MaterializeTables(&report);
   if (!report.title().empty()) {
     int year = 0;
     if (ParseYear(report.title(), &year)) {

@@ -360,6 +360,18 @@ void SetCount(v1::Report* r, const CountCell& c, std::optional<int64_t> v) {
   }
 }
 
+void MaterializeTables(v1::Report* r) {
+  for (int row = 0; row < kProactiveRowCount; ++row) {
+    switch (kProactiveRows[row].kind) {
+      case ProactiveKind::kDocuments: MutableDocuments(r, row); break;
+      case ProactiveKind::kDecisions: MutableDecisions(r, row); break;
+      case ProactiveKind::kFee: r->mutable_proactive_disclosure()->mutable_administrative_fees(); break;
+    }
+  }
+  for (int row = 0; row < kRequestRowCount; ++row) MutableRequestRow(r, row);
+  for (int block = 0; block < kAppealBlockCount; ++block) MutableAppealBlock(r, block);
+}
+
 const char* SectionNumeral(const CountCell& c) {
   switch (c.section) {
     case '2': return "二";

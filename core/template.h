@@ -126,6 +126,11 @@ const std::vector<CountCell>& AllCountCells();
 std::optional<int64_t> GetCount(const v1::Report& r, const CountCell& c);
 void SetCount(v1::Report* r, const CountCell& c, std::optional<int64_t> v);
 
+// Creates every row message of the three tables (their cells stay as they
+// are), so that a report read from text and the same report built by hand
+// compare equal however their empty rows were made.
+void MaterializeTables(v1::Report* r);
+
 // The Chinese section numeral of a table cell ("二", "三", "四").
 const char* SectionNumeral(const CountCell& c);
 

@@ -1,0 +1,448 @@
+// Import of the published text: the sample to its exact published numbers,
+// round trips, damaged inputs, and the kinds of mess real extractions have.
+#include "core/report_import.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "core/report_export.h"
+#include "core/template.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+
+namespace disclosure {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+std::string ReadTestdata(const std::string& name) {
+  std::ifstream in(std::string(DISCLOSURE_TESTDATA) + "/" + name, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string& SampleText() {
+  static const std::string* text = new std::string(ReadTestdata("zhengzhou-psb-2021.txt"));
+  return *text;
+}
+
+ImportResult MustImport(const std::string& text) {
+  absl::StatusOr<ImportResult> r = ImportText(text);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *std::move(r) : ImportResult{};
+}
+
+std::vector<std::string> Unplaced(const ImportResult& r) {
+  std::vector<std::string> out;
+  for (const auto& d : r.diagnostics) {
+    if (d.level() == v1::ImportDiagnostic::UNPLACED) out.push_back(absl::StrCat(d.line(), ": ", d.message()));
+  }
+  return out;
+}
+
+// Table 三 of the sample, data rows in template order, seven columns each.
+const std::vector<std::vector<int64_t>>& SampleRequests() {
+  static const auto* rows = new std::vector<std::vector<int64_t>>{
+      {86, 0, 0, 0, 0, 0, 86},  // 一、本年新收
+      {5, 0, 0, 0, 0, 0, 5},    // 二、上年结转
+      {31, 0, 0, 0, 0, 0, 31},  // （一）予以公开
+      {14, 0, 0, 0, 0, 0, 14},  // （二）部分公开
+      {0, 0, 0, 0, 0, 0, 0},    // （三）1 国家秘密
+      {0, 0, 0, 0, 0, 0, 0},    // 2
+      {0, 0, 0, 0, 0, 0, 0},    // 3
+      {2, 0, 0, 0, 0, 0, 2},    // 4 第三方
+      {1, 0, 0, 0, 0, 0, 1},    // 5 内部事务
+      {0, 0, 0, 0, 0, 0, 0},    // 6
+      {0, 0, 0, 0, 0, 0, 0},    // 7
+      {1, 0, 0, 0, 0, 0, 1},    // 8 行政查询
+      {25, 0, 0, 0, 0, 0, 25},  // （四）1 不掌握
+      {0, 0, 0, 0, 0, 0, 0},    // 2
+      {0, 0, 0, 0, 0, 0, 0},    // 3
+      {1, 0, 0, 0, 0, 0, 1},    // （五）1 信访
+      {0, 0, 0, 0, 0, 0, 0},    // 2
+      {0, 0, 0, 0, 0, 0, 0},    // 3
+      {0, 0, 0, 0, 0, 0, 0},    // 4
+      {0, 0, 0, 0, 0, 0, 0},    // 5 确认或重新出具 (shifted in the PDF text)
+      {0, 0, 0, 0, 0, 0, 0},    // （六）1
+      {0, 0, 0, 0, 0, 0, 0},    // 2
+      {15, 0, 0, 0, 0, 0, 15},  // 3 其他
+      {90, 0, 0, 0, 0, 0, 90},  // （七）总计 (shifted in the PDF text)
+      {1, 0, 0, 0, 0, 0, 1},    // 四、结转下年度
+  };
+  return *rows;
+}
+
+TEST(ImportSample, EveryPublishedCell) {
+  ImportResult r = MustImport(SampleText());
+  const v1::Report& rep = r.report;
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+  EXPECT_EQ(rep.template_version(), v1::TEMPLATE_VERSION_2021);
+  EXPECT_EQ(rep.year(), 2021);
+  EXPECT_EQ(rep.title(), "郑州市公安局 2021 年政府信息公开工作年度报告");
+  EXPECT_EQ(rep.agency().name(), "郑州市公安局");
+
+  // 二
+  const std::vector<std::vector<int64_t>> proactive = {{0, 0, 0}, {3, 5, 11}, {733641}, {15720},
+                                                       {52677}};
+  for (int row = 0; row < 5; ++row) {
+    for (size_t col = 0; col < proactive[row].size(); ++col) {
+      EXPECT_EQ(GetProactiveCount(rep, row, static_cast<int>(col)), proactive[row][col])
+          << kProactiveRows[row].label << " col " << col;
+    }
+  }
+  EXPECT_EQ(GetFee(rep), "22943.1665");
+
+  // 三: every cell of the 25 data rows.
+  int data_row = 0;
+  for (int row = 0; row < kRequestRowCount; ++row) {
+    if (kRequestRows[row].is_group) continue;
+    const auto& expected = SampleRequests()[data_row++];
+    for (int col = 0; col < kApplicantColumnCount; ++col) {
+      EXPECT_EQ(GetApplicantCell(*GetRequestRow(rep, row), col), expected[col])
+          << kRequestRows[row].label << " / " << kApplicantColumns[col].label;
+    }
+  }
+  EXPECT_EQ(data_row, 25);
+
+  // 四
+  const int64_t appeals[3][5] = {{3, 0, 0, 0, 3}, {4, 0, 0, 1, 5}, {3, 0, 0, 1, 4}};
+  for (int b = 0; b < 3; ++b) {
+    for (int c = 0; c < 5; ++c) {
+      EXPECT_EQ(GetAppealCell(GetAppealBlock(rep, b), c), appeals[b][c])
+          << kAppealBlocks[b].label << " / " << kAppealColumns[c].label;
+    }
+  }
+}
+
+TEST(ImportSample, NarrativePartsKeptAsPublished) {
+  ImportResult r = MustImport(SampleText());
+  EXPECT_THAT(r.report.overview(), ::testing::StartsWith("2021 年，郑州市公安局深入学习贯彻"));
+  EXPECT_THAT(r.report.overview(), HasSubstr("\n（二）依申请公开情况\n2021 年度，市公安局本级共受理依申请公开 86 件"));
+  EXPECT_THAT(r.report.overview(), ::testing::EndsWith("提升全警政务公开工作能力水平。"));
+  EXPECT_THAT(r.report.problems_and_improvements(), ::testing::StartsWith("目前，我局政府信息公开工作"));
+  EXPECT_EQ(r.report.other_matters(), "本报告公布的数据为市公安局本级机关产生，不包含各分县（市）局数据。");
+}
+
+TEST(ImportSample, MatchesTheHandWrittenJson) {
+  v1::Report expected;
+  std::string json = ReadTestdata("zhengzhou-psb-2021.json");
+  ASSERT_TRUE(FromJson(json, &expected).ok());
+  v1::Report got = MustImport(SampleText()).report;
+  // The agency's id, region and kind are not in the text.
+  got.mutable_agency()->set_id(expected.agency().id());
+  got.mutable_agency()->set_region_code(expected.agency().region_code());
+  got.mutable_agency()->set_kind(expected.agency().kind());
+  std::string diff;
+  MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(d.Compare(expected, got)) << diff;
+}
+
+// Every number of the sample's tables, changed in the text, changes exactly
+// that cell of the imported report: rows are found by label, whatever the
+// PDF extraction did to their position.
+TEST(ImportSample, EachChangedCellChangesExactlyThatCell) {
+  const v1::Report original = MustImport(SampleText()).report;
+  std::vector<std::string> lines = absl::StrSplit(SampleText(), '\n');
+  int mutations = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty() || lines[i][0] != '|') continue;
+    std::vector<std::string> cells = absl::StrSplit(lines[i], '|');
+    for (size_t c = 0; c < cells.size(); ++c) {
+      std::string t(absl::StripAsciiWhitespace(cells[c]));
+      int64_t v;
+      if (t.empty() || t.find('.') != std::string::npos || !absl::SimpleAtoi(t, &v)) continue;
+      std::vector<std::string> mutated_cells = cells;
+      mutated_cells[c] = absl::StrCat(" ", v + 7, " ");
+      std::vector<std::string> mutated = lines;
+      mutated[i] = absl::StrJoin(mutated_cells, "|");
+      ImportResult r = MustImport(absl::StrJoin(mutated, "\n"));
+      int changed = 0;
+      for (const CountCell& cell : AllCountCells()) {
+        auto before = GetCount(original, cell), after = GetCount(r.report, cell);
+        if (before != after) {
+          ++changed;
+          EXPECT_EQ(after, v + 7) << "line " << i + 1 << " cell " << c << " → " << cell.field_path;
+        }
+      }
+      EXPECT_EQ(changed, 1) << "line " << i + 1 << " cell " << c;
+      ++mutations;
+    }
+  }
+  EXPECT_EQ(mutations, 9 + 25 * 7 + 15);  // every count cell of the three tables
+}
+
+TEST(RoundTrip, TextExportImportsBackIdentical) {
+  v1::Report r = MustImport(SampleText()).report;
+  ImportResult back = MustImport(ExportText(r));
+  EXPECT_TRUE(Unplaced(back).empty()) << absl::StrJoin(Unplaced(back), "\n");
+  std::string diff;
+  MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(d.Compare(r, back.report)) << diff;
+}
+
+TEST(RoundTrip, BlankCellsStayBlankThroughText) {
+  v1::Report r = MustImport(SampleText()).report;
+  // A blank in every position class: first, middle and total columns; a
+  // document cell; a decision row; table 四.
+  SetApplicantCell(MutableRequestRow(&r, kReceived), 0, std::nullopt);
+  SetApplicantCell(MutableRequestRow(&r, kDisclosed), 3, std::nullopt);
+  SetApplicantCell(MutableRequestRow(&r, kOutcomesTotal), 6, std::nullopt);
+  SetApplicantCell(MutableRequestRow(&r, 10), 0, std::nullopt);
+  SetProactiveCount(&r, 1, 1, std::nullopt);
+  SetProactiveCount(&r, 3, 0, std::nullopt);
+  SetAppealCell(MutableAppealBlock(&r, 1), 3, std::nullopt);
+  SetFee(&r, std::nullopt);
+  ImportResult back = MustImport(ExportText(r));
+  std::string diff;
+  MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(d.Compare(r, back.report)) << diff;
+}
+
+TEST(RoundTrip, JsonKeepsEmptyApartFromZero) {
+  v1::Report r = MustImport(SampleText()).report;
+  SetApplicantCell(MutableRequestRow(&r, kReceived), 1, std::nullopt);  // empty
+  SetApplicantCell(MutableRequestRow(&r, kReceived), 2, 0);             // zero
+  std::string json = ToJson(r);
+  v1::Report back;
+  ASSERT_TRUE(FromJson(json, &back).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(r, back));
+  EXPECT_FALSE(GetApplicantCell(back.requests().received(), 1).has_value());
+  EXPECT_EQ(GetApplicantCell(back.requests().received(), 2), 0);
+  EXPECT_THAT(json, HasSubstr("\"amount_10k_yuan\": \"22943.1665\""));
+}
+
+TEST(RoundTrip, JsonErrorsNameTheField) {
+  v1::Report r;
+  absl::Status s = FromJson(R"({"year": 2021, "requests": {"received": {"natural_persn": 3}}})", &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("natural_persn"));
+}
+
+// ------------------------------------------------------------ bad input
+
+TEST(BadInput, EmptyTextHasNoReport) {
+  EXPECT_EQ(ImportText("").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ImportText("\n\n  \n").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(BadInput, BinaryIsRefusedWithItsOffset) {
+  std::string binary = "abc\n";
+  for (int i = 0; i < 256; ++i) binary.push_back(static_cast<char>(255 - i));
+  absl::Status s = ImportText(binary).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("line 2: not UTF-8 text (byte offset 4)"));
+}
+
+TEST(BadInput, TooLargeIsRefused) {
+  std::string big(kMaxImportBytes + 1, 'a');
+  EXPECT_EQ(ImportText(big).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(BadInput, TruncatedAtEveryLineNeverCrashesAndNeverInventsZeros) {
+  const v1::Report full = MustImport(SampleText()).report;
+  std::vector<std::string> lines = absl::StrSplit(SampleText(), '\n');
+  for (size_t n = 0; n <= lines.size(); ++n) {
+    std::string text = absl::StrJoin(lines.begin(), lines.begin() + n, "\n");
+    absl::StatusOr<ImportResult> r = ImportText(text);
+    if (!r.ok()) continue;
+    // Whatever was read is what the full text says; nothing else is filled.
+    for (const CountCell& cell : AllCountCells()) {
+      auto got = GetCount(r->report, cell);
+      if (got.has_value()) EXPECT_EQ(got, GetCount(full, cell)) << n << " " << cell.field_path;
+    }
+  }
+}
+
+TEST(BadInput, TruncatedInsideACharacterIsRefused) {
+  // The title's first character is three bytes: cut after one.
+  size_t at = SampleText().find("郑州");
+  absl::Status s = ImportText(SampleText().substr(0, at + 1)).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(BadInput, ShuffledLinesNeverCrash) {
+  std::vector<std::string> lines = absl::StrSplit(SampleText(), '\n');
+  uint32_t seed = 12345;
+  for (int round = 0; round < 50; ++round) {
+    for (size_t i = lines.size() - 1; i > 0; --i) {
+      seed = seed * 1103515245 + 12345;
+      std::swap(lines[i], lines[(seed >> 8) % (i + 1)]);
+    }
+    absl::StatusOr<ImportResult> r = ImportText(absl::StrJoin(lines, "\n"));
+    if (r.ok()) EXPECT_EQ(r->report.template_version(), v1::TEMPLATE_VERSION_2021);
+  }
+}
+
+TEST(BadInput, Format2019IsRefusedByName) {
+  std::string text = absl::StrReplaceAll(SampleText(), {{"本年制发件数", "本年新制作数量"}});
+  absl::Status s = ImportText(text).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("2019"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("本年新制作数量"));
+}
+
+TEST(BadInput, Format2019SingleRowOtherHandlingIsRefused) {
+  std::string text = SampleText();
+  size_t from = text.find("| (六) 其他处理");
+  size_t to = text.find("| (七) 总计");
+  text.replace(from, to - from, "| | (六) 其他处理 | 15 | 0 | 0 | 0 | 0 | 0 | 15 | |\n");
+  absl::Status s = ImportText(text).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+}
+
+// ------------------------------------------------------------ mess
+
+// Replaces one line of the sample (found by its start) with `with`.
+std::string ReplaceLine(const std::string& text, absl::string_view starts_with,
+                        const std::string& with) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  for (auto& l : lines) {
+    if (absl::StartsWith(l, starts_with)) {
+      l = with;
+      return absl::StrJoin(lines, "\n");
+    }
+  }
+  ADD_FAILURE() << "no line starts with " << starts_with;
+  return text;
+}
+
+TEST(Mess, BlankCellInAShiftedRowIsEmptyNotZero) {
+  std::string text = ReplaceLine(SampleText(), "| | | 4.保护第三方合法权益",
+                                 "| | | 4.保护第三方合法权益 | | 0 | 0 | 0 | 0 | 0 | 2 |");
+  ImportResult r = MustImport(text);
+  const auto& row = *GetRequestRow(r.report, 9);
+  EXPECT_FALSE(GetApplicantCell(row, 0).has_value());
+  EXPECT_EQ(GetApplicantCell(row, 6), 2);
+}
+
+TEST(Mess, BlankTotalInARowWithFillers) {
+  std::string text = ReplaceLine(SampleText(), "| 一、本年新收",
+                                 "| 一、本年新收政府信息公开申请数量 | | 86 | 0 | 0 | 0 | 0 | 0 | | |");
+  ImportResult r = MustImport(text);
+  const auto& row = r.report.requests().received();
+  EXPECT_EQ(GetApplicantCell(row, 0), 86);
+  EXPECT_FALSE(GetApplicantCell(row, 6).has_value());
+  EXPECT_TRUE(Unplaced(r).empty());
+}
+
+TEST(Mess, ValueRowApartFromItsLabel) {
+  std::string text = ReplaceLine(SampleText(), "| 二、上年结转",
+                                 "| 二、上年结转政府信息公开申请数量 | | | | | | | | | |\n"
+                                 "| | | 5 | 0 | 0 | 0 | 0 | 0 | 5 | |");
+  ImportResult r = MustImport(text);
+  EXPECT_EQ(GetApplicantCell(r.report.requests().carried_over_from_previous_year(), 0), 5);
+  EXPECT_EQ(GetApplicantCell(r.report.requests().carried_over_from_previous_year(), 6), 5);
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+}
+
+TEST(Mess, LabelSplitOverTwoLinesAndRepeatedHeaderAfterPageBreak) {
+  std::string text = ReplaceLine(
+      SampleText(), "| | (二) 部分公开",
+      "| | (二) 部分公开（区分处理的，只计这一情形， | 14 | 0 | 0 | 0 | 0 | 0 | 14 | |\n"
+      "| | 不计其他情形） | | | | | | | | |\n"
+      "- 5 -\n"
+      "| | | 自然人 | 法人或其他组织 | | | | | 总计 | |\n"
+      "| | | | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | | |");
+  ImportResult r = MustImport(text);
+  EXPECT_EQ(GetApplicantCell(r.report.requests().outcomes().partially_disclosed(), 6), 14);
+  EXPECT_EQ(GetApplicantCell(r.report.requests().outcomes().withheld().state_secret(), 0), 0);
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+}
+
+TEST(Mess, UnplaceableRowIsReportedWithItsLineAndLeftEmpty) {
+  // A garbled label and only five of seven values.
+  std::string text = ReplaceLine(SampleText(), "| | | 7.属于行政执法案卷",
+                                 "| | | 7.囗囗囗囗囗 | 3 | 0 | 0 | 0 | 3 |");
+  ImportResult r = MustImport(text);
+  std::vector<std::string> unplaced = Unplaced(r);
+  ASSERT_FALSE(unplaced.empty());
+  int line = 0;
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (absl::StrContains(lines[i], "囗囗")) line = static_cast<int>(i) + 1;
+  }
+  EXPECT_THAT(absl::StrJoin(unplaced, "\n"), HasSubstr(absl::StrCat(line, ": ")));
+  const auto& row = r.report.requests().outcomes().withheld().enforcement_case_files();
+  for (int col = 0; col < kApplicantColumnCount; ++col) {
+    EXPECT_FALSE(GetApplicantCell(row, col).has_value()) << col;  // never a silent zero
+  }
+  // Its neighbours still import.
+  EXPECT_EQ(GetApplicantCell(r.report.requests().outcomes().withheld().administrative_query(), 0), 1);
+
+  ImportOptions strict;
+  strict.strict = true;
+  absl::Status s = ImportText(text, strict).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr(absl::StrCat("line ", line)));
+}
+
+TEST(Mess, PlainTextExtraction) {
+  // Plain text tables (no pipes), labels split over lines, a value row apart
+  // from its label, page numbers, a running header, OCR slips, full-width
+  // digits, a non-template label, table 四 split over two lines.
+  ImportResult r = MustImport(ReadTestdata("plain-text-2022.txt"));
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+  const v1::Report& rep = r.report;
+  EXPECT_EQ(rep.year(), 2022);
+  EXPECT_EQ(rep.agency().name(), "某某市某某局");
+  EXPECT_EQ(GetProactiveCount(rep, 1, 2), 9);        // 规范性文件 → 行政规范性文件
+  EXPECT_EQ(GetProactiveCount(rep, 2, 0), 1200);     // 1,200
+  EXPECT_EQ(GetFee(rep), "0.00");
+  EXPECT_EQ(GetApplicantCell(rep.requests().carried_over_from_previous_year(), 6), 2);
+  EXPECT_EQ(GetApplicantCell(rep.requests().outcomes().partially_disclosed(), 0), 1);
+  EXPECT_EQ(GetApplicantCell(rep.requests().outcomes().withheld().state_secret(), 0), 0);  // 秘蜜
+  EXPECT_EQ(GetApplicantCell(rep.requests().outcomes().unable_to_provide().not_held(), 1), 1);
+  EXPECT_EQ(GetApplicantCell(rep.requests().outcomes().other_handling().amendment_overdue(), 6), 0);
+  EXPECT_EQ(GetApplicantCell(rep.requests().outcomes().total(), 6), 12);
+  EXPECT_EQ(GetApplicantCell(rep.requests().carried_over_to_next_year(), 0), 1);
+  EXPECT_EQ(GetApplicantCell(rep.requests().carried_over_to_next_year(), 6), 1);
+  EXPECT_EQ(GetAppealCell(rep.appeals().administrative_reconsideration(), 4), 1);
+  EXPECT_EQ(GetAppealCell(rep.appeals().litigation_after_reconsideration(), 4), 0);
+  std::vector<std::string> labels;
+  for (const auto& f : StructureFindings(r)) labels.push_back(f.actual());
+  EXPECT_THAT(labels, ::testing::Contains("规范性文件"));
+}
+
+TEST(Mess, OneCellPerLine) {
+  // pdftotext output of a table: every cell on its own line.
+  std::string text = ReplaceLine(SampleText(), "| 一、本年新收",
+                                 "一、本年新收政府信息公开申请数量\n86\n0\n0\n0\n0\n0\n86");
+  ImportResult r = MustImport(text);
+  EXPECT_EQ(GetApplicantCell(r.report.requests().received(), 0), 86);
+  EXPECT_EQ(GetApplicantCell(r.report.requests().received(), 6), 86);
+}
+
+TEST(Mess, AppealsInAVerticalLayout) {
+  std::string text = SampleText();
+  size_t from = text.find("| 行政复议 |");
+  size_t to = text.find("五、存在的主要问题");
+  text.replace(from, to - from,
+               "行政复议 3 0 0 0 3\n未经复议直接起诉 4 0 0 1 5\n复议后起诉 3 0 0 1 4\n\n");
+  ImportResult r = MustImport(text);
+  EXPECT_EQ(GetAppealCell(r.report.appeals().litigation_direct(), 3), 1);
+  EXPECT_EQ(GetAppealCell(r.report.appeals().litigation_after_reconsideration(), 4), 4);
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+}
+
+TEST(Mess, MissingHeadingIsAStructureFinding) {
+  std::string text = ReplaceLine(SampleText(), "五、存在的主要问题", "");
+  ImportResult r = MustImport(text);
+  bool found = false;
+  for (const auto& f : StructureFindings(r)) found |= f.rule_id() == "S-SECT";
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace disclosure
