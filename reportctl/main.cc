@@ -1,259 +1,51 @@
-// reportctl: the command-line client. Subcommands:
-//   import FILE     published text → report (JSON, text or binary protobuf)
-//   export FILE     report JSON → publication text
-//   validate FILE   findings of every rule, as a table or JSON
-// Exit codes: 0 ok; 1 the report has error findings (validate) or a strict
-// import failed; 2 the input cannot be read or the command line is wrong.
-#include <cstdio>
-#include <fstream>
+// reportctl: the command-line client of the disclosure-report system.
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
-#include "absl/time/civil_time.h"
-#include "core/report_export.h"
-#include "core/report_import.h"
-#include "core/rules.h"
-
-ABSL_FLAG(std::string, out, "", "import/export: write to this file instead of stdout");
-ABSL_FLAG(std::string, format, "json", "import: output format, json|text|binpb");
-ABSL_FLAG(bool, strict, false, "import/validate: refuse a text with values that cannot be placed");
-ABSL_FLAG(std::string, agency_id, "", "import/validate: the agency's registry id (not in the text)");
-ABSL_FLAG(std::string, region_code, "", "import/validate: six-digit region code (not in the text)");
-ABSL_FLAG(std::string, previous, "", "validate: the agency's previous-year report (text or JSON)");
-ABSL_FLAG(std::string, submitted, "", "validate: submission date, YYYY-MM-DD");
-ABSL_FLAG(bool, json, false, "validate: print the findings as a JSON array");
-
-namespace disclosure {
-namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFindings = 1;
-constexpr int kExitUnreadable = 2;
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool WriteOut(const std::string& data) {
-  const std::string path = absl::GetFlag(FLAGS_out);
-  if (path.empty()) {
-    std::cout << data;
-    return static_cast<bool>(std::cout);
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << data;
-  if (!out) {
-    std::cerr << "reportctl: " << path << ": cannot write\n";
-    return false;
-  }
-  return true;
-}
-
-void PrintDiagnostics(const std::string& path, const ImportResult& result) {
-  for (const auto& d : result.diagnostics) {
-    std::cerr << path << ":" << d.line() << ": "
-              << (d.level() == v1::ImportDiagnostic::UNPLACED ? "unplaced" : "note") << ": "
-              << d.message();
-    if (!d.expected().empty()) std::cerr << " (expected: " << d.expected() << ")";
-    if (!d.text().empty()) std::cerr << " [" << d.text() << "]";
-    std::cerr << "\n";
-  }
-}
-
-void FillAgency(v1::Report* report) {
-  if (!absl::GetFlag(FLAGS_agency_id).empty()) {
-    report->mutable_agency()->set_id(absl::GetFlag(FLAGS_agency_id));
-  }
-  if (!absl::GetFlag(FLAGS_region_code).empty()) {
-    report->mutable_agency()->set_region_code(absl::GetFlag(FLAGS_region_code));
-  }
-}
-
-// A report from a file holding either JSON or the published text. Import
-// diagnostics go to stderr; structure findings are appended to `structure`.
-absl::StatusOr<v1::Report> LoadReport(const std::string& path,
-                                      std::vector<v1::Finding>* structure) {
-  absl::StatusOr<std::string> data = ReadFile(path);
-  if (!data.ok()) return data.status();
-  absl::string_view body = absl::StripLeadingAsciiWhitespace(*data);
-  if (absl::StartsWith(body, "{")) {
-    v1::Report report;
-    if (absl::Status s = FromJson(*data, &report); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": JSON: ", s.message()));
-    }
-    return report;
-  }
-  ImportOptions options;
-  options.strict = absl::GetFlag(FLAGS_strict);
-  absl::StatusOr<ImportResult> result = ImportText(*data, options);
-  if (!result.ok()) {
-    return absl::Status(result.status().code(), absl::StrCat(path, ": ", result.status().message()));
-  }
-  PrintDiagnostics(path, *result);
-  if (structure) {
-    for (auto& f : StructureFindings(*result)) structure->push_back(std::move(f));
-  }
-  return std::move(result->report);
-}
-
-int RunImport(const std::string& path) {
-  absl::StatusOr<std::string> data = ReadFile(path);
-  if (!data.ok()) {
-    std::cerr << "reportctl: " << data.status().message() << "\n";
-    return kExitUnreadable;
-  }
-  ImportOptions options;
-  options.strict = absl::GetFlag(FLAGS_strict);
-  absl::StatusOr<ImportResult> result = ImportText(*data, options);
-  if (!result.ok()) {
-    std::cerr << "reportctl: " << path << ": " << result.status().message() << "\n";
-    // A strict refusal of a report that was found is not "no report".
-    return options.strict && result.status().code() == absl::StatusCode::kInvalidArgument &&
-                   absl::StrContains(result.status().message(), "(strict import)")
-               ? kExitFindings
-               : kExitUnreadable;
-  }
-  PrintDiagnostics(path, *result);
-  FillAgency(&result->report);
-  const std::string format = absl::GetFlag(FLAGS_format);
-  std::string out;
-  if (format == "json") {
-    out = ToJson(result->report);
-  } else if (format == "text") {
-    out = ExportText(result->report);
-  } else if (format == "binpb") {
-    out = result->report.SerializeAsString();
-  } else {
-    std::cerr << "reportctl: --format must be json, text or binpb, not '" << format << "'\n";
-    return kExitUnreadable;
-  }
-  return WriteOut(out) ? kExitOk : kExitUnreadable;
-}
-
-int RunExport(const std::string& path) {
-  absl::StatusOr<std::string> data = ReadFile(path);
-  if (!data.ok()) {
-    std::cerr << "reportctl: " << data.status().message() << "\n";
-    return kExitUnreadable;
-  }
-  v1::Report report;
-  if (absl::Status s = FromJson(*data, &report); !s.ok()) {
-    std::cerr << "reportctl: " << path << ": JSON: " << s.message() << "\n";
-    return kExitUnreadable;
-  }
-  return WriteOut(ExportText(report)) ? kExitOk : kExitUnreadable;
-}
-
-const char* SeverityName(v1::Severity s) {
-  switch (s) {
-    case v1::ERROR: return "error";
-    case v1::WARNING: return "warning";
-    case v1::INFO: return "info";
-    default: return "?";
-  }
-}
-
-std::string LocationText(const v1::Location& l) {
-  std::string s = l.section();
-  if (!l.row_label().empty()) absl::StrAppend(&s, " ", l.row_label());
-  if (!l.column_label().empty()) absl::StrAppend(&s, " / ", l.column_label());
-  if (!l.field_path().empty()) absl::StrAppend(&s, " (", l.field_path());
-  if (l.end_offset() > 0) absl::StrAppend(&s, " [", l.start_offset(), ",", l.end_offset(), ")");
-  if (!l.field_path().empty()) s += ")";
-  return s;
-}
-
-int RunValidate(const std::string& path) {
-  std::vector<v1::Finding> findings;
-  absl::StatusOr<v1::Report> report = LoadReport(path, &findings);
-  if (!report.ok()) {
-    std::cerr << "reportctl: " << report.status().message() << "\n";
-    return report.status().code() == absl::StatusCode::kInvalidArgument &&
-                   absl::StrContains(report.status().message(), "(strict import)")
-               ? kExitFindings
-               : kExitUnreadable;
-  }
-  FillAgency(&*report);
-  ValidationContext context;
-  v1::Report previous;
-  if (const std::string p = absl::GetFlag(FLAGS_previous); !p.empty()) {
-    absl::StatusOr<v1::Report> loaded = LoadReport(p, nullptr);
-    if (!loaded.ok()) {
-      std::cerr << "reportctl: --previous: " << loaded.status().message() << "\n";
-      return kExitUnreadable;
-    }
-    previous = *std::move(loaded);
-    context.previous = &previous;
-    context.previous_reference = p;
-  }
-  if (const std::string d = absl::GetFlag(FLAGS_submitted); !d.empty()) {
-    absl::CivilDay day;
-    if (!absl::ParseCivilTime(d, &day)) {
-      std::cerr << "reportctl: --submitted: '" << d << "' is not a date YYYY-MM-DD\n";
-      return kExitUnreadable;
-    }
-    context.submitted = day;
-  }
-  for (auto& f : Validate(*report, context)) findings.push_back(std::move(f));
-
-  if (absl::GetFlag(FLAGS_json)) {
-    std::vector<std::string> items;
-    for (const auto& f : findings) items.push_back(ToJson(f));
-    std::cout << "[" << absl::StrJoin(items, ",\n") << "]\n";
-  } else {
-    int counts[4] = {0, 0, 0, 0};
-    for (const auto& f : findings) {
-      ++counts[f.severity()];
-      std::cout << SeverityName(f.severity()) << "\t" << f.rule_id() << "\t"
-                << LocationText(f.location()) << "\n\t" << f.message();
-      if (!f.expected().empty() || !f.actual().empty()) {
-        std::cout << "（应为 " << f.expected() << "，实为 " << f.actual() << "）";
-      }
-      std::cout << "\n";
-      if (f.addends_size() > 0) {
-        std::vector<std::string> terms;
-        for (const auto& a : f.addends()) {
-          terms.push_back(absl::StrCat(a.label(), " ", a.has_value() ? std::to_string(a.value()) : "空"));
-        }
-        std::cout << "\t= " << absl::StrJoin(terms, " + ") << "\n";
-      }
-    }
-    std::cout << counts[v1::ERROR] << " error(s), " << counts[v1::WARNING] << " warning(s), "
-              << counts[v1::INFO] << " info; rule set " << kRuleSetVersion << "\n";
-  }
-  return HasErrors(findings) ? kExitFindings : kExitOk;
-}
-
-}  // namespace
-}  // namespace disclosure
+#include "reportctl/commands.h"
 
 int main(int argc, char** argv) {
+  namespace rc = disclosure::reportctl;
   absl::SetProgramUsageMessage(
-      "reportctl import FILE [--out F] [--format json|text|binpb] [--strict]\n"
-      "          export FILE.json [--out F]\n"
-      "          validate FILE [--previous FILE] [--submitted YYYY-MM-DD] [--json]");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 3) {
+      "reportctl COMMAND …\n"
+      "offline:\n"
+      "  import FILE [--out F] [--format json|text|binpb] [--strict] [--agency_id ID] [--region_code C]\n"
+      "  export FILE.json [--out F]\n"
+      "  validate FILE [--previous FILE] [--submitted YYYY-MM-DD] [--json]\n"
+      "submit_service (--target HOST:PORT --certs DIR --as PRINCIPAL):\n"
+      "  submit FILE [--agency_id ID] [--expected_version N] [--request_id ID]\n"
+      "  versions agencies/ID/reports/YEAR\n"
+      "  get agencies/ID/reports/YEAR/versions/N|latest [--json]\n"
+      "  diff VERSION OTHER_VERSION\n"
+      "  watch [--from POSITION] [--region_prefix P] [--max_events N]\n"
+      "  reports [--region_prefix P] [--year Y]\n"
+      "exit: 0 ok; 1 errors found / strict import failed / request refused; 2 unreadable input or unreachable service");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
-    return disclosure::kExitUnreadable;
+    return rc::kExitUnreadable;
   }
-  const std::string command = args[1], file = args[2];
-  if (command == "import") return disclosure::RunImport(file);
-  if (command == "export") return disclosure::RunExport(file);
-  if (command == "validate") return disclosure::RunValidate(file);
+  const std::string command = positional[1];
+  std::vector<std::string> args(positional.begin() + 2, positional.end());
+  auto one = [&](int (*run)(const std::string&)) {
+    if (args.size() != 1) {
+      std::cerr << "usage: reportctl " << command << " FILE\n";
+      return rc::kExitUnreadable;
+    }
+    return run(args[0]);
+  };
+  if (command == "import") return one(rc::RunImport);
+  if (command == "export") return one(rc::RunExport);
+  if (command == "validate") return one(rc::RunValidate);
+  if (command == "submit") return rc::RunSubmit(args);
+  if (command == "versions") return rc::RunVersions(args);
+  if (command == "get") return rc::RunGet(args);
+  if (command == "diff") return rc::RunDiff(args);
+  if (command == "watch") return rc::RunWatch(args);
+  if (command == "reports") return rc::RunReports(args);
   std::cerr << "reportctl: unknown command '" << command << "'\n" << absl::ProgramUsageMessage() << "\n";
-  return disclosure::kExitUnreadable;
+  return rc::kExitUnreadable;
 }

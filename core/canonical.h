@@ -1,0 +1,29 @@
+// Canonical serialization and content hash of a report: the same report
+// gives the same bytes and hash on every machine, build and restart.
+//
+// Canonical bytes = deterministic protobuf binary serialization (fields in
+// field-number order, map entries sorted, no unknown fields) of the report
+// after MaterializeTables() (every row message present, so that an empty row
+// and an absent row are one form). docs/hashing.md states it for clients
+// that recompute the hash.
+#ifndef DISCLOSURE_CORE_CANONICAL_H_
+#define DISCLOSURE_CORE_CANONICAL_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "disclosure/v1/report.pb.h"
+
+namespace disclosure {
+
+namespace v1 = ::disclosure::v1;
+
+std::string CanonicalBytes(const v1::Report& report);
+
+// "sha256:" + 64 lowercase hex digits of SHA-256(bytes).
+std::string Sha256Hex(absl::string_view bytes);
+std::string ContentHash(const v1::Report& report);
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_CANONICAL_H_

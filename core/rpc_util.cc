@@ -1,0 +1,129 @@
+#include "core/rpc_util.h"
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/support/error_details.h"
+#include "spdlog/spdlog.h"
+
+namespace disclosure {
+namespace {
+
+constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+
+absl::StatusOr<std::string> ReadNamed(const std::string& path, const char* what) {
+  absl::StatusOr<std::string> s = ReadFileToString(path);
+  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", s.status().message()));
+  if (s->empty()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", path, " is empty"));
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
+    const TlsFiles& files) {
+  auto ca = ReadNamed(files.ca, "CA certificate");
+  auto cert = ReadNamed(files.cert, "certificate");
+  auto key = ReadNamed(files.key, "private key");
+  for (const auto* s : {&ca, &cert, &key}) {
+    if (!s->ok()) return s->status();
+  }
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = *ca;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCredentials(
+    const TlsFiles& files) {
+  auto ca = ReadNamed(files.ca, "CA certificate");
+  auto cert = ReadNamed(files.cert, "certificate");
+  auto key = ReadNamed(files.key, "private key");
+  for (const auto* s : {&ca, &cert, &key}) {
+    if (!s->ok()) return s->status();
+  }
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = *ca;
+  options.pem_cert_chain = *cert;
+  options.pem_private_key = *key;
+  return grpc::SslCredentials(options);
+}
+
+std::string PrincipalOf(const grpc::ServerContext& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (!auth || !auth->IsPeerAuthenticated()) return "";
+  std::vector<grpc::string_ref> cn = auth->FindPropertyValues("x509_common_name");
+  if (cn.empty()) return "";
+  return std::string(cn.front().data(), cn.front().size());
+}
+
+absl::Status FieldError(absl::string_view field, absl::string_view description) {
+  google::rpc::BadRequest bad;
+  auto* v = bad.add_field_violations();
+  v->set_field(std::string(field));
+  v->set_description(std::string(description));
+  absl::Status s = absl::InvalidArgumentError(absl::StrCat(field, ": ", description));
+  s.SetPayload(kBadRequestUrl, absl::Cord(bad.SerializeAsString()));
+  return s;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  auto code = static_cast<grpc::StatusCode>(status.code());
+  std::string message(status.message());
+  auto bad = status.GetPayload(kBadRequestUrl);
+  if (!bad.has_value()) return grpc::Status(code, message);
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(code));
+  details.set_message(message);
+  auto* any = details.add_details();
+  any->set_type_url(kBadRequestUrl);
+  any->set_value(std::string(*bad));
+  grpc::Status out;
+  grpc::SetErrorDetails(details, &out);
+  return out;
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = status.error_message();
+  google::rpc::Status details;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    for (const auto& any : details.details()) {
+      google::rpc::BadRequest bad;
+      if (any.type_url() == kBadRequestUrl && bad.ParseFromString(any.value())) {
+        for (const auto& v : bad.field_violations()) {
+          absl::StrAppend(&message, " [field ", v.field(), ": ", v.description(), "]");
+        }
+      }
+    }
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
+}
+
+RequestLog::RequestLog(absl::string_view service, absl::string_view method, std::string principal)
+    : service_(service), method_(method), principal_(std::move(principal)), start_(absl::Now()) {}
+
+RequestLog::~RequestLog() {
+  double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+  // key=value pairs: one line per request, easy to grep and to parse.
+  spdlog::info("rpc service={} method={} principal=\"{}\" resource=\"{}\" code={} latency_ms={:.3f}{}{}",
+               service_, method_, principal_, resource_, static_cast<int>(code_), ms,
+               message_.empty() ? "" : " error=\"", message_.empty() ? "" : message_ + "\"");
+}
+
+}  // namespace disclosure

@@ -1,0 +1,67 @@
+// What both services and their clients share about gRPC: mutual-TLS
+// credentials, the caller's principal, errors with google.rpc.BadRequest
+// details, and the one log line per request.
+#ifndef DISCLOSURE_CORE_RPC_UTIL_H_
+#define DISCLOSURE_CORE_RPC_UTIL_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace disclosure {
+
+struct TlsFiles {
+  std::string ca;    // PEM of the CA that signs peers
+  std::string cert;  // own certificate chain, PEM
+  std::string key;   // own private key, PEM
+};
+
+// Server credentials that require and verify a client certificate.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
+    const TlsFiles& files);
+// Client credentials presenting `files.cert`, trusting `files.ca`.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCredentials(
+    const TlsFiles& files);
+
+// The principal of a call: its client certificate's subject common name.
+// Empty when the call has no verified certificate.
+std::string PrincipalOf(const grpc::ServerContext& context);
+
+// An InvalidArgument status naming `field`; ToGrpcStatus turns it into a
+// gRPC status with a google.rpc.BadRequest field violation.
+absl::Status FieldError(absl::string_view field, absl::string_view description);
+
+// absl → gRPC (the numeric codes are the same), keeping field violations.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+// gRPC → absl, with "field: description" of any BadRequest appended.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// Logs one structured line at info when destroyed: principal, method,
+// resource, status, latency. Never logs report content.
+class RequestLog {
+ public:
+  RequestLog(absl::string_view service, absl::string_view method, std::string principal);
+  ~RequestLog();
+  void set_resource(std::string resource) { resource_ = std::move(resource); }
+  void set_status(const grpc::Status& status) {
+    code_ = status.error_code();
+    message_ = status.error_message();
+  }
+
+ private:
+  std::string service_, method_, principal_, resource_, message_;
+  grpc::StatusCode code_ = grpc::StatusCode::OK;
+  absl::Time start_;
+};
+
+// Reads a whole file; NotFound naming it when it cannot be read.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_RPC_UTIL_H_

@@ -1,0 +1,51 @@
+// reportctl's commands. Each returns the process exit code:
+// 0 ok; 1 the report has error findings, a strict import failed, or the
+// service refused the request; 2 the input cannot be read, the command line
+// is wrong, or the service cannot be reached.
+#ifndef DISCLOSURE_REPORTCTL_COMMANDS_H_
+#define DISCLOSURE_REPORTCTL_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "disclosure/v1/findings.pb.h"
+#include "disclosure/v1/report.pb.h"
+
+ABSL_DECLARE_FLAG(std::string, agency_id);
+ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(bool, strict);
+
+namespace disclosure::reportctl {
+
+namespace v1 = ::disclosure::v1;
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUnreadable = 2;
+
+// Offline (offline.cc).
+int RunImport(const std::string& path);
+int RunExport(const std::string& path);
+int RunValidate(const std::string& path);
+
+// Against submit_service (remote.cc). `args` are the positional arguments
+// after the command name.
+int RunSubmit(const std::vector<std::string>& args);
+int RunVersions(const std::vector<std::string>& args);
+int RunGet(const std::vector<std::string>& args);
+int RunDiff(const std::vector<std::string>& args);
+int RunWatch(const std::vector<std::string>& args);
+int RunReports(const std::vector<std::string>& args);
+
+// A report from a file holding JSON or the published text; import
+// diagnostics go to stderr, structure findings to `structure` if given.
+absl::StatusOr<v1::Report> LoadReport(const std::string& path,
+                                      std::vector<v1::Finding>* structure);
+// Writes to --out, or stdout.
+bool WriteOut(const std::string& data);
+
+}  // namespace disclosure::reportctl
+
+#endif  // DISCLOSURE_REPORTCTL_COMMANDS_H_

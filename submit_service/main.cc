@@ -1,0 +1,99 @@
+// submit_service: stores every version of every agency's report.
+// Thin main: flags, configuration, store, server, signals.
+#include <pthread.h>
+
+#include <csignal>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/strip.h"
+#include "core/access.h"
+#include "core/rpc_util.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "spdlog/spdlog.h"
+#include "submit_service/service.h"
+#include "submit_service/store/sqlite/sqlite_store.h"
+#include "submit_service/validate.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on");
+ABSL_FLAG(std::string, store, "sqlite:run/submit.db", "store URL: sqlite:PATH");
+ABSL_FLAG(std::string, ca, "run/certs/ca.crt", "CA certificate (PEM) that signs clients");
+ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)");
+ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
+ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
+ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
+ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
+
+namespace {
+
+int Fail(const std::string& what, const absl::Status& s) {
+  spdlog::critical("submit_service: {}: {}", what, s.ToString());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("submit_service --listen ADDR --store sqlite:PATH --ca … --cert … --key …");
+  absl::ParseCommandLine(argc, argv);
+  // SIGTERM and SIGINT are blocked in every thread (gRPC's threads inherit
+  // the mask) and taken by sigwait below: no work in a signal handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+
+  absl::StatusOr<disclosure::AccessPolicy> policy =
+      disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
+  if (!policy.ok()) return Fail("configuration", policy.status());
+
+  std::string url = absl::GetFlag(FLAGS_store);
+  absl::string_view path = url;
+  if (!absl::ConsumePrefix(&path, "sqlite:")) {
+    return Fail("--store", absl::InvalidArgumentError("only sqlite:PATH is supported"));
+  }
+  absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
+      disclosure::submit::OpenSqliteStore(std::string(path));
+  if (!store.ok()) return Fail("store", store.status());
+
+  auto creds = disclosure::MutualTlsServerCredentials(
+      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)});
+  if (!creds.ok()) return Fail("TLS", creds.status());
+
+  disclosure::submit::SubmissionServiceImpl service(store->get(), &*policy);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *creds, &port);
+  builder.SetMaxReceiveMessageSize(disclosure::submit::kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(disclosure::submit::kMaxMessageBytes);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
+  }
+  spdlog::info("submit_service listening on {} (port {}), store {}", absl::GetFlag(FLAGS_listen),
+               port, url);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+
+  spdlog::info("submit_service: signal {}, shutting down", signal);
+  server->GetHealthCheckService()->Shutdown();
+  service.StopWatches();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->Wait();
+  store->reset();  // closes the database cleanly
+  spdlog::info("submit_service: stopped");
+  return 0;
+}

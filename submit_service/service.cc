@@ -1,0 +1,322 @@
+#include "submit_service/service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "core/canonical.h"
+#include "core/report_diff.h"
+#include "core/resource_names.h"
+#include "core/rpc_util.h"
+#include "submit_service/validate.h"
+
+namespace disclosure::submit {
+namespace {
+
+constexpr char kService[] = "SubmissionService";
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  int64_t us = absl::ToUnixMicros(t);
+  ts.set_seconds(us / 1000000);
+  ts.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+  return ts;
+}
+
+// Runs `body` for a unary RPC with the caller's principal, the request log
+// and the status conversion around it.
+template <typename Body>
+grpc::Status Handle(grpc::ServerContext* context, const char* method, const AccessPolicy& policy,
+                    Body body) {
+  std::string principal = PrincipalOf(*context);
+  RequestLog log(kService, method, principal);
+  grpc::Status status;
+  if (principal.empty()) {
+    status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
+  } else if (!policy.IsKnown(principal)) {
+    status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat("principal '", principal, "' has no role"));
+  } else {
+    status = ToGrpcStatus(body(principal, &log));
+  }
+  log.set_status(status);
+  return status;
+}
+
+}  // namespace
+
+SubmissionServiceImpl::SubmissionServiceImpl(Store* store, const AccessPolicy* policy)
+    : store_(store), policy_(policy) {
+  absl::StatusOr<int64_t> last = store_->LastFeedSeq();
+  absl::MutexLock lock(&feed_mu_);
+  feed_seq_ = last.ok() ? *last : 0;
+}
+
+void SubmissionServiceImpl::StopWatches() {
+  absl::MutexLock lock(&feed_mu_);
+  stopping_ = true;
+}
+
+void SubmissionServiceImpl::NotifyFeed(int64_t seq) {
+  absl::MutexLock lock(&feed_mu_);
+  if (seq > feed_seq_) feed_seq_ = seq;
+}
+
+absl::Status SubmissionServiceImpl::Authorize(const std::string& principal, Action action,
+                                              const std::string& agency_id) const {
+  const v1::Agency* agency = policy_->FindAgency(agency_id);
+  bool allowed = agency != nullptr && (action == Action::kSubmit
+                                           ? policy_->CanSubmit(principal, agency_id)
+                                           : policy_->CanRead(principal, *agency));
+  if (allowed) return absl::OkStatus();
+  // An unlisted agency and another agency's report are refused alike, so a
+  // refusal never tells whether the agency or its report exists.
+  return absl::PermissionDeniedError(absl::StrCat(
+      "principal '", principal, "' may not ", action == Action::kSubmit ? "submit" : "read",
+      " reports of agency '", agency_id, "'"));
+}
+
+absl::StatusOr<v1::ReportVersion> SubmissionServiceImpl::ToProto(const VersionRecord& r,
+                                                                  bool with_report) const {
+  v1::ReportVersion v;
+  v.set_name(FormatVersionName({r.agency_id, r.year}, r.version));
+  v.set_version(r.version);
+  v.set_content_hash(r.content_hash);
+  v.set_submitter(r.submitter);
+  *v.mutable_create_time() = ToTimestamp(r.create_time);
+  v.set_feed_position(EncodeFeedPosition(r.feed_seq));
+  if (with_report) {
+    if (!v.mutable_report()->ParseFromString(r.report)) {
+      return absl::DataLossError(absl::StrCat(v.name(), ": stored report does not parse"));
+    }
+  }
+  return v;
+}
+
+grpc::Status SubmissionServiceImpl::CreateVersion(grpc::ServerContext* context,
+                                                  const v1::CreateVersionRequest* request,
+                                                  v1::CreateVersionResponse* response) {
+  return Handle(context, "CreateVersion", *policy_, [&](const std::string& principal,
+                                                        RequestLog* log) -> absl::Status {
+    log->set_resource(request->parent());
+    absl::StatusOr<ReportName> parent = ValidateCreateVersion(*request);
+    if (!parent.ok()) {
+      // Access first when the name parses: a stranger learns nothing from
+      // validation messages about another agency's report.
+      absl::StatusOr<ReportName> name = ParseReportName(request->parent());
+      if (name.ok()) {
+        if (absl::Status s = Authorize(principal, Action::kSubmit, name->agency_id); !s.ok()) {
+          return s;
+        }
+      }
+      return parent.status();
+    }
+    if (absl::Status s = Authorize(principal, Action::kSubmit, parent->agency_id); !s.ok()) {
+      return s;
+    }
+    const v1::Agency& agency = *policy_->FindAgency(parent->agency_id);
+    v1::Report report = request->report();
+    // The registry is the authority on who the agency is.
+    if (!report.agency().region_code().empty() &&
+        report.agency().region_code() != agency.region_code()) {
+      return FieldError("report.agency.region_code",
+                        absl::StrCat("'", report.agency().region_code(),
+                                     "' is not the registry's region code of '", agency.id(),
+                                     "' (", agency.region_code(), ")"));
+    }
+    report.mutable_agency()->set_region_code(agency.region_code());
+    if (report.agency().name().empty()) report.mutable_agency()->set_name(agency.name());
+    if (report.agency().kind() == v1::AGENCY_KIND_UNSPECIFIED) {
+      report.mutable_agency()->set_kind(agency.kind());
+    }
+    CreateVersionArgs args;
+    args.agency_id = parent->agency_id;
+    args.year = parent->year;
+    args.agency_name = agency.name();
+    args.region_code = agency.region_code();
+    args.report = CanonicalBytes(report);
+    args.content_hash = Sha256Hex(args.report);
+    args.submitter = principal;
+    args.request_id = request->request_id();
+    args.expected_latest_version = request->expected_latest_version();
+    absl::StatusOr<CreateVersionResult> result = store_->CreateVersion(args);
+    if (!result.ok()) return result.status();
+    if (result->created) NotifyFeed(result->version.feed_seq);
+    absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, true);
+    if (!v.ok()) return v.status();
+    log->set_resource(v->name());
+    *response->mutable_version() = *std::move(v);
+    response->set_created(result->created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SubmissionServiceImpl::GetVersion(grpc::ServerContext* context,
+                                               const v1::GetVersionRequest* request,
+                                               v1::ReportVersion* response) {
+  return Handle(context, "GetVersion", *policy_, [&](const std::string& principal,
+                                                     RequestLog* log) -> absl::Status {
+    log->set_resource(request->name());
+    absl::StatusOr<VersionName> name = ValidateGetVersion(*request);
+    if (!name.ok()) return name.status();
+    if (absl::Status s = Authorize(principal, Action::kRead, name->report.agency_id); !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<VersionRecord> r =
+        store_->GetVersion(name->report.agency_id, name->report.year, name->version,
+                           request->view() != v1::VERSION_VIEW_BASIC);
+    if (!r.ok()) return r.status();
+    absl::StatusOr<v1::ReportVersion> v = ToProto(*r, request->view() != v1::VERSION_VIEW_BASIC);
+    if (!v.ok()) return v.status();
+    *response = *std::move(v);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SubmissionServiceImpl::ListVersions(grpc::ServerContext* context,
+                                                 const v1::ListVersionsRequest* request,
+                                                 v1::ListVersionsResponse* response) {
+  return Handle(context, "ListVersions", *policy_, [&](const std::string& principal,
+                                                       RequestLog* log) -> absl::Status {
+    log->set_resource(request->parent());
+    absl::StatusOr<ListVersionsArgs> args = ValidateListVersions(*request);
+    if (!args.ok()) return args.status();
+    if (absl::Status s = Authorize(principal, Action::kRead, args->report.agency_id); !s.ok()) {
+      return s;
+    }
+    bool full = request->view() == v1::VERSION_VIEW_FULL;
+    // One more than the page tells whether there is a next page.
+    absl::StatusOr<std::vector<VersionRecord>> rows =
+        store_->ListVersions(args->report.agency_id, args->report.year, args->after_version,
+                             args->page_size + 1, full);
+    if (!rows.ok()) return rows.status();
+    bool more = static_cast<int>(rows->size()) > args->page_size;
+    if (more) rows->pop_back();
+    for (const VersionRecord& r : *rows) {
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r, full);
+      if (!v.ok()) return v.status();
+      *response->add_versions() = *std::move(v);
+    }
+    if (more) {
+      response->set_next_page_token(
+          EncodePageToken(request->parent(), std::to_string(rows->back().version)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
+                                                const v1::ListReportsRequest* request,
+                                                v1::ListReportsResponse* response) {
+  return Handle(context, "ListReports", *policy_, [&](const std::string& principal,
+                                                      RequestLog* log) -> absl::Status {
+    log->set_resource(absl::StrCat("region:", request->region_prefix(), " year:", request->year()));
+    absl::StatusOr<ListReportsArgs> args = ValidateListReports(*request);
+    if (!args.ok()) return args.status();
+    ReportFilter filter;
+    filter.region_prefix = request->region_prefix();
+    filter.year = request->year();
+    ReadScope scope = policy_->ReadScopeOf(principal);
+    if (!scope.all) filter.scope = ReportFilter::Scope{scope.agency_ids, scope.region_prefixes};
+    std::optional<ReportKey> after;
+    if (args->after_region) after = ReportKey{*args->after_region, *args->after_agency, args->after_year};
+    absl::StatusOr<std::vector<ReportRecord>> rows =
+        store_->ListReports(filter, after, args->page_size + 1);
+    if (!rows.ok()) return rows.status();
+    bool more = static_cast<int>(rows->size()) > args->page_size;
+    if (more) rows->pop_back();
+    for (const ReportRecord& r : *rows) {
+      v1::ReportSummary* s = response->add_reports();
+      s->set_name(FormatReportName({r.agency_id, r.year}));
+      s->set_agency_id(r.agency_id);
+      s->set_agency_name(r.agency_name);
+      s->set_region_code(r.region_code);
+      s->set_year(r.year);
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r.latest, false);
+      if (!v.ok()) return v.status();
+      *s->mutable_latest() = *std::move(v);
+    }
+    if (more) {
+      const ReportRecord& last = rows->back();
+      response->set_next_page_token(EncodePageToken(
+          absl::StrCat(request->region_prefix(), "|", request->year()),
+          absl::StrCat(last.region_code, "|", last.agency_id, "|", last.year)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SubmissionServiceImpl::DiffVersions(grpc::ServerContext* context,
+                                                 const v1::DiffVersionsRequest* request,
+                                                 v1::DiffVersionsResponse* response) {
+  return Handle(context, "DiffVersions", *policy_, [&](const std::string& principal,
+                                                       RequestLog* log) -> absl::Status {
+    log->set_resource(request->name());
+    absl::StatusOr<DiffArgs> args = ValidateDiffVersions(*request);
+    if (!args.ok()) return args.status();
+    if (absl::Status s = Authorize(principal, Action::kRead, args->a.report.agency_id); !s.ok()) {
+      return s;
+    }
+    v1::Report reports[2];
+    const VersionName* names[2] = {&args->a, &args->b};
+    for (int i = 0; i < 2; ++i) {
+      absl::StatusOr<VersionRecord> r = store_->GetVersion(
+          names[i]->report.agency_id, names[i]->report.year, names[i]->version, true);
+      if (!r.ok()) return r.status();
+      if (!reports[i].ParseFromString(r->report)) {
+        return absl::DataLossError("stored report does not parse");
+      }
+    }
+    for (const ReportChange& c : DiffReports(reports[0], reports[1])) {
+      v1::FieldChange* f = response->add_changes();
+      f->set_field_path(c.field_path);
+      f->set_label(c.label);
+      f->set_before(c.before.value_or(""));
+      f->set_after(c.after.value_or(""));
+      f->set_before_empty(!c.before.has_value());
+      f->set_after_empty(!c.after.has_value());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
+                                                  const v1::WatchVersionsRequest* request,
+                                                  grpc::ServerWriter<v1::VersionEvent>* writer) {
+  return Handle(context, "WatchVersions", *policy_, [&](const std::string& principal,
+                                                        RequestLog* log) -> absl::Status {
+    log->set_resource(absl::StrCat("feed after:", request->start_after()));
+    absl::StatusOr<int64_t> after = ValidateWatchVersions(*request);
+    if (!after.ok()) return after.status();
+    int64_t position = *after;
+    while (!context->IsCancelled()) {
+      absl::StatusOr<std::vector<VersionRecord>> rows = store_->ReadFeed(position, 100);
+      if (!rows.ok()) return rows.status();
+      for (const VersionRecord& r : *rows) {
+        position = r.feed_seq;
+        const v1::Agency* agency = policy_->FindAgency(r.agency_id);
+        if (agency == nullptr || !policy_->CanRead(principal, *agency) ||
+            !absl::StartsWith(agency->region_code(), request->region_prefix())) {
+          continue;  // not the caller's to see
+        }
+        v1::VersionEvent event;
+        event.set_position(EncodeFeedPosition(r.feed_seq));
+        absl::StatusOr<v1::ReportVersion> v = ToProto(r, false);
+        if (!v.ok()) return v.status();
+        *event.mutable_version() = *std::move(v);
+        if (!writer->Write(event)) return absl::CancelledError("client went away");
+      }
+      if (!rows->empty()) continue;
+      // Caught up: wait for a commit, a shutdown, or a second to pass (the
+      // second bounds how late a cancelled stream notices it).
+      absl::MutexLock lock(&feed_mu_);
+      auto ready = [this, position]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(feed_mu_) {
+        return feed_seq_ > position || stopping_;
+      };
+      feed_mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      if (stopping_) return absl::UnavailableError("server is shutting down; resume from the last position");
+    }
+    return absl::CancelledError("client cancelled");
+  });
+}
+
+}  // namespace disclosure::submit

@@ -1,0 +1,60 @@
+// The SubmissionService handlers. Each RPC: principal from the certificate,
+// validation (validate.h), access (Authorize, the one place that decides),
+// the store, one log line.
+#ifndef DISCLOSURE_SUBMIT_SERVICE_SERVICE_H_
+#define DISCLOSURE_SUBMIT_SERVICE_SERVICE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "core/access.h"
+#include "disclosure/v1/submission.grpc.pb.h"
+#include "submit_service/store/store.h"
+
+namespace disclosure::submit {
+
+namespace v1 = ::disclosure::v1;
+
+class SubmissionServiceImpl final : public v1::SubmissionService::Service {
+ public:
+  SubmissionServiceImpl(Store* store, const AccessPolicy* policy);
+
+  // Ends open WatchVersions streams (on shutdown).
+  void StopWatches();
+
+  grpc::Status CreateVersion(grpc::ServerContext* context, const v1::CreateVersionRequest* request,
+                             v1::CreateVersionResponse* response) override;
+  grpc::Status GetVersion(grpc::ServerContext* context, const v1::GetVersionRequest* request,
+                          v1::ReportVersion* response) override;
+  grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest* request,
+                            v1::ListVersionsResponse* response) override;
+  grpc::Status ListReports(grpc::ServerContext* context, const v1::ListReportsRequest* request,
+                           v1::ListReportsResponse* response) override;
+  grpc::Status DiffVersions(grpc::ServerContext* context, const v1::DiffVersionsRequest* request,
+                            v1::DiffVersionsResponse* response) override;
+  grpc::Status WatchVersions(grpc::ServerContext* context, const v1::WatchVersionsRequest* request,
+                             grpc::ServerWriter<v1::VersionEvent>* writer) override;
+
+ private:
+  enum class Action { kSubmit, kRead };
+  // The one access decision of every RPC: PERMISSION_DENIED, with the same
+  // message whether or not the agency or its report exists.
+  absl::Status Authorize(const std::string& principal, Action action,
+                         const std::string& agency_id) const;
+
+  absl::StatusOr<v1::ReportVersion> ToProto(const VersionRecord& r, bool with_report) const;
+  void NotifyFeed(int64_t seq);
+
+  Store* store_;
+  const AccessPolicy* policy_;
+
+  absl::Mutex feed_mu_;
+  int64_t feed_seq_ ABSL_GUARDED_BY(feed_mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(feed_mu_) = false;
+};
+
+}  // namespace disclosure::submit
+
+#endif  // DISCLOSURE_SUBMIT_SERVICE_SERVICE_H_

@@ -1,0 +1,121 @@
+// The submit service's store: versions, idempotency keys and the change
+// feed. One interface, one folder per backend (sqlite/ now, postgres/ in a
+// later issue), one conformance suite (tests/submit_store_conformance.h) run
+// on every backend. No gRPC types here: the store knows nothing of the API.
+#ifndef DISCLOSURE_SUBMIT_SERVICE_STORE_STORE_H_
+#define DISCLOSURE_SUBMIT_SERVICE_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace disclosure::submit {
+
+// One stored version. Immutable once committed.
+struct VersionRecord {
+  std::string agency_id;
+  int32_t year = 0;
+  int64_t version = 0;        // 1, 2, … dense per (agency_id, year)
+  std::string content_hash;   // "sha256:<64 hex>"
+  std::string submitter;      // principal name
+  absl::Time create_time;     // commit time, microsecond precision
+  int64_t feed_seq = 0;       // position in the change feed: 1, 2, … in commit order
+  std::string report;         // canonical serialized disclosure.v1.Report; empty when not asked for
+};
+
+// A report (agency, year) with its latest version.
+struct ReportRecord {
+  std::string agency_id;
+  std::string agency_name;
+  std::string region_code;
+  int32_t year = 0;
+  VersionRecord latest;  // without the report bytes
+};
+
+struct CreateVersionArgs {
+  std::string agency_id;
+  int32_t year = 0;
+  std::string agency_name;  // kept on the report for listings
+  std::string region_code;  // six digits, from the agency registry
+  std::string report;       // canonical serialization
+  std::string content_hash;
+  std::string submitter;
+  std::string request_id;   // idempotency key, scoped to the submitter
+  int64_t expected_latest_version = 0;  // 0: the client has seen no version
+};
+
+struct CreateVersionResult {
+  VersionRecord version;  // with the report bytes
+  bool created = false;   // false: identical to the latest, or a retried request_id
+};
+
+// Which reports a listing may return. A report matches when it is in
+// `region_prefix` (empty: any) and `year` (0: any) and, when `scope` is set,
+// its agency is in scope->agency_ids or its region starts with one of
+// scope->region_prefixes.
+struct ReportFilter {
+  std::string region_prefix;
+  int32_t year = 0;
+  struct Scope {
+    std::vector<std::string> agency_ids;
+    std::vector<std::string> region_prefixes;
+  };
+  std::optional<Scope> scope;
+};
+
+// Keyset position in a report listing: listings are ordered by
+// (region_code, agency_id, year).
+struct ReportKey {
+  std::string region_code;
+  std::string agency_id;
+  int32_t year = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // In one transaction, in this order:
+  //  1. (submitter, request_id) seen before → the stored answer of that
+  //     call (the version it returned, with created as it was then);
+  //  2. latest version number != expected_latest_version → ABORTED naming
+  //     both numbers;
+  //  3. latest content_hash == content_hash → the latest, created = false;
+  //  4. otherwise stores version latest+1 and appends it to the feed.
+  // The answer (1–4) is recorded under the request_id. Returns only after
+  // the transaction is durable (fsync'd). Safe to call from many threads;
+  // concurrent calls may be committed together (group commit).
+  virtual absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& args) = 0;
+
+  // A version; version == 0 means the latest. NOT_FOUND when absent.
+  virtual absl::StatusOr<VersionRecord> GetVersion(const std::string& agency_id, int32_t year,
+                                                   int64_t version, bool with_report) = 0;
+
+  // Versions with number > after_version, ascending, at most `limit`.
+  virtual absl::StatusOr<std::vector<VersionRecord>> ListVersions(const std::string& agency_id,
+                                                                  int32_t year,
+                                                                  int64_t after_version,
+                                                                  int limit,
+                                                                  bool with_report) = 0;
+
+  // Reports matching `filter` after `after` (nullopt: from the start), in
+  // (region_code, agency_id, year) order, at most `limit`.
+  virtual absl::StatusOr<std::vector<ReportRecord>> ListReports(
+      const ReportFilter& filter, const std::optional<ReportKey>& after, int limit) = 0;
+
+  // Feed entries with feed_seq > after_seq, ascending, at most `limit`,
+  // without report bytes. The feed has no gaps: seq n+1 is committed after n.
+  virtual absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit) = 0;
+
+  // Highest feed_seq committed (0 when empty).
+  virtual absl::StatusOr<int64_t> LastFeedSeq() = 0;
+};
+
+}  // namespace disclosure::submit
+
+#endif  // DISCLOSURE_SUBMIT_SERVICE_STORE_STORE_H_

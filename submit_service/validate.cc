@@ -1,0 +1,216 @@
+#include "submit_service/validate.h"
+
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "core/rpc_util.h"
+#include "core/template.h"
+#include "core/text_util.h"
+
+namespace disclosure::submit {
+namespace {
+
+absl::Status Named(absl::string_view field, const absl::Status& s) {
+  return s.ok() ? s : FieldError(field, s.message());
+}
+
+absl::StatusOr<int> PageSize(absl::string_view field, int32_t size) {
+  if (size < 0 || size > kMaxPageSize) {
+    return FieldError(field, absl::StrCat("must be 0 (default ", kDefaultPageSize, ") to ",
+                                          kMaxPageSize, ", not ", size));
+  }
+  return size == 0 ? kDefaultPageSize : size;
+}
+
+bool IsDecimal(absl::string_view s) {
+  size_t i = 0, digits = 0;
+  while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++digits;
+  if (digits == 0 || digits > 13) return false;
+  if (i == s.size()) return true;
+  if (s[i] != '.') return false;
+  size_t decimals = s.size() - i - 1;
+  if (decimals < 1 || decimals > 4) return false;
+  for (++i; i < s.size(); ++i) {
+    if (!absl::ascii_isdigit(s[i])) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateText(absl::string_view field, const std::string& text, int max_code_points) {
+  if (Utf8ErrorOffset(text) != absl::string_view::npos) {
+    return FieldError(field, "is not valid UTF-8 text");
+  }
+  int n = CodePointCount(text);
+  if (n > max_code_points) {
+    return FieldError(field, absl::StrCat("has ", n, " characters; the limit is ", max_code_points));
+  }
+  return absl::OkStatus();
+}
+
+// What a stored report must be: the 2021 template, well-formed cells and
+// bounded text. Consistency rules (sums, …) are the audit's, not the store's.
+absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
+  if (r.agency().id() != parent.agency_id) {
+    return FieldError("report.agency.id", absl::StrCat("'", r.agency().id(),
+                                                       "' is not the agency of parent '",
+                                                       parent.agency_id, "'"));
+  }
+  if (r.year() != parent.year) {
+    return FieldError("report.year",
+                      absl::StrCat(r.year(), " is not the year of parent (", parent.year, ")"));
+  }
+  if (r.template_version() != v1::TEMPLATE_VERSION_2021) {
+    return FieldError("report.template_version",
+                      "must be TEMPLATE_VERSION_2021 (the 2019 format is not accepted)");
+  }
+  if (!r.agency().region_code().empty() && !IsValidRegionCode(r.agency().region_code())) {
+    return FieldError("report.agency.region_code", "must be six digits");
+  }
+  for (const CountCell& c : AllCountCells()) {
+    std::optional<int64_t> v = GetCount(r, c);
+    if (v && *v < 0) {
+      return FieldError(absl::StrCat("report.", c.field_path),
+                        absl::StrCat("is ", *v, "; counts are whole numbers ≥ 0"));
+    }
+  }
+  if (std::optional<std::string> fee = GetFee(r); fee && !IsDecimal(*fee)) {
+    return FieldError("report.proactive_disclosure.administrative_fees.amount_10k_yuan",
+                      absl::StrCat("'", *fee,
+                                   "' is not a decimal amount in 万元 (digits, up to 4 decimals)"));
+  }
+  struct {
+    const char* field;
+    const std::string& text;
+    int max;
+  } texts[] = {
+      {"report.title", r.title(), kMaxTitleCodePoints},
+      {"report.agency.name", r.agency().name(), kMaxAgencyNameCodePoints},
+      {"report.overview", r.overview(), kMaxNarrativeCodePoints},
+      {"report.problems_and_improvements", r.problems_and_improvements(), kMaxNarrativeCodePoints},
+      {"report.other_matters", r.other_matters(), kMaxNarrativeCodePoints},
+  };
+  for (const auto& t : texts) {
+    if (absl::Status s = ValidateText(t.field, t.text, t.max); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest& request) {
+  absl::StatusOr<ReportName> parent = ParseReportName(request.parent());
+  if (!parent.ok()) return Named("parent", parent.status());
+  if (!request.has_report()) return FieldError("report", "is required");
+  if (request.request_id().empty() || request.request_id().size() > kMaxRequestIdLength) {
+    return FieldError("request_id",
+                      absl::StrCat("must be 1–", kMaxRequestIdLength, " printable ASCII characters"));
+  }
+  for (char c : request.request_id()) {
+    if (c < 0x21 || c > 0x7E) return FieldError("request_id", "must be printable ASCII");
+  }
+  if (request.expected_latest_version() < 0) {
+    return FieldError("expected_latest_version", "must be ≥ 0 (0: no version seen)");
+  }
+  if (absl::Status s = ValidateReport(request.report(), *parent); !s.ok()) return s;
+  return parent;
+}
+
+absl::StatusOr<VersionName> ValidateGetVersion(const v1::GetVersionRequest& request) {
+  absl::StatusOr<VersionName> name = ParseVersionName(request.name());
+  if (!name.ok()) return Named("name", name.status());
+  return name;
+}
+
+absl::StatusOr<ListVersionsArgs> ValidateListVersions(const v1::ListVersionsRequest& request) {
+  ListVersionsArgs args;
+  absl::StatusOr<ReportName> parent = ParseReportName(request.parent());
+  if (!parent.ok()) return Named("parent", parent.status());
+  args.report = *parent;
+  absl::StatusOr<int> size = PageSize("page_size", request.page_size());
+  if (!size.ok()) return size.status();
+  args.page_size = *size;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::string> pos = DecodePageToken(request.page_token(), request.parent());
+    if (!pos.ok()) return pos.status();
+    if (!absl::SimpleAtoi(*pos, &args.after_version)) {
+      return FieldError("page_token", "is not a token of this listing");
+    }
+  }
+  return args;
+}
+
+absl::StatusOr<ListReportsArgs> ValidateListReports(const v1::ListReportsRequest& request) {
+  ListReportsArgs args;
+  if (!IsValidRegionPrefix(request.region_prefix())) {
+    return FieldError("region_prefix", "must be 0–6 digits");
+  }
+  if (request.year() != 0 && (request.year() < kMinYear || request.year() > kMaxYear)) {
+    return FieldError("year", absl::StrCat("must be 0 or ", kMinYear, "–", kMaxYear));
+  }
+  absl::StatusOr<int> size = PageSize("page_size", request.page_size());
+  if (!size.ok()) return size.status();
+  args.page_size = *size;
+  if (!request.page_token().empty()) {
+    std::string bound = absl::StrCat(request.region_prefix(), "|", request.year());
+    absl::StatusOr<std::string> pos = DecodePageToken(request.page_token(), bound);
+    if (!pos.ok()) return pos.status();
+    std::vector<std::string> parts = absl::StrSplit(*pos, '|');
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &args.after_year)) {
+      return FieldError("page_token", "is not a token of this listing");
+    }
+    args.after_region = parts[0];
+    args.after_agency = parts[1];
+  }
+  return args;
+}
+
+absl::StatusOr<DiffArgs> ValidateDiffVersions(const v1::DiffVersionsRequest& request) {
+  DiffArgs args;
+  absl::StatusOr<VersionName> a = ParseVersionName(request.name());
+  if (!a.ok()) return Named("name", a.status());
+  absl::StatusOr<VersionName> b = ParseVersionName(request.other_name());
+  if (!b.ok()) return Named("other_name", b.status());
+  if (a->report.agency_id != b->report.agency_id || a->report.year != b->report.year) {
+    return FieldError("other_name", "must be a version of the same report as name");
+  }
+  args.a = *a;
+  args.b = *b;
+  return args;
+}
+
+absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& request) {
+  if (!IsValidRegionPrefix(request.region_prefix())) {
+    return FieldError("region_prefix", "must be 0–6 digits");
+  }
+  if (request.start_after().empty()) return 0;
+  int64_t seq;
+  absl::string_view p = request.start_after();
+  if (!absl::ConsumePrefix(&p, "feed/") || !absl::SimpleAtoi(p, &seq) || seq < 0) {
+    return FieldError("start_after", "is not a feed position (from VersionEvent.position)");
+  }
+  return seq;
+}
+
+std::string EncodePageToken(const std::string& bound_to, const std::string& position) {
+  return absl::WebSafeBase64Escape(absl::StrCat(bound_to, "\n", position));
+}
+
+absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std::string& bound_to) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) {
+    return FieldError("page_token", "is not a page token");
+  }
+  size_t nl = raw.find('\n');
+  if (nl == std::string::npos || raw.substr(0, nl) != bound_to) {
+    return FieldError("page_token", "belongs to another listing");
+  }
+  return raw.substr(nl + 1);
+}
+
+std::string EncodeFeedPosition(int64_t seq) { return absl::StrCat("feed/", seq); }
+
+}  // namespace disclosure::submit

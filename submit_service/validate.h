@@ -1,0 +1,62 @@
+// One validation function per RPC of SubmissionService. Each returns
+// INVALID_ARGUMENT naming the offending field (FieldError) and, on success,
+// the parsed pieces the handler needs. Access is checked elsewhere.
+#ifndef DISCLOSURE_SUBMIT_SERVICE_VALIDATE_H_
+#define DISCLOSURE_SUBMIT_SERVICE_VALIDATE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/resource_names.h"
+#include "disclosure/v1/submission.pb.h"
+
+namespace disclosure::submit {
+
+namespace v1 = ::disclosure::v1;
+
+// Limits stated once; docs/api.md repeats them.
+inline constexpr int kMaxRequestIdLength = 128;
+inline constexpr int kMaxTitleCodePoints = 200;
+inline constexpr int kMaxNarrativeCodePoints = 100000;
+inline constexpr int kMaxAgencyNameCodePoints = 100;
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+inline constexpr int kMaxMessageBytes = 4 << 20;
+
+absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest& request);
+absl::StatusOr<VersionName> ValidateGetVersion(const v1::GetVersionRequest& request);
+
+struct ListVersionsArgs {
+  ReportName report;
+  int page_size = kDefaultPageSize;
+  int64_t after_version = 0;
+};
+absl::StatusOr<ListVersionsArgs> ValidateListVersions(const v1::ListVersionsRequest& request);
+
+struct ListReportsArgs {
+  int page_size = kDefaultPageSize;
+  std::optional<std::string> after_region, after_agency;
+  int32_t after_year = 0;
+};
+absl::StatusOr<ListReportsArgs> ValidateListReports(const v1::ListReportsRequest& request);
+
+struct DiffArgs {
+  VersionName a, b;
+};
+absl::StatusOr<DiffArgs> ValidateDiffVersions(const v1::DiffVersionsRequest& request);
+
+// Returns the feed position to start after.
+absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& request);
+
+// Page tokens are opaque to clients: base64 of a string bound to the request
+// that made them, so a token cannot be replayed against another listing.
+std::string EncodePageToken(const std::string& bound_to, const std::string& position);
+// The position, or INVALID_ARGUMENT for a token of another request or garbage.
+absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std::string& bound_to);
+
+std::string EncodeFeedPosition(int64_t seq);
+
+}  // namespace disclosure::submit
+
+#endif  // DISCLOSURE_SUBMIT_SERVICE_VALIDATE_H_

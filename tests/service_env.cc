@@ -1,0 +1,195 @@
+#include "tests/service_env.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "core/report_import.h"
+#include "core/rpc_util.h"
+#include "gtest/gtest.h"
+#include "submit_service/store/sqlite/sqlite_store.h"
+#include "submit_service/validate.h"
+
+namespace disclosure::testing {
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "disclosure-test-XXXXXX").string();
+  path_ = mkdtemp(tmpl.data()) ? tmpl : "";
+  if (path_.empty()) ADD_FAILURE() << "mkdtemp failed";
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+const Certs& DevCerts() {
+  static const Certs* certs = [] {
+    static TempDir dir;  // lives as long as the test binary
+    auto* c = new Certs{dir.path() + "/dev", dir.path() + "/other"};
+    std::string script = std::string(DISCLOSURE_SOURCE_DIR) + "/deploy/dev-certs.sh";
+    std::string cmd = absl::StrCat(
+        script, " ", c->dir,
+        " clerk-zz-psb clerk-ly-psb clerk-wh-psb reviewer-legality reviewer-normativity"
+        " reviewer-confidentiality oversight-henan oversight-zhengzhou audit-service nobody",
+        " && ", script, " ", c->other_dir, " clerk-zz-psb");
+    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "dev-certs.sh failed: " << cmd;
+    return c;
+  }();
+  return *certs;
+}
+
+std::string DevConfigPath(const std::string& file) {
+  return std::string(DISCLOSURE_SOURCE_DIR) + "/deploy/dev/" + file;
+}
+
+const AccessPolicy& DevPolicy() {
+  static const AccessPolicy* policy = [] {
+    auto p = AccessPolicy::Load(DevConfigPath("principals.textproto"),
+                                DevConfigPath("agencies.textproto"));
+    EXPECT_TRUE(p.ok()) << p.status();
+    return new AccessPolicy(*std::move(p));
+  }();
+  return *policy;
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path) {
+  auto store = submit::OpenSqliteStore(db_path);
+  EXPECT_TRUE(store.ok()) << store.status();
+  store_ = std::move(*store);
+  service_ = std::make_unique<submit::SubmissionServiceImpl>(store_.get(), &DevPolicy());
+  const Certs& certs = DevCerts();
+  auto creds = MutualTlsServerCredentials(
+      {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});
+  EXPECT_TRUE(creds.ok()) << creds.status();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", *creds, &port);
+  builder.SetMaxReceiveMessageSize(submit::kMaxMessageBytes);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  address_ = absl::StrCat("127.0.0.1:", port);
+}
+
+InProcessSubmitServer::~InProcessSubmitServer() {
+  service_->StopWatches();
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server_->Wait();
+}
+
+ChildSubmitServer::ChildSubmitServer(const std::string& db_path, int port) : port_(port) {
+  const Certs& certs = DevCerts();
+  std::vector<std::string> args = {
+      DISCLOSURE_SUBMIT_SERVICE_BINARY,
+      absl::StrCat("--listen=127.0.0.1:", port),
+      "--store=sqlite:" + db_path,
+      "--ca=" + certs.dir + "/ca.crt",
+      "--cert=" + certs.dir + "/server.crt",
+      "--key=" + certs.dir + "/server.key",
+      "--principals=" + DevConfigPath("principals.textproto"),
+      "--registry=" + DevConfigPath("agencies.textproto"),
+      "--shutdown_grace_seconds=2",
+  };
+  pid_ = fork();
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Ready when the health service answers.
+  auto channel = ChannelAs(address(), "audit-service");
+  for (int i = 0; i < 100; ++i) {
+    if (channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::milliseconds(100))) {
+      return;
+    }
+  }
+  ADD_FAILURE() << "submit_service did not start on port " << port;
+}
+
+ChildSubmitServer::~ChildSubmitServer() {
+  if (pid_ > 0) Kill9();
+}
+
+void ChildSubmitServer::Kill9() {
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int ChildSubmitServer::Terminate() {
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+std::string ChildSubmitServer::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address, const std::string& principal,
+                                         const std::string& dir_in) {
+  std::string dir = dir_in.empty() ? DevCerts().dir : dir_in;
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (principal.empty()) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = *ReadFileToString(dir + "/ca.crt");
+    creds = grpc::SslCredentials(options);
+  } else {
+    auto c = MutualTlsChannelCredentials(
+        {dir + "/ca.crt", dir + "/" + principal + ".crt", dir + "/" + principal + ".key"});
+    EXPECT_TRUE(c.ok()) << c.status();
+    creds = *c;
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(16 << 20);
+  args.SetMaxSendMessageSize(16 << 20);
+  // Each test channel is its own connection (no subchannel sharing), so a
+  // channel's certificate is the one the server sees.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(address, creds, args);
+}
+
+std::unique_ptr<v1::SubmissionService::Stub> SubmitStubAs(const std::string& address,
+                                                          const std::string& principal,
+                                                          const std::string& dir) {
+  return v1::SubmissionService::NewStub(ChannelAs(address, principal, dir));
+}
+
+v1::Report SampleReport() {
+  auto text = ReadFileToString(std::string(DISCLOSURE_SOURCE_DIR) +
+                               "/tests/testdata/zhengzhou-psb-2021.txt");
+  EXPECT_TRUE(text.ok());
+  auto r = ImportText(*text);
+  EXPECT_TRUE(r.ok()) << r.status();
+  v1::Report report = r->report;
+  report.mutable_agency()->set_id("zz-psb");
+  return report;
+}
+
+}  // namespace disclosure::testing

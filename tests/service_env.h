@@ -1,0 +1,94 @@
+// Test environment for the services: development certificates made by
+// deploy/dev-certs.sh in a temporary folder, the development principals and
+// registry, and a real submit_service, in process or as a child process, on
+// a loopback port with mutual TLS and a real SQLite file.
+#ifndef DISCLOSURE_TESTS_SERVICE_ENV_H_
+#define DISCLOSURE_TESTS_SERVICE_ENV_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/access.h"
+#include "disclosure/v1/submission.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "submit_service/service.h"
+#include "submit_service/store/store.h"
+
+namespace disclosure::testing {
+
+// A fresh temporary directory, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Certificates for every development principal (and "nobody", who has no
+// role), made once per test binary; plus a second, unrelated CA with a
+// certificate for "clerk-zz-psb".
+struct Certs {
+  std::string dir;        // ca.crt, server.{crt,key}, PRINCIPAL.{crt,key}
+  std::string other_dir;  // another CA
+};
+const Certs& DevCerts();
+
+// The development principals and agency registry of deploy/dev.
+const AccessPolicy& DevPolicy();
+std::string DevConfigPath(const std::string& file);  // deploy/dev/<file>
+
+// A submit_service in this process.
+class InProcessSubmitServer {
+ public:
+  // Opens the SQLite store at `db_path` and listens on 127.0.0.1:<free port>.
+  explicit InProcessSubmitServer(const std::string& db_path);
+  ~InProcessSubmitServer();
+  std::string address() const { return address_; }
+  submit::Store* store() { return store_.get(); }
+
+ private:
+  std::unique_ptr<submit::Store> store_;
+  std::unique_ptr<submit::SubmissionServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+// The submit_service binary as a child process (for kill -9 and restarts).
+class ChildSubmitServer {
+ public:
+  ChildSubmitServer(const std::string& db_path, int port);
+  ~ChildSubmitServer();
+  void Kill9();
+  // SIGTERM and wait; returns the exit status.
+  int Terminate();
+  std::string address() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_;
+};
+
+// A free TCP port on 127.0.0.1 (bound and released).
+int FreePort();
+
+// A channel to `address` presenting `principal`'s certificate (from `dir`,
+// default DevCerts().dir); principal "" presents no client certificate.
+std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address, const std::string& principal,
+                                         const std::string& dir = "");
+std::unique_ptr<v1::SubmissionService::Stub> SubmitStubAs(const std::string& address,
+                                                          const std::string& principal,
+                                                          const std::string& dir = "");
+
+// The sample report (tests/testdata/zhengzhou-psb-2021.txt) imported, with
+// agency id "zz-psb".
+v1::Report SampleReport();
+
+}  // namespace disclosure::testing
+
+#endif  // DISCLOSURE_TESTS_SERVICE_ENV_H_

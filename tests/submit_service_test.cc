@@ -1,0 +1,468 @@
+// submit_service over real gRPC with mutual TLS on loopback and real SQLite
+// files: submissions, versions, conflicts, idempotency, diffs, the change
+// feed across restarts, crash safety, access refusals, malformed requests.
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "core/canonical.h"
+#include "core/rpc_util.h"
+#include "core/template.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "tests/service_env.h"
+
+namespace disclosure::testing {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+constexpr char kParent[] = "agencies/zz-psb/reports/2021";
+
+class SubmitServiceTest : public ::testing::Test {
+ protected:
+  SubmitServiceTest() : server_(dir_.path() + "/submit.db") {}
+
+  std::unique_ptr<v1::SubmissionService::Stub> As(const std::string& principal) {
+    return SubmitStubAs(server_.address(), principal);
+  }
+
+  grpc::Status Create(v1::SubmissionService::Stub* stub, const v1::Report& report,
+                      const std::string& request_id, int64_t expected,
+                      v1::CreateVersionResponse* response,
+                      const std::string& parent = kParent) {
+    v1::CreateVersionRequest request;
+    request.set_parent(parent);
+    *request.mutable_report() = report;
+    request.set_request_id(request_id);
+    request.set_expected_latest_version(expected);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub->CreateVersion(&context, request, response);
+  }
+
+  grpc::Status Get(v1::SubmissionService::Stub* stub, const std::string& name,
+                   v1::ReportVersion* out) {
+    v1::GetVersionRequest request;
+    request.set_name(name);
+    grpc::ClientContext context;
+    return stub->GetVersion(&context, request, out);
+  }
+
+  // The report as stored: the registry fills in region code and kind.
+  static v1::Report AsStored(v1::Report r) {
+    r.mutable_agency()->set_region_code("410100");
+    r.mutable_agency()->set_kind(v1::AGENCY_KIND_DEPARTMENT);
+    MaterializeTables(&r);
+    return r;
+  }
+
+  TempDir dir_;
+  InProcessSubmitServer server_;
+};
+
+// The field named by a status's google.rpc.BadRequest details.
+std::string BadField(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (bad.ParseFromString(any.value()) && bad.field_violations_size() > 0) {
+      return bad.field_violations(0).field();
+    }
+  }
+  return "";
+}
+
+TEST_F(SubmitServiceTest, SubmitTheSampleAndGetItBackIdentical) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse created;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "r1", 0, &created).ok());
+  EXPECT_TRUE(created.created());
+  EXPECT_EQ(created.version().name(), "agencies/zz-psb/reports/2021/versions/1");
+  EXPECT_EQ(created.version().submitter(), "clerk-zz-psb");
+  v1::Report expected = AsStored(SampleReport());
+  EXPECT_EQ(created.version().content_hash(), ContentHash(expected));
+
+  for (const char* name : {"agencies/zz-psb/reports/2021/versions/1",
+                           "agencies/zz-psb/reports/2021/versions/latest"}) {
+    v1::ReportVersion got;
+    ASSERT_TRUE(Get(clerk.get(), name, &got).ok()) << name;
+    EXPECT_TRUE(MessageDifferencer::Equals(got.report(), expected)) << name;
+    EXPECT_EQ(got.content_hash(), created.version().content_hash());
+    EXPECT_EQ(GetFee(got.report()), "22943.1665");
+  }
+}
+
+TEST_F(SubmitServiceTest, AmendListAndDiff) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse v1r, v2r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "a1", 0, &v1r).ok());
+  v1::Report amended = SampleReport();
+  SetApplicantCell(MutableRequestRow(&amended, kDisclosed), 0, 32);
+  SetApplicantCell(MutableRequestRow(&amended, kDisclosed), 6, std::nullopt);
+  ASSERT_TRUE(Create(clerk.get(), amended, "a2", 1, &v2r).ok());
+  EXPECT_EQ(v2r.version().version(), 2);
+  EXPECT_NE(v2r.version().content_hash(), v1r.version().content_hash());
+
+  // Listing, one per page.
+  v1::ListVersionsRequest list;
+  list.set_parent(kParent);
+  list.set_page_size(1);
+  std::vector<int64_t> seen;
+  do {
+    grpc::ClientContext context;
+    v1::ListVersionsResponse page;
+    ASSERT_TRUE(clerk->ListVersions(&context, list, &page).ok());
+    for (const auto& v : page.versions()) {
+      seen.push_back(v.version());
+      EXPECT_FALSE(v.has_report());  // BASIC view by default
+    }
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(seen, (std::vector<int64_t>{1, 2}));
+
+  v1::DiffVersionsRequest diff;
+  diff.set_name("agencies/zz-psb/reports/2021/versions/1");
+  diff.set_other_name("agencies/zz-psb/reports/2021/versions/2");
+  grpc::ClientContext context;
+  v1::DiffVersionsResponse changes;
+  ASSERT_TRUE(clerk->DiffVersions(&context, diff, &changes).ok());
+  ASSERT_EQ(changes.changes_size(), 2);
+  EXPECT_EQ(changes.changes(0).field_path(), "requests.outcomes.disclosed.natural_person");
+  EXPECT_EQ(changes.changes(0).label(), "三 （一）予以公开 / 自然人");
+  EXPECT_EQ(changes.changes(0).before(), "31");
+  EXPECT_EQ(changes.changes(0).after(), "32");
+  EXPECT_EQ(changes.changes(1).field_path(), "requests.outcomes.disclosed.total");
+  EXPECT_TRUE(changes.changes(1).after_empty());
+}
+
+TEST_F(SubmitServiceTest, StaleExpectedVersionIsAbortedAndStoresNothing) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "c1", 0, &r).ok());
+  v1::Report other = SampleReport();
+  other.set_other_matters("另一位经办人的修改。");
+  grpc::Status s = Create(clerk.get(), other, "c2", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  v1::ReportVersion latest;
+  ASSERT_TRUE(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &latest).ok());
+  EXPECT_EQ(latest.version(), 1);
+}
+
+TEST_F(SubmitServiceTest, RetriedRequestIdReturnsTheFirstAnswer) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse first, retry;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "same-id", 0, &first).ok());
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "same-id", 0, &retry).ok());
+  EXPECT_TRUE(retry.created());
+  EXPECT_EQ(retry.version().name(), first.version().name());
+  EXPECT_EQ(retry.version().content_hash(), first.version().content_hash());
+  v1::ReportVersion latest;
+  ASSERT_TRUE(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &latest).ok());
+  EXPECT_EQ(latest.version(), 1);
+}
+
+TEST_F(SubmitServiceTest, IdenticalResubmissionCreatesNothing) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse first, again;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "i1", 0, &first).ok());
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "i2", 1, &again).ok());
+  EXPECT_FALSE(again.created());
+  EXPECT_EQ(again.version().version(), 1);
+}
+
+// ------------------------------------------------------------ refusals
+
+TEST_F(SubmitServiceTest, NoClientCertificateIsRefused) {
+  auto anonymous = As("");
+  v1::CreateVersionResponse r;
+  grpc::Status s = Create(anonymous.get(), SampleReport(), "x", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+}
+
+TEST_F(SubmitServiceTest, CertificateOfAnotherCaIsRefused) {
+  auto stranger = SubmitStubAs(server_.address(), "clerk-zz-psb", DevCerts().other_dir);
+  v1::CreateVersionResponse r;
+  grpc::Status s = Create(stranger.get(), SampleReport(), "x", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+}
+
+TEST_F(SubmitServiceTest, PrincipalWithNoRoleIsRefused) {
+  auto nobody = As("nobody");
+  v1::ReportVersion v;
+  grpc::Status s = Get(nobody.get(), "agencies/zz-psb/reports/2021/versions/latest", &v);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(SubmitServiceTest, ClerkOfAnotherAgencyCanNeitherReadNorWriteNorLearnExistence) {
+  auto owner = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(owner.get(), SampleReport(), "o1", 0, &r).ok());
+
+  auto other = As("clerk-ly-psb");
+  // Write.
+  grpc::Status write = Create(other.get(), SampleReport(), "w1", 1, &r);
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Read of an existing and of a missing report: the same refusal.
+  v1::ReportVersion v;
+  grpc::Status existing = Get(other.get(), "agencies/zz-psb/reports/2021/versions/1", &v);
+  grpc::Status missing = Get(other.get(), "agencies/zz-psb/reports/2030/versions/1", &v);
+  EXPECT_EQ(existing.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(existing.error_message(),
+            absl::StrReplaceAll(missing.error_message(), {{"2030", "2021"}}));
+  // An agency that is not in the registry is refused alike.
+  grpc::Status unlisted = Get(other.get(), "agencies/no-such/reports/2021/versions/1", &v);
+  EXPECT_EQ(unlisted.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Listings and diffs.
+  v1::ListVersionsRequest list;
+  list.set_parent(kParent);
+  grpc::ClientContext c1;
+  v1::ListVersionsResponse versions;
+  EXPECT_EQ(other->ListVersions(&c1, list, &versions).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListReportsRequest reports;
+  grpc::ClientContext c2;
+  v1::ListReportsResponse listed;
+  ASSERT_TRUE(other->ListReports(&c2, reports, &listed).ok());
+  EXPECT_EQ(listed.reports_size(), 0);
+}
+
+TEST_F(SubmitServiceTest, OversightSeesOnlyItsRegion) {
+  auto zz = As("clerk-zz-psb");
+  auto wh = As("clerk-wh-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(zz.get(), SampleReport(), "z", 0, &r).ok());
+  v1::Report wuhan = SampleReport();
+  wuhan.mutable_agency()->set_id("wh-psb");
+  wuhan.mutable_agency()->set_name("武汉市公安局");
+  ASSERT_TRUE(Create(wh.get(), wuhan, "w", 0, &r, "agencies/wh-psb/reports/2021").ok());
+
+  auto henan = As("oversight-zhengzhou");
+  v1::ReportVersion v;
+  EXPECT_TRUE(Get(henan.get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  EXPECT_EQ(Get(henan.get(), "agencies/wh-psb/reports/2021/versions/1", &v).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListReportsRequest all;
+  grpc::ClientContext context;
+  v1::ListReportsResponse listed;
+  ASSERT_TRUE(henan->ListReports(&context, all, &listed).ok());
+  ASSERT_EQ(listed.reports_size(), 1);
+  EXPECT_EQ(listed.reports(0).name(), kParent);
+  EXPECT_EQ(listed.reports(0).latest().version(), 1);
+
+  // The audit service reads everything.
+  auto audit = As("audit-service");
+  grpc::ClientContext c2;
+  v1::ListReportsResponse everything;
+  ASSERT_TRUE(audit->ListReports(&c2, all, &everything).ok());
+  EXPECT_EQ(everything.reports_size(), 2);
+}
+
+// ------------------------------------------------------------ bad requests
+
+TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  struct Case {
+    std::string parent;
+    std::function<void(v1::Report*)> mutate;
+    std::string request_id;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {"agencies/zz-psb/report/2021", [](v1::Report*) {}, "m", "parent"},
+      {"agencies/zz-psb/reports/21", [](v1::Report*) {}, "m", "parent"},
+      {kParent, [](v1::Report* x) { x->set_year(2020); }, "m", "report.year"},
+      {kParent, [](v1::Report* x) { x->mutable_agency()->set_id("ly-psb"); }, "m", "report.agency.id"},
+      {kParent, [](v1::Report* x) { x->set_template_version(v1::TEMPLATE_VERSION_2019); }, "m",
+       "report.template_version"},
+      {kParent, [](v1::Report* x) { SetApplicantCell(MutableRequestRow(x, kReceived), 2, -1); }, "m",
+       "report.requests.received.research_institution"},
+      {kParent, [](v1::Report* x) { SetFee(x, "1,234.5"); }, "m",
+       "report.proactive_disclosure.administrative_fees.amount_10k_yuan"},
+      {kParent, [](v1::Report* x) { x->mutable_agency()->set_region_code("4101"); }, "m",
+       "report.agency.region_code"},
+      {kParent, [](v1::Report* x) { x->set_overview(std::string(300000, 'a')); }, "m",
+       "report.overview"},
+      {kParent, [](v1::Report*) {}, "", "request_id"},
+      {kParent, [](v1::Report*) {}, "bad id", "request_id"},
+  };
+  for (const Case& c : cases) {
+    v1::Report report = SampleReport();
+    c.mutate(&report);
+    grpc::Status s = Create(clerk.get(), report, c.request_id, 0, &r, c.parent);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field << ": " << s.error_message();
+    EXPECT_EQ(BadField(s), c.field) << s.error_message();
+  }
+  // Nothing was stored.
+  v1::ReportVersion v;
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &v).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // Bad names in reads.
+  EXPECT_EQ(BadField(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/0", &v)), "name");
+  EXPECT_EQ(BadField(Get(clerk.get(), "agencies/ZZ/reports/2021/versions/1", &v)), "name");
+}
+
+TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
+  auto clerk = As("clerk-zz-psb");
+  v1::Report huge = SampleReport();
+  huge.set_overview(std::string(5 << 20, 'a'));
+  v1::CreateVersionResponse r;
+  grpc::Status s = Create(clerk.get(), huge, "h", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+// ------------------------------------------------------------ change feed
+
+std::vector<v1::VersionEvent> ReadEvents(v1::SubmissionService::Stub* stub,
+                                         const std::string& after, size_t count) {
+  v1::WatchVersionsRequest request;
+  request.set_start_after(after);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  auto reader = stub->WatchVersions(&context, request);
+  std::vector<v1::VersionEvent> events;
+  v1::VersionEvent e;
+  while (events.size() < count && reader->Read(&e)) events.push_back(e);
+  context.TryCancel();
+  reader->Finish();
+  return events;
+}
+
+TEST_F(SubmitServiceTest, FeedDeliversNewVersionsLiveAndResumes) {
+  auto clerk = As("clerk-zz-psb");
+  auto audit = As("audit-service");
+  std::vector<v1::VersionEvent> live;
+  std::thread watcher([&] { live = ReadEvents(audit.get(), "", 3); });
+  v1::Report r = SampleReport();
+  v1::CreateVersionResponse resp;
+  for (int i = 0; i < 3; ++i) {
+    r.set_other_matters(absl::StrCat("修改 ", i));
+    ASSERT_TRUE(Create(clerk.get(), r, absl::StrCat("f", i), i, &resp).ok());
+  }
+  watcher.join();
+  ASSERT_EQ(live.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(live[i].version().version(), i + 1);
+  // Resume after the first: the other two, no more.
+  std::vector<v1::VersionEvent> rest = ReadEvents(audit.get(), live[0].position(), 2);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].position(), live[1].position());
+  EXPECT_EQ(rest[1].position(), live[2].position());
+  // Another agency's clerk sees none of them.
+  v1::WatchVersionsRequest request;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
+  auto reader = As("clerk-ly-psb")->WatchVersions(&context, request);
+  v1::VersionEvent e;
+  EXPECT_FALSE(reader->Read(&e));
+}
+
+// ------------------------------------------------------------ restarts and crashes
+
+class SubmitServiceProcessTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+};
+
+TEST_F(SubmitServiceProcessTest, FeedResumesAfterRestartWithoutGapOrDuplicate) {
+  std::string db = dir_.path() + "/submit.db";
+  int port = FreePort();
+  std::vector<std::string> positions;
+  v1::Report r = SampleReport();
+  {
+    ChildSubmitServer server(db, port);
+    auto clerk = SubmitStubAs(server.address(), "clerk-zz-psb");
+    for (int i = 0; i < 4; ++i) {
+      r.set_other_matters(absl::StrCat("第 ", i, " 版"));
+      v1::CreateVersionRequest req;
+      req.set_parent(kParent);
+      *req.mutable_report() = r;
+      req.set_request_id(absl::StrCat("p", i));
+      req.set_expected_latest_version(i);
+      grpc::ClientContext c;
+      v1::CreateVersionResponse resp;
+      ASSERT_TRUE(clerk->CreateVersion(&c, req, &resp).ok());
+    }
+    auto audit = SubmitStubAs(server.address(), "audit-service");
+    for (const auto& e : ReadEvents(audit.get(), "", 2)) positions.push_back(e.position());
+    EXPECT_EQ(server.Terminate(), 0);  // graceful: SIGTERM, exit 0
+  }
+  ChildSubmitServer restarted(db, port);
+  auto audit = SubmitStubAs(restarted.address(), "audit-service");
+  std::vector<v1::VersionEvent> rest = ReadEvents(audit.get(), positions.back(), 2);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].version().version(), 3);
+  EXPECT_EQ(rest[1].version().version(), 4);
+}
+
+TEST_F(SubmitServiceProcessTest, Kill9LosesNoAcknowledgedVersion) {
+  std::string db = dir_.path() + "/submit.db";
+  int port = FreePort();
+  struct Ack {
+    std::string name, hash;
+  };
+  std::vector<Ack> acked;
+  std::mutex mu;
+  {
+    ChildSubmitServer server(db, port);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 4; ++t) {
+      clients.emplace_back([&, t] {
+        auto clerk = SubmitStubAs(server.address(), "clerk-zz-psb");
+        v1::Report r = SampleReport();
+        r.set_year(2022 + t);  // one report per client: no conflicts between them
+        int64_t latest = 0;
+        for (int i = 0; !stop; ++i) {
+          r.set_other_matters(absl::StrCat("client ", t, " version ", i));
+          v1::CreateVersionRequest req;
+          req.set_parent(absl::StrCat("agencies/zz-psb/reports/", r.year()));
+          *req.mutable_report() = r;
+          req.set_request_id(absl::StrCat("k", t, "-", i));
+          req.set_expected_latest_version(latest);
+          grpc::ClientContext c;
+          c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+          v1::CreateVersionResponse resp;
+          if (!clerk->CreateVersion(&c, req, &resp).ok()) break;
+          latest = resp.version().version();
+          std::lock_guard<std::mutex> lock(mu);
+          acked.push_back({resp.version().name(), resp.version().content_hash()});
+        }
+      });
+    }
+    while (true) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::lock_guard<std::mutex> lock(mu);
+      if (acked.size() >= 60) break;
+    }
+    server.Kill9();
+    stop = true;
+    for (auto& c : clients) c.join();
+  }
+  ChildSubmitServer restarted(db, port);
+  auto audit = SubmitStubAs(restarted.address(), "audit-service");
+  ASSERT_GE(acked.size(), 60u);
+  for (const Ack& a : acked) {
+    v1::GetVersionRequest req;
+    req.set_name(a.name);
+    req.set_view(v1::VERSION_VIEW_BASIC);
+    grpc::ClientContext c;
+    v1::ReportVersion v;
+    grpc::Status s = audit->GetVersion(&c, req, &v);
+    ASSERT_TRUE(s.ok()) << a.name << ": " << s.error_message();
+    EXPECT_EQ(v.content_hash(), a.hash) << a.name;
+  }
+}
+
+}  // namespace
+}  // namespace disclosure::testing
