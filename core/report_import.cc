@@ -9,8 +9,10 @@
 #include "core/report_import.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,12 +34,14 @@ using Level = v1::ImportDiagnostic;  // Level::NOTE, Level::UNPLACED
 
 // ------------------------------------------------------------------ lines
 
+// Views into the input and into one buffer of folded text (Lines), so that
+// reading allocates little: import time is dominated by allocations.
 struct Line {
-  int number = 0;                  // 1-based line of the input
-  std::string text;                // width-folded and trimmed: for reading
-  std::string raw;                 // trimmed, as published: for narrative
-  bool pipe = false;               // a Markdown table row
-  std::vector<std::string> cells;  // trimmed cells of a pipe row
+  int number = 0;                        // 1-based line of the input
+  absl::string_view text;                // width-folded and trimmed: for reading
+  absl::string_view raw;                 // trimmed, as published: for narrative
+  bool pipe = false;                     // a Markdown table row
+  std::vector<absl::string_view> cells;  // trimmed cells of a pipe row
 };
 
 bool IsSeparatorRow(absl::string_view t) {
@@ -51,7 +55,7 @@ bool IsSeparatorRow(absl::string_view t) {
 
 // Trims ASCII whitespace, ideographic spaces (paragraph indents), no-break
 // spaces and a BOM from both ends, keeping the text between as published.
-std::string TrimSpaces(absl::string_view s) {
+absl::string_view TrimSpaces(absl::string_view s) {
   static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
   bool trimmed = true;
   while (trimmed) {
@@ -62,36 +66,58 @@ std::string TrimSpaces(absl::string_view s) {
       trimmed |= absl::ConsumeSuffix(&s, sp);
     }
   }
-  return std::string(s);
+  return s;
 }
 
-std::vector<Line> SplitLines(absl::string_view text) {
+// Lines longer than this (bytes) that are not pipe rows are paragraphs.
+constexpr size_t kLongLine = 400;
+
+struct Lines {
+  std::string folded;  // the folded text the lines' `text` and `cells` view
   std::vector<Line> lines;
+};
+
+void SplitLines(absl::string_view text, Lines* out) {
+  // Folding never lengthens text (it maps to ASCII or drops), so the buffer
+  // never reallocates and views into it stay valid.
+  out->folded.reserve(text.size());
   int number = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++number;
-    std::string folded = FoldWidth(absl::StripSuffix(raw, "\r"));
-    absl::string_view t = absl::StripAsciiWhitespace(folded);
+    raw = absl::StripSuffix(raw, "\r");
+    // Long lines that are not table rows are narrative paragraphs: they are
+    // only ever used as published, so they are not folded (it is the bulk
+    // of the text).
+    absl::string_view head = absl::StripLeadingAsciiWhitespace(raw);
+    bool narrative = raw.size() > kLongLine && (head.empty() || head.front() != '|');
+    absl::string_view t;
+    if (narrative) {
+      t = TrimSpaces(raw);
+    } else {
+      size_t start = out->folded.size();
+      AppendFolded(raw, &out->folded);
+      t = absl::StripAsciiWhitespace(absl::string_view(out->folded).substr(start));
+    }
     if (t.empty() || IsSeparatorRow(t)) continue;
     Line line;
     line.number = number;
-    line.text = std::string(t);
+    line.text = t;
     line.raw = TrimSpaces(raw);
     if (t.front() == '|') {
       line.pipe = true;
       absl::string_view inner = t.substr(1);
       if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
       for (absl::string_view cell : absl::StrSplit(inner, '|')) {
-        line.cells.emplace_back(absl::StripAsciiWhitespace(cell));
+        line.cells.push_back(absl::StripAsciiWhitespace(cell));
       }
     }
-    lines.push_back(std::move(line));
+    out->lines.push_back(std::move(line));
   }
-  return lines;
 }
 
 // Page furniture: "- 3 -", "第 3 页", "第3页 共8页", "3/8".
 bool IsPageNumber(absl::string_view t) {
+  if (t.size() > 40) return false;
   std::string k;
   for (char c : t) {
     if (c != ' ' && c != '-') k.push_back(c);
@@ -132,7 +158,7 @@ enum class CellKind { kBlank, kValue, kLabel };
 
 struct Cell {
   CellKind kind = CellKind::kBlank;
-  std::string text;  // as published (folded)
+  absl::string_view text;  // as published (folded); a view into the line
   // For values: the integer, when the text is one (after normalisation).
   std::optional<int64_t> count;
   bool normalised = false;  // OCR letters or thousands separators were read
@@ -147,7 +173,7 @@ Cell ClassifyCell(absl::string_view raw) {
   for (char c : raw) {
     if (c != ' ') t.push_back(c);
   }
-  cell.text = std::string(absl::StripAsciiWhitespace(raw));
+  cell.text = absl::StripAsciiWhitespace(raw);
   if (t.empty() || t == "-" || t == "/" || t == "—" || t == "——" || t == "无" || t == "\\") {
     return cell;  // blank
   }
@@ -191,7 +217,6 @@ Cell ClassifyCell(absl::string_view raw) {
   if (!unit && digits.find('.') == std::string::npos && absl::SimpleAtoi(digits, &v)) {
     cell.count = v;
   }
-  if (ocr) cell.text = digits;
   return cell;
 }
 
@@ -212,7 +237,7 @@ int ChineseNumeral(char32_t c) {
 
 LabelForm MakeForm(absl::string_view label) {
   LabelForm form;
-  DecodeUtf8(LabelKey(label), &form.core);
+  form.core = LabelKey32(label);
   size_t i = 0;
   while (i < form.core.size() && form.core[i] >= U'0' && form.core[i] <= U'9' && i < 2) {
     form.number = form.number * 10 + static_cast<int>(form.core[i] - U'0');
@@ -254,13 +279,19 @@ struct TableSpec {
   std::string section;   // "二", "三", "四"
   std::vector<RowSpec> rows;
   std::vector<std::u32string> header_words;
+  // Row cores and aliases → (row index, is alias).
+  std::unordered_map<std::u32string, std::vector<std::pair<int, bool>>> exact;
+
+  // Fills `exact` from the rows.
+  void Index() {
+    for (size_t r = 0; r < rows.size(); ++r) {
+      if (!rows[r].form.core.empty()) exact[rows[r].form.core].push_back({static_cast<int>(r), false});
+      for (const auto& a : rows[r].aliases) exact[a].push_back({static_cast<int>(r), true});
+    }
+  }
 };
 
-std::u32string U32(absl::string_view s) {
-  std::u32string out;
-  DecodeUtf8(LabelKey(s), &out);
-  return out;
-}
+std::u32string U32(absl::string_view s) { return LabelKey32(s); }
 
 const TableSpec& ProactiveSpec() {
   static const TableSpec* spec = [] {
@@ -276,6 +307,7 @@ const TableSpec& ProactiveSpec() {
                           "本年新制发件数", "处理决定数量", "收费金额", "单位：万元"}) {
       t->header_words.push_back(U32(w));
     }
+    t->Index();
     return t;
   }();
   return *spec;
@@ -297,6 +329,7 @@ const TableSpec& RequestSpec() {
                           "社会公益组织", "法律服务机构", "其他", "总计"}) {
       t->header_words.push_back(U32(w));
     }
+    t->Index();
     return t;
   }();
   return *spec;
@@ -312,6 +345,7 @@ const TableSpec& AppealSpec() {
                           "其他", "尚未", "审结"}) {
       t->header_words.push_back(U32(w));
     }
+    t->Index();
     return t;
   }();
   return *spec;
@@ -327,6 +361,7 @@ const TableSpec& AppealVerticalSpec() {
     t->rows[1].aliases.push_back(U32("直接起诉"));
     t->header_words.erase(t->header_words.begin(), t->header_words.begin() + 4);
     t->header_words.push_back(U32("行政诉讼"));
+    t->Index();
     return t;
   }();
   return *spec;
@@ -369,12 +404,19 @@ class RowReader {
   }
 
   void Read(const std::vector<const Line*>& lines) {
-    LearnLayouts(lines);
-    for (const Line* line : lines) {
-      if (line->pipe) {
-        ReadPipeRow(*line);
+    // Each pipe row's cells, classified once.
+    std::vector<std::vector<Cell>> cells(lines.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (!lines[i]->pipe) continue;
+      cells[i].reserve(lines[i]->cells.size());
+      for (absl::string_view c : lines[i]->cells) cells[i].push_back(ClassifyCell(c));
+    }
+    LearnLayouts(cells);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i]->pipe) {
+        ReadPipeRow(*lines[i], std::move(cells[i]));
       } else {
-        ReadTextLine(*line);
+        ReadTextLine(*lines[i]);
       }
     }
     Finish(nullptr);
@@ -396,15 +438,13 @@ class RowReader {
   // Learns, from rows whose values are complete, at which cell index the
   // values start for a given (cell count, last label index): a blank cell in
   // another row of the same shape is then read at its real column.
-  void LearnLayouts(const std::vector<const Line*>& lines) {
+  void LearnLayouts(const std::vector<std::vector<Cell>>& rows) {
     std::map<std::pair<int, int>, std::map<int, int>> votes;
-    for (const Line* line : lines) {
-      if (!line->pipe) continue;
+    for (const std::vector<Cell>& cells : rows) {
+      if (cells.empty()) continue;
       int last_label = -1;
-      std::vector<Cell> cells;
-      for (size_t i = 0; i < line->cells.size(); ++i) {
-        cells.push_back(ClassifyCell(line->cells[i]));
-        if (cells.back().kind == CellKind::kLabel) last_label = static_cast<int>(i);
+      for (size_t i = 0; i < cells.size(); ++i) {
+        if (cells[i].kind == CellKind::kLabel) last_label = static_cast<int>(i);
       }
       int first = -1, count = 0;
       bool contiguous = true;
@@ -430,10 +470,7 @@ class RowReader {
     }
   }
 
-  void ReadPipeRow(const Line& line) {
-    std::vector<Cell> cells;
-    cells.reserve(line.cells.size());
-    for (const std::string& c : line.cells) cells.push_back(ClassifyCell(c));
+  void ReadPipeRow(const Line& line, std::vector<Cell> cells) {
     int last_label = -1;
     for (size_t i = 0; i < cells.size(); ++i) {
       if (cells[i].kind != CellKind::kLabel) continue;
@@ -519,13 +556,15 @@ class RowReader {
 
   // A text line: label runs and value tokens separated by spaces.
   void ReadTextLine(const Line& line) {
-    std::vector<std::string> tokens = absl::StrSplit(line.text, ' ', absl::SkipEmpty());
     std::vector<Cell> cells;
-    for (const std::string& t : tokens) cells.push_back(ClassifyCell(t));
+    for (absl::string_view t : absl::StrSplit(line.text, ' ', absl::SkipEmpty())) {
+      cells.push_back(ClassifyCell(t));
+    }
     // "1 属于国家秘密": a leading small number before a label is its numbering.
     if (cells.size() >= 2 && cells[0].count && *cells[0].count > 0 && *cells[0].count <= 8 &&
         cells[1].kind == CellKind::kLabel && cells[0].text.size() == 1) {
-      cells[1].text = cells[0].text + "." + cells[1].text;
+      synthesized_.push_back(absl::StrCat(cells[0].text, ".", cells[1].text));
+      cells[1].text = synthesized_.back();
       cells.erase(cells.begin());
     }
     bool has_label = false;
@@ -539,10 +578,10 @@ class RowReader {
     size_t i = 0;
     while (i < cells.size()) {
       if (cells[i].kind == CellKind::kLabel) {
-        std::string label = cells[i].text;
+        std::string label(cells[i].text);
         size_t j = i + 1;
         while (j < cells.size() && cells[j].kind == CellKind::kLabel) {
-          label += " " + cells[j].text;
+          absl::StrAppend(&label, " ", cells[j].text);
           ++j;
         }
         bool values_follow = j < cells.size();
@@ -579,10 +618,27 @@ class RowReader {
 
   size_t Arity(int row) const { return static_cast<size_t>(spec_.rows[row].arity); }
 
-  Result Classify(const std::string& text, bool values_follow) {
+  Result Classify(absl::string_view text, bool values_follow) {
     LabelForm form = MakeForm(text);
     Result none;
     if (form.core.empty()) return none;
+    // The exact label or an alias (one lookup: the common case).
+    int best = -1;
+    double best_score = 0;
+    bool inferred = false;
+    if (auto it = spec_.exact.find(form.core); it != spec_.exact.end()) {
+      for (const auto& [r, alias] : it->second) {
+        const RowSpec& row = spec_.rows[r];
+        if (row.header_word) continue;  // decided with the headers below
+        double score = (alias ? 2.9 : 3) + Preference(r, form);
+        if (score > best_score) {
+          best_score = score;
+          best = r;
+          inferred = alias || (form.number != 0 && form.number != row.form.number);
+        }
+      }
+      if (best >= 0) return {Match::kRow, best, inferred};
+    }
     // Column headers, unless the word is also a row (其他, 总计) and values
     // follow it or it carries the row's numbering.
     auto header_row = [&]() -> int {
@@ -606,31 +662,6 @@ class RowReader {
         return {Match::kHeader};
       }
     }
-    // Exact label (or alias).
-    int best = -1;
-    double best_score = 0;
-    bool inferred = false;
-    for (size_t r = 0; r < spec_.rows.size(); ++r) {
-      const RowSpec& row = spec_.rows[r];
-      if (row.form.core.empty()) continue;
-      double score = 0;
-      bool exact = false;
-      if (row.form.core == form.core) {
-        score = 3;
-        exact = true;
-      } else if (std::find(row.aliases.begin(), row.aliases.end(), form.core) !=
-                 row.aliases.end()) {
-        score = 2.9;
-      }
-      if (score == 0) continue;
-      score += Preference(static_cast<int>(r), form);
-      if (score > best_score) {
-        best_score = score;
-        best = static_cast<int>(r);
-        inferred = !exact || (form.number != 0 && form.number != row.form.number);
-      }
-    }
-    if (best >= 0) return {Match::kRow, best, inferred};
     // The rest of a label split over lines.
     if (last_row_ >= 0 && form.core.size() >= 2 &&
         Contains(spec_.rows[last_row_].form.core, form.core)) {
@@ -680,7 +711,7 @@ class RowReader {
     return p;
   }
 
-  void Apply(const Result& r, const std::string& text, const Line& line) {
+  void Apply(const Result& r, absl::string_view text, const Line& line) {
     switch (r.match) {
       case Match::kHeader:
       case Match::kContinuation:
@@ -714,7 +745,7 @@ class RowReader {
 
   // A label that is no row of the template: values after it are not the
   // previous row's.
-  void Unknown(const std::string& text, const Line& line) {
+  void Unknown(absl::string_view text, const Line& line) {
     if (!implicit_row_) Finish(&line);
     last_row_ = -1;
     diags_->Add(Level::NOTE, &line, spec_.section, text,
@@ -807,6 +838,7 @@ class RowReader {
   const TableSpec& spec_;
   Diagnostics* diags_;
   std::vector<RowValues> values_;
+  std::deque<std::string> synthesized_;  // labels made of several tokens
   std::map<std::pair<int, int>, int> layouts_;
   std::map<int, std::map<int, int>> shape_votes_;
   std::set<int> identified_;
@@ -842,11 +874,12 @@ const std::vector<PartHeading>& PartHeadings() {
 int HeadingOf(const Line& line, int after, bool* exact) {
   if (line.pipe || line.text.size() > 120) return -1;
   if (line.text[0] == '(') return -1;
-  LabelForm form = MakeForm(line.text);
-  if (form.number < 1 || form.number > kPartCount || form.number - 1 <= after) return -1;
   std::u32string first;
-  DecodeUtf8(line.text.substr(0, 3), &first);
-  if (first.empty() || ChineseNumeral(first[0]) != form.number) return -1;
+  if (!DecodeUtf8(line.text.substr(0, 3), &first) || first.empty()) return -1;
+  int numeral = ChineseNumeral(first[0]);
+  if (numeral < 1 || numeral > kPartCount || numeral - 1 <= after) return -1;
+  LabelForm form = MakeForm(line.text);
+  if (form.number != numeral) return -1;
   const std::u32string& core = PartHeadings()[form.number - 1].core;
   *exact = form.core == core;
   if (*exact) return form.number - 1;
@@ -858,9 +891,9 @@ int HeadingOf(const Line& line, int after, bool* exact) {
 }
 
 // Words of the 2019 试行 format that the 2021 template does not have.
-const char* Template2019Word(const std::string& key) {
+const char* Template2019Word(absl::string_view text) {
   for (const char* w : {"本年新制作数量", "其他对外管理服务事项", "政府集中采购"}) {
-    if (key.find(w) != std::string::npos) return w;
+    if (text.find(w) != absl::string_view::npos) return w;
   }
   return nullptr;
 }
@@ -886,7 +919,7 @@ void PlaceProactive(const RowReader& reader, v1::Report* report, Diagnostics* di
     const RowValues& v = reader.values()[row];
     if (!v.placed) continue;
     if (kProactiveRows[row].kind == ProactiveKind::kFee) {
-      if (v.cells[0].kind == CellKind::kValue) SetFee(report, v.cells[0].text);
+      if (v.cells[0].kind == CellKind::kValue) SetFee(report, std::string(v.cells[0].text));
       continue;
     }
     for (size_t col = 0; col < v.cells.size(); ++col) {
@@ -987,7 +1020,7 @@ void ReadAppeals(const std::vector<const Line*>& lines, v1::Report* report, Diag
 int TableOfPipeBlock(const std::vector<const Line*>& block) {
   int votes[3] = {0, 0, 0};
   for (const Line* line : block) {
-    for (const std::string& cell : line->cells) {
+    for (absl::string_view cell : line->cells) {
       std::string key = LabelKey(cell);
       if (key.empty()) continue;
       if (key == "规章" || key == "行政许可" || key == "行政处罚" || key == "行政事业性收费") ++votes[0];
@@ -1020,10 +1053,14 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
   ImportResult result;
   Diagnostics diags{&result.diagnostics};
   v1::Report& report = result.report;
-  std::vector<Line> lines = SplitLines(text);
+  Lines split;
+  SplitLines(text, &split);
+  const std::vector<Line>& lines = split.lines;
 
   for (const Line& line : lines) {
-    if (const char* word = Template2019Word(LabelKey(line.text))) {
+    // Only table-like lines: the narrative may mention these words.
+    if (!line.pipe && line.text.size() > 90) continue;
+    if (const char* word = Template2019Word(line.text)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "line ", line.number, ": 此报告为 2019 年试行格式（国办公开办函〔2019〕60号，含“", word,
           "”）。2021 年及以后的报告须使用国办公开办函〔2021〕30号格式"));
@@ -1055,11 +1092,14 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
     if (part < 0 && report.title().empty() && !line.pipe &&
         (line.text.find("年度报告") != std::string::npos ||
          line.text.find("政府信息公开") != std::string::npos)) {
-      report.set_title(line.text);
+      report.set_title(std::string(line.text));
       title_key = LabelKey(line.text);
       continue;
     }
-    if (!title_key.empty() && LabelKey(line.text) == title_key) continue;  // running header
+    if (!title_key.empty() && line.text.size() <= report.title().size() + 8 &&
+        line.text.size() + 8 >= report.title().size() && LabelKey(line.text) == title_key) {
+      continue;  // running header
+    }
     if (IsPageNumber(line.text)) {
       diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
                 "page number dropped");
@@ -1096,7 +1136,7 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
   std::vector<std::vector<const Line*>> tables(3);
   for (int p : {1, 2, 3}) tables[p - 1] = parts[p];
   auto narrative = [&](int p, std::vector<const Line*> extra_first) {
-    std::vector<std::string> paragraphs;
+    std::vector<absl::string_view> paragraphs;
     for (const Line* l : extra_first) paragraphs.push_back(l->raw);
     const auto& ls = parts[p];
     for (size_t i = 0; i < ls.size();) {

@@ -73,17 +73,38 @@ std::string EncodeUtf8(const std::u32string& s) {
 
 size_t Utf8ErrorOffset(absl::string_view s) {
   size_t i = 0;
-  while (i < s.size()) {
+  const size_t n = s.size();
+  while (i < n) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c == 0) return i;  // NUL: binary, not text
       ++i;
       continue;
     }
-    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return i;
-    std::u32string one;
-    if (!DecodeUtf8(s.substr(i, len), &one)) return i;
+    int len;
+    char32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (int k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return i;
+    }
     i += len;
   }
   return absl::string_view::npos;
@@ -138,14 +159,12 @@ bool IsPunctuation(char32_t c) {
 
 }  // namespace
 
-std::string FoldWidth(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+void AppendFolded(absl::string_view s, std::string* out) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      out.push_back(c == '\t' ? ' ' : static_cast<char>(c));
+      out->push_back(c == '\t' ? ' ' : static_cast<char>(c));
       ++i;
       continue;
     }
@@ -155,27 +174,48 @@ std::string FoldWidth(absl::string_view s) {
     for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     char32_t f = Fold(cp);
     if (f == cp) {
-      out.append(s.data() + i, len);
+      out->append(s.data() + i, len);
     } else if (f != 0) {
-      AppendUtf8(f, &out);
+      AppendUtf8(f, out);
     }
     i += len;
+  }
+}
+
+std::string FoldWidth(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  AppendFolded(s, &out);
+  return out;
+}
+
+std::u32string LabelKey32(absl::string_view s) {
+  std::u32string out;
+  out.reserve(s.size() / 2);
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    char32_t cp;
+    int len;
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else {
+      len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+      if (i + len > n) len = static_cast<int>(n - i);
+      cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    i += len;
+    cp = Fold(cp);
+    if (cp == 0 || cp == ' ' || IsPunctuation(cp)) continue;
+    out.push_back(cp);
   }
   return out;
 }
 
-std::string LabelKey(absl::string_view s) {
-  std::u32string cps;
-  if (!DecodeUtf8(s, &cps)) return std::string(s);
-  std::string out;
-  out.reserve(s.size());
-  for (char32_t c : cps) {
-    c = Fold(c);
-    if (c == 0 || c == ' ' || IsPunctuation(c)) continue;
-    AppendUtf8(c, &out);
-  }
-  return out;
-}
+std::string LabelKey(absl::string_view s) { return EncodeUtf8(LabelKey32(s)); }
 
 int EditDistance(const std::u32string& a, const std::u32string& b) {
   std::vector<int> row(b.size() + 1);

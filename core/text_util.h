@@ -30,11 +30,15 @@ int CodePointCount(absl::string_view s);
 // Folds full-width ASCII (U+FF01–U+FF5E) to ASCII, U+3000 and other spaces
 // to ' ', drops zero-width characters and the BOM. Keeps everything else.
 std::string FoldWidth(absl::string_view s);
+// The same, appended to `out`; never longer than `s`.
+void AppendFolded(absl::string_view s, std::string* out);
 
 // The comparison form of a label: width-folded, without whitespace and
 // punctuation (brackets, quotes, dots, commas, colons, 、). Keeps CJK,
 // letters and digits.
 std::string LabelKey(absl::string_view s);
+// The same, as code points.
+std::u32string LabelKey32(absl::string_view s);
 
 // Truncates `s` to at most `max_code_points`, appending "…" when cut.
 std::string Shorten(absl::string_view s, int max_code_points);

@@ -1,0 +1,252 @@
+// Load generator for submit_service: N concurrent clients submit distinct
+// reports over mutual TLS on loopback for a fixed time. Prints versions/s
+// and p50/p99 latency; in the same run, a bare gRPC echo of the same payload
+// size over the same TLS set-up (the ceiling), the ratio between them, and
+// the one-commit-per-transaction rate of the same SQLite set-up; the
+// process's resident memory as stored versions grow.
+//
+//   ./build/bench/submit_load --clients 64 --seconds 10
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "core/access.h"
+#include "core/report_import.h"
+#include "core/rpc_util.h"
+#include "echo.grpc.pb.h"
+#include "submit_service/service.h"
+#include "submit_service/store/sqlite/sqlite_store.h"
+#include "submit_service/validate.h"
+
+ABSL_FLAG(int, clients, 64, "concurrent clients");
+ABSL_FLAG(int, seconds, 10, "duration of each phase");
+ABSL_FLAG(std::string, dir, "", "work folder (default: a new folder under /tmp)");
+
+namespace disclosure::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Result {
+  double per_second = 0;
+  double p50_ms = 0, p99_ms = 0;
+  long count = 0;
+};
+
+long RssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+// Runs `call(client, i)` from `clients` threads for `seconds`; each call
+// returns whether it succeeded.
+template <typename Call>
+Result Drive(int clients, int seconds, Call call) {
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<double> latencies;
+  std::vector<std::thread> threads;
+  auto start = Clock::now();
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      std::vector<double> mine;
+      for (long i = 0; !stop; ++i) {
+        auto t0 = Clock::now();
+        if (!call(c, i)) break;
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  Result r;
+  r.count = static_cast<long>(latencies.size());
+  r.per_second = r.count / elapsed;
+  std::sort(latencies.begin(), latencies.end());
+  if (!latencies.empty()) {
+    r.p50_ms = latencies[latencies.size() / 2];
+    r.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+  }
+  return r;
+}
+
+class EchoImpl final : public Echo::Service {
+  grpc::Status Echo(grpc::ServerContext*, const EchoMessage* in, EchoMessage* out) override {
+    *out = *in;
+    return grpc::Status::OK;
+  }
+};
+
+// One-commit-per-transaction rate of SQLite with the store's settings
+// (WAL, synchronous=FULL), 4 KiB rows, one writer.
+double SqliteCommitRate(const std::string& path, int seconds) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                   "CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB);", nullptr, nullptr, nullptr);
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO t(b) VALUES (?)", -1, &insert, nullptr);
+  std::string blob(4096, 'x');
+  long commits = 0;
+  auto start = Clock::now();
+  while (Clock::now() - start < std::chrono::seconds(seconds)) {
+    sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    sqlite3_bind_blob(insert, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+    sqlite3_step(insert);
+    sqlite3_reset(insert);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    ++commits;
+  }
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  return commits / elapsed;
+}
+
+void Print(const char* what, const Result& r) {
+  std::printf("%-34s %9.0f /s   p50 %7.3f ms   p99 %7.3f ms   (%ld calls)\n", what, r.per_second,
+              r.p50_ms, r.p99_ms, r.count);
+}
+
+int Main() {
+  const int clients = absl::GetFlag(FLAGS_clients), seconds = absl::GetFlag(FLAGS_seconds);
+  std::string dir = absl::GetFlag(FLAGS_dir);
+  if (dir.empty()) {
+    char tmpl[] = "/tmp/submit-load-XXXXXX";
+    dir = mkdtemp(tmpl);
+  }
+  const std::string source = DISCLOSURE_SOURCE_DIR;
+  std::string certs = dir + "/certs";
+  if (std::system((source + "/deploy/dev-certs.sh " + certs + " clerk-zz-psb").c_str()) != 0) {
+    std::fprintf(stderr, "dev-certs.sh failed\n");
+    return 1;
+  }
+  auto policy = AccessPolicy::Load(source + "/deploy/dev/principals.textproto",
+                                   source + "/deploy/dev/agencies.textproto");
+  auto store = submit::OpenSqliteStore(dir + "/submit.db");
+  auto text = ReadFileToString(source + "/tests/testdata/zhengzhou-psb-2021.txt");
+  if (!policy.ok() || !store.ok() || !text.ok()) {
+    std::fprintf(stderr, "set-up failed\n");
+    return 1;
+  }
+  v1::Report sample = ImportText(*text)->report;
+  sample.mutable_agency()->set_id("zz-psb");
+
+  auto server_creds = *MutualTlsServerCredentials(
+      {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"});
+  submit::SubmissionServiceImpl service(store->get(), &*policy);
+  EchoImpl echo;
+  grpc::ServerBuilder builder;
+  int port = 0, echo_port = 0;
+  builder.AddListeningPort("127.0.0.1:0", server_creds, &port);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  grpc::ServerBuilder echo_builder;
+  echo_builder.AddListeningPort("127.0.0.1:0", server_creds, &echo_port);
+  echo_builder.RegisterService(&echo);
+  auto echo_server = echo_builder.BuildAndStart();
+
+  auto client_creds = *MutualTlsChannelCredentials(
+      {certs + "/ca.crt", certs + "/clerk-zz-psb.crt", certs + "/clerk-zz-psb.key"});
+  // One channel (connection) per client, as separate clients would have.
+  auto channel = [&](int p) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", p), client_creds, args);
+  };
+  std::vector<std::unique_ptr<v1::SubmissionService::Stub>> stubs;
+  std::vector<std::unique_ptr<Echo::Stub>> echo_stubs;
+  for (int c = 0; c < clients; ++c) {
+    stubs.push_back(v1::SubmissionService::NewStub(channel(port)));
+    echo_stubs.push_back(Echo::NewStub(channel(echo_port)));
+  }
+
+  std::printf("submit_service load: %d clients, %d s per phase, payload %zu bytes, %d cores\n",
+              clients, seconds, sample.ByteSizeLong(), static_cast<int>(std::thread::hardware_concurrency()));
+  std::printf("resident memory at start: %ld KiB\n", RssKiB());
+
+  // Each client owns one report (year 2000 + c) and amends it again and again.
+  std::vector<int64_t> latest(clients, 0);
+  auto submit = [&](int c, long i) {
+    v1::CreateVersionRequest req;
+    req.set_parent(absl::StrCat("agencies/zz-psb/reports/", 2000 + c));
+    *req.mutable_report() = sample;
+    req.mutable_report()->set_year(2000 + c);
+    req.mutable_report()->set_other_matters(absl::StrCat("第 ", i, " 次修改"));
+    req.set_request_id(absl::StrCat(c, "-", i, "-", latest[c]));
+    req.set_expected_latest_version(latest[c]);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::CreateVersionResponse resp;
+    grpc::Status s = stubs[c]->CreateVersion(&context, req, &resp);
+    if (!s.ok()) {
+      std::fprintf(stderr, "client %d: %s\n", c, s.error_message().c_str());
+      return false;
+    }
+    latest[c] = resp.version().version();
+    return true;
+  };
+  EchoMessage payload;
+  {
+    v1::CreateVersionRequest sized;
+    *sized.mutable_report() = sample;
+    payload.set_payload(std::string(sized.ByteSizeLong(), 'x'));
+  }
+  auto call_echo = [&](int c, long) {
+    grpc::ClientContext context;
+    EchoMessage out;
+    return echo_stubs[c]->Echo(&context, payload, &out).ok();
+  };
+
+  Result warm = Drive(clients, 1, submit);
+  (void)warm;
+  Result submitted = Drive(clients, seconds, submit);
+  long rss_mid = RssKiB();
+  Result submitted_again = Drive(clients, seconds, submit);
+  long rss_end = RssKiB();
+  Result echoed = Drive(clients, seconds, call_echo);
+  double sqlite_rate = SqliteCommitRate(dir + "/commit-rate.db", seconds);
+
+  Print("CreateVersion (durable)", submitted);
+  Print("CreateVersion, second phase", submitted_again);
+  Print("bare echo, same payload and TLS", echoed);
+  std::printf("%-34s %9.0f /s\n", "SQLite one commit per transaction", sqlite_rate);
+  std::printf("CreateVersion / echo ceiling:       %.2f\n", submitted.per_second / echoed.per_second);
+  std::printf("CreateVersion / SQLite commit rate: %.2f\n", submitted.per_second / sqlite_rate);
+  std::printf("resident memory after phase 1: %ld KiB, after phase 2: %ld KiB (%ld versions stored)\n",
+              rss_mid, rss_end, warm.count + submitted.count + submitted_again.count);
+
+  service.StopWatches();
+  server->Shutdown();
+  echo_server->Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace disclosure::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return disclosure::bench::Main();
+}
