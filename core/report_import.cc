@@ -89,7 +89,8 @@ void SplitLines(absl::string_view text, Lines* out) {
     // only ever used as published, so they are not folded (it is the bulk
     // of the text).
     absl::string_view head = absl::StripLeadingAsciiWhitespace(raw);
-    bool narrative = raw.size() > kLongLine && (head.empty() || head.front() != '|');
+    bool narrative = raw.size() > kLongLine && (head.empty() || head.front() != '|') &&
+                     std::count(raw.begin(), raw.end(), '|') < 2;
     absl::string_view t;
     if (narrative) {
       t = TrimSpaces(raw);
@@ -103,9 +104,11 @@ void SplitLines(absl::string_view text, Lines* out) {
     line.number = number;
     line.text = t;
     line.raw = TrimSpaces(raw);
-    if (t.front() == '|') {
+    // A Markdown row, with or without its leading pipe (web-scraped tables
+    // often lack it): two pipes make a row.
+    if (t.front() == '|' || std::count(t.begin(), t.end(), '|') >= 2) {
       line.pipe = true;
-      absl::string_view inner = t.substr(1);
+      absl::string_view inner = t.front() == '|' ? t.substr(1) : t;
       if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
       for (absl::string_view cell : absl::StrSplit(inner, '|')) {
         line.cells.push_back(absl::StripAsciiWhitespace(cell));
@@ -524,6 +527,13 @@ class RowReader {
       return true;
     };
     if (data.size() == arity) return take(0);
+    // One value repeated over merged cells ("| 行政许可 | 0 | 0 | 0 |").
+    if (arity == 1 && !values.empty() &&
+        std::all_of(values.begin(), values.end(),
+                    [&](int i) { return data[i].text == data[values[0]].text; }) &&
+        values.back() - values.front() + 1 == static_cast<int>(values.size())) {
+      return take(values.front());
+    }
     if (values.size() == arity && values.back() - values.front() + 1 == static_cast<int>(arity)) {
       return take(values.front());
     }
@@ -731,6 +741,9 @@ class RowReader {
   }
 
   void Identify(int row, const Line* line) {
+    // A label repeated over merged cells ("| 一、… | 一、… | 8 |") names
+    // the row being read once more.
+    if (row == current_ && collected_.empty()) return;
     Finish(line);
     identified_.insert(row);
     last_row_ = row;
