@@ -69,8 +69,7 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, ::testing::Values(SqliteF
 class RawDb {
  public:
   explicit RawDb(const std::string& path) {
-    rc_ = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                          nullptr);
+    rc_ = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc_ == SQLITE_OK) sqlite3_busy_timeout(db_, 10000);
   }
   ~RawDb() { sqlite3_close_v2(db_); }
@@ -274,8 +273,7 @@ TEST_F(SqliteStoreTest, NotADatabaseIsRefused) {
 }
 
 TEST_F(SqliteStoreTest, MissingDirectoryIsAnError) {
-  absl::StatusOr<std::unique_ptr<Store>> s =
-      OpenSqliteStore(dir_.File("no/such/dir/submit.db"));
+  absl::StatusOr<std::unique_ptr<Store>> s = OpenSqliteStore(dir_.File("no/such/dir/submit.db"));
   EXPECT_FALSE(s.ok());
 }
 
@@ -338,7 +336,8 @@ TEST_F(SqliteStoreTest, BlockedWriterFailsItsBatchAndTheNextBatchCommitsTogether
   EXPECT_EQ(results[0]->version.create_time, results[3]->version.create_time);
 
   // The failed request was not recorded: it can be retried as it was.
-  absl::StatusOr<CreateVersionResult> retry = store->CreateVersion(MakeArgs("x", 2023, "x1", 0, "rx"));
+  absl::StatusOr<CreateVersionResult> retry =
+      store->CreateVersion(MakeArgs("x", 2023, "x1", 0, "rx"));
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->version.feed_seq, 4);
 }

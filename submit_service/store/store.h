@@ -45,19 +45,24 @@ struct CreateVersionArgs {
   std::string report;       // canonical serialization
   std::string content_hash;
   std::string submitter;
-  std::string request_id;   // idempotency key, scoped to the submitter
+  std::string request_id;   // idempotency key, scoped to the submitter; empty: none
+                            // (nothing is looked up or recorded)
   int64_t expected_latest_version = 0;  // 0: the client has seen no version
 };
 
 struct CreateVersionResult {
   VersionRecord version;  // with the report bytes
-  bool created = false;   // false: identical to the latest, or a retried request_id
+  bool created = false;   // true: this call stored a new version; false: identical to
+                          // the latest. A retried request_id replays the first call's
+                          // value.
 };
 
 // Which reports a listing may return. A report matches when it is in
 // `region_prefix` (empty: any) and `year` (0: any) and, when `scope` is set,
 // its agency is in scope->agency_ids or its region starts with one of
-// scope->region_prefixes.
+// scope->region_prefixes. A scope with both lists empty matches nothing; an
+// empty string among region_prefixes matches everything. Prefixes compare
+// bytewise (no LIKE wildcards).
 struct ReportFilter {
   std::string region_prefix;
   int32_t year = 0;
@@ -87,16 +92,25 @@ class Store {
   //     both numbers;
   //  3. latest content_hash == content_hash → the latest, created = false;
   //  4. otherwise stores version latest+1 and appends it to the feed.
-  // The answer (1–4) is recorded under the request_id. Returns only after
-  // the transaction is durable (fsync'd). Safe to call from many threads;
-  // concurrent calls may be committed together (group commit).
+  // The answer (1, 3 or 4) is recorded under the request_id; failures
+  // (ABORTED, errors) are not, so a client may refresh and retry with the
+  // same request_id. Returns only after the transaction is durable
+  // (fsync'd); on an error nothing of the call is acknowledged (a retry with
+  // the same request_id is safe either way). Safe to call from many threads;
+  // concurrent calls may be committed together (group commit), and then see
+  // each other's effects in the order they were queued.
   virtual absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& args) = 0;
 
-  // A version; version == 0 means the latest. NOT_FOUND when absent.
+  // A version; version == 0 means the latest. NOT_FOUND when absent,
+  // INVALID_ARGUMENT when version < 0.
   virtual absl::StatusOr<VersionRecord> GetVersion(const std::string& agency_id, int32_t year,
                                                    int64_t version, bool with_report) = 0;
 
-  // Versions with number > after_version, ascending, at most `limit`.
+  // Versions with number > after_version, ascending, at most `limit`. An
+  // unknown report has no versions (empty, not NOT_FOUND).
+  //
+  // For every listing (ListVersions, ListReports, ReadFeed): limit 0 gives
+  // an empty list, a negative limit is INVALID_ARGUMENT.
   virtual absl::StatusOr<std::vector<VersionRecord>> ListVersions(const std::string& agency_id,
                                                                   int32_t year,
                                                                   int64_t after_version,

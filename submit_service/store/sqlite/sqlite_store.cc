@@ -1,0 +1,1062 @@
+// SQLite backend of the submit store.
+//
+// Schema (version 1; PRAGMA user_version holds the version). Written so that
+// PostgreSQL can run it with few changes: BLOB → BYTEA, and compare region
+// codes with COLLATE "C" (or keep them ASCII digits, as they are) so that
+// prefix ranges mean the same thing.
+//
+//   -- One row per (agency, year) report: what listings show, and the latest
+//   -- version number (the row is written with every new version).
+//   CREATE TABLE reports (
+//     agency_id      TEXT    NOT NULL,
+//     year           INTEGER NOT NULL,
+//     agency_name    TEXT    NOT NULL,   -- as given by the latest version
+//     region_code    TEXT    NOT NULL,   -- as given by the latest version
+//     latest_version BIGINT  NOT NULL CHECK (latest_version >= 1),
+//     PRIMARY KEY (agency_id, year)
+//   );
+//   -- Listings: keyset order (region_code, agency_id, year), region prefixes
+//   -- as ranges region_code >= '41' AND region_code < '42'.
+//   CREATE INDEX reports_by_region ON reports (region_code, agency_id, year);
+//
+//   -- Immutable versions; feed_seq is the change feed (1, 2, … in commit
+//   -- order, no gaps).
+//   CREATE TABLE versions (
+//     agency_id      TEXT    NOT NULL,
+//     year           INTEGER NOT NULL,
+//     version        BIGINT  NOT NULL CHECK (version >= 1),
+//     content_hash   TEXT    NOT NULL,   -- "sha256:<64 hex>"
+//     submitter      TEXT    NOT NULL,
+//     create_time_us BIGINT  NOT NULL,   -- commit time, µs since the Unix epoch
+//     feed_seq       BIGINT  NOT NULL UNIQUE CHECK (feed_seq >= 1),
+//     report         BLOB    NOT NULL,   -- canonical serialized disclosure.v1.Report
+//     PRIMARY KEY (agency_id, year, version),
+//     FOREIGN KEY (agency_id, year) REFERENCES reports (agency_id, year)
+//   );
+//
+//   -- The answer given to each (submitter, request_id): replayed on retry.
+//   CREATE TABLE idempotency (
+//     submitter  TEXT    NOT NULL,
+//     request_id TEXT    NOT NULL,
+//     agency_id  TEXT    NOT NULL,
+//     year       INTEGER NOT NULL,
+//     version    BIGINT  NOT NULL,
+//     created    BOOLEAN NOT NULL,   -- SQLite stores 0/1
+//     PRIMARY KEY (submitter, request_id),
+//     FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
+//   );
+//
+// Migrations (kMigrations below) are steps keyed by the user_version they
+// produce; Open applies the missing ones in one transaction and refuses a
+// file whose user_version is newer than this build (FAILED_PRECONDITION).
+//
+// Connections: one writer connection, used only by the writer thread (and by
+// Open before that thread starts); a small pool of reader connections
+// (PRAGMA query_only), each used by one thread at a time. WAL lets readers
+// run while the writer commits; every read is a single statement, hence a
+// consistent snapshot. synchronous=FULL: a commit returns after the WAL is
+// fsync'd. Prepared statements are cached per connection.
+//
+// Group commit: CreateVersion puts a request on a queue and waits. The writer
+// thread takes everything queued, runs it in one BEGIN IMMEDIATE … COMMIT,
+// evaluating each request's checks in queue order inside the transaction (so
+// a request sees the effects of those before it in the same batch), and wakes
+// every caller once COMMIT has returned. All checks of a request run before
+// its writes, and its writes run in a SAVEPOINT, so a request that fails
+// (ABORTED, or an SQL error that leaves the transaction open) does not undo
+// the others. If BEGIN or COMMIT fails, or the transaction is lost, every
+// request of the batch gets the error and nothing of it is acknowledged.
+// The versions of one batch share one create_time (taken when the write
+// lock is held, never earlier than the previous batch's), so create_time
+// never decreases along the feed.
+//
+// Idempotency: answers of kinds 3 and 4 (see store.h) are stored
+// under (submitter, request_id); failures (ABORTED, errors) are not, so a
+// client that refreshed its view may retry with the same request_id. An empty
+// request_id means "not idempotent": nothing is looked up or recorded.
+#include "submit_service/store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace disclosure::submit {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr int kMaxReaders = 4;
+// Statements with more list parameters than this are not cached (listing
+// scopes are usually short; long ones would fill the cache with one-offs).
+constexpr size_t kMaxCachedListParams = 8;
+constexpr size_t kMaxCachedStatements = 128;
+
+struct Migration {
+  int to_version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE reports (
+  agency_id      TEXT    NOT NULL,
+  year           INTEGER NOT NULL,
+  agency_name    TEXT    NOT NULL,
+  region_code    TEXT    NOT NULL,
+  latest_version BIGINT  NOT NULL CHECK (latest_version >= 1),
+  PRIMARY KEY (agency_id, year)
+);
+CREATE INDEX reports_by_region ON reports (region_code, agency_id, year);
+CREATE TABLE versions (
+  agency_id      TEXT    NOT NULL,
+  year           INTEGER NOT NULL,
+  version        BIGINT  NOT NULL CHECK (version >= 1),
+  content_hash   TEXT    NOT NULL,
+  submitter      TEXT    NOT NULL,
+  create_time_us BIGINT  NOT NULL,
+  feed_seq       BIGINT  NOT NULL UNIQUE CHECK (feed_seq >= 1),
+  report         BLOB    NOT NULL,
+  PRIMARY KEY (agency_id, year, version),
+  FOREIGN KEY (agency_id, year) REFERENCES reports (agency_id, year)
+);
+CREATE TABLE idempotency (
+  submitter  TEXT    NOT NULL,
+  request_id TEXT    NOT NULL,
+  agency_id  TEXT    NOT NULL,
+  year       INTEGER NOT NULL,
+  version    BIGINT  NOT NULL,
+  created    BOOLEAN NOT NULL,
+  PRIMARY KEY (submitter, request_id),
+  FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
+);
+)sql"},
+};
+static_assert(kMigrations[std::size(kMigrations) - 1].to_version == kSqliteSchemaVersion,
+              "the last migration must produce kSqliteSchemaVersion");
+
+// ---------------------------------------------------------------------------
+// Errors
+
+absl::StatusCode CodeFor(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+      return absl::StatusCode::kUnavailable;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::StatusCode::kDataLoss;
+    default:
+      return absl::StatusCode::kInternal;
+  }
+}
+
+// "sqlite: <step>: <message> (<code name>)".
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view step) {
+  const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  return absl::Status(CodeFor(rc), absl::StrCat("sqlite: ", step, ": ", msg, " (",
+                                                sqlite3_errstr(rc), ", code ", rc, ")"));
+}
+
+// ---------------------------------------------------------------------------
+// Connection and statements
+
+class Connection;
+
+// A prepared statement in use. Cached statements are reset and unbound when
+// this goes away, others finalized. Values bound as text or blob are NOT
+// copied: they must outlive this object.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string step)
+      : db_(db), stmt_(stmt), in_use_(in_use), step_(std::move(step)) {}
+  Stmt(Stmt&& o) noexcept
+      : db_(o.db_),
+        stmt_(o.stmt_),
+        in_use_(o.in_use_),
+        step_(std::move(o.step_)),
+        bind_rc_(o.bind_rc_) {
+    o.stmt_ = nullptr;
+    o.in_use_ = nullptr;
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt() {
+    if (stmt_ == nullptr) return;
+    if (in_use_ != nullptr) {  // cached
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+      *in_use_ = false;
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
+
+  // Parameters are 1-based.
+  void Text(int i, absl::string_view v) {
+    Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+  }
+  void Blob(int i, absl::string_view v) {
+    // A null pointer would bind NULL, not an empty blob.
+    if (v.empty()) {
+      Check(sqlite3_bind_zeroblob(stmt_, i, 0));
+    } else {
+      Check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+    }
+  }
+  void Int(int i, int64_t v) { Check(sqlite3_bind_int64(stmt_, i, v)); }
+
+  // true: a row is available; false: done.
+  absl::StatusOr<bool> Step() {
+    if (bind_rc_ != SQLITE_OK) return SqliteError(db_, bind_rc_, absl::StrCat(step_, " (bind)"));
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqliteError(db_, rc, step_);
+  }
+  // Runs a statement that returns no rows.
+  absl::Status Run() {
+    absl::StatusOr<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (*row) return absl::InternalError(absl::StrCat("sqlite: ", step_, ": unexpected row"));
+    return absl::OkStatus();
+  }
+
+  // Columns are 0-based.
+  int64_t ColInt(int c) const { return sqlite3_column_int64(stmt_, c); }
+  std::string ColText(int c) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, c);
+    int n = sqlite3_column_bytes(stmt_, c);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
+  }
+  std::string ColBlob(int c) const {
+    const void* p = sqlite3_column_blob(stmt_, c);
+    int n = sqlite3_column_bytes(stmt_, c);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+  }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  bool* in_use_;  // null: not cached
+  std::string step_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+// One SQLite connection with its statement cache. Not thread-safe: one
+// thread at a time.
+class Connection {
+ public:
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, int flags) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      absl::Status s = SqliteError(db, rc, absl::StrCat("open ", path));
+      sqlite3_close_v2(db);
+      return s;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    auto c = std::unique_ptr<Connection>(new Connection(db));
+    rc = sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    if (rc != SQLITE_OK) return SqliteError(db, rc, "set busy_timeout");
+    return c;
+  }
+
+  ~Connection() {
+    for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  sqlite3* db() const { return db_; }
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  // Prepares `sql` (one statement), from the cache when possible. `step`
+  // names it in errors.
+  absl::StatusOr<Stmt> Prepare(const std::string& sql, absl::string_view step,
+                               bool cacheable = true) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end() && !it->second.in_use) {
+      it->second.in_use = true;
+      return Stmt(db_, it->second.stmt, &it->second.in_use, std::string(step));
+    }
+    bool cache = cacheable && it == cache_.end() && cache_.size() < kMaxCachedStatements;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                cache ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return SqliteError(db_, rc, absl::StrCat(step, " (prepare)"));
+    }
+    if (stmt == nullptr) {
+      return absl::InternalError(absl::StrCat("sqlite: ", step, " (prepare): empty statement"));
+    }
+    if (!cache) return Stmt(db_, stmt, nullptr, std::string(step));
+    auto [pos, inserted] = cache_.emplace(sql, Entry{stmt, true});
+    return Stmt(db_, stmt, &pos->second.in_use, std::string(step));
+  }
+
+  // Runs a statement without results or parameters, e.g. BEGIN / COMMIT.
+  absl::Status Exec(const std::string& sql, absl::string_view step) {
+    absl::StatusOr<Stmt> s = Prepare(sql, step);
+    if (!s.ok()) return s.status();
+    return s->Run();
+  }
+
+  // Runs a script (several statements; not cached).
+  absl::Status ExecScript(const char* sql, absl::string_view step) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    sqlite3_free(err);  // sqlite3_errmsg still has it
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, step);
+    return absl::OkStatus();
+  }
+
+  // A single integer from a one-row, one-column query.
+  absl::StatusOr<int64_t> QueryInt(const std::string& sql, absl::string_view step) {
+    absl::StatusOr<Stmt> s = Prepare(sql, step);
+    if (!s.ok()) return s.status();
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::InternalError(absl::StrCat("sqlite: ", step, ": no row"));
+    return s->ColInt(0);
+  }
+
+ private:
+  struct Entry {
+    sqlite3_stmt* stmt;
+    bool in_use;
+  };
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string, Entry> cache_;
+};
+
+// ---------------------------------------------------------------------------
+// Queries shared by readers and the writer
+
+constexpr char kVersionColumns[] =
+    "agency_id, year, version, content_hash, submitter, create_time_us, feed_seq";
+
+// Reads kVersionColumns starting at column `first` (and the report after
+// them when with_report).
+VersionRecord ReadVersionRow(const Stmt& s, int first, bool with_report) {
+  VersionRecord v;
+  v.agency_id = s.ColText(first + 0);
+  v.year = static_cast<int32_t>(s.ColInt(first + 1));
+  v.version = s.ColInt(first + 2);
+  v.content_hash = s.ColText(first + 3);
+  v.submitter = s.ColText(first + 4);
+  v.create_time = absl::FromUnixMicros(s.ColInt(first + 5));
+  v.feed_seq = s.ColInt(first + 6);
+  if (with_report) v.report = s.ColBlob(first + 7);
+  return v;
+}
+
+absl::StatusOr<VersionRecord> QueryVersion(Connection& c, const std::string& agency_id,
+                                           int32_t year, int64_t version, bool with_report) {
+  std::string sql = absl::StrCat("SELECT ", kVersionColumns, with_report ? ", report" : "",
+                                 " FROM versions WHERE agency_id = ?1 AND year = ?2");
+  if (version == 0) {
+    absl::StrAppend(&sql, " ORDER BY version DESC LIMIT 1");
+  } else {
+    absl::StrAppend(&sql, " AND version = ?3");
+  }
+  absl::StatusOr<Stmt> s = c.Prepare(sql, "read version");
+  if (!s.ok()) return s.status();
+  s->Text(1, agency_id);
+  s->Int(2, year);
+  if (version != 0) s->Int(3, version);
+  absl::StatusOr<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    if (version == 0) {
+      return absl::NotFoundError(absl::StrCat("no version of report ", agency_id, "/", year));
+    }
+    return absl::NotFoundError(
+        absl::StrCat("no version ", version, " of report ", agency_id, "/", year));
+  }
+  return ReadVersionRow(*s, 0, with_report);
+}
+
+absl::Status CheckLimit(int limit) {
+  if (limit < 0) return absl::InvalidArgumentError(absl::StrCat("negative limit ", limit));
+  return absl::OkStatus();
+}
+
+// The smallest string greater than every string that starts with `prefix`
+// (bytewise, as SQLite's BINARY collation compares), or nullopt when there
+// is none (prefix empty or all 0xFF).
+std::optional<std::string> PrefixUpperBound(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
+// ---------------------------------------------------------------------------
+// The store
+
+class SqliteStore final : public Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& args) override;
+  absl::StatusOr<VersionRecord> GetVersion(const std::string& agency_id, int32_t year,
+                                           int64_t version, bool with_report) override;
+  absl::StatusOr<std::vector<VersionRecord>> ListVersions(const std::string& agency_id,
+                                                          int32_t year, int64_t after_version,
+                                                          int limit, bool with_report) override;
+  absl::StatusOr<std::vector<ReportRecord>> ListReports(const ReportFilter& filter,
+                                                        const std::optional<ReportKey>& after,
+                                                        int limit) override;
+  absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit) override;
+  absl::StatusOr<int64_t> LastFeedSeq() override;
+
+ private:
+  struct Request {
+    const CreateVersionArgs* args;
+    absl::StatusOr<CreateVersionResult> result;
+    absl::Notification done;
+  };
+  // State of the batch being written, writer thread only.
+  struct Batch {
+    int64_t time_us = 0;
+    int64_t next_seq = 0;
+  };
+
+  SqliteStore(std::string path, std::unique_ptr<Connection> writer, int64_t last_time_us)
+      : path_(std::move(path)), writer_(std::move(writer)), last_time_us_(last_time_us) {}
+
+  // Writer thread.
+  void WriterLoop();
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return stopping_ || !queue_.empty();
+  }
+  // Runs one batch; a non-OK status fails every request of it.
+  absl::Status RunBatch(const std::vector<Request*>& batch);
+  absl::StatusOr<CreateVersionResult> Apply(const CreateVersionArgs& a, Batch& batch);
+  // Runs `writes` in a savepoint, rolled back to when they fail.
+  template <typename Fn>
+  absl::Status InSavepoint(Fn writes);
+  absl::Status RecordAnswer(const CreateVersionArgs& a, const VersionRecord& v, bool created);
+
+  // Readers.
+  bool ReaderAvailable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
+    return !idle_readers_.empty() || open_readers_ < kMaxReaders;
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<Connection> c);
+  // Runs fn(Connection&) on a reader connection.
+  template <typename Fn>
+  auto WithReader(Fn fn) -> decltype(fn(std::declval<Connection&>()));
+
+  const std::string path_;
+
+  // Used only by the writer thread once it runs.
+  std::unique_ptr<Connection> writer_;
+  int64_t last_time_us_;  // create_time of the last committed batch
+  std::thread writer_thread_;
+
+  absl::Mutex queue_mu_;
+  std::vector<Request*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  int open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+};
+
+absl::StatusOr<int64_t> ReadUserVersion(Connection& c) {
+  return c.QueryInt("PRAGMA user_version", "read user_version");
+}
+
+absl::Status CheckNotNewer(int64_t user_version, const std::string& path) {
+  if (user_version > kSqliteSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sqlite: ", path, " has schema version ", user_version,
+                     ", newer than this build's ", kSqliteSchemaVersion, "; upgrade the service"));
+  }
+  if (user_version < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sqlite: ", path, " has a negative schema version ", user_version));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Migrate(Connection& c, const std::string& path) {
+  absl::Status s = c.Exec("BEGIN IMMEDIATE", "begin migration");
+  if (!s.ok()) return s;
+  auto fail = [&c](absl::Status st) {
+    if (c.InTransaction()) (void)c.Exec("ROLLBACK", "roll back migration");
+    return st;
+  };
+  // Read again under the write lock: another process may have migrated.
+  absl::StatusOr<int64_t> uv = ReadUserVersion(c);
+  if (!uv.ok()) return fail(uv.status());
+  if (absl::Status st = CheckNotNewer(*uv, path); !st.ok()) return fail(st);
+  for (const Migration& m : kMigrations) {
+    if (m.to_version <= *uv) continue;
+    std::string step = absl::StrCat("migrate to schema ", m.to_version);
+    if (absl::Status st = c.ExecScript(m.sql, step); !st.ok()) return fail(st);
+    // PRAGMA user_version takes no parameters; the value is ours.
+    if (absl::Status st =
+            c.ExecScript(absl::StrCat("PRAGMA user_version = ", m.to_version).c_str(), step);
+        !st.ok()) {
+      return fail(st);
+    }
+  }
+  s = c.Exec("COMMIT", "commit migration");
+  if (!s.ok()) return fail(s);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path) {
+  if (sqlite3_threadsafe() == 0) {
+    return absl::FailedPreconditionError("sqlite: library built without thread support");
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> w =
+      Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  if (!w.ok()) return w.status();
+  Connection& c = **w;
+
+  // Refuse a newer file before changing anything in it.
+  absl::StatusOr<int64_t> uv = ReadUserVersion(c);
+  if (!uv.ok()) return uv.status();
+  if (absl::Status s = CheckNotNewer(*uv, path); !s.ok()) return s;
+
+  {
+    absl::StatusOr<Stmt> s = c.Prepare("PRAGMA journal_mode = WAL", "set journal_mode=WAL",
+                                       /*cacheable=*/false);
+    if (!s.ok()) return s.status();
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    std::string mode = *row ? s->ColText(0) : "";
+    if (mode != "wal") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("sqlite: ", path, ": cannot use WAL (journal_mode is '", mode, "')"));
+    }
+  }
+  if (absl::Status s = c.ExecScript("PRAGMA synchronous = FULL", "set synchronous=FULL"); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = c.ExecScript("PRAGMA foreign_keys = ON", "set foreign_keys=ON"); !s.ok()) {
+    return s;
+  }
+  // Keep the WAL file from staying large after a burst of writes.
+  if (absl::Status s =
+          c.ExecScript("PRAGMA journal_size_limit = 67108864", "set journal_size_limit");
+      !s.ok()) {
+    return s;
+  }
+  if (*uv < kSqliteSchemaVersion) {
+    if (absl::Status s = Migrate(c, path); !s.ok()) return s;
+  }
+
+  // Versions are committed with non-decreasing create_time along the feed;
+  // continue from the last one.
+  absl::StatusOr<int64_t> last_time = c.QueryInt(
+      "SELECT COALESCE((SELECT create_time_us FROM versions ORDER BY feed_seq DESC LIMIT 1), 0)",
+      "read last create_time");
+  if (!last_time.ok()) return last_time.status();
+
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(*w), *last_time));
+  // Open one reader now so that a file readers cannot use fails here.
+  absl::StatusOr<std::unique_ptr<Connection>> r = store->AcquireReader();
+  if (!r.ok()) return r.status();
+  store->ReleaseReader(std::move(*r));
+  store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    absl::MutexLock l(&queue_mu_);
+    stopping_ = true;
+  }
+  // The writer commits what is queued, then returns.
+  if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    absl::MutexLock l(&readers_mu_);
+    idle_readers_.clear();
+  }
+  // Last connection: SQLite checkpoints the WAL and removes it.
+  writer_.reset();
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+absl::StatusOr<CreateVersionResult> SqliteStore::CreateVersion(const CreateVersionArgs& args) {
+  Request req;
+  req.args = &args;
+  {
+    absl::MutexLock l(&queue_mu_);
+    if (stopping_) return absl::UnavailableError("sqlite: the store is closing");
+    queue_.push_back(&req);
+  }
+  req.done.WaitForNotification();
+  return std::move(req.result);
+}
+
+void SqliteStore::WriterLoop() {
+  for (;;) {
+    std::vector<Request*> batch;
+    {
+      absl::MutexLock l(&queue_mu_);
+      queue_mu_.Await(absl::Condition(this, &SqliteStore::HasWorkOrStopping));
+      if (queue_.empty()) return;  // stopping, and everything is done
+      batch.swap(queue_);
+    }
+    absl::Status s = RunBatch(batch);
+    for (Request* r : batch) {
+      if (!s.ok()) r->result = s;
+      r->done.Notify();  // r may be gone after this
+    }
+  }
+}
+
+absl::Status SqliteStore::RunBatch(const std::vector<Request*>& batch) {
+  Connection& c = *writer_;
+  absl::Status s = c.Exec("BEGIN IMMEDIATE", "begin batch");
+  if (!s.ok()) {
+    if (c.InTransaction()) (void)c.Exec("ROLLBACK", "roll back batch");
+    return s;
+  }
+  auto fail = [&c](absl::Status st) {
+    if (c.InTransaction()) (void)c.Exec("ROLLBACK", "roll back batch");
+    return st;
+  };
+
+  Batch b;
+  b.time_us = std::max(absl::ToUnixMicros(absl::Now()), last_time_us_);
+  absl::StatusOr<int64_t> last_seq =
+      c.QueryInt("SELECT COALESCE(MAX(feed_seq), 0) FROM versions", "read last feed_seq");
+  if (!last_seq.ok()) return fail(last_seq.status());
+  b.next_seq = *last_seq + 1;
+
+  for (Request* r : batch) {
+    r->result = Apply(*r->args, b);
+    // An error may have ended the transaction (SQLite rolls back on some
+    // I/O errors): then the earlier requests' work is gone too.
+    if (!r->result.ok() && !c.InTransaction()) {
+      return absl::Status(
+          r->result.status().code(),
+          absl::StrCat(r->result.status().message(), " (the batch's transaction was rolled back)"));
+    }
+  }
+  s = c.Exec("COMMIT", absl::StrCat("commit batch of ", batch.size()));
+  if (!s.ok()) return fail(s);
+  last_time_us_ = b.time_us;
+  return absl::OkStatus();
+}
+
+template <typename Fn>
+absl::Status SqliteStore::InSavepoint(Fn writes) {
+  Connection& c = *writer_;
+  absl::Status s = c.Exec("SAVEPOINT request", "begin request savepoint");
+  if (!s.ok()) return s;
+  s = writes();
+  if (s.ok()) return c.Exec("RELEASE request", "release request savepoint");
+  if (c.InTransaction()) {
+    absl::Status r = c.Exec("ROLLBACK TO request", "roll back request savepoint");
+    if (r.ok()) r = c.Exec("RELEASE request", "release request savepoint");
+    if (!r.ok()) {
+      // Cannot isolate the failure: give up the whole batch.
+      (void)c.Exec("ROLLBACK", "roll back batch");
+    }
+  }
+  return s;
+}
+
+absl::Status SqliteStore::RecordAnswer(const CreateVersionArgs& a, const VersionRecord& v,
+                                       bool created) {
+  if (a.request_id.empty()) return absl::OkStatus();
+  absl::StatusOr<Stmt> s = writer_->Prepare(
+      "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "record request_id");
+  if (!s.ok()) return s.status();
+  s->Text(1, a.submitter);
+  s->Text(2, a.request_id);
+  s->Text(3, v.agency_id);
+  s->Int(4, v.year);
+  s->Int(5, v.version);
+  s->Int(6, created ? 1 : 0);
+  return s->Run();
+}
+
+absl::StatusOr<CreateVersionResult> SqliteStore::Apply(const CreateVersionArgs& a, Batch& b) {
+  Connection& c = *writer_;
+
+  // 1. A retried request_id gets the stored answer.
+  if (!a.request_id.empty()) {
+    std::string agency_id;
+    int32_t year = 0;
+    int64_t version = 0;
+    bool created = false;
+    bool seen = false;
+    {
+      absl::StatusOr<Stmt> s = c.Prepare(
+          "SELECT agency_id, year, version, created FROM idempotency "
+          "WHERE submitter = ?1 AND request_id = ?2",
+          "look up request_id");
+      if (!s.ok()) return s.status();
+      s->Text(1, a.submitter);
+      s->Text(2, a.request_id);
+      absl::StatusOr<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        seen = true;
+        agency_id = s->ColText(0);
+        year = static_cast<int32_t>(s->ColInt(1));
+        version = s->ColInt(2);
+        created = s->ColInt(3) != 0;
+      }
+    }
+    if (seen) {
+      absl::StatusOr<VersionRecord> v = QueryVersion(c, agency_id, year, version, true);
+      if (!v.ok()) {
+        if (absl::IsNotFound(v.status())) {
+          return absl::InternalError(
+              absl::StrCat("sqlite: request_id ", a.request_id,
+                           " names a missing version: ", v.status().message()));
+        }
+        return v.status();
+      }
+      CreateVersionResult result;
+      result.version = std::move(*v);
+      result.created = created;
+      return result;
+    }
+  }
+
+  // 2. The caller must have seen the latest version.
+  int64_t latest = 0;
+  std::string latest_hash;
+  {
+    absl::StatusOr<Stmt> s = c.Prepare(
+        "SELECT r.latest_version, v.content_hash FROM reports r JOIN versions v "
+        "ON v.agency_id = r.agency_id AND v.year = r.year AND v.version = r.latest_version "
+        "WHERE r.agency_id = ?1 AND r.year = ?2",
+        "read latest version");
+    if (!s.ok()) return s.status();
+    s->Text(1, a.agency_id);
+    s->Int(2, a.year);
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      latest = s->ColInt(0);
+      latest_hash = s->ColText(1);
+    }
+  }
+  if (latest != a.expected_latest_version) {
+    return absl::AbortedError(absl::StrCat("the latest version of report ", a.agency_id, "/",
+                                           a.year, " is ", latest, ", not the expected ",
+                                           a.expected_latest_version));
+  }
+
+  // 3. Identical to the latest: nothing new.
+  if (latest > 0 && latest_hash == a.content_hash) {
+    absl::StatusOr<VersionRecord> v = QueryVersion(c, a.agency_id, a.year, latest, true);
+    if (!v.ok()) return v.status();
+    absl::Status s = InSavepoint([&] { return RecordAnswer(a, *v, false); });
+    if (!s.ok()) return s;
+    CreateVersionResult result;
+    result.version = std::move(*v);
+    result.created = false;
+    return result;
+  }
+
+  // 4. A new version.
+  VersionRecord v;
+  v.agency_id = a.agency_id;
+  v.year = a.year;
+  v.version = latest + 1;
+  v.content_hash = a.content_hash;
+  v.submitter = a.submitter;
+  v.create_time = absl::FromUnixMicros(b.time_us);
+  v.feed_seq = b.next_seq;
+  absl::Status s = InSavepoint([&]() -> absl::Status {
+    {
+      absl::StatusOr<Stmt> st = c.Prepare(
+          "INSERT INTO reports (agency_id, year, agency_name, region_code, latest_version) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) "
+          "ON CONFLICT (agency_id, year) DO UPDATE SET agency_name = excluded.agency_name, "
+          "region_code = excluded.region_code, latest_version = excluded.latest_version",
+          "write report");
+      if (!st.ok()) return st.status();
+      st->Text(1, a.agency_id);
+      st->Int(2, a.year);
+      st->Text(3, a.agency_name);
+      st->Text(4, a.region_code);
+      st->Int(5, v.version);
+      if (absl::Status r = st->Run(); !r.ok()) return r;
+    }
+    {
+      absl::StatusOr<Stmt> st = c.Prepare(
+          "INSERT INTO versions (agency_id, year, version, content_hash, submitter, "
+          "create_time_us, feed_seq, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+          "write version");
+      if (!st.ok()) return st.status();
+      st->Text(1, a.agency_id);
+      st->Int(2, a.year);
+      st->Int(3, v.version);
+      st->Text(4, a.content_hash);
+      st->Text(5, a.submitter);
+      st->Int(6, b.time_us);
+      st->Int(7, v.feed_seq);
+      st->Blob(8, a.report);
+      if (absl::Status r = st->Run(); !r.ok()) return r;
+    }
+    return RecordAnswer(a, v, true);
+  });
+  if (!s.ok()) return s;
+  ++b.next_seq;
+  v.report = a.report;
+  CreateVersionResult result;
+  result.version = std::move(v);
+  result.created = true;
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+absl::StatusOr<std::unique_ptr<Connection>> SqliteStore::AcquireReader() {
+  {
+    absl::MutexLock l(&readers_mu_);
+    readers_mu_.Await(absl::Condition(this, &SqliteStore::ReaderAvailable));
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Connection> c = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return c;
+    }
+    ++open_readers_;
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> c =
+      Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+  absl::Status s = c.status();
+  if (s.ok()) s = (*c)->ExecScript("PRAGMA query_only = ON", "set query_only");
+  if (!s.ok()) {
+    absl::MutexLock l(&readers_mu_);
+    --open_readers_;
+    return s;
+  }
+  return c;
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<Connection> c) {
+  absl::MutexLock l(&readers_mu_);
+  idle_readers_.push_back(std::move(c));
+}
+
+template <typename Fn>
+auto SqliteStore::WithReader(Fn fn) -> decltype(fn(std::declval<Connection&>())) {
+  absl::StatusOr<std::unique_ptr<Connection>> c = AcquireReader();
+  if (!c.ok()) return c.status();
+  auto result = fn(**c);
+  ReleaseReader(std::move(*c));
+  return result;
+}
+
+absl::StatusOr<VersionRecord> SqliteStore::GetVersion(const std::string& agency_id, int32_t year,
+                                                      int64_t version, bool with_report) {
+  if (version < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("negative version number ", version));
+  }
+  return WithReader(
+      [&](Connection& c) { return QueryVersion(c, agency_id, year, version, with_report); });
+}
+
+absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ListVersions(const std::string& agency_id,
+                                                                     int32_t year,
+                                                                     int64_t after_version,
+                                                                     int limit, bool with_report) {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+  if (limit == 0) return std::vector<VersionRecord>();
+  return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
+    absl::StatusOr<Stmt> s =
+        c.Prepare(absl::StrCat("SELECT ", kVersionColumns, with_report ? ", report" : "",
+                               " FROM versions WHERE agency_id = ?1 AND year = ?2 AND version > ?3 "
+                               "ORDER BY version LIMIT ?4"),
+                  "list versions");
+    if (!s.ok()) return s.status();
+    s->Text(1, agency_id);
+    s->Int(2, year);
+    s->Int(3, after_version);
+    s->Int(4, limit);
+    std::vector<VersionRecord> out;
+    for (;;) {
+      absl::StatusOr<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadVersionRow(*s, 0, with_report));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<ReportRecord>> SqliteStore::ListReports(
+    const ReportFilter& filter, const std::optional<ReportKey>& after, int limit) {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+  if (limit == 0) return std::vector<ReportRecord>();
+  if (filter.scope.has_value() && filter.scope->agency_ids.empty() &&
+      filter.scope->region_prefixes.empty()) {
+    return std::vector<ReportRecord>();  // an empty scope allows nothing
+  }
+
+  // Build the statement. text() and num() add a parameter and return its
+  // numbered placeholder ("?N", so the order in which arguments of one StrCat
+  // are evaluated does not matter). Binding does not copy: the values live in
+  // `params` until the query ends.
+  struct Param {
+    bool is_text;
+    std::string text;
+    int64_t num;
+  };
+  std::vector<Param> params;
+  auto text = [&params](std::string v) {
+    params.push_back({true, std::move(v), 0});
+    return absl::StrCat("?", params.size());
+  };
+  auto num = [&params](int64_t v) {
+    params.push_back({false, std::string(), v});
+    return absl::StrCat("?", params.size());
+  };
+  // region_code starts with `prefix`, as a range on the index.
+  auto prefix_cond = [&](const std::string& prefix) -> std::string {
+    if (prefix.empty()) return "1";
+    std::optional<std::string> upper = PrefixUpperBound(prefix);
+    std::string cond = absl::StrCat("r.region_code >= ", text(prefix));
+    if (upper.has_value()) absl::StrAppend(&cond, " AND r.region_code < ", text(*upper));
+    return absl::StrCat("(", cond, ")");
+  };
+
+  std::string sql = absl::StrCat(
+      "SELECT r.agency_name, r.region_code, ", "v.agency_id, v.year, v.version, v.content_hash, ",
+      "v.submitter, v.create_time_us, v.feed_seq ",
+      "FROM reports r JOIN versions v ON v.agency_id = r.agency_id AND v.year = r.year "
+      "AND v.version = r.latest_version WHERE 1");
+  if (!filter.region_prefix.empty()) {
+    absl::StrAppend(&sql, " AND ", prefix_cond(filter.region_prefix));
+  }
+  if (filter.year != 0) absl::StrAppend(&sql, " AND r.year = ", num(filter.year));
+  size_t list_params = 0;
+  if (filter.scope.has_value()) {
+    std::vector<std::string> alternatives;
+    if (!filter.scope->agency_ids.empty()) {
+      std::string in = "r.agency_id IN (";
+      for (size_t i = 0; i < filter.scope->agency_ids.size(); ++i) {
+        absl::StrAppend(&in, i == 0 ? "" : ", ", text(filter.scope->agency_ids[i]));
+      }
+      alternatives.push_back(absl::StrCat(in, ")"));
+    }
+    for (const std::string& prefix : filter.scope->region_prefixes) {
+      alternatives.push_back(prefix_cond(prefix));
+    }
+    list_params = filter.scope->agency_ids.size() + filter.scope->region_prefixes.size();
+    std::string any;
+    for (size_t i = 0; i < alternatives.size(); ++i) {
+      absl::StrAppend(&any, i == 0 ? "" : " OR ", alternatives[i]);
+    }
+    absl::StrAppend(&sql, " AND (", any, ")");
+  }
+  if (after.has_value()) {
+    absl::StrAppend(&sql, " AND (r.region_code, r.agency_id, r.year) > (", text(after->region_code),
+                    ", ", text(after->agency_id), ", ", num(after->year), ")");
+  }
+  absl::StrAppend(&sql, " ORDER BY r.region_code, r.agency_id, r.year LIMIT ", num(limit));
+
+  return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<ReportRecord>> {
+    absl::StatusOr<Stmt> s =
+        c.Prepare(sql, "list reports", /*cacheable=*/list_params <= kMaxCachedListParams);
+    if (!s.ok()) return s.status();
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      if (params[i].is_text) {
+        s->Text(idx, params[i].text);
+      } else {
+        s->Int(idx, params[i].num);
+      }
+    }
+    std::vector<ReportRecord> out;
+    for (;;) {
+      absl::StatusOr<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ReportRecord r;
+      r.agency_name = s->ColText(0);
+      r.region_code = s->ColText(1);
+      r.latest = ReadVersionRow(*s, 2, /*with_report=*/false);
+      r.agency_id = r.latest.agency_id;
+      r.year = r.latest.year;
+      out.push_back(std::move(r));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ReadFeed(int64_t after_seq, int limit) {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+  if (limit == 0) return std::vector<VersionRecord>();
+  return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
+    absl::StatusOr<Stmt> s = c.Prepare(absl::StrCat("SELECT ", kVersionColumns,
+                                                    " FROM versions WHERE feed_seq > ?1 "
+                                                    "ORDER BY feed_seq LIMIT ?2"),
+                                       "read feed");
+    if (!s.ok()) return s.status();
+    s->Int(1, after_seq);
+    s->Int(2, limit);
+    std::vector<VersionRecord> out;
+    for (;;) {
+      absl::StatusOr<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadVersionRow(*s, 0, /*with_report=*/false));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<int64_t> SqliteStore::LastFeedSeq() {
+  return WithReader([](Connection& c) {
+    return c.QueryInt("SELECT COALESCE(MAX(feed_seq), 0) FROM versions", "read last feed_seq");
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  return SqliteStore::Open(path);
+}
+
+}  // namespace disclosure::submit
