@@ -17,7 +17,7 @@ std::string CanonicalBytes(const v1::Report& report) {
     google::protobuf::io::StringOutputStream stream(&out);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    copy.SerializeWithCachedSizes(&coded);
+    copy.SerializeToCodedStream(&coded);
   }
   return out;
 }
