@@ -24,6 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/rules.h"
 #include "core/template.h"
 #include "core/text_util.h"
 
@@ -283,7 +284,7 @@ struct TableSpec {
   std::vector<RowSpec> rows;
   std::vector<std::u32string> header_words;
   // Row cores and aliases → (row index, is alias).
-  std::unordered_map<std::u32string, std::vector<std::pair<int, bool>>> exact;
+  std::unordered_map<std::u32string, std::vector<std::pair<int, bool>>> exact = {};
 
   // Fills `exact` from the rows.
   void Index() {
@@ -1206,7 +1207,7 @@ std::vector<v1::Finding> StructureFindings(const ImportResult& result) {
     v1::Finding f;
     f.set_rule_id(d.rule_id());
     f.set_severity(v1::WARNING);
-    f.set_rule_set_version("2021.1");
+    f.set_rule_set_version(kRuleSetVersion);
     f.mutable_location()->set_section(d.section());
     f.mutable_location()->set_row_label(d.expected());
     f.set_expected(d.expected());

@@ -28,9 +28,13 @@ inline constexpr char kRuleSetVersion[] = "2021.1";
 // One rule of the catalogue.
 struct RuleInfo {
   const char* id;           // "T3-ROW"
-  v1::Severity severity;    // the severity of its findings (T2-FEE: see docs)
-  const char* title;        // short Chinese name, e.g. "申请人各列之和等于总计"
+  // The severity of its findings; T2-FEE's is ERROR for a malformed amount
+  // and WARNING for one that looks like 元 rather than 万元.
+  v1::Severity severity;
+  const char* title;        // short Chinese name, e.g. "表三各行总计等于各类申请人之和"
 };
+// Every rule, including S-LABEL, which the importer of the published text
+// reports (StructureFindings in core/report_import.h) and Validate() cannot.
 const std::vector<RuleInfo>& AllRules();
 
 // What the rules may know beyond the report itself.
@@ -45,8 +49,9 @@ struct ValidationContext {
   std::optional<absl::CivilDay> submitted;
 };
 
-// Runs every rule on `report`. Findings are ordered by section, then by the
-// template's row and column order, then by rule id; text findings by offset.
+// Runs every rule on `report`. Findings are ordered by section (the report
+// as a whole first, then 标题, 一 … 六), then by the template's row and column
+// order (table-level findings first), then by text offset, then by rule id.
 std::vector<v1::Finding> Validate(const v1::Report& report,
                                   const ValidationContext& context = {});
 

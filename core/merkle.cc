@@ -1,0 +1,393 @@
+#include "core/merkle.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace disclosure {
+
+namespace {
+
+// The SHA-256 implementation, fetched once: an implicit fetch through
+// EVP_sha256() would look the provider up again on every one of the many
+// small hashes a tree needs. Intentionally never freed.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// SHA-256 of the concatenation of `parts`. Hashing in-memory data cannot fail
+// short of running out of memory or a broken OpenSSL installation; a wrong
+// hash would silently corrupt the ledger, so abort rather than return one.
+std::string Sha256(std::initializer_list<absl::string_view> parts) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  bool ok = ctx != nullptr && Sha256Md() != nullptr &&
+            EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr) == 1;
+  for (absl::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1 &&
+       length == kMerkleHashSize;
+  if (!ok) {
+    std::fputs("disclosure/merkle: OpenSSL SHA-256 failed\n", stderr);
+    std::abort();
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+const char kLeafPrefix[1] = {'\x00'};
+const char kNodePrefix[1] = {'\x01'};
+
+// The largest power of two strictly below n, for n >= 2 (RFC 6962 §2.1:
+// k < n <= 2k). Written as k < n - k so that it cannot overflow for n near
+// 2^64.
+uint64_t SplitPoint(uint64_t n) {
+  uint64_t k = 1;
+  while (k < n - k) k <<= 1;
+  return k;
+}
+
+using Leaves = absl::Span<const std::string>;
+
+std::string Mth(Leaves d) {
+  if (d.empty()) return EmptyRoot();
+  if (d.size() == 1) return d[0];
+  const uint64_t k = SplitPoint(d.size());
+  return NodeHash(Mth(d.subspan(0, k)), Mth(d.subspan(k)));
+}
+
+// PATH(m, D[n]) of RFC 6962 §2.1.1, m < n. The recursion appends the deepest
+// sibling first, which is the order the verifier consumes.
+void Path(uint64_t m, Leaves d, std::vector<std::string>* out) {
+  if (d.size() <= 1) return;
+  const uint64_t k = SplitPoint(d.size());
+  if (m < k) {
+    Path(m, d.subspan(0, k), out);
+    out->push_back(Mth(d.subspan(k)));
+  } else {
+    Path(m - k, d.subspan(k), out);
+    out->push_back(Mth(d.subspan(0, k)));
+  }
+}
+
+// SUBPROOF(m, D[n], b) of RFC 6962 §2.1.2, 0 < m <= n. `b` says whether
+// D[0:m] is a complete subtree of the tree the proof was asked for, in which
+// case the verifier already knows its hash (it is the old root).
+void Subproof(uint64_t m, Leaves d, bool b, std::vector<std::string>* out) {
+  const uint64_t n = d.size();
+  if (m == n) {
+    if (!b) out->push_back(Mth(d));
+    return;
+  }
+  const uint64_t k = SplitPoint(n);
+  if (m <= k) {
+    Subproof(m, d.subspan(0, k), b, out);
+    out->push_back(Mth(d.subspan(k)));
+  } else {
+    Subproof(m - k, d.subspan(k), false, out);
+    out->push_back(Mth(d.subspan(0, k)));
+  }
+}
+
+absl::Status CheckHashLength(absl::string_view what, absl::string_view hash) {
+  if (hash.size() == kMerkleHashSize) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(what, " is ", hash.size(),
+                                                 " bytes, not ",
+                                                 kMerkleHashSize));
+}
+
+absl::Status CheckProofLengths(absl::string_view kind,
+                               const std::vector<std::string>& proof) {
+  for (size_t i = 0; i < proof.size(); ++i) {
+    absl::Status s =
+        CheckHashLength(absl::StrCat(kind, " proof element ", i), proof[i]);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// Right-shift fn and sn together until LSB(fn) is set or fn is 0
+// (RFC 9162 §2.1.3.2 step 4.b.ii, §2.1.4.2 step 6.b.iii).
+void ShiftWhileEven(uint64_t* fn, uint64_t* sn) {
+  while (*fn != 0 && (*fn & 1) == 0) {
+    *fn >>= 1;
+    *sn >>= 1;
+  }
+}
+
+}  // namespace
+
+std::string LeafHash(absl::string_view entry) {
+  return Sha256({absl::string_view(kLeafPrefix, 1), entry});
+}
+
+std::string NodeHash(absl::string_view left, absl::string_view right) {
+  return Sha256({absl::string_view(kNodePrefix, 1), left, right});
+}
+
+std::string EmptyRoot() { return Sha256({}); }
+
+std::string RootFromLeafHashes(absl::Span<const std::string> leaf_hashes) {
+  return Mth(leaf_hashes);
+}
+
+absl::StatusOr<std::vector<std::string>> InclusionProof(
+    absl::Span<const std::string> leaf_hashes, uint64_t index) {
+  if (index >= leaf_hashes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("inclusion proof: leaf index ", index,
+                     " is not below the tree size ", leaf_hashes.size()));
+  }
+  std::vector<std::string> proof;
+  Path(index, leaf_hashes, &proof);
+  return proof;
+}
+
+absl::StatusOr<std::vector<std::string>> ConsistencyProof(
+    absl::Span<const std::string> leaf_hashes, uint64_t old_size) {
+  if (old_size > leaf_hashes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("consistency proof: old size ", old_size,
+                     " is above the tree size ", leaf_hashes.size()));
+  }
+  std::vector<std::string> proof;
+  if (old_size == 0 || old_size == leaf_hashes.size()) return proof;
+  Subproof(old_size, leaf_hashes, true, &proof);
+  return proof;
+}
+
+absl::Status VerifyInclusion(uint64_t index, uint64_t tree_size,
+                             absl::string_view leaf_hash,
+                             const std::vector<std::string>& proof,
+                             absl::string_view root) {
+  absl::Status s = CheckHashLength("leaf hash", leaf_hash);
+  if (s.ok()) s = CheckHashLength("root", root);
+  if (s.ok()) s = CheckProofLengths("inclusion", proof);
+  if (!s.ok()) return s;
+
+  // Step 1.
+  if (index >= tree_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("inclusion proof: leaf index ", index,
+                     " is not below the tree size ", tree_size));
+  }
+  // Steps 2 and 3. fn walks the leaf's position up the tree, sn the last
+  // position at that level; they meet at the root.
+  uint64_t fn = index;
+  uint64_t sn = tree_size - 1;
+  std::string r(leaf_hash);
+  // Step 4.
+  for (const std::string& p : proof) {
+    if (sn == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "inclusion proof has ", proof.size(), " hashes, too many for leaf ",
+          index, " of a tree of size ", tree_size));
+    }
+    if ((fn & 1) == 1 || fn == sn) {
+      r = NodeHash(p, r);
+      if ((fn & 1) == 0) ShiftWhileEven(&fn, &sn);
+    } else {
+      r = NodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  // Step 5.
+  if (sn != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "inclusion proof has ", proof.size(), " hashes, too few for leaf ",
+        index, " of a tree of size ", tree_size));
+  }
+  if (r != root) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "inclusion proof does not lead to the root: computed ", ToHex(r),
+        ", expected ", ToHex(root)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size,
+                               absl::string_view old_root,
+                               absl::string_view new_root,
+                               const std::vector<std::string>& proof) {
+  absl::Status s = CheckHashLength("old root", old_root);
+  if (s.ok()) s = CheckHashLength("new root", new_root);
+  if (s.ok()) s = CheckProofLengths("consistency", proof);
+  if (!s.ok()) return s;
+
+  if (old_size > new_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("consistency proof: old size ", old_size,
+                     " is above the new size ", new_size,
+                     "; a log never shrinks"));
+  }
+  // The cases RFC 9162 §2.1.4.2 does not cover (its proofs are for
+  // 0 < old_size < new_size): nothing to prove, so the proof must be empty,
+  // and what is known must agree.
+  if (old_size == new_size || old_size == 0) {
+    if (!proof.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "consistency proof from size ", old_size, " to ", new_size,
+          " must be empty, and has ", proof.size(), " hashes"));
+    }
+    if (old_size == new_size && old_root != new_root) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "two different roots for the tree size ", old_size, ": ",
+          ToHex(old_root), " and ", ToHex(new_root)));
+    }
+    if (old_size == 0 && old_root != EmptyRoot()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the root of the empty tree is ", ToHex(EmptyRoot()),
+                       ", not ", ToHex(old_root)));
+    }
+    return absl::OkStatus();
+  }
+
+  // Step 1.
+  if (proof.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "consistency proof from size ", old_size, " to ", new_size,
+        " is empty"));
+  }
+  // Step 2. When old_size is a power of two the old tree is a complete
+  // subtree of the new one, and its hash (the old root) starts the path.
+  std::vector<std::string> path;
+  path.reserve(proof.size() + 1);
+  if ((old_size & (old_size - 1)) == 0) path.emplace_back(old_root);
+  path.insert(path.end(), proof.begin(), proof.end());
+  // Step 3.
+  uint64_t fn = old_size - 1;
+  uint64_t sn = new_size - 1;
+  // Step 4.
+  while ((fn & 1) == 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  // Step 5. fr rebuilds the old root, sr the new one, from the same path.
+  std::string fr = path[0];
+  std::string sr = path[0];
+  // Step 6.
+  for (size_t i = 1; i < path.size(); ++i) {
+    const std::string& c = path[i];
+    if (sn == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "consistency proof has ", proof.size(), " hashes, too many from size ",
+          old_size, " to ", new_size));
+    }
+    if ((fn & 1) == 1 || fn == sn) {
+      fr = NodeHash(c, fr);
+      sr = NodeHash(c, sr);
+      if ((fn & 1) == 0) ShiftWhileEven(&fn, &sn);
+    } else {
+      sr = NodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  // Step 7.
+  if (sn != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "consistency proof has ", proof.size(), " hashes, too few from size ",
+        old_size, " to ", new_size));
+  }
+  if (fr != old_root) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "consistency proof does not lead to the old root: computed ",
+        ToHex(fr), ", expected ", ToHex(old_root)));
+  }
+  if (sr != new_root) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "consistency proof does not lead to the new root: computed ",
+        ToHex(sr), ", expected ", ToHex(new_root)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MerkleTree::AppendLeafHash(absl::string_view leaf_hash) {
+  absl::Status s = CheckHashLength("leaf hash", leaf_hash);
+  if (!s.ok()) return s;
+  leaf_hashes_.emplace_back(leaf_hash);
+  return absl::OkStatus();
+}
+
+uint64_t MerkleTree::AppendEntry(absl::string_view entry) {
+  leaf_hashes_.push_back(LeafHash(entry));
+  return leaf_hashes_.size() - 1;
+}
+
+std::string MerkleTree::root() const { return Mth(leaf_hashes_); }
+
+absl::Status MerkleTree::CheckSize(uint64_t tree_size) const {
+  if (tree_size <= size()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "tree size ", tree_size, " is above the ", size(), " leaves appended"));
+}
+
+absl::StatusOr<std::string> MerkleTree::root_at(uint64_t tree_size) const {
+  absl::Status s = CheckSize(tree_size);
+  if (!s.ok()) return s;
+  return Mth(leaf_hashes().first(tree_size));
+}
+
+absl::StatusOr<std::vector<std::string>> MerkleTree::ProveInclusion(
+    uint64_t index, uint64_t tree_size) const {
+  absl::Status s = CheckSize(tree_size);
+  if (!s.ok()) return s;
+  return InclusionProof(leaf_hashes().first(tree_size), index);
+}
+
+absl::StatusOr<std::vector<std::string>> MerkleTree::ProveConsistency(
+    uint64_t old_size, uint64_t new_size) const {
+  absl::Status s = CheckSize(new_size);
+  if (!s.ok()) return s;
+  return ConsistencyProof(leaf_hashes().first(new_size), old_size);
+}
+
+std::string ToHex(absl::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> FromHex(absl::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("hex string has an odd length ", hex.size()));
+  }
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]);
+    const int lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not a hex digit at offset ", hi < 0 ? i : i + 1));
+    }
+    out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return out;
+}
+
+}  // namespace disclosure

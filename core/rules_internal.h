@@ -1,0 +1,161 @@
+// Private to the rules library (rules.cc, rules_tables.cc, rules_text.cc):
+// the rule catalogue by index, how a finding is started and located, and the
+// rule groups Validate() runs.
+#ifndef DISCLOSURE_CORE_RULES_INTERNAL_H_
+#define DISCLOSURE_CORE_RULES_INTERNAL_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "core/rules.h"
+#include "core/template.h"
+#include "disclosure/v1/findings.pb.h"
+#include "disclosure/v1/report.pb.h"
+
+namespace disclosure::rules_internal {
+
+// Every rule, in the order of AllRules() (which is indexed by it).
+enum class Rule : int {
+  kT3Bal,
+  kT3Out,
+  kT3Row,
+  kT4Sum,
+  kTInt,
+  kT2Fee,
+  kT2Repeal,
+  kEmpty,
+  kXCarry,
+  kXInforce,
+  kXSame,
+  kNT3,
+  kNT3Cover,
+  kNT4,
+  kNPct,
+  kNDone,
+  kSSect,
+  kSLabel,
+  kSVersion,
+  kSFee6,
+  kSYear,
+  kCId,
+  kCMobile,
+  kCCard,
+  kCMark,
+  kDDue,
+  kCount,
+};
+
+using Findings = std::vector<v1::Finding>;
+
+// Appends a finding of `rule` with the rule-set version and the catalogue's
+// severity, or `severity` when given (T2-FEE has two).
+v1::Finding& NewFinding(Rule rule, Findings* out,
+                        v1::Severity severity = v1::SEVERITY_UNSPECIFIED);
+
+// ------------------------------------------------------------ table cells
+// The CountCell of each cell (template.h), for locations and labels.
+const CountCell& ProactiveCell(int row, int col);
+const CountCell& RequestCell(int row, int col);
+const CountCell& AppealCell(int block, int col);
+// The fee cell is not a CountCell: its path and labels.
+extern const char kFeePath[];  // "proactive_disclosure.administrative_fees.amount_10k_yuan"
+
+// A cell's value when a sum may use it: present and not negative. Empty and
+// negative cells have findings of their own (EMPTY, T-INT); a sum over them
+// is not assessable.
+inline std::optional<int64_t> Usable(std::optional<int64_t> v) {
+  return v.has_value() && *v >= 0 ? v : std::nullopt;
+}
+
+// Table 三 read once (the table and narrative rules read its cells hundreds
+// of times).
+class RequestTable {
+ public:
+  explicit RequestTable(const v1::Report& r);
+
+  // The cell as it is (nullopt: empty, or a group row).
+  std::optional<int64_t> raw(int row, int col) const {
+    return present_[row][col] ? std::optional<int64_t>(values_[row][col]) : std::nullopt;
+  }
+  // The cell when a sum may use it: nullopt for an empty or negative cell.
+  std::optional<int64_t> at(int row, int col) const {
+    return present_[row][col] && values_[row][col] >= 0
+               ? std::optional<int64_t>(values_[row][col])
+               : std::nullopt;
+  }
+  // 总计 of a data row, or of a group row （三）–（六）: the sum of its
+  // sub-rows' 总计. nullopt when any term is not usable.
+  std::optional<int64_t> Total(int row) const;
+
+ private:
+  // Plain arrays rather than std::optional: the sums run over them.
+  int64_t values_[kRequestRowCount][kApplicantColumnCount] = {};
+  bool present_[kRequestRowCount][kApplicantColumnCount] = {};
+};
+
+// Location of a cell, or of the fee cell.
+void LocateCell(const CountCell& cell, v1::Location* loc);
+void LocateFee(v1::Location* loc);
+// "表三“（七）总计”行“自然人”列": how messages name a cell.
+std::string CellName(const CountCell& cell);
+void AddAddend(const CountCell& cell, absl::string_view label, std::optional<int64_t> value,
+               v1::Finding* f);
+
+// ------------------------------------------------------------ texts
+// The texts of a report that the text rules read, with where they sit.
+struct TextField {
+  const char* section;  // "标题", "一", "五", "六"
+  const char* field;    // "title", "overview", …
+  const std::string* text;
+};
+// Title and the three narrative parts, in report order.
+std::array<TextField, 4> TextFields(const v1::Report& r);
+
+// Location of [start, end) in code points of a text field.
+void LocateText(const TextField& t, int start, int end, v1::Location* loc);
+
+// Counts code points of a text from left to right: Advance(byte offset)
+// returns the code-point offset of that byte. Offsets must not decrease, so
+// a scan over matches in order counts every byte once.
+class CodePointCursor {
+ public:
+  explicit CodePointCursor(absl::string_view text) : text_(text) {}
+  int Advance(size_t byte_offset);
+
+ private:
+  absl::string_view text_;
+  size_t byte_ = 0;
+  int code_points_ = 0;
+};
+
+// Whether `needle` occurs in `text`, fast on Chinese text: the prefilters
+// that spare a text a regex pass run on every text. absl::StrContains and
+// glibc's memmem key on the needle's first byte, which for most ideographs is
+// one of E4–E9 and so matches every other byte; this memchr()s the last byte,
+// a continuation byte spread over 64 values.
+bool Contains(absl::string_view text, absl::string_view needle);
+
+// Digits, ASCII or full-width (０–９), as a number; nullopt when empty, not
+// all digits, or more than 18 digits.
+std::optional<int64_t> ParseCount(absl::string_view digits);
+
+// ------------------------------------------------------------ rule groups
+// rules_tables.cc: EMPTY, T-INT, T2-FEE, T3-ROW, T3-OUT, T3-BAL, T4-SUM.
+void CheckTables(const v1::Report& r, const RequestTable& requests, Findings* out);
+// rules_tables.cc: X-CARRY, X-INFORCE, T2-REPEAL, X-SAME (needs previous).
+void CheckAcrossYears(const v1::Report& r, const RequestTable& requests,
+                      const ValidationContext& context, Findings* out);
+// rules_text.cc: N-T3, N-T3-COVER, N-T4, N-PCT, N-DONE.
+void CheckNarrative(const v1::Report& r, const RequestTable& requests, Findings* out);
+// rules_text.cc: S-YEAR.
+void CheckYears(const v1::Report& r, Findings* out);
+// rules_text.cc: C-ID, C-MOBILE, C-CARD, C-MARK.
+void CheckConfidentiality(const v1::Report& r, Findings* out);
+
+}  // namespace disclosure::rules_internal
+
+#endif  // DISCLOSURE_CORE_RULES_INTERNAL_H_
