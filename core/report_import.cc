@@ -640,7 +640,8 @@ class RowReader {
     if (auto it = spec_.exact.find(form.core); it != spec_.exact.end()) {
       for (const auto& [r, alias] : it->second) {
         const RowSpec& row = spec_.rows[r];
-        if (row.header_word) continue;  // decided with the headers below
+        // 其他 and 总计 are also column headers: decided with the headers below.
+        if (row.header_word && IsHeaderWord(form.core)) continue;
         double score = (alias ? 2.9 : 3) + Preference(r, form);
         if (score > best_score) {
           best_score = score;
@@ -709,6 +710,11 @@ class RowReader {
     }
     if (best >= 0) return {Match::kRow, best, inferred};
     return none;
+  }
+
+  bool IsHeaderWord(const std::u32string& core) const {
+    return std::find(spec_.header_words.begin(), spec_.header_words.end(), core) !=
+           spec_.header_words.end();
   }
 
   // Prefers rows not yet read, at or after the next expected row, with the
