@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <set>
 #include <string>
 #include <utility>
@@ -70,8 +71,15 @@ absl::string_view TrimSpaces(absl::string_view s) {
   return s;
 }
 
-// Lines longer than this (bytes) that are not pipe rows are paragraphs.
-constexpr size_t kLongLine = 400;
+bool HasTwoPipes(absl::string_view t) {
+  size_t first = t.find('|');
+  return first != absl::string_view::npos && t.find('|', first + 1) != absl::string_view::npos;
+}
+
+// Lines longer than this (bytes) with a full stop 。 that are not pipe rows
+// are paragraphs of prose. (Table rows of plain-text extractions can be long
+// too, padded with spaces, but carry no 。.)
+constexpr size_t kLongLine = 200;
 
 struct Lines {
   std::string folded;  // the folded text the lines' `text` and `cells` view
@@ -91,7 +99,7 @@ void SplitLines(absl::string_view text, Lines* out) {
     // of the text).
     absl::string_view head = absl::StripLeadingAsciiWhitespace(raw);
     bool narrative = raw.size() > kLongLine && (head.empty() || head.front() != '|') &&
-                     std::count(raw.begin(), raw.end(), '|') < 2;
+                     !HasTwoPipes(raw) && raw.find("。") != absl::string_view::npos;
     absl::string_view t;
     if (narrative) {
       t = TrimSpaces(raw);
@@ -107,7 +115,7 @@ void SplitLines(absl::string_view text, Lines* out) {
     line.raw = TrimSpaces(raw);
     // A Markdown row, with or without its leading pipe (web-scraped tables
     // often lack it): two pipes make a row.
-    if (t.front() == '|' || std::count(t.begin(), t.end(), '|') >= 2) {
+    if (t.front() == '|' || HasTwoPipes(t)) {
       line.pipe = true;
       absl::string_view inner = t.front() == '|' ? t.substr(1) : t;
       if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
@@ -257,9 +265,13 @@ LabelForm MakeForm(absl::string_view label) {
   return form;
 }
 
-double Similarity(const std::u32string& a, const std::u32string& b) {
+// 1 − edit distance / length of the longer; 0 without computing when the
+// lengths alone rule out reaching `floor`.
+double Similarity(const std::u32string& a, const std::u32string& b, double floor = 0) {
   if (a.empty() || b.empty()) return 0;
   size_t longest = std::max(a.size(), b.size());
+  size_t shortest = std::min(a.size(), b.size());
+  if (1.0 - static_cast<double>(longest - shortest) / static_cast<double>(longest) < floor) return 0;
   return 1.0 - static_cast<double>(EditDistance(a, b)) / static_cast<double>(longest);
 }
 
@@ -286,8 +298,11 @@ struct TableSpec {
   // Row cores and aliases → (row index, is alias).
   std::unordered_map<std::u32string, std::vector<std::pair<int, bool>>> exact = {};
 
-  // Fills `exact` from the rows.
+  std::unordered_set<std::u32string> header_set = {};
+
+  // Fills `exact` and `header_set`.
   void Index() {
+    header_set.insert(header_words.begin(), header_words.end());
     for (size_t r = 0; r < rows.size(); ++r) {
       if (!rows[r].form.core.empty()) exact[rows[r].form.core].push_back({static_cast<int>(r), false});
       for (const auto& a : rows[r].aliases) exact[a].push_back({static_cast<int>(r), true});
@@ -667,12 +682,14 @@ class RowReader {
       }
       return -1;
     };
-    for (const auto& w : spec_.header_words) {
-      if (w == form.core || (form.core.size() >= 2 && Contains(w, form.core))) {
-        int r = header_row();
-        if (r >= 0) return {Match::kRow, r, form.number != spec_.rows[r].form.number};
-        return {Match::kHeader};
-      }
+    bool header = IsHeaderWord(form.core);
+    for (size_t i = 0; !header && form.core.size() >= 2 && i < spec_.header_words.size(); ++i) {
+      header = Contains(spec_.header_words[i], form.core);
+    }
+    if (header) {
+      int r = header_row();
+      if (r >= 0) return {Match::kRow, r, form.number != spec_.rows[r].form.number};
+      return {Match::kHeader};
     }
     // The rest of a label split over lines.
     if (last_row_ >= 0 && form.core.size() >= 2 &&
@@ -691,13 +708,15 @@ class RowReader {
         score = 2;  // the first part of a label split over lines
       } else {
         fuzzy = true;
-        double sim = Similarity(form.core, core);
-        for (const auto& alias : row.aliases) sim = std::max(sim, Similarity(form.core, alias));
+        double threshold = core.size() <= 3 ? 0.99 : 0.7;
+        double sim = Similarity(form.core, core, threshold);
+        for (const auto& alias : row.aliases) {
+          sim = std::max(sim, Similarity(form.core, alias, threshold));
+        }
         // A split first part with a slip: compare with the label's start.
         if (form.core.size() >= 4 && form.core.size() < core.size()) {
           sim = std::max(sim, Similarity(form.core, core.substr(0, form.core.size())) - 0.05);
         }
-        double threshold = core.size() <= 3 ? 0.99 : 0.7;
         if (sim >= threshold) score = 1 + sim;
       }
       if (score == 0) continue;
@@ -712,10 +731,7 @@ class RowReader {
     return none;
   }
 
-  bool IsHeaderWord(const std::u32string& core) const {
-    return std::find(spec_.header_words.begin(), spec_.header_words.end(), core) !=
-           spec_.header_words.end();
-  }
+  bool IsHeaderWord(const std::u32string& core) const { return spec_.header_set.count(core) > 0; }
 
   // Prefers rows not yet read, at or after the next expected row, with the
   // same numbering.
@@ -905,7 +921,7 @@ int HeadingOf(const Line& line, int after, bool* exact) {
   if (*exact) return form.number - 1;
   // Longer than a heading: a numbered paragraph of the narrative.
   if (form.core.size() > core.size() + 4) return -1;
-  double sim = Similarity(form.core, core);
+  double sim = Similarity(form.core, core, 0.6);
   if (form.core.size() >= 4 && Contains(core, form.core)) sim = std::max(sim, 0.8);
   return sim >= 0.6 ? form.number - 1 : -1;
 }
