@@ -141,7 +141,10 @@ grpc::Status SubmissionServiceImpl::CreateVersion(grpc::ServerContext* context,
     absl::StatusOr<CreateVersionResult> result = store_->CreateVersion(args);
     if (!result.ok()) return result.status();
     if (result->created) NotifyFeed(result->version.feed_seq);
-    absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, true);
+    // BASIC view: the report is the one the client just sent (or, for a
+    // replay, sent before); GetVersion returns it. Not echoing 4+ KB back
+    // halves the bytes on the write path.
+    absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false);
     if (!v.ok()) return v.status();
     log->set_resource(v->name());
     *response->mutable_version() = *std::move(v);

@@ -91,6 +91,7 @@ TEST_F(SubmitServiceTest, SubmitTheSampleAndGetItBackIdentical) {
   EXPECT_EQ(created.version().submitter(), "clerk-zz-psb");
   v1::Report expected = AsStored(SampleReport());
   EXPECT_EQ(created.version().content_hash(), ContentHash(expected));
+  EXPECT_FALSE(created.version().has_report());  // BASIC: the client has it
 
   for (const char* name : {"agencies/zz-psb/reports/2021/versions/1",
                            "agencies/zz-psb/reports/2021/versions/latest"}) {
