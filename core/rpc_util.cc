@@ -33,33 +33,50 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   return s.str();
 }
 
+namespace {
+
+struct TlsPems {
+  std::string ca, cert, key;
+};
+
+absl::StatusOr<TlsPems> ReadTlsFiles(const TlsFiles& files) {
+  TlsPems pems;
+  struct {
+    const std::string& path;
+    const char* what;
+    std::string* out;
+  } parts[] = {{files.ca, "CA certificate", &pems.ca},
+               {files.cert, "certificate", &pems.cert},
+               {files.key, "private key", &pems.key}};
+  for (const auto& p : parts) {
+    absl::StatusOr<std::string> s = ReadNamed(p.path, p.what);
+    if (!s.ok()) return s.status();
+    *p.out = *std::move(s);
+  }
+  return pems;
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
     const TlsFiles& files) {
-  auto ca = ReadNamed(files.ca, "CA certificate");
-  auto cert = ReadNamed(files.cert, "certificate");
-  auto key = ReadNamed(files.key, "private key");
-  for (const auto* s : {&ca, &cert, &key}) {
-    if (!s->ok()) return s->status();
-  }
+  absl::StatusOr<TlsPems> pems = ReadTlsFiles(files);
+  if (!pems.ok()) return pems.status();
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  options.pem_root_certs = *ca;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
+  options.pem_root_certs = pems->ca;
+  options.pem_key_cert_pairs.push_back({pems->key, pems->cert});
   return grpc::SslServerCredentials(options);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCredentials(
     const TlsFiles& files) {
-  auto ca = ReadNamed(files.ca, "CA certificate");
-  auto cert = ReadNamed(files.cert, "certificate");
-  auto key = ReadNamed(files.key, "private key");
-  for (const auto* s : {&ca, &cert, &key}) {
-    if (!s->ok()) return s->status();
-  }
+  absl::StatusOr<TlsPems> pems = ReadTlsFiles(files);
+  if (!pems.ok()) return pems.status();
   grpc::SslCredentialsOptions options;
-  options.pem_root_certs = *ca;
-  options.pem_cert_chain = *cert;
-  options.pem_private_key = *key;
+  options.pem_root_certs = pems->ca;
+  options.pem_cert_chain = pems->cert;
+  options.pem_private_key = pems->key;
   return grpc::SslCredentials(options);
 }
 

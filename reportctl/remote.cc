@@ -41,13 +41,18 @@ std::string Or(const std::string& flag, const std::string& fallback) {
   return flag.empty() ? fallback : flag;
 }
 
-absl::StatusOr<std::unique_ptr<v1::SubmissionService::Stub>> Connect() {
+// A stub for --target with the certificates of --as; nullptr (the error
+// printed) when the certificates cannot be read.
+std::unique_ptr<v1::SubmissionService::Stub> Connect() {
   std::string certs = absl::GetFlag(FLAGS_certs), as = absl::GetFlag(FLAGS_as);
   TlsFiles files{Or(absl::GetFlag(FLAGS_ca), certs + "/ca.crt"),
                  Or(absl::GetFlag(FLAGS_cert), certs + "/" + as + ".crt"),
                  Or(absl::GetFlag(FLAGS_key), certs + "/" + as + ".key")};
   auto creds = MutualTlsChannelCredentials(files);
-  if (!creds.ok()) return creds.status();
+  if (!creds.ok()) {
+    std::cerr << "reportctl: " << creds.status().message() << "\n";
+    return nullptr;
+  }
   std::string target = absl::GetFlag(FLAGS_target);
   grpc::ChannelArguments args;
   if (target.find(',') != std::string::npos) {
@@ -126,10 +131,7 @@ int RunSubmit(const std::vector<std::string>& args) {
     return kExitUnreadable;
   }
   auto stub = Connect();
-  if (!stub.ok()) {
-    std::cerr << "reportctl: " << stub.status().message() << "\n";
-    return kExitUnreadable;
-  }
+  if (!stub) return kExitUnreadable;
   ReportName parent{report->agency().id(), report->year()};
   v1::CreateVersionRequest request;
   request.set_parent(FormatReportName(parent));
@@ -145,7 +147,7 @@ int RunSubmit(const std::vector<std::string>& args) {
     get.set_name(request.parent() + "/versions/latest");
     get.set_view(v1::VERSION_VIEW_BASIC);
     v1::ReportVersion latest;
-    grpc::Status s = (*stub)->GetVersion(&context, get, &latest);
+    grpc::Status s = stub->GetVersion(&context, get, &latest);
     if (s.ok()) {
       expected = latest.version();
     } else if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
@@ -158,7 +160,7 @@ int RunSubmit(const std::vector<std::string>& args) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::CreateVersionResponse response;
-  grpc::Status s = (*stub)->CreateVersion(&context, request, &response);
+  grpc::Status s = stub->CreateVersion(&context, request, &response);
   if (!s.ok()) return Refused(s);
   if (absl::GetFlag(FLAGS_json)) {
     response.mutable_version()->clear_report();
@@ -173,10 +175,7 @@ int RunSubmit(const std::vector<std::string>& args) {
 int RunVersions(const std::vector<std::string>& args) {
   if (!Usage(args, 1, "versions agencies/ID/reports/YEAR")) return kExitUnreadable;
   auto stub = Connect();
-  if (!stub.ok()) {
-    std::cerr << "reportctl: " << stub.status().message() << "\n";
-    return kExitUnreadable;
-  }
+  if (!stub) return kExitUnreadable;
   v1::ListVersionsRequest request;
   request.set_parent(args[0]);
   request.set_page_size(100);
@@ -184,7 +183,7 @@ int RunVersions(const std::vector<std::string>& args) {
     grpc::ClientContext context;
     SetDeadline(&context);
     v1::ListVersionsResponse response;
-    grpc::Status s = (*stub)->ListVersions(&context, request, &response);
+    grpc::Status s = stub->ListVersions(&context, request, &response);
     if (!s.ok()) return Refused(s);
     for (const auto& v : response.versions()) PrintVersion(v);
     request.set_page_token(response.next_page_token());
@@ -197,16 +196,13 @@ int RunGet(const std::vector<std::string>& args) {
     return kExitUnreadable;
   }
   auto stub = Connect();
-  if (!stub.ok()) {
-    std::cerr << "reportctl: " << stub.status().message() << "\n";
-    return kExitUnreadable;
-  }
+  if (!stub) return kExitUnreadable;
   v1::GetVersionRequest request;
   request.set_name(args[0]);
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::ReportVersion v;
-  grpc::Status s = (*stub)->GetVersion(&context, request, &v);
+  grpc::Status s = stub->GetVersion(&context, request, &v);
   if (!s.ok()) return Refused(s);
   if (absl::GetFlag(FLAGS_json)) {
     std::cout << ToJson(v) << "\n";
@@ -220,17 +216,14 @@ int RunGet(const std::vector<std::string>& args) {
 int RunDiff(const std::vector<std::string>& args) {
   if (!Usage(args, 2, "diff VERSION_NAME OTHER_VERSION_NAME")) return kExitUnreadable;
   auto stub = Connect();
-  if (!stub.ok()) {
-    std::cerr << "reportctl: " << stub.status().message() << "\n";
-    return kExitUnreadable;
-  }
+  if (!stub) return kExitUnreadable;
   v1::DiffVersionsRequest request;
   request.set_name(args[0]);
   request.set_other_name(args[1]);
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::DiffVersionsResponse response;
-  grpc::Status s = (*stub)->DiffVersions(&context, request, &response);
+  grpc::Status s = stub->DiffVersions(&context, request, &response);
   if (!s.ok()) return Refused(s);
   if (absl::GetFlag(FLAGS_json)) {
     std::cout << ToJson(response) << "\n";
@@ -253,15 +246,12 @@ int RunWatch(const std::vector<std::string>& args) {
     return kExitUnreadable;
   }
   auto stub = Connect();
-  if (!stub.ok()) {
-    std::cerr << "reportctl: " << stub.status().message() << "\n";
-    return kExitUnreadable;
-  }
+  if (!stub) return kExitUnreadable;
   v1::WatchVersionsRequest request;
   request.set_start_after(absl::GetFlag(FLAGS_from));
   request.set_region_prefix(absl::GetFlag(FLAGS_region_prefix));
   grpc::ClientContext context;  // no deadline: a watch runs until stopped
-  auto reader = (*stub)->WatchVersions(&context, request);
+  auto reader = stub->WatchVersions(&context, request);
   v1::VersionEvent event;
   int seen = 0, max = absl::GetFlag(FLAGS_max_events);
   while (reader->Read(&event)) {
@@ -281,10 +271,7 @@ int RunWatch(const std::vector<std::string>& args) {
 int RunReports(const std::vector<std::string>& args) {
   if (!Usage(args, 0, "reports [--region_prefix P] [--year Y]")) return kExitUnreadable;
   auto stub = Connect();
-  if (!stub.ok()) {
-    std::cerr << "reportctl: " << stub.status().message() << "\n";
-    return kExitUnreadable;
-  }
+  if (!stub) return kExitUnreadable;
   v1::ListReportsRequest request;
   request.set_region_prefix(absl::GetFlag(FLAGS_region_prefix));
   request.set_year(absl::GetFlag(FLAGS_year));
@@ -293,7 +280,7 @@ int RunReports(const std::vector<std::string>& args) {
     grpc::ClientContext context;
     SetDeadline(&context);
     v1::ListReportsResponse response;
-    grpc::Status s = (*stub)->ListReports(&context, request, &response);
+    grpc::Status s = stub->ListReports(&context, request, &response);
     if (!s.ok()) return Refused(s);
     for (const auto& r : response.reports()) {
       if (absl::GetFlag(FLAGS_json)) {
