@@ -9,6 +9,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/support/error_details.h"
+#include "spdlog/async.h"
+#include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace disclosure {
@@ -80,7 +82,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCreden
   return grpc::SslCredentials(options);
 }
 
-std::string PrincipalOf(const grpc::ServerContext& context) {
+std::string PrincipalOf(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (!auth || !auth->IsPeerAuthenticated()) return "";
   std::vector<grpc::string_ref> cn = auth->FindPropertyValues("x509_common_name");
@@ -130,6 +132,12 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     }
   }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
+}
+
+void UseAsyncLogging() {
+  spdlog::init_thread_pool(8192, 1);
+  auto logger = spdlog::stdout_logger_mt<spdlog::async_factory>("disclosure");
+  spdlog::set_default_logger(logger);
 }
 
 RequestLog::RequestLog(absl::string_view service, absl::string_view method, std::string principal)

@@ -30,7 +30,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCreden
 
 // The principal of a call: its client certificate's subject common name.
 // Empty when the call has no verified certificate.
-std::string PrincipalOf(const grpc::ServerContext& context);
+std::string PrincipalOf(const grpc::ServerContextBase& context);
 
 // An InvalidArgument status naming `field`; ToGrpcStatus turns it into a
 // gRPC status with a google.rpc.BadRequest field violation.
@@ -58,6 +58,11 @@ class RequestLog {
   grpc::StatusCode code_ = grpc::StatusCode::OK;
   absl::Time start_;
 };
+
+// Makes spdlog's default logger asynchronous (stdout, one background
+// thread, callers block only when 8192 lines are queued): a request line is
+// then a queue push, not a write(2) on the thread that finishes the call.
+void UseAsyncLogging();
 
 // Reads a whole file; NotFound naming it when it cannot be read.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  disclosure::UseAsyncLogging();
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
 
   absl::StatusOr<disclosure::AccessPolicy> policy =
@@ -99,5 +100,6 @@ int main(int argc, char** argv) {
   server->Wait();
   store->reset();  // closes the database cleanly
   spdlog::info("submit_service: stopped");
+  spdlog::shutdown();  // flushes the asynchronous log
   return 0;
 }

@@ -22,6 +22,18 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return ts;
 }
 
+// Every RPC's first check: a verified certificate naming a known principal.
+grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
+  if (principal.empty()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
+  }
+  if (!policy.IsKnown(principal)) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("principal '", principal, "' has no role"));
+  }
+  return grpc::Status::OK;
+}
+
 // Runs `body` for a unary RPC with the caller's principal, the request log
 // and the status conversion around it.
 template <typename Body>
@@ -29,15 +41,8 @@ grpc::Status Handle(grpc::ServerContext* context, const char* method, const Acce
                     Body body) {
   std::string principal = PrincipalOf(*context);
   RequestLog log(kService, method, principal);
-  grpc::Status status;
-  if (principal.empty()) {
-    status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
-  } else if (!policy.IsKnown(principal)) {
-    status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          absl::StrCat("principal '", principal, "' has no role"));
-  } else {
-    status = ToGrpcStatus(body(principal, &log));
-  }
+  grpc::Status status = AdmitPrincipal(policy, principal);
+  if (status.ok()) status = ToGrpcStatus(body(principal, &log));
   log.set_status(status);
   return status;
 }
@@ -59,6 +64,10 @@ void SubmissionServiceImpl::StopWatches() {
 void SubmissionServiceImpl::NotifyFeed(int64_t seq) {
   absl::MutexLock lock(&feed_mu_);
   if (seq > feed_seq_) feed_seq_ = seq;
+}
+
+grpc::Status SubmissionServiceImpl::Admit(const std::string& principal) const {
+  return AdmitPrincipal(*policy_, principal);
 }
 
 absl::Status SubmissionServiceImpl::Authorize(const std::string& principal, Action action,
@@ -92,65 +101,96 @@ absl::StatusOr<v1::ReportVersion> SubmissionServiceImpl::ToProto(const VersionRe
   return v;
 }
 
-grpc::Status SubmissionServiceImpl::CreateVersion(grpc::ServerContext* context,
-                                                  const v1::CreateVersionRequest* request,
-                                                  v1::CreateVersionResponse* response) {
-  return Handle(context, "CreateVersion", *policy_, [&](const std::string& principal,
-                                                        RequestLog* log) -> absl::Status {
-    log->set_resource(request->parent());
-    absl::StatusOr<ReportName> parent = ValidateCreateVersion(*request);
-    if (!parent.ok()) {
-      // Access first when the name parses: a stranger learns nothing from
-      // validation messages about another agency's report.
-      absl::StatusOr<ReportName> name = ParseReportName(request->parent());
-      if (name.ok()) {
-        if (absl::Status s = Authorize(principal, Action::kSubmit, name->agency_id); !s.ok()) {
-          return s;
-        }
+absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
+    const std::string& principal, const v1::CreateVersionRequest& request) const {
+  absl::StatusOr<ReportName> parent = ValidateCreateVersion(request);
+  if (!parent.ok()) {
+    // Access first when the name parses: a stranger learns nothing from
+    // validation messages about another agency's report.
+    absl::StatusOr<ReportName> name = ParseReportName(request.parent());
+    if (name.ok()) {
+      if (absl::Status s = Authorize(principal, Action::kSubmit, name->agency_id); !s.ok()) {
+        return s;
       }
-      return parent.status();
     }
-    if (absl::Status s = Authorize(principal, Action::kSubmit, parent->agency_id); !s.ok()) {
-      return s;
-    }
-    const v1::Agency& agency = *policy_->FindAgency(parent->agency_id);
-    v1::Report report = request->report();
-    // The registry is the authority on who the agency is.
-    if (!report.agency().region_code().empty() &&
-        report.agency().region_code() != agency.region_code()) {
-      return FieldError("report.agency.region_code",
-                        absl::StrCat("'", report.agency().region_code(),
-                                     "' is not the registry's region code of '", agency.id(),
-                                     "' (", agency.region_code(), ")"));
-    }
-    report.mutable_agency()->set_region_code(agency.region_code());
-    if (report.agency().name().empty()) report.mutable_agency()->set_name(agency.name());
-    if (report.agency().kind() == v1::AGENCY_KIND_UNSPECIFIED) {
-      report.mutable_agency()->set_kind(agency.kind());
-    }
-    CreateVersionArgs args;
-    args.agency_id = parent->agency_id;
-    args.year = parent->year;
-    args.agency_name = agency.name();
-    args.region_code = agency.region_code();
-    args.report = CanonicalBytes(report);
-    args.content_hash = Sha256Hex(args.report);
-    args.submitter = principal;
-    args.request_id = request->request_id();
-    args.expected_latest_version = request->expected_latest_version();
-    absl::StatusOr<CreateVersionResult> result = store_->CreateVersion(args);
-    if (!result.ok()) return result.status();
-    if (result->created) NotifyFeed(result->version.feed_seq);
-    // BASIC view: the report is the one the client just sent (or, for a
-    // replay, sent before); GetVersion returns it. Not echoing 4+ KB back
-    // halves the bytes on the write path.
-    absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false);
-    if (!v.ok()) return v.status();
-    log->set_resource(v->name());
-    *response->mutable_version() = *std::move(v);
-    response->set_created(result->created);
-    return absl::OkStatus();
-  });
+    return parent.status();
+  }
+  if (absl::Status s = Authorize(principal, Action::kSubmit, parent->agency_id); !s.ok()) {
+    return s;
+  }
+  const v1::Agency& agency = *policy_->FindAgency(parent->agency_id);
+  v1::Report report = request.report();
+  // The registry is the authority on who the agency is.
+  if (!report.agency().region_code().empty() &&
+      report.agency().region_code() != agency.region_code()) {
+    return FieldError("report.agency.region_code",
+                      absl::StrCat("'", report.agency().region_code(),
+                                   "' is not the registry's region code of '", agency.id(), "' (",
+                                   agency.region_code(), ")"));
+  }
+  report.mutable_agency()->set_region_code(agency.region_code());
+  if (report.agency().name().empty()) report.mutable_agency()->set_name(agency.name());
+  if (report.agency().kind() == v1::AGENCY_KIND_UNSPECIFIED) {
+    report.mutable_agency()->set_kind(agency.kind());
+  }
+  CreateVersionArgs args;
+  args.agency_id = parent->agency_id;
+  args.year = parent->year;
+  args.agency_name = agency.name();
+  args.region_code = agency.region_code();
+  args.report = CanonicalBytes(report);
+  args.content_hash = Sha256Hex(args.report);
+  args.submitter = principal;
+  args.request_id = request.request_id();
+  args.expected_latest_version = request.expected_latest_version();
+  return args;
+}
+
+grpc::ServerUnaryReactor* SubmissionServiceImpl::CreateVersion(
+    grpc::CallbackServerContext* context, const v1::CreateVersionRequest* request,
+    v1::CreateVersionResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::string principal = PrincipalOf(*context);
+  // Logged when the last reference goes, after Finish.
+  auto log = std::make_shared<RequestLog>(kService, "CreateVersion", principal);
+  log->set_resource(request->parent());
+  auto finish = [reactor, log](const grpc::Status& status) {
+    log->set_status(status);
+    reactor->Finish(status);
+  };
+  grpc::Status refused = Admit(principal);
+  if (!refused.ok()) {
+    finish(refused);
+    return reactor;
+  }
+  absl::StatusOr<CreateVersionArgs> args = PrepareCreateVersion(principal, *request);
+  if (!args.ok()) {
+    finish(ToGrpcStatus(args.status()));
+    return reactor;
+  }
+  // No server thread waits for the commit: the store answers when the
+  // version is durable (group commit), and the call finishes from there.
+  store_->CreateVersionAsync(
+      *std::move(args),
+      [this, response, log, finish](absl::StatusOr<CreateVersionResult> result) {
+        if (!result.ok()) {
+          finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        if (result->created) NotifyFeed(result->version.feed_seq);
+        // BASIC view: the report is the one the client just sent (or, for a
+        // replay, sent before); GetVersion returns it.
+        absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false);
+        if (!v.ok()) {
+          finish(ToGrpcStatus(v.status()));
+          return;
+        }
+        log->set_resource(v->name());
+        *response->mutable_version() = *std::move(v);
+        response->set_created(result->created);
+        finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
 grpc::Status SubmissionServiceImpl::GetVersion(grpc::ServerContext* context,

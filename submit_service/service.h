@@ -17,15 +17,19 @@ namespace disclosure::submit {
 
 namespace v1 = ::disclosure::v1;
 
-class SubmissionServiceImpl final : public v1::SubmissionService::Service {
+// CreateVersion uses gRPC's callback API (it waits on a durable commit and
+// must not hold a thread meanwhile); the reads are synchronous handlers.
+class SubmissionServiceImpl final
+    : public v1::SubmissionService::WithCallbackMethod_CreateVersion<v1::SubmissionService::Service> {
  public:
   SubmissionServiceImpl(Store* store, const AccessPolicy* policy);
 
   // Ends open WatchVersions streams (on shutdown).
   void StopWatches();
 
-  grpc::Status CreateVersion(grpc::ServerContext* context, const v1::CreateVersionRequest* request,
-                             v1::CreateVersionResponse* response) override;
+  grpc::ServerUnaryReactor* CreateVersion(grpc::CallbackServerContext* context,
+                                          const v1::CreateVersionRequest* request,
+                                          v1::CreateVersionResponse* response) override;
   grpc::Status GetVersion(grpc::ServerContext* context, const v1::GetVersionRequest* request,
                           v1::ReportVersion* response) override;
   grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest* request,
@@ -44,6 +48,10 @@ class SubmissionServiceImpl final : public v1::SubmissionService::Service {
   absl::Status Authorize(const std::string& principal, Action action,
                          const std::string& agency_id) const;
 
+  grpc::Status Admit(const std::string& principal) const;
+  // Validation, access and the canonical bytes of a CreateVersion.
+  absl::StatusOr<CreateVersionArgs> PrepareCreateVersion(
+      const std::string& principal, const v1::CreateVersionRequest& request) const;
   absl::StatusOr<v1::ReportVersion> ToProto(const VersionRecord& r, bool with_report) const;
   void NotifyFeed(int64_t seq);
 

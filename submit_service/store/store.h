@@ -6,6 +6,7 @@
 #define DISCLOSURE_SUBMIT_SERVICE_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,6 +101,15 @@ class Store {
   // concurrent calls may be committed together (group commit), and then see
   // each other's effects in the order they were queued.
   virtual absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& args) = 0;
+
+  // CreateVersion without blocking the caller: `done` runs exactly once,
+  // after the transaction is durable or has failed, possibly on a store
+  // thread; it must not block. (The gRPC handler uses this so that no server
+  // thread waits on an fsync.) The default runs CreateVersion inline.
+  using CreateVersionCallback = std::function<void(absl::StatusOr<CreateVersionResult>)>;
+  virtual void CreateVersionAsync(CreateVersionArgs args, CreateVersionCallback done) {
+    done(CreateVersion(args));
+  }
 
   // A version; version == 0 means the latest. NOT_FOUND when absent,
   // INVALID_ARGUMENT when version < 0.

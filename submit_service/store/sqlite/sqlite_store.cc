@@ -430,6 +430,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& args) override;
+  void CreateVersionAsync(CreateVersionArgs args, CreateVersionCallback done) override;
   absl::StatusOr<VersionRecord> GetVersion(const std::string& agency_id, int32_t year,
                                            int64_t version, bool with_report) override;
   absl::StatusOr<std::vector<VersionRecord>> ListVersions(const std::string& agency_id,
@@ -442,10 +443,15 @@ class SqliteStore final : public Store {
   absl::StatusOr<int64_t> LastFeedSeq() override;
 
  private:
+  // A queued CreateVersion: either a caller waiting on `done`, or an
+  // asynchronous one that owns its arguments and is answered by `callback`
+  // (and deleted by the writer).
   struct Request {
     const CreateVersionArgs* args;
     absl::StatusOr<CreateVersionResult> result;
     absl::Notification done;
+    CreateVersionArgs owned_args;
+    CreateVersionCallback callback;
   };
   // State of the batch being written, writer thread only.
   struct Batch {
@@ -627,6 +633,22 @@ absl::StatusOr<CreateVersionResult> SqliteStore::CreateVersion(const CreateVersi
   return std::move(req.result);
 }
 
+void SqliteStore::CreateVersionAsync(CreateVersionArgs args, CreateVersionCallback done) {
+  auto* req = new Request;
+  req->owned_args = std::move(args);
+  req->args = &req->owned_args;
+  req->callback = std::move(done);
+  {
+    absl::MutexLock l(&queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(req);
+      return;
+    }
+  }
+  req->callback(absl::UnavailableError("sqlite: the store is closing"));
+  delete req;
+}
+
 void SqliteStore::WriterLoop() {
   for (;;) {
     std::vector<Request*> batch;
@@ -639,7 +661,12 @@ void SqliteStore::WriterLoop() {
     absl::Status s = RunBatch(batch);
     for (Request* r : batch) {
       if (!s.ok()) r->result = s;
-      r->done.Notify();  // r may be gone after this
+      if (r->callback) {
+        r->callback(std::move(r->result));
+        delete r;
+      } else {
+        r->done.Notify();  // r may be gone after this
+      }
     }
   }
 }
