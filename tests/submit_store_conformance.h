@@ -34,6 +34,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -985,6 +987,56 @@ TEST_P(StoreConformanceTest, ConcurrentReadersDuringWrites) {
   for (std::thread& th : readers) th.join();
   EXPECT_EQ(reader_errors.load(), 0);
   EXPECT_EQ(LastSeq(), kWrites);
+}
+
+// CreateVersionAsync: the same answers as CreateVersion, each delivered once,
+// with the callers not waiting (many in flight at once, as the gRPC handler
+// has them).
+TEST_P(StoreConformanceTest, AsyncCreateAnswersOnceWithTheSameSemantics) {
+  constexpr int kReports = 8, kEach = 10;
+  absl::Mutex mu;
+  int answered = 0;
+  std::map<std::string, std::set<int64_t>> versions;  // per report
+  std::set<int64_t> seqs;
+  for (int i = 0; i < kEach; ++i) {
+    // One round: the next version of every report, all in flight at once.
+    absl::BlockingCounter round(kReports);
+    for (int r = 0; r < kReports; ++r) {
+      store().CreateVersionAsync(
+          MakeArgs("a1", 2000 + r, absl::StrCat("r", r, "v", i), i, absl::StrCat(r, "-", i)),
+          [&](absl::StatusOr<CreateVersionResult> result) {
+            {
+              absl::MutexLock lock(&mu);
+              ++answered;
+              EXPECT_TRUE(result.ok()) << result.status();
+              if (result.ok()) {
+                EXPECT_TRUE(result->created);
+                versions[absl::StrCat(result->version.year)].insert(result->version.version);
+                seqs.insert(result->version.feed_seq);
+              }
+            }
+            round.DecrementCount();
+          });
+    }
+    round.Wait();
+  }
+  // A conflict is answered as such, asynchronously.
+  absl::Notification conflict;
+  store().CreateVersionAsync(MakeArgs("a1", 2000, "stale", 0, "stale-1"),
+                             [&](absl::StatusOr<CreateVersionResult> result) {
+                               EXPECT_EQ(result.status().code(), absl::StatusCode::kAborted);
+                               conflict.Notify();
+                             });
+  conflict.WaitForNotification();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(answered, kReports * kEach);
+  EXPECT_EQ(versions.size(), static_cast<size_t>(kReports));
+  for (const auto& [year, v] : versions) {
+    EXPECT_EQ(v.size(), static_cast<size_t>(kEach)) << year;
+    EXPECT_EQ(*v.rbegin(), kEach) << year;
+  }
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(kReports * kEach));
+  EXPECT_EQ(*seqs.rbegin(), kReports * kEach);  // dense feed
 }
 
 }  // namespace disclosure::submit::store_testing

@@ -76,6 +76,8 @@
 // request_id means "not idempotent": nothing is looked up or recorded.
 #include "submit_service/store/sqlite/sqlite_store.h"
 
+#include <pthread.h>
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -599,7 +601,10 @@ absl::StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path
   absl::StatusOr<std::unique_ptr<Connection>> r = store->AcquireReader();
   if (!r.ok()) return r.status();
   store->ReleaseReader(std::move(*r));
-  store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->writer_thread_ = std::thread([s = store.get()] {
+    pthread_setname_np(pthread_self(), "sqlite-writer");  // for top, perf, gdb
+    s->WriterLoop();
+  });
   return std::unique_ptr<Store>(std::move(store));
 }
 
