@@ -240,4 +240,13 @@ bool AccessPolicy::IsAuditService(absl::string_view principal) const {
   return false;
 }
 
+bool AccessPolicy::IsOversight(absl::string_view principal) const {
+  const auto* roles = RolesOf(principal);
+  if (roles == nullptr) return false;
+  for (const auto& r : *roles) {
+    if (r.has_oversight()) return true;
+  }
+  return false;
+}
+
 }  // namespace disclosure

@@ -52,6 +52,8 @@ class AccessPolicy {
   // prefix of `region_prefix` (it may look at a part of its region).
   bool CanOversee(absl::string_view principal, absl::string_view region_prefix) const;
   bool IsAuditService(absl::string_view principal) const;
+  // Holds an oversight role for some region.
+  bool IsOversight(absl::string_view principal) const;
 
  private:
   const std::vector<v1::Role>* RolesOf(absl::string_view principal) const;

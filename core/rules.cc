@@ -303,6 +303,14 @@ bool IsPeoplesGovernment(const v1::Agency& a) {
   }
 }
 
+}  // namespace
+
+absl::CivilDay ReportDueDate(const v1::Agency& agency, int32_t year) {
+  return absl::CivilDay(year + 1, IsPeoplesGovernment(agency) ? 3 : 1, 31);
+}
+
+namespace {
+
 std::string ChineseDate(absl::CivilDay d) {
   return absl::StrCat(d.year(), " 年 ", d.month(), " 月 ", d.day(), " 日");
 }
@@ -310,7 +318,7 @@ std::string ChineseDate(absl::CivilDay d) {
 // D-DUE: 条例 第四十九条.
 void CheckDeadline(const v1::Report& r, absl::CivilDay submitted, Findings* out) {
   const bool government = IsPeoplesGovernment(r.agency());
-  const absl::CivilDay due(r.year() + 1, government ? 3 : 1, 31);
+  const absl::CivilDay due = ReportDueDate(r.agency(), r.year());
   if (submitted <= due) return;
   v1::Finding& f = NewFinding(Rule::kDDue, out);
   f.set_expected(absl::FormatCivilTime(due));

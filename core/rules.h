@@ -55,6 +55,12 @@ struct ValidationContext {
 std::vector<v1::Finding> Validate(const v1::Report& report,
                                   const ValidationContext& context = {});
 
+// The date by which the report of `agency` for `year` is due (条例 第四十九条):
+// 31 March of year + 1 for a 人民政府's own report, 31 January for a
+// department's. Without AgencyKind, a name ending in 人民政府 that does not
+// contain 办公厅/办公室 is a 人民政府. D-DUE and the oversight views use it.
+absl::CivilDay ReportDueDate(const v1::Agency& agency, int32_t year);
+
 // True when any finding has severity ERROR.
 bool HasErrors(const std::vector<v1::Finding>& findings);
 

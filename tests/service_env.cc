@@ -40,7 +40,8 @@ const Certs& DevCerts() {
     std::string cmd = absl::StrCat(
         script, " ", c->dir,
         " clerk-zz-psb clerk-ly-psb clerk-wh-psb reviewer-legality reviewer-normativity"
-        " reviewer-confidentiality oversight-henan oversight-zhengzhou audit-service nobody",
+        " reviewer-confidentiality oversight-henan oversight-zhengzhou audit-service nobody"
+        " chief-zz-psb reviewer-legality-wuhan oversight-hubei",
         " && ", script, " ", c->other_dir, " clerk-zz-psb");
     if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "dev-certs.sh failed: " << cmd;
     return c;

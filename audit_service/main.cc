@@ -1,0 +1,159 @@
+// audit_service: audits every stored version, records the reviews, clears
+// reports for publication, answers oversight, keeps the ledger.
+// Thin main: flags, configuration, store, ledger key, feed follower, server,
+// signals.
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "audit_service/follower.h"
+#include "audit_service/ledger.h"
+#include "audit_service/service.h"
+#include "audit_service/store/sqlite/sqlite_store.h"
+#include "audit_service/validate.h"
+#include "core/access.h"
+#include "core/checkpoint.h"
+#include "core/rpc_util.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "address to listen on");
+ABSL_FLAG(std::string, store, "sqlite:run/audit.db", "store URL: sqlite:PATH");
+ABSL_FLAG(std::string, ca, "run/certs/ca.crt", "CA certificate (PEM) that signs peers");
+ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)");
+ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
+ABSL_FLAG(std::string, submit_target, "127.0.0.1:50051", "submit_service address");
+ABSL_FLAG(std::string, submit_authority, "localhost",
+          "name in submit_service's certificate (TLS target name)");
+ABSL_FLAG(std::string, client_cert, "run/certs/audit-service.crt",
+          "this service's client certificate for submit_service (PEM)");
+ABSL_FLAG(std::string, client_key, "run/certs/audit-service.key", "its private key (PEM)");
+ABSL_FLAG(std::string, ledger_key, "run/ledger.key",
+          "Ed25519 private key (PEM) that signs ledger checkpoints");
+ABSL_FLAG(bool, generate_ledger_key, false,
+          "create --ledger_key if it does not exist (development)");
+ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger's name");
+ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
+ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
+ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
+
+namespace {
+
+int Fail(const std::string& what, const absl::Status& s) {
+  spdlog::critical("audit_service: {}: {}", what, s.ToString());
+  spdlog::shutdown();
+  return 1;
+}
+
+absl::StatusOr<disclosure::CheckpointSigner> LoadLedgerKey(const std::string& path) {
+  absl::StatusOr<disclosure::CheckpointSigner> signer =
+      disclosure::CheckpointSigner::FromPemFile(path);
+  if (!absl::IsNotFound(signer.status()) || !absl::GetFlag(FLAGS_generate_ledger_key)) {
+    return signer;
+  }
+  signer = disclosure::CheckpointSigner::Generate();
+  if (!signer.ok()) return signer;
+  std::string pem = signer->PrivateKeyPem();
+  mode_t old = umask(077);
+  std::ofstream out(path, std::ios::binary);
+  out << pem;
+  out.close();
+  umask(old);
+  if (!out) return absl::UnavailableError("cannot write " + path);
+  spdlog::info("audit_service: generated a ledger key in {}", path);
+  return signer;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "audit_service --listen ADDR --store sqlite:PATH --submit_target ADDR --ledger_key PEM …");
+  absl::ParseCommandLine(argc, argv);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // SIGTERM and SIGINT are blocked in every thread and taken by sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  disclosure::UseAsyncLogging();
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+
+  absl::StatusOr<disclosure::AccessPolicy> policy =
+      disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
+  if (!policy.ok()) return Fail("configuration", policy.status());
+
+  std::string url = absl::GetFlag(FLAGS_store);
+  absl::string_view path = url;
+  if (!absl::ConsumePrefix(&path, "sqlite:")) {
+    return Fail("--store", absl::InvalidArgumentError("only sqlite:PATH is supported"));
+  }
+  absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =
+      disclosure::audit::OpenSqliteStore(std::string(path));
+  if (!store.ok()) return Fail("store", store.status());
+
+  absl::StatusOr<disclosure::CheckpointSigner> signer =
+      LoadLedgerKey(absl::GetFlag(FLAGS_ledger_key));
+  if (!signer.ok()) return Fail("--ledger_key", signer.status());
+  disclosure::audit::Ledger ledger(store->get(), *std::move(signer),
+                                   absl::GetFlag(FLAGS_ledger_origin));
+
+  auto server_creds = disclosure::MutualTlsServerCredentials(
+      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)});
+  if (!server_creds.ok()) return Fail("TLS", server_creds.status());
+  auto client_creds = disclosure::MutualTlsChannelCredentials(
+      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_client_cert), absl::GetFlag(FLAGS_client_key)});
+  if (!client_creds.ok()) return Fail("TLS (client)", client_creds.status());
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(absl::GetFlag(FLAGS_submit_authority));
+  args.SetMaxReceiveMessageSize(disclosure::audit::kMaxMessageBytes);
+  auto channel =
+      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_submit_target), *client_creds, args);
+
+  disclosure::audit::AuditServiceImpl service(store->get(), &*policy, &ledger);
+  disclosure::audit::Follower follower(channel, store->get(), &*policy,
+                                       [&service] { service.NotifyEvents(); });
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *server_creds, &port);
+  builder.SetMaxReceiveMessageSize(disclosure::audit::kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(disclosure::audit::kMaxMessageBytes);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
+  }
+  follower.Start();
+  spdlog::info("audit_service listening on {} (port {}), store {}, following {}",
+               absl::GetFlag(FLAGS_listen), port, url, absl::GetFlag(FLAGS_submit_target));
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+
+  spdlog::info("audit_service: signal {}, shutting down", signal);
+  server->GetHealthCheckService()->Shutdown();
+  follower.Stop();
+  service.StopWatches();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->Wait();
+  store->reset();
+  spdlog::info("audit_service: stopped");
+  spdlog::shutdown();
+  return 0;
+}

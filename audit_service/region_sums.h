@@ -1,0 +1,40 @@
+// Sums of tables 三 and 四 over many reports, for the oversight summary.
+// Each audited version keeps its count cells of those tables packed (one
+// little-endian int64 per cell of AllCountCells() in sections 三 and 四,
+// INT64_MIN for an empty cell), so that a summary over 10,000 reports adds
+// flat arrays instead of parsing 10,000 reports.
+#ifndef DISCLOSURE_AUDIT_SERVICE_REGION_SUMS_H_
+#define DISCLOSURE_AUDIT_SERVICE_REGION_SUMS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "disclosure/v1/report.pb.h"
+
+namespace disclosure::audit {
+
+namespace v1 = ::disclosure::v1;
+
+std::string PackTableCells(const v1::Report& report);
+
+class RegionSums {
+ public:
+  RegionSums();
+  // Adds one packed report; a blob of the wrong size (another template) is
+  // skipped and counted.
+  void Add(absl::string_view packed);
+  // Tables 三 and 四 with the sums; a cell empty in every report stays empty.
+  v1::Report ToReport() const;
+  int skipped() const { return skipped_; }
+
+ private:
+  std::vector<int64_t> sums_;
+  std::vector<bool> present_;
+  int skipped_ = 0;
+};
+
+}  // namespace disclosure::audit
+
+#endif  // DISCLOSURE_AUDIT_SERVICE_REGION_SUMS_H_

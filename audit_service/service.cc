@@ -1,0 +1,516 @@
+#include "audit_service/service.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "audit_service/auditor.h"
+#include "audit_service/clearance.h"
+#include "audit_service/region_sums.h"
+#include "audit_service/validate.h"
+#include "core/page_token.h"
+#include "core/resource_names.h"
+#include "core/rpc_util.h"
+#include "core/rules.h"
+
+namespace disclosure::audit {
+namespace {
+
+constexpr char kService[] = "AuditService";
+constexpr int kEventBatch = 100;
+constexpr int kMostFrequentRules = 10;
+
+// Every RPC's first check: a verified certificate naming a known principal.
+grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
+  if (principal.empty()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
+  }
+  if (!policy.IsKnown(principal)) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("principal '", principal, "' has no role"));
+  }
+  return grpc::Status::OK;
+}
+
+// Runs `body` with the caller's principal, the request log and the status
+// conversion around it.
+template <typename Body>
+grpc::Status Handle(grpc::ServerContext* context, const char* method, const AccessPolicy& policy,
+                    Body body) {
+  std::string principal = PrincipalOf(*context);
+  RequestLog log(kService, method, principal);
+  grpc::Status status = AdmitPrincipal(policy, principal);
+  if (status.ok()) status = ToGrpcStatus(body(principal, &log));
+  log.set_status(status);
+  return status;
+}
+
+v1::ReviewKind KindNeeded(const v1::SignOff& s) {
+  switch (s.kind()) {
+    case v1::WAIVER: return v1::NORMATIVITY;
+    case v1::ACKNOWLEDGEMENT: return v1::CONFIDENTIALITY;
+    default: return s.review_kind();
+  }
+}
+
+const v1::Finding* FindFinding(const v1::Audit& audit, const v1::SignOff& s) {
+  for (const v1::Finding& f : audit.findings()) {
+    if (SameFinding(f, s.rule_id(), s.location())) return &f;
+  }
+  return nullptr;
+}
+
+// The checks of a sign-off against what is stored, in the store's write
+// transaction (so two reviewers racing see each other).
+absl::Status CheckSignOff(const v1::SignOff& s, const VersionReviews& r) {
+  const v1::Audit& audit = r.audit.audit;
+  if (s.reviewer() == audit.submitter()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("'", s.reviewer(), "' submitted ", audit.version(),
+                     " and may not review it (提交人不得审查本人提交的版本)"));
+  }
+  if (s.content_hash() != audit.content_hash()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sign_off.content_hash: ", s.content_hash(), " is not the hash of ", audit.version(),
+        " (", audit.content_hash(), "); read the version again"));
+  }
+  if (s.findings_digest() != audit.findings_digest()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sign_off.findings_digest: not the digest of the audit of ", audit.version(), " (",
+        audit.findings_digest(), "); read the audit again"));
+  }
+  switch (s.kind()) {
+    case v1::WAIVER: {
+      const v1::Finding* f = FindFinding(audit, s);
+      if (f == nullptr || f->severity() != v1::ERROR) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "sign_off.rule_id: the audit of ", audit.version(), " has no ERROR finding ",
+            s.rule_id(), " at '", s.location().field_path(), "' to waive"));
+      }
+      return absl::OkStatus();
+    }
+    case v1::ACKNOWLEDGEMENT: {
+      const v1::Finding* f = FindFinding(audit, s);
+      if (f == nullptr || !IsPrescreenRule(f->rule_id())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "sign_off.rule_id: the audit of ", audit.version(),
+            " has no confidentiality pre-screen finding ", s.rule_id(), " at '",
+            s.location().field_path(), "'"));
+      }
+      return absl::OkStatus();
+    }
+    default:
+      break;
+  }
+  if (s.review_kind() == v1::CONFIDENTIALITY && s.decision() == v1::APPROVE) {
+    std::vector<std::string> open;
+    for (const v1::Finding& f : audit.findings()) {
+      if (!IsPrescreenRule(f.rule_id())) continue;
+      bool acknowledged = false;
+      for (const v1::SignOff& a : r.sign_offs) {
+        acknowledged |= a.kind() == v1::ACKNOWLEDGEMENT && a.reviewer() == s.reviewer() &&
+                        SameFinding(f, a.rule_id(), a.location());
+      }
+      if (!acknowledged) {
+        open.push_back(absl::StrCat(f.rule_id(), " at ", f.location().field_path(), " [",
+                                    f.location().start_offset(), ",", f.location().end_offset(),
+                                    ")"));
+      }
+    }
+    if (!open.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "保密审查通过前须逐条确认保密预审发现: ", open.size(),
+          " not acknowledged by this reviewer: ", absl::StrJoin(open, "; ")));
+    }
+  }
+  return absl::OkStatus();
+}
+
+
+absl::CivilDay TodayInChina(absl::Time now) {
+  return absl::ToCivilDay(now, absl::FixedTimeZone(8 * 60 * 60));
+}
+
+// The registry's agencies in a region, by id.
+std::vector<const v1::Agency*> AgenciesIn(const AccessPolicy& policy, const std::string& prefix) {
+  std::vector<const v1::Agency*> out;
+  for (const v1::Agency& a : policy.agencies()) {
+    if (absl::StartsWith(a.region_code(), prefix)) out.push_back(&a);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const v1::Agency* a, const v1::Agency* b) { return a->id() < b->id(); });
+  return out;
+}
+
+v1::AgencyStatus StatusOf(const v1::Agency& agency, int32_t year, const ReportStateRecord* r,
+                          absl::CivilDay today) {
+  v1::AgencyStatus s;
+  *s.mutable_agency() = agency;
+  s.set_year(year);
+  const absl::CivilDay due = ReportDueDate(agency, year);
+  s.set_due_date(absl::FormatCivilTime(due));
+  if (r == nullptr) {
+    s.set_state(v1::NOT_SUBMITTED);
+  } else {
+    s.set_state(r->state);
+    s.set_latest_version(FormatVersionName({r->agency_id, r->year}, r->latest_version));
+    s.set_error_count(r->error_count);
+    s.set_warning_count(r->warning_count);
+    s.set_info_count(r->info_count);
+  }
+  s.set_overdue(s.state() != v1::CLEARED && today > due);
+  return s;
+}
+
+}  // namespace
+
+AuditServiceImpl::AuditServiceImpl(Store* store, const AccessPolicy* policy, Ledger* ledger,
+                                   std::function<absl::Time()> clock)
+    : store_(store), policy_(policy), ledger_(ledger), clock_(std::move(clock)) {}
+
+void AuditServiceImpl::NotifyEvents() {
+  absl::MutexLock lock(&events_mu_);
+  ++event_seq_;
+}
+
+void AuditServiceImpl::StopWatches() {
+  absl::MutexLock lock(&events_mu_);
+  stopping_ = true;
+}
+
+absl::StatusOr<const v1::Agency*> AuditServiceImpl::AuthorizeRead(
+    const std::string& principal, const std::string& agency_id) const {
+  const v1::Agency* agency = policy_->FindAgency(agency_id);
+  if (agency != nullptr && policy_->CanRead(principal, *agency)) return agency;
+  return absl::PermissionDeniedError(absl::StrCat("principal '", principal,
+                                                  "' may not read the reports of agency '",
+                                                  agency_id, "'"));
+}
+
+absl::StatusOr<const v1::Agency*> AuditServiceImpl::AuthorizeSignOff(
+    const std::string& principal, v1::ReviewKind kind, const std::string& agency_id) const {
+  const v1::Agency* agency = policy_->FindAgency(agency_id);
+  if (agency != nullptr && policy_->CanReview(principal, kind, *agency)) return agency;
+  return absl::PermissionDeniedError(absl::StrCat("principal '", principal, "' is not a ",
+                                                  v1::ReviewKind_Name(kind),
+                                                  " reviewer of agency '", agency_id, "'"));
+}
+
+absl::Status AuditServiceImpl::AuthorizeRegion(const std::string& principal,
+                                               const std::string& prefix) const {
+  if (policy_->CanOversee(principal, prefix)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("principal '", principal,
+                                                  "' does not oversee region '", prefix, "'"));
+}
+
+absl::Status AuditServiceImpl::AuthorizeLedger(const std::string& principal) const {
+  if (policy_->IsOversight(principal) || policy_->IsAuditService(principal)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("principal '", principal, "' may not read the ledger (oversight only)"));
+}
+
+grpc::Status AuditServiceImpl::GetAudit(grpc::ServerContext* context,
+                                        const v1::GetAuditRequest* request,
+                                        v1::Audit* response) {
+  return Handle(context, "GetAudit", *policy_, [&](const std::string& principal,
+                                                   RequestLog* log) -> absl::Status {
+    log->set_resource(request->name());
+    absl::StatusOr<VersionName> v = ValidateGetAudit(*request);
+    if (!v.ok()) return v.status();
+    if (absl::Status s = AuthorizeRead(principal, v->report.agency_id).status(); !s.ok()) return s;
+    absl::StatusOr<VersionReviews> r =
+        store_->GetReviews(v->report.agency_id, v->report.year, v->version);
+    if (!r.ok()) return r.status();
+    *response = r->audit.audit;
+    for (v1::FindingWaiver& w : WaiversOf(r->sign_offs)) *response->add_waivers() = std::move(w);
+    if (r->audit.version > 1) {
+      absl::StatusOr<AuditRecord> previous =
+          store_->GetAudit(v->report.agency_id, v->report.year, r->audit.version - 1);
+      if (!previous.ok() && !absl::IsNotFound(previous.status())) return previous.status();
+      std::vector<v1::Finding> before, now(response->findings().begin(),
+                                           response->findings().end());
+      if (previous.ok()) before.assign(previous->audit.findings().begin(),
+                                       previous->audit.findings().end());
+      for (v1::FindingChange& c : CompareFindings(before, now)) {
+        *response->add_changes() = std::move(c);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::ValidateReport(grpc::ServerContext* context,
+                                              const v1::ValidateReportRequest* request,
+                                              v1::ValidateReportResponse* response) {
+  return Handle(context, "ValidateReport", *policy_,
+                [&](const std::string&, RequestLog* log) -> absl::Status {
+                  log->set_resource("(dry run)");
+                  absl::StatusOr<ValidateReportArgs> args = ValidateValidateReport(*request);
+                  if (!args.ok()) return args.status();
+                  ValidationContext ctx;
+                  if (request->has_previous_year()) ctx.previous = &request->previous_year();
+                  ctx.submitted = args->submitted;
+                  std::vector<v1::Finding> findings = Validate(request->report(), ctx);
+                  response->set_rule_set_version(kRuleSetVersion);
+                  response->set_engine(EngineName());
+                  response->set_findings_digest(FindingsDigest(findings));
+                  for (v1::Finding& f : findings) *response->add_findings() = std::move(f);
+                  return absl::OkStatus();
+                });
+}
+
+grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,
+                                             const v1::CreateSignOffRequest* request,
+                                             v1::SignOff* response) {
+  return Handle(context, "CreateSignOff", *policy_, [&](const std::string& principal,
+                                                        RequestLog* log) -> absl::Status {
+    log->set_resource(request->sign_off().version());
+    absl::StatusOr<VersionName> v = ValidateCreateSignOff(*request);
+    if (!v.ok()) return v.status();
+    v1::SignOff sign_off = request->sign_off();
+    absl::StatusOr<const v1::Agency*> agency =
+        AuthorizeSignOff(principal, KindNeeded(sign_off), v->report.agency_id);
+    if (!agency.ok()) return agency.status();
+    sign_off.clear_name();
+    sign_off.clear_create_time();
+    sign_off.set_reviewer(principal);
+    if (sign_off.kind() != v1::REVIEW) sign_off.set_review_kind(KindNeeded(sign_off));
+    absl::StatusOr<v1::SignOff> stored = store_->AddSignOff(
+        v->report.agency_id, v->report.year, v->version, sign_off,
+        [&sign_off](const VersionReviews& r) { return CheckSignOff(sign_off, r); });
+    if (absl::IsNotFound(stored.status())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          sign_off.version(), " is not audited (yet): there is nothing to sign off"));
+    }
+    if (!stored.ok()) return stored.status();
+    log->set_resource(stored->name());
+    *response = *std::move(stored);
+    NotifyEvents();
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::ListSignOffs(grpc::ServerContext* context,
+                                            const v1::ListSignOffsRequest* request,
+                                            v1::ListSignOffsResponse* response) {
+  return Handle(context, "ListSignOffs", *policy_, [&](const std::string& principal,
+                                                       RequestLog* log) -> absl::Status {
+    log->set_resource(request->parent());
+    absl::StatusOr<ListSignOffsArgs> args = ValidateListSignOffs(*request);
+    if (!args.ok()) return args.status();
+    const ReportName& rn = args->version.report;
+    if (absl::Status s = AuthorizeRead(principal, rn.agency_id).status(); !s.ok()) return s;
+    absl::StatusOr<VersionReviews> r = store_->GetReviews(rn.agency_id, rn.year,
+                                                          args->version.version);
+    if (!r.ok()) return r.status();
+    const int64_t n = static_cast<int64_t>(r->sign_offs.size());
+    int64_t end = std::min(n, args->after + args->page_size);
+    for (int64_t i = args->after; i < end; ++i) *response->add_sign_offs() = r->sign_offs[i];
+    if (end < n) {
+      response->set_next_page_token(EncodePageToken(request->parent(), absl::StrCat(end)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::GetReviewStatus(grpc::ServerContext* context,
+                                               const v1::GetReviewStatusRequest* request,
+                                               v1::ReviewStatus* response) {
+  return Handle(context, "GetReviewStatus", *policy_, [&](const std::string& principal,
+                                                          RequestLog* log) -> absl::Status {
+    log->set_resource(request->name());
+    absl::StatusOr<VersionName> v = ValidateGetReviewStatus(*request);
+    if (!v.ok()) return v.status();
+    if (absl::Status s = AuthorizeRead(principal, v->report.agency_id).status(); !s.ok()) return s;
+    absl::StatusOr<VersionReviews> r =
+        store_->GetReviews(v->report.agency_id, v->report.year, v->version);
+    if (!r.ok()) return r.status();
+    *response = ReviewStatusOf(r->audit.audit, r->sign_offs, r->latest);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::ListAgencyStates(grpc::ServerContext* context,
+                                                const v1::ListAgencyStatesRequest* request,
+                                                v1::ListAgencyStatesResponse* response) {
+  return Handle(context, "ListAgencyStates", *policy_, [&](const std::string& principal,
+                                                           RequestLog* log) -> absl::Status {
+    log->set_resource(request->parent());
+    absl::StatusOr<ListAgencyStatesArgs> args = ValidateListAgencyStates(*request);
+    if (!args.ok()) return args.status();
+    const RegionYear& region = args->region;
+    if (absl::Status s = AuthorizeRegion(principal, region.region_prefix); !s.ok()) return s;
+    absl::StatusOr<std::vector<ReportStateRecord>> states =
+        store_->ListReportStates(region.year, region.region_prefix);
+    if (!states.ok()) return states.status();
+    std::map<std::string, const ReportStateRecord*> by_agency;
+    for (const ReportStateRecord& r : *states) by_agency[r.agency_id] = &r;
+    const absl::CivilDay today = TodayInChina(clock_());
+    std::vector<const v1::Agency*> agencies = AgenciesIn(*policy_, region.region_prefix);
+    auto it = std::upper_bound(agencies.begin(), agencies.end(), args->after_agency,
+                               [](const std::string& id, const v1::Agency* a) { return id < a->id(); });
+    for (; it != agencies.end() && response->agencies_size() < args->page_size; ++it) {
+      auto found = by_agency.find((*it)->id());
+      *response->add_agencies() = StatusOf(**it, region.year,
+                                           found == by_agency.end() ? nullptr : found->second, today);
+    }
+    if (it != agencies.end()) {
+      response->set_next_page_token(EncodePageToken(request->parent(), (*(it - 1))->id()));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::GetRegionSummary(grpc::ServerContext* context,
+                                                const v1::GetRegionSummaryRequest* request,
+                                                v1::RegionSummary* response) {
+  return Handle(context, "GetRegionSummary", *policy_, [&](const std::string& principal,
+                                                           RequestLog* log) -> absl::Status {
+    log->set_resource(request->name());
+    absl::StatusOr<RegionYear> region = ValidateGetRegionSummary(*request);
+    if (!region.ok()) return region.status();
+    if (absl::Status s = AuthorizeRegion(principal, region->region_prefix); !s.ok()) return s;
+    absl::StatusOr<std::vector<ReportStateRecord>> states =
+        store_->ListReportStates(region->year, region->region_prefix);
+    if (!states.ok()) return states.status();
+    std::map<std::string, const ReportStateRecord*> by_agency;
+    for (const ReportStateRecord& r : *states) by_agency[r.agency_id] = &r;
+
+    const absl::CivilDay today = TodayInChina(clock_());
+    std::map<v1::ReportState, int32_t> counts;
+    std::map<std::string, int64_t> rules;
+    RegionSums sums;
+    int32_t overdue = 0, agencies = 0;
+    for (const v1::Agency* a : AgenciesIn(*policy_, region->region_prefix)) {
+      auto found = by_agency.find(a->id());
+      const ReportStateRecord* r = found == by_agency.end() ? nullptr : found->second;
+      v1::AgencyStatus s = StatusOf(*a, region->year, r, today);
+      ++agencies;
+      ++counts[s.state()];
+      overdue += s.overdue() ? 1 : 0;
+      if (r == nullptr) continue;
+      sums.Add(r->cells);
+      for (const std::string& id : r->rule_ids) ++rules[id];
+    }
+    response->set_name(FormatRegionYear(*region));
+    response->set_agencies(agencies);
+    response->set_overdue(overdue);
+    for (const auto& [state, n] : counts) {
+      v1::StateCount* c = response->add_states();
+      c->set_state(state);
+      c->set_count(n);
+    }
+    v1::Report totals = sums.ToReport();
+    *response->mutable_requests_total() = totals.requests();
+    *response->mutable_appeals_total() = totals.appeals();
+    std::vector<std::pair<std::string, int64_t>> ranked(rules.begin(), rules.end());
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (size_t i = 0; i < ranked.size() && i < kMostFrequentRules; ++i) {
+      v1::RuleCount* c = response->add_most_frequent_rules();
+      c->set_rule_id(ranked[i].first);
+      c->set_count(ranked[i].second);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::WatchEvents(grpc::ServerContext* context,
+                                           const v1::WatchEventsRequest* request,
+                                           grpc::ServerWriter<v1::AuditEvent>* writer) {
+  return Handle(context, "WatchEvents", *policy_, [&](const std::string& principal,
+                                                      RequestLog* log) -> absl::Status {
+    log->set_resource(absl::StrCat("regions/", request->region_prefix(), " events after:",
+                                   request->start_after()));
+    absl::StatusOr<int64_t> after = ValidateWatchEvents(*request);
+    if (!after.ok()) return after.status();
+    if (absl::Status s = AuthorizeRegion(principal, request->region_prefix()); !s.ok()) return s;
+    absl::StatusOr<int64_t> last = store_->LastEventSeq();
+    if (!last.ok()) return last.status();
+    if (*after > *last) {
+      return absl::OutOfRangeError(absl::StrCat("start_after: event ", *after,
+                                                " is beyond the last event (", *last, ")"));
+    }
+    int64_t position = *after;
+    while (!context->IsCancelled()) {
+      int64_t seen;
+      {
+        absl::MutexLock lock(&events_mu_);
+        seen = event_seq_;
+      }
+      absl::StatusOr<std::vector<EventRecord>> events =
+          store_->ReadEvents(position, request->region_prefix(), kEventBatch);
+      if (!events.ok()) return events.status();
+      for (EventRecord& e : *events) {
+        position = e.seq;
+        e.event.set_position(EncodeEventPosition(e.seq));
+        if (!writer->Write(e.event)) return absl::CancelledError("client went away");
+      }
+      if (static_cast<int>(events->size()) == kEventBatch) continue;
+      // Caught up: wait for a write, a shutdown, or a second to pass (the
+      // second bounds how late a cancelled stream notices it, and picks up
+      // events written by another replica).
+      absl::MutexLock lock(&events_mu_);
+      auto ready = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) {
+        return event_seq_ != seen || stopping_;
+      };
+      events_mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      if (stopping_) {
+        return absl::UnavailableError("server is shutting down; resume from the last position");
+      }
+    }
+    return absl::CancelledError("client cancelled");
+  });
+}
+
+grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
+                                             const v1::GetCheckpointRequest*,
+                                             v1::SignedCheckpoint* response) {
+  return Handle(context, "GetCheckpoint", *policy_, [&](const std::string& principal,
+                                                        RequestLog* log) -> absl::Status {
+    log->set_resource("ledger");
+    if (absl::Status s = AuthorizeLedger(principal); !s.ok()) return s;
+    absl::StatusOr<v1::SignedCheckpoint> cp = ledger_->Checkpoint();
+    if (!cp.ok()) return cp.status();
+    *response = *std::move(cp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::GetInclusionProof(grpc::ServerContext* context,
+                                                 const v1::GetInclusionProofRequest* request,
+                                                 v1::InclusionProof* response) {
+  return Handle(context, "GetInclusionProof", *policy_, [&](const std::string& principal,
+                                                            RequestLog* log) -> absl::Status {
+    log->set_resource(absl::StrCat("ledger/entries/", request->index()));
+    if (absl::Status s = AuthorizeLedger(principal); !s.ok()) return s;
+    absl::StatusOr<v1::InclusionProof> p =
+        ledger_->Inclusion(request->index(), request->tree_size());
+    if (!p.ok()) return p.status();
+    *response = *std::move(p);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::GetConsistencyProof(grpc::ServerContext* context,
+                                                   const v1::GetConsistencyProofRequest* request,
+                                                   v1::ConsistencyProof* response) {
+  return Handle(context, "GetConsistencyProof", *policy_, [&](const std::string& principal,
+                                                              RequestLog* log) -> absl::Status {
+    log->set_resource(absl::StrCat("ledger ", request->old_size(), "..", request->new_size()));
+    if (absl::Status s = AuthorizeLedger(principal); !s.ok()) return s;
+    absl::StatusOr<v1::ConsistencyProof> p =
+        ledger_->Consistency(request->old_size(), request->new_size());
+    if (!p.ok()) return p.status();
+    *response = *std::move(p);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace disclosure::audit

@@ -1,0 +1,89 @@
+// The AuditService handlers. Each RPC: principal from the certificate,
+// validation (validate.h), access (the Authorize* functions, the only places
+// that decide), the store, one log line. Audits themselves are written by
+// the Follower (follower.h), never by an RPC.
+#ifndef DISCLOSURE_AUDIT_SERVICE_SERVICE_H_
+#define DISCLOSURE_AUDIT_SERVICE_SERVICE_H_
+
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "audit_service/ledger.h"
+#include "audit_service/store/store.h"
+#include "core/access.h"
+#include "disclosure/v1/audit.grpc.pb.h"
+
+namespace disclosure::audit {
+
+class AuditServiceImpl final : public v1::AuditService::Service {
+ public:
+  // `clock` gives "now" for overdue reports (tests move it).
+  AuditServiceImpl(Store* store, const AccessPolicy* policy, Ledger* ledger,
+                   std::function<absl::Time()> clock = absl::Now);
+
+  // Wakes WatchEvents streams: new events were stored.
+  void NotifyEvents();
+  // Ends open WatchEvents streams (on shutdown).
+  void StopWatches();
+
+  grpc::Status GetAudit(grpc::ServerContext* context, const v1::GetAuditRequest* request,
+                        v1::Audit* response) override;
+  grpc::Status ValidateReport(grpc::ServerContext* context,
+                              const v1::ValidateReportRequest* request,
+                              v1::ValidateReportResponse* response) override;
+  grpc::Status CreateSignOff(grpc::ServerContext* context,
+                             const v1::CreateSignOffRequest* request,
+                             v1::SignOff* response) override;
+  grpc::Status ListSignOffs(grpc::ServerContext* context, const v1::ListSignOffsRequest* request,
+                            v1::ListSignOffsResponse* response) override;
+  grpc::Status GetReviewStatus(grpc::ServerContext* context,
+                               const v1::GetReviewStatusRequest* request,
+                               v1::ReviewStatus* response) override;
+  grpc::Status ListAgencyStates(grpc::ServerContext* context,
+                                const v1::ListAgencyStatesRequest* request,
+                                v1::ListAgencyStatesResponse* response) override;
+  grpc::Status GetRegionSummary(grpc::ServerContext* context,
+                                const v1::GetRegionSummaryRequest* request,
+                                v1::RegionSummary* response) override;
+  grpc::Status WatchEvents(grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<v1::AuditEvent>* writer) override;
+  grpc::Status GetCheckpoint(grpc::ServerContext* context,
+                             const v1::GetCheckpointRequest* request,
+                             v1::SignedCheckpoint* response) override;
+  grpc::Status GetInclusionProof(grpc::ServerContext* context,
+                                 const v1::GetInclusionProofRequest* request,
+                                 v1::InclusionProof* response) override;
+  grpc::Status GetConsistencyProof(grpc::ServerContext* context,
+                                   const v1::GetConsistencyProofRequest* request,
+                                   v1::ConsistencyProof* response) override;
+
+ private:
+  // Reading a report's audits, sign-offs and status: its clerks, reviewers,
+  // oversight of its region, the audit service (AccessPolicy::CanRead).
+  // PERMISSION_DENIED alike whether or not the agency or report exists.
+  absl::StatusOr<const v1::Agency*> AuthorizeRead(const std::string& principal,
+                                                  const std::string& agency_id) const;
+  // A sign-off of `kind` needs the reviewer role of that kind for the agency.
+  absl::StatusOr<const v1::Agency*> AuthorizeSignOff(const std::string& principal,
+                                                     v1::ReviewKind kind,
+                                                     const std::string& agency_id) const;
+  // Oversight views and events: oversight whose region contains the prefix.
+  absl::Status AuthorizeRegion(const std::string& principal, const std::string& prefix) const;
+  // The ledger: oversight offices and the audit service.
+  absl::Status AuthorizeLedger(const std::string& principal) const;
+
+  Store* store_;
+  const AccessPolicy* policy_;
+  Ledger* ledger_;
+  std::function<absl::Time()> clock_;
+
+  absl::Mutex events_mu_;
+  int64_t event_seq_ ABSL_GUARDED_BY(events_mu_) = 0;  // bumped on NotifyEvents
+  bool stopping_ ABSL_GUARDED_BY(events_mu_) = false;
+};
+
+}  // namespace disclosure::audit
+
+#endif  // DISCLOSURE_AUDIT_SERVICE_SERVICE_H_

@@ -1,0 +1,131 @@
+// The audit service's store: audits, sign-offs, the ledger, the region
+// events, each report's dashboard state, and the service's position in
+// submit_service's change feed. One interface, one folder per backend
+// (sqlite/ now), one conformance suite (tests/audit_store_conformance.h).
+// No gRPC types here.
+//
+// Every write is one transaction that also appends to the ledger and to the
+// events, so that what is stored, what is in the ledger and what dashboards
+// were told never disagree, whatever crashes.
+#ifndef DISCLOSURE_AUDIT_SERVICE_STORE_STORE_H_
+#define DISCLOSURE_AUDIT_SERVICE_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "disclosure/v1/audit.pb.h"
+
+namespace disclosure::audit {
+
+namespace v1 = ::disclosure::v1;
+
+// One stored audit of one version.
+struct AuditRecord {
+  std::string agency_id;
+  int32_t year = 0;
+  int64_t version = 0;
+  std::string region_code;  // from the registry when audited
+  // name, version, content_hash, rule_set_version, findings, findings_digest,
+  // audit_time, previous_year_reference, ledger_index, submitter, counts.
+  // Never `changes` or `waivers`: those are computed when read.
+  v1::Audit audit;
+  // Tables 三 and 四 of the version, packed for region sums
+  // (audit_service/region_sums.h).
+  std::string cells;
+};
+
+struct RecordAuditArgs {
+  AuditRecord record;        // audit.ledger_index is assigned here
+  std::string feed_position; // the submit feed position of this version
+};
+
+// A report's state as dashboards show it: that of its latest audited version.
+struct ReportStateRecord {
+  std::string agency_id;
+  int32_t year = 0;
+  std::string region_code;
+  int64_t latest_version = 0;
+  v1::ReportState state = v1::REPORT_STATE_UNSPECIFIED;
+  int32_t error_count = 0, warning_count = 0, info_count = 0;
+  std::vector<std::string> rule_ids;  // of the latest version's findings, one per finding
+  std::string cells;                  // tables 三 and 四 of the latest version, packed
+};
+
+// An event for oversight, in commit order.
+struct EventRecord {
+  int64_t seq = 0;  // 1, 2, …
+  std::string region_code;
+  v1::AuditEvent event;  // position is filled by the service from seq
+};
+
+// The audit of a version together with its sign-offs, read in the
+// transaction of a sign-off.
+struct VersionReviews {
+  AuditRecord audit;
+  std::vector<v1::SignOff> sign_offs;  // in the order they were made
+  bool latest = false;                 // no later version audited
+};
+
+// Decides a new sign-off inside the write transaction, from what is stored:
+// returns the error that refuses it, or OK.
+using SignOffCheck = std::function<absl::Status(const VersionReviews&)>;
+
+struct LedgerLeaf {
+  std::string entry;      // LedgerEntry bytes as stored
+  std::string leaf_hash;  // LeafHash(entry), as computed when appended
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The last submit feed position recorded with an audit; empty at first.
+  virtual absl::StatusOr<std::string> FeedPosition() = 0;
+
+  // Stores the audit, appends its ledger entry and a VERSION_AUDITED event,
+  // updates the report's state and the feed position, in one transaction.
+  // AlreadyExists (and nothing written) when that version is audited.
+  // Returns the ledger index.
+  virtual absl::StatusOr<int64_t> RecordAudit(const RecordAuditArgs& args) = 0;
+
+  // The audit of a version (version 0: the latest audited). NotFound.
+  virtual absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,
+                                               int64_t version) = 0;
+  // The audit with its sign-offs. NotFound.
+  virtual absl::StatusOr<VersionReviews> GetReviews(const std::string& agency_id, int32_t year,
+                                                    int64_t version) = 0;
+
+  // In one transaction: reads the version's reviews (NotFound when it is not
+  // audited), runs `check`, and when it passes stores the sign-off (name,
+  // create_time, ledger_index assigned), appends its ledger entry and a
+  // SIGNED_OFF event (and CLEARED when the report became cleared), and
+  // updates the report's state (audit_service/clearance.h decides it).
+  virtual absl::StatusOr<v1::SignOff> AddSignOff(const std::string& agency_id, int32_t year,
+                                                 int64_t version, v1::SignOff sign_off,
+                                                 const SignOffCheck& check) = 0;
+
+  // Reports' states for `year` whose region starts with `region_prefix`,
+  // ordered by agency id.
+  virtual absl::StatusOr<std::vector<ReportStateRecord>> ListReportStates(
+      int32_t year, const std::string& region_prefix) = 0;
+
+  // Events after `after_seq` whose region starts with `region_prefix`, at
+  // most `limit`; and the last event's seq (0 when none).
+  virtual absl::StatusOr<std::vector<EventRecord>> ReadEvents(int64_t after_seq,
+                                                              const std::string& region_prefix,
+                                                              int limit) = 0;
+  virtual absl::StatusOr<int64_t> LastEventSeq() = 0;
+
+  // Ledger entries [from, from + limit), in order.
+  virtual absl::StatusOr<std::vector<LedgerLeaf>> ReadLedger(int64_t from, int64_t limit) = 0;
+  virtual absl::StatusOr<int64_t> LedgerSize() = 0;
+};
+
+}  // namespace disclosure::audit
+
+#endif  // DISCLOSURE_AUDIT_SERVICE_STORE_STORE_H_

@@ -1,0 +1,40 @@
+// What a client (reportctl, an oversight office's tooling) does to trust the
+// audit ledger: verify the signed checkpoint with the key it was given,
+// prove the new checkpoint extends the last one it trusted (so a rewritten
+// history is caught), and optionally prove every entry is in the tree (so a
+// changed entry is caught, and named). Nothing the server says is trusted
+// without a proof; see docs/ledger.md.
+#ifndef DISCLOSURE_CORE_LEDGER_VERIFY_H_
+#define DISCLOSURE_CORE_LEDGER_VERIFY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/checkpoint.h"
+#include "disclosure/v1/audit.grpc.pb.h"
+
+namespace disclosure {
+
+struct LedgerCheck {
+  Checkpoint checkpoint;        // verified, and consistent with `trusted`
+  int64_t entries_verified = 0; // entries whose inclusion was proved
+};
+
+// Fetches and verifies the current checkpoint against `public_key_pem`; when
+// `trusted` is given, verifies a consistency proof from it; when
+// `check_entries`, verifies an inclusion proof of every entry at the new
+// size. Errors name what failed: "ledger entry 17: …", "the ledger is not
+// an extension of the trusted checkpoint (size …)", a bad signature. Every
+// call has `deadline_per_call`.
+absl::StatusOr<LedgerCheck> VerifyLedger(v1::AuditService::StubInterface* stub,
+                                         const std::string& public_key_pem,
+                                         const std::optional<Checkpoint>& trusted,
+                                         bool check_entries,
+                                         absl::Duration deadline_per_call = absl::Seconds(10));
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_LEDGER_VERIFY_H_

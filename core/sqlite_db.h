@@ -1,0 +1,133 @@
+// A thin layer over SQLite shared by the services' embedded stores: errors as
+// absl::Status with the step that failed, prepared statements with a cache,
+// and opening a database file with the settings every store relies on (WAL,
+// synchronous=FULL, foreign keys) and its schema migrated in one transaction.
+//
+// Not thread-safe: a Connection is used by one thread at a time.
+#ifndef DISCLOSURE_CORE_SQLITE_DB_H_
+#define DISCLOSURE_CORE_SQLITE_DB_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace disclosure::sqlite {
+
+// "sqlite: <step>: <message> (<code name>)", with a status code a caller can
+// act on: UNAVAILABLE for busy/locked/I/O/full (retry later), DATA_LOSS for a
+// corrupt file, INTERNAL otherwise.
+absl::Status Error(sqlite3* db, int rc, absl::string_view step);
+
+// A prepared statement in use. Cached statements are reset and unbound when
+// this goes away, others finalized. Values bound as text or blob are NOT
+// copied: they must outlive this object.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string step)
+      : db_(db), stmt_(stmt), in_use_(in_use), step_(std::move(step)) {}
+  Stmt(Stmt&& o) noexcept;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt();
+
+  // Parameters are 1-based.
+  void Text(int i, absl::string_view v);
+  void Blob(int i, absl::string_view v);
+  void Int(int i, int64_t v);
+
+  // true: a row is available; false: done.
+  absl::StatusOr<bool> Step();
+  // Runs a statement that returns no rows.
+  absl::Status Run();
+
+  // Columns are 0-based.
+  int64_t ColInt(int c) const { return sqlite3_column_int64(stmt_, c); }
+  bool ColIsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+  std::string ColText(int c) const;
+  std::string ColBlob(int c) const;
+  // The blob without a copy; valid until the next Step() or destruction.
+  absl::string_view ColBlobView(int c) const;
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  bool* in_use_;  // null: not cached
+  std::string step_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+// One SQLite connection with its statement cache.
+class Connection {
+ public:
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, int flags);
+  ~Connection();
+
+  sqlite3* db() const { return db_; }
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  // Prepares `sql` (one statement), from the cache when possible. `step`
+  // names it in errors.
+  absl::StatusOr<Stmt> Prepare(const std::string& sql, absl::string_view step,
+                               bool cacheable = true);
+  // Runs a statement without results or parameters, e.g. BEGIN / COMMIT.
+  absl::Status Exec(const std::string& sql, absl::string_view step);
+  // Runs a script (several statements; not cached).
+  absl::Status ExecScript(const char* sql, absl::string_view step);
+  // A single integer from a one-row, one-column query.
+  absl::StatusOr<int64_t> QueryInt(const std::string& sql, absl::string_view step);
+
+  // Runs `body` in BEGIN IMMEDIATE … COMMIT; rolls back when it fails.
+  template <typename Fn>
+  absl::Status InTransactionDo(absl::string_view what, Fn body) {
+    absl::Status s = Exec("BEGIN IMMEDIATE", what);
+    if (!s.ok()) return s;
+    s = body();
+    if (s.ok()) s = Exec("COMMIT", what);
+    if (!s.ok() && InTransaction()) (void)Exec("ROLLBACK", what);
+    return s;
+  }
+
+ private:
+  struct Entry {
+    sqlite3_stmt* stmt;
+    bool in_use;
+  };
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string, Entry> cache_;
+};
+
+// One step of a store's schema: the script that takes it to `to_version`.
+struct Migration {
+  int to_version;
+  const char* sql;
+};
+
+// Opens (creating if needed) a read-write connection to `path`, refuses a
+// file whose schema (PRAGMA user_version) is newer than the last migration,
+// sets WAL, synchronous=FULL, foreign keys and a WAL size limit, and applies
+// the migrations it has not had, in one transaction. FailedPrecondition for
+// a newer schema or a file that cannot use WAL.
+absl::StatusOr<std::unique_ptr<Connection>> OpenWithSchema(
+    const std::string& path, const std::vector<Migration>& migrations);
+
+// A read-only connection (query_only) to a database opened as above.
+absl::StatusOr<std::unique_ptr<Connection>> OpenReader(const std::string& path);
+
+}  // namespace disclosure::sqlite
+
+#endif  // DISCLOSURE_CORE_SQLITE_DB_H_

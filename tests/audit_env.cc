@@ -1,0 +1,65 @@
+#include "tests/audit_env.h"
+
+#include "absl/strings/str_cat.h"
+#include "audit_service/store/sqlite/sqlite_store.h"
+#include "audit_service/validate.h"
+#include "core/checkpoint.h"
+#include "core/rpc_util.h"
+#include "gtest/gtest.h"
+#include "tests/service_env.h"
+
+namespace disclosure::testing {
+
+const std::string& TestLedgerKeyPem() {
+  static const std::string* pem = [] {
+    absl::StatusOr<CheckpointSigner> s = CheckpointSigner::Generate();
+    EXPECT_TRUE(s.ok()) << s.status();
+    return new std::string(s->PrivateKeyPem());
+  }();
+  return *pem;
+}
+
+std::string TestLedgerPublicKeyPem() {
+  return CheckpointSigner::FromPem(TestLedgerKeyPem())->PublicKeyPem();
+}
+
+InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
+                                           const std::string& submit_address,
+                                           std::function<absl::Time()> clock) {
+  auto store = audit::OpenSqliteStore(db_path);
+  EXPECT_TRUE(store.ok()) << store.status();
+  store_ = std::move(*store);
+  ledger_ = std::make_unique<audit::Ledger>(
+      store_.get(), *CheckpointSigner::FromPem(TestLedgerKeyPem()), "test/audit-ledger");
+  service_ = std::make_unique<audit::AuditServiceImpl>(store_.get(), &DevPolicy(), ledger_.get(),
+                                                       std::move(clock));
+  follower_ = std::make_unique<audit::Follower>(
+      ChannelAs(submit_address, "audit-service"), store_.get(), &DevPolicy(),
+      [s = service_.get()] { s->NotifyEvents(); });
+  const Certs& certs = DevCerts();
+  auto creds = MutualTlsServerCredentials(
+      {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});
+  EXPECT_TRUE(creds.ok()) << creds.status();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", *creds, &port);
+  builder.SetMaxReceiveMessageSize(audit::kMaxMessageBytes);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  address_ = absl::StrCat("127.0.0.1:", port);
+  follower_->Start();
+}
+
+InProcessAuditServer::~InProcessAuditServer() {
+  follower_->Stop();
+  service_->StopWatches();
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server_->Wait();
+}
+
+std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,
+                                                    const std::string& principal) {
+  return v1::AuditService::NewStub(ChannelAs(address, principal));
+}
+
+}  // namespace disclosure::testing

@@ -1,0 +1,48 @@
+// Test environment for audit_service: the real service (store, ledger, feed
+// follower, gRPC server with mutual TLS on loopback) in this process,
+// following a submit_service at a given address. Stop it and start another
+// on the same database to test catching up.
+#ifndef DISCLOSURE_TESTS_AUDIT_ENV_H_
+#define DISCLOSURE_TESTS_AUDIT_ENV_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "audit_service/follower.h"
+#include "audit_service/ledger.h"
+#include "audit_service/service.h"
+#include "audit_service/store/store.h"
+#include "disclosure/v1/audit.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace disclosure::testing {
+
+// The ledger key of every test audit server (so checkpoints verify across
+// restarts), and its public half.
+const std::string& TestLedgerKeyPem();
+std::string TestLedgerPublicKeyPem();
+
+class InProcessAuditServer {
+ public:
+  InProcessAuditServer(const std::string& db_path, const std::string& submit_address,
+                       std::function<absl::Time()> clock = absl::Now);
+  ~InProcessAuditServer();
+  std::string address() const { return address_; }
+  audit::Store* store() { return store_.get(); }
+
+ private:
+  std::unique_ptr<audit::Store> store_;
+  std::unique_ptr<audit::Ledger> ledger_;
+  std::unique_ptr<audit::AuditServiceImpl> service_;
+  std::unique_ptr<audit::Follower> follower_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,
+                                                    const std::string& principal);
+
+}  // namespace disclosure::testing
+
+#endif  // DISCLOSURE_TESTS_AUDIT_ENV_H_

@@ -1,0 +1,575 @@
+// audit_service with a real submit_service, both over gRPC with mutual TLS
+// on loopback and real SQLite files: automatic audits, the three reviews and
+// clearance, refusals, catching up after an outage, cross-year findings,
+// oversight views, the event stream, and the ledger's proofs.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "audit_service/clearance.h"
+#include "core/ledger_verify.h"
+#include "core/merkle.h"
+#include "core/template.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/audit_env.h"
+#include "tests/service_env.h"
+
+namespace disclosure::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kReport[] = "agencies/zz-psb/reports/2021";
+
+std::chrono::system_clock::time_point In(int seconds) {
+  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+class AuditServiceTest : public ::testing::Test {
+ protected:
+  AuditServiceTest()
+      : submit_(dir_.path() + "/submit.db"),
+        audit_(std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db",
+                                                      submit_.address(),
+                                                      [this] { return Now(); })) {}
+
+  absl::Time Now() const {
+    std::lock_guard<std::mutex> lock(clock_mu_);
+    return now_;
+  }
+  void SetNow(absl::Time t) {
+    std::lock_guard<std::mutex> lock(clock_mu_);
+    now_ = t;
+  }
+
+  std::unique_ptr<v1::AuditService::Stub> As(const std::string& principal) {
+    return AuditStubAs(audit_->address(), principal);
+  }
+
+  // Submits `report` as `clerk` for its agency and year; returns the version.
+  v1::ReportVersion Submit(const v1::Report& report, const std::string& clerk = "clerk-zz-psb") {
+    auto stub = SubmitStubAs(submit_.address(), clerk);
+    std::string parent = absl::StrCat("agencies/", report.agency().id(), "/reports/", report.year());
+    int64_t latest = 0;
+    {
+      v1::GetVersionRequest get;
+      get.set_name(parent + "/versions/latest");
+      get.set_view(v1::VERSION_VIEW_BASIC);
+      v1::ReportVersion v;
+      grpc::ClientContext c;
+      if (stub->GetVersion(&c, get, &v).ok()) latest = v.version();
+    }
+    v1::CreateVersionRequest req;
+    req.set_parent(parent);
+    *req.mutable_report() = report;
+    req.set_expected_latest_version(latest);
+    req.set_request_id(absl::StrCat("test-", ++requests_));
+    v1::CreateVersionResponse resp;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    grpc::Status s = stub->CreateVersion(&c, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.version();
+  }
+
+  // Waits (up to 10 s) for the version's audit.
+  v1::Audit AwaitAudit(const std::string& version, const std::string& as = "oversight-henan") {
+    auto stub = As(as);
+    v1::GetAuditRequest req;
+    req.set_name(version + "/audit");
+    for (int i = 0; i < 200; ++i) {
+      v1::Audit audit;
+      grpc::ClientContext c;
+      grpc::Status s = stub->GetAudit(&c, req, &audit);
+      if (s.ok()) return audit;
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << version << " was not audited within 10 s";
+    return v1::Audit();
+  }
+
+  grpc::Status SignOff(const std::string& principal, const v1::Audit& audit, v1::SignOffKind kind,
+                       v1::ReviewKind review_kind, v1::Decision decision,
+                       const std::string& reason = "", v1::SignOff* out = nullptr,
+                       const v1::Finding* finding = nullptr) {
+    v1::CreateSignOffRequest req;
+    v1::SignOff* s = req.mutable_sign_off();
+    s->set_version(audit.version());
+    s->set_content_hash(audit.content_hash());
+    s->set_findings_digest(audit.findings_digest());
+    s->set_kind(kind);
+    s->set_review_kind(review_kind);
+    s->set_decision(decision);
+    s->set_reason(reason);
+    if (finding != nullptr) {
+      s->set_rule_id(finding->rule_id());
+      *s->mutable_location() = finding->location();
+    }
+    v1::SignOff ignored;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    return As(principal)->CreateSignOff(&c, req, out != nullptr ? out : &ignored);
+  }
+
+  grpc::Status Approve(const std::string& principal, const v1::Audit& audit, v1::ReviewKind kind) {
+    return SignOff(principal, audit, v1::REVIEW, kind, v1::APPROVE);
+  }
+
+  v1::ReviewStatus Status(const std::string& version, const std::string& as = "oversight-henan") {
+    v1::GetReviewStatusRequest req;
+    req.set_name(version + "/reviewStatus");
+    v1::ReviewStatus st;
+    grpc::ClientContext c;
+    grpc::Status s = As(as)->GetReviewStatus(&c, req, &st);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return st;
+  }
+
+  std::vector<v1::AgencyStatus> Dashboard(const std::string& principal, const std::string& parent,
+                                          grpc::Status* status = nullptr) {
+    std::vector<v1::AgencyStatus> out;
+    v1::ListAgencyStatesRequest req;
+    req.set_parent(parent);
+    req.set_page_size(2);  // several pages even for the development registry
+    do {
+      v1::ListAgencyStatesResponse resp;
+      grpc::ClientContext c;
+      grpc::Status s = As(principal)->ListAgencyStates(&c, req, &resp);
+      if (status != nullptr) *status = s;
+      if (!s.ok()) return out;
+      out.insert(out.end(), resp.agencies().begin(), resp.agencies().end());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return out;
+  }
+
+  static v1::Report Sample() { return SampleReport(); }
+
+  TempDir dir_;
+  int requests_ = 0;
+  mutable std::mutex clock_mu_;
+  absl::Time now_ = absl::FromCivil(absl::CivilDay(2022, 1, 10), absl::UTCTimeZone());
+  InProcessSubmitServer submit_;
+  std::unique_ptr<InProcessAuditServer> audit_;
+};
+
+TEST_F(AuditServiceTest, SampleIsAuditedAndClearedAfterThreeSignOffs) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  EXPECT_EQ(audit.version(), v.name());
+  EXPECT_EQ(audit.content_hash(), v.content_hash());
+  EXPECT_EQ(audit.rule_set_version(), "2021.1");
+  EXPECT_EQ(audit.error_count(), 0);
+  EXPECT_EQ(audit.submitter(), "clerk-zz-psb");
+  std::set<std::string> rules;
+  for (const auto& f : audit.findings()) rules.insert(f.rule_id());
+  EXPECT_TRUE(rules.count("S-FEE6")) << audit.DebugString();
+  EXPECT_EQ(audit.findings_digest(),
+            audit::FindingsDigest({audit.findings().begin(), audit.findings().end()}));
+
+  v1::ReviewStatus st = Status(v.name());
+  EXPECT_EQ(st.state(), v1::ReviewStatus::BLOCKED);
+  EXPECT_EQ(st.blockers_size(), 3);  // three reviews missing
+
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  EXPECT_EQ(Status(v.name()).state(), v1::ReviewStatus::BLOCKED);
+  ASSERT_TRUE(Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY).ok());
+  st = Status(v.name());
+  EXPECT_EQ(st.state(), v1::ReviewStatus::CLEARED) << st.DebugString();
+  EXPECT_TRUE(st.blockers().empty());
+
+  auto board = Dashboard("oversight-zhengzhou", "regions/4101/years/2021");
+  ASSERT_EQ(board.size(), 3u);  // zz-edu, zz-gov, zz-psb
+  EXPECT_EQ(board[2].agency().id(), "zz-psb");
+  EXPECT_EQ(board[2].state(), v1::CLEARED);
+  EXPECT_EQ(board[2].latest_version(), v.name());
+}
+
+TEST_F(AuditServiceTest, AmendmentResetsSignOffsAndListsFixedAndNewFindings) {
+  v1::ReportVersion v1v = Submit(Sample());
+  v1::Audit a1 = AwaitAudit(v1v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", a1, v1::LEGALITY).ok());
+
+  v1::Report amended = Sample();
+  amended.set_other_matters(amended.other_matters() + "本年度未收取信息处理费。");  // fixes S-FEE6
+  amended.mutable_requests()->mutable_received()->set_natural_person(
+      amended.requests().received().natural_person() + 1);  // breaks 一's row total
+  v1::ReportVersion v2 = Submit(amended);
+  ASSERT_EQ(v2.version(), 2);
+  v1::Audit a2 = AwaitAudit(v2.name());
+
+  std::map<std::string, std::set<v1::FindingChange::Kind>> changes;
+  for (const auto& c : a2.changes()) changes[c.finding().rule_id()].insert(c.kind());
+  EXPECT_EQ(changes["S-FEE6"], std::set<v1::FindingChange::Kind>{v1::FindingChange::FIXED});
+  EXPECT_TRUE(changes["T3-ROW"].count(v1::FindingChange::NEW)) << a2.DebugString();
+  EXPECT_EQ(changes["N-T3-COVER"].count(v1::FindingChange::OPEN), 1u);
+
+  v1::ReviewStatus s2 = Status(v2.name());
+  EXPECT_EQ(s2.state(), v1::ReviewStatus::BLOCKED);
+  for (const auto& k : s2.reviews()) {
+    EXPECT_EQ(k.state(), v1::ReviewKindStatus::MISSING) << "sign-offs carried over";
+  }
+  EXPECT_FALSE(s2.blocking_findings().empty());
+  v1::ReviewStatus s1 = Status(v1v.name());
+  EXPECT_FALSE(s1.latest());
+  EXPECT_EQ(s1.state(), v1::ReviewStatus::BLOCKED);
+
+  // A normativity reviewer waives the error on this version only.
+  const v1::Finding* error = nullptr;
+  for (const auto& f : a2.findings()) {
+    if (f.severity() == v1::ERROR) error = &f;
+  }
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(SignOff("reviewer-normativity", a2, v1::WAIVER, v1::NORMATIVITY,
+                    v1::DECISION_UNSPECIFIED, "", nullptr, error)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // a waiver needs a reason
+  for (const auto& f : a2.findings()) {
+    if (f.severity() != v1::ERROR) continue;
+    ASSERT_TRUE(SignOff("reviewer-normativity", a2, v1::WAIVER, v1::NORMATIVITY,
+                        v1::DECISION_UNSPECIFIED, "原始台账如此，经核实无误", nullptr, &f)
+                    .ok());
+  }
+  EXPECT_TRUE(Status(v2.name()).blocking_findings().empty());
+  EXPECT_FALSE(AwaitAudit(v2.name()).waivers().empty());
+}
+
+TEST_F(AuditServiceTest, SignOffsThatMustBeRefusedAreRefused) {
+  v1::Report r = Sample();
+  r.set_other_matters(r.other_matters() + "咨询电话 13812345678。");  // C-MOBILE
+  v1::ReportVersion v = Submit(r, "chief-zz-psb");
+  v1::Audit audit = AwaitAudit(v.name());
+
+  // Wrong hash: not the version the reviewer read.
+  v1::Audit wrong = audit;
+  wrong.set_content_hash("sha256:" + std::string(64, '0'));
+  EXPECT_EQ(SignOff("reviewer-legality", wrong, v1::REVIEW, v1::LEGALITY, v1::APPROVE).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // An outdated findings digest.
+  wrong = audit;
+  wrong.set_findings_digest("sha256:" + std::string(64, '1'));
+  EXPECT_EQ(SignOff("reviewer-legality", wrong, v1::REVIEW, v1::LEGALITY, v1::APPROVE).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // The submitter, although a legality reviewer of the agency.
+  grpc::Status s = Approve("chief-zz-psb", audit, v1::LEGALITY);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("submitted"));
+  // A reviewer of another kind, of another region, a clerk, an oversight office.
+  EXPECT_EQ(Approve("reviewer-legality", audit, v1::NORMATIVITY).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Approve("reviewer-legality-wuhan", audit, v1::LEGALITY).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Approve("clerk-zz-psb", audit, v1::LEGALITY).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Approve("oversight-henan", audit, v1::LEGALITY).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A reject without a reason.
+  EXPECT_EQ(SignOff("reviewer-legality", audit, v1::REVIEW, v1::LEGALITY, v1::REJECT).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // "latest" is not a version one has read.
+  v1::Audit latest = audit;
+  latest.set_version(std::string(kReport) + "/versions/latest");
+  EXPECT_EQ(Approve("reviewer-legality", latest, v1::LEGALITY).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // A confidentiality approval while the pre-screen finding is not acknowledged.
+  const v1::Finding* mobile = nullptr;
+  for (const auto& f : audit.findings()) {
+    if (f.rule_id() == "C-MOBILE") mobile = &f;
+  }
+  ASSERT_NE(mobile, nullptr) << audit.DebugString();
+  s = Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("C-MOBILE"));
+  // Only the confidentiality reviewer acknowledges, and only real pre-screen findings.
+  EXPECT_EQ(SignOff("reviewer-legality", audit, v1::ACKNOWLEDGEMENT, v1::CONFIDENTIALITY,
+                    v1::DECISION_UNSPECIFIED, "", nullptr, mobile)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(SignOff("reviewer-confidentiality", audit, v1::ACKNOWLEDGEMENT, v1::CONFIDENTIALITY,
+                      v1::DECISION_UNSPECIFIED, "", nullptr, mobile)
+                  .ok());
+  EXPECT_TRUE(Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY).ok());
+
+  // Nothing refused was recorded: one acknowledgement, one approval.
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse resp;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("oversight-henan")->ListSignOffs(&c, list, &resp).ok());
+  EXPECT_EQ(resp.sign_offs_size(), 2);
+}
+
+TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  ASSERT_TRUE(Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY).ok());
+  ASSERT_TRUE(SignOff("reviewer-legality", audit, v1::REVIEW, v1::LEGALITY, v1::REJECT,
+                      "第二部分引用的规章已废止").ok());
+  EXPECT_EQ(Dashboard("oversight-henan", "regions/410100/years/2021")[2].state(), v1::REJECTED);
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());  // supersedes
+  EXPECT_EQ(Status(v.name()).state(), v1::ReviewStatus::CLEARED);
+}
+
+TEST_F(AuditServiceTest, CatchesUpAfterAnOutageAuditingEveryVersionOnce) {
+  Submit(Sample());
+  AwaitAudit(std::string(kReport) + "/versions/1");
+  audit_.reset();  // the audit service goes down
+  v1::Report r = Sample();
+  for (int i = 2; i <= 5; ++i) {
+    r.set_other_matters(absl::StrCat(Sample().other_matters(), "第", i, "次修订。"));
+    Submit(r);
+  }
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); });
+  AwaitAudit(std::string(kReport) + "/versions/5");
+  // Restarted once more with nothing new: nothing is audited twice.
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  absl::StatusOr<std::vector<audit::LedgerLeaf>> leaves = audit_->store()->ReadLedger(0, 100);
+  ASSERT_TRUE(leaves.ok()) << leaves.status();
+  std::multiset<std::string> audited;
+  for (const auto& l : *leaves) {
+    v1::LedgerEntry e;
+    ASSERT_TRUE(e.ParseFromString(l.entry));
+    if (e.has_audit()) audited.insert(e.audit().version());
+  }
+  ASSERT_EQ(audited.size(), 5u);
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_EQ(audited.count(absl::StrCat(kReport, "/versions/", i)), 1u) << i;
+  }
+}
+
+TEST_F(AuditServiceTest, CrossYearFindingsNameThePreviousYearVersion) {
+  v1::Report previous = Sample();
+  previous.set_year(2020);
+  previous.set_title("郑州市公安局2020年政府信息公开工作年度报告");
+  // Last year carried 5 over into this year; this year's report says otherwise.
+  previous.mutable_requests()->mutable_carried_over_to_next_year()->set_natural_person(
+      Sample().requests().carried_over_from_previous_year().natural_person() + 5);
+  v1::ReportVersion prev = Submit(previous);
+  AwaitAudit(prev.name());
+  v1::ReportVersion cur = Submit(Sample());
+  v1::Audit audit = AwaitAudit(cur.name());
+  EXPECT_EQ(audit.previous_year_reference(), absl::StrCat(prev.name(), " ", prev.content_hash()));
+  bool carry = false, same = false;
+  for (const auto& f : audit.findings()) {
+    if (f.rule_id() == "X-CARRY") {
+      carry = true;
+      EXPECT_EQ(f.reference(), audit.previous_year_reference());
+    }
+    same |= f.rule_id() == "X-SAME";
+  }
+  EXPECT_TRUE(carry) << audit.DebugString();
+  EXPECT_TRUE(same) << "tables copied from last year are reported";
+}
+
+TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmitted) {
+  v1::ReportVersion v = Submit(Sample());
+  AwaitAudit(v.name());
+  SetNow(absl::FromCivil(absl::CivilDay(2022, 3, 1), absl::UTCTimeZone()));
+  auto board = Dashboard("oversight-zhengzhou", "regions/4101/years/2021");
+  ASSERT_EQ(board.size(), 3u);
+  std::map<std::string, v1::AgencyStatus> by_id;
+  for (const auto& a : board) by_id[a.agency().id()] = a;
+  EXPECT_EQ(by_id["zz-edu"].state(), v1::NOT_SUBMITTED);
+  EXPECT_TRUE(by_id["zz-edu"].overdue());        // due 2022-01-31
+  EXPECT_FALSE(by_id["zz-gov"].overdue());       // a 人民政府: due 2022-03-31
+  EXPECT_EQ(by_id["zz-psb"].state(), v1::AWAITING_REVIEW);
+  EXPECT_TRUE(by_id["zz-psb"].overdue());
+  EXPECT_EQ(by_id.count("ly-psb"), 0u);
+
+  EXPECT_EQ(Dashboard("oversight-henan", "regions/41/years/2021").size(), 4u);
+  grpc::Status s;
+  Dashboard("oversight-zhengzhou", "regions/41/years/2021", &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Dashboard("oversight-hubei", "regions/4101/years/2021", &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Dashboard("clerk-zz-psb", "regions/410100/years/2021", &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Dashboard("reviewer-legality", "regions/4101/years/2021", &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Dashboard("oversight-henan", "regions/4x/years/2021", &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::GetRegionSummaryRequest req;
+  req.set_name("regions/41/years/2021");
+  v1::RegionSummary sum;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("oversight-henan")->GetRegionSummary(&c, req, &sum).ok());
+  EXPECT_EQ(sum.agencies(), 4);
+  EXPECT_EQ(sum.overdue(), 3);  // zz-edu, zz-psb, ly-psb
+  EXPECT_EQ(sum.requests_total().outcomes().total().natural_person(), 90);
+  EXPECT_FALSE(sum.most_frequent_rules().empty());
+}
+
+TEST_F(AuditServiceTest, OthersCannotReadAuditsOfAnAgency) {
+  v1::ReportVersion v = Submit(Sample());
+  AwaitAudit(v.name());
+  for (const char* who : {"clerk-ly-psb", "oversight-hubei", "reviewer-legality-wuhan", "nobody"}) {
+    v1::GetAuditRequest req;
+    req.set_name(v.name() + "/audit");
+    v1::Audit a;
+    grpc::ClientContext c;
+    EXPECT_EQ(As(who)->GetAudit(&c, req, &a).error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << who;
+  }
+  // Not audited and not existing look alike to a stranger.
+  v1::GetAuditRequest req;
+  req.set_name("agencies/zz-psb/reports/2019/versions/1/audit");
+  v1::Audit a;
+  grpc::ClientContext c;
+  EXPECT_EQ(As("clerk-ly-psb")->GetAudit(&c, req, &a).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Without a client certificate.
+  auto anonymous = AuditStubAs(audit_->address(), "");
+  grpc::ClientContext c2;
+  req.set_name(v.name() + "/audit");
+  EXPECT_EQ(anonymous->GetAudit(&c2, req, &a).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(AuditServiceTest, ValidateReportIsADryRunOfTheSameEngine) {
+  v1::ValidateReportRequest req;
+  *req.mutable_report() = Sample();
+  req.mutable_report()->mutable_requests()->mutable_received()->set_natural_person(-1);
+  v1::ValidateReportResponse resp;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("clerk-zz-psb")->ValidateReport(&c, req, &resp).ok());
+  EXPECT_EQ(resp.rule_set_version(), "2021.1");
+  EXPECT_THAT(resp.engine(), HasSubstr("2021.1"));
+  bool negative = false;
+  for (const auto& f : resp.findings()) negative |= f.rule_id() == "T-INT";
+  EXPECT_TRUE(negative);
+  // Nothing was stored or audited.
+  EXPECT_EQ(*audit_->store()->LedgerSize(), 0);
+  v1::ValidateReportRequest empty;
+  grpc::ClientContext c2;
+  EXPECT_EQ(As("clerk-zz-psb")->ValidateReport(&c2, empty, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+
+  auto read = [&](const std::string& principal, const std::string& prefix,
+                  const std::string& after, size_t n, grpc::Status* end) {
+    std::vector<v1::AuditEvent> out;
+    v1::WatchEventsRequest req;
+    req.set_region_prefix(prefix);
+    req.set_start_after(after);
+    grpc::ClientContext c;
+    c.set_deadline(In(2));
+    auto reader = As(principal)->WatchEvents(&c, req);
+    v1::AuditEvent e;
+    while (out.size() < n && reader->Read(&e)) out.push_back(e);
+    if (out.size() == n) c.TryCancel();  // enough; otherwise the stream ended by itself
+    *end = reader->Finish();
+    return out;
+  };
+  grpc::Status end;
+  auto first = read("oversight-zhengzhou", "4101", "", 2, &end);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].kind(), v1::AuditEvent::VERSION_AUDITED);
+  EXPECT_EQ(first[1].kind(), v1::AuditEvent::SIGNED_OFF);
+
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  ASSERT_TRUE(Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY).ok());
+  auto rest = read("oversight-zhengzhou", "4101", first[1].position(), 3, &end);
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].kind(), v1::AuditEvent::SIGNED_OFF);
+  EXPECT_EQ(rest[1].kind(), v1::AuditEvent::SIGNED_OFF);
+  EXPECT_EQ(rest[2].kind(), v1::AuditEvent::CLEARED);
+  EXPECT_NE(rest[0].position(), first[1].position());
+
+  read("oversight-hubei", "4101", "", 1, &end);
+  EXPECT_EQ(end.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  read("clerk-zz-psb", "4101", "", 1, &end);
+  EXPECT_EQ(end.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  auto none = read("oversight-hubei", "42", "", 1, &end);  // nothing in Hubei: waits, times out
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(end.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  read("oversight-henan", "41", "events/999", 1, &end);
+  EXPECT_EQ(end.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+TEST_F(AuditServiceTest, LedgerProofsVerifyAndAHandEditedEntryIsDetected) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  auto stub = As("oversight-henan");
+  absl::StatusOr<LedgerCheck> first =
+      VerifyLedger(stub.get(), TestLedgerPublicKeyPem(), std::nullopt, true);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->checkpoint.size, 2u);
+  EXPECT_EQ(first->entries_verified, 2);
+
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  absl::StatusOr<LedgerCheck> second =
+      VerifyLedger(stub.get(), TestLedgerPublicKeyPem(), first->checkpoint, true);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->checkpoint.size, 3u);
+
+  // A checkpoint signed by another key is refused.
+  auto other = CheckpointSigner::Generate();
+  EXPECT_FALSE(VerifyLedger(stub.get(), other->PublicKeyPem(), std::nullopt, false).ok());
+  // Clerks and reviewers do not read the ledger.
+  EXPECT_EQ(VerifyLedger(As("clerk-zz-psb").get(), TestLedgerPublicKeyPem(), std::nullopt, false)
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // Someone changes entry 1 (the legality approval) by hand in the database.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() + "/audit.db").c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE ledger SET entry = CAST(replace(CAST(entry AS TEXT), "
+                           "'reviewer-legality', 'reviewer-legalitx') AS BLOB) WHERE idx = 1",
+                           nullptr, nullptr, &err),
+              SQLITE_OK)
+        << err;
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
+  absl::StatusOr<LedgerCheck> third =
+      VerifyLedger(stub.get(), TestLedgerPublicKeyPem(), second->checkpoint, true);
+  ASSERT_FALSE(third.ok());
+  EXPECT_THAT(std::string(third.status().message()), HasSubstr("ledger entry 1 "));
+
+  // Rewriting the recorded leaf hash too changes the tree: after a restart
+  // the new checkpoint is not an extension of the trusted one.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() + "/audit.db").c_str(), &db), SQLITE_OK);
+    absl::StatusOr<std::vector<audit::LedgerLeaf>> leaves = audit_->store()->ReadLedger(1, 1);
+    ASSERT_TRUE(leaves.ok());
+    std::string leaf = LeafHash((*leaves)[0].entry);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "UPDATE ledger SET leaf_hash = ?1 WHERE idx = 1", -1, &st, nullptr);
+    sqlite3_bind_blob(st, 1, leaf.data(), static_cast<int>(leaf.size()), SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); });
+  absl::StatusOr<LedgerCheck> fourth = VerifyLedger(As("oversight-henan").get(),
+                                                    TestLedgerPublicKeyPem(), second->checkpoint,
+                                                    false);
+  ASSERT_FALSE(fourth.ok());
+  EXPECT_THAT(std::string(fourth.status().message()), HasSubstr("not an extension"));
+}
+
+}  // namespace
+}  // namespace disclosure::testing
