@@ -35,6 +35,7 @@ absl::StatusOr<LedgerCheck> VerifyLedger(v1::AuditService::StubInterface* stub,
   }
   LedgerCheck out;
   out.checkpoint = *cp;
+  out.signed_checkpoint = signed_cp;
   if (trusted.has_value()) {
     if (trusted->origin != cp->origin) {
       return absl::DataLossError(absl::StrCat("the ledger is '", cp->origin,

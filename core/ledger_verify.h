@@ -20,6 +20,7 @@ namespace disclosure {
 
 struct LedgerCheck {
   Checkpoint checkpoint;        // verified, and consistent with `trusted`
+  v1::SignedCheckpoint signed_checkpoint;  // as received: to keep for next time
   int64_t entries_verified = 0; // entries whose inclusion was proved
 };
 

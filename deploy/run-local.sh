@@ -1,47 +1,83 @@
 #!/usr/bin/env bash
 # One machine, embedded SQLite, mutual TLS with development certificates:
-# builds, makes certificates in run/certs, starts submit_service on
-# 127.0.0.1:50051 (store run/submit.db, log run/submit_service.log), and
-# carries the sample report through: validate, submit, list, get.
-# The service keeps running until Ctrl-C (or set EXIT_AFTER_DEMO=1).
+# builds, makes certificates in run/certs and a ledger key in run/ledger.key,
+# starts submit_service on 127.0.0.1:50051 (run/submit.db) and audit_service
+# on 127.0.0.1:50052 (run/audit.db), logs in run/*.log, and carries the
+# sample report through: validate, submit, automatic audit, three sign-offs
+# by three development reviewers, CLEARED, the oversight dashboard, the
+# ledger verified. The services keep running until Ctrl-C (or set
+# EXIT_AFTER_DEMO=1).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
-listen=${LISTEN:-127.0.0.1:50051}
+submit_listen=${SUBMIT_LISTEN:-127.0.0.1:50051}
+audit_listen=${AUDIT_LISTEN:-127.0.0.1:50052}
 "$root/deploy/build.sh"
 
 run="$root/run"
 mkdir -p "$run"
 principals=$(sed -n 's/^principals { name: "\([^"]*\)".*/\1/p' "$root/deploy/dev/principals.textproto")
 "$root/deploy/dev-certs.sh" "$run/certs" $principals nobody
+if [ ! -f "$run/ledger.key" ]; then
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$run/ledger.key")
+fi
+openssl pkey -in "$run/ledger.key" -pubout -out "$run/ledger.pub"
 
-"$build/submit_service/submit_service" --listen "$listen" --store "sqlite:$run/submit.db" \
-  --ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key" \
-  --principals "$root/deploy/dev/principals.textproto" \
-  --registry "$root/deploy/dev/agencies.textproto" >"$run/submit_service.log" 2>&1 &
-service=$!
-trap 'kill -TERM $service 2>/dev/null; wait $service 2>/dev/null || true' EXIT
+config=(--ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key"
+        --principals "$root/deploy/dev/principals.textproto"
+        --registry "$root/deploy/dev/agencies.textproto")
+"$build/submit_service/submit_service" --listen "$submit_listen" --store "sqlite:$run/submit.db" \
+  "${config[@]}" >"$run/submit_service.log" 2>&1 &
+submit=$!
+"$build/audit_service/audit_service" --listen "$audit_listen" --store "sqlite:$run/audit.db" \
+  "${config[@]}" --submit_target "$submit_listen" \
+  --client_cert "$run/certs/audit-service.crt" --client_key "$run/certs/audit-service.key" \
+  --ledger_key "$run/ledger.key" >"$run/audit_service.log" 2>&1 &
+audit=$!
+trap 'kill -TERM $audit $submit 2>/dev/null; wait $audit $submit 2>/dev/null || true' EXIT
 
-rc() { "$build/reportctl/reportctl" --target "$listen" --certs "$run/certs" "$@"; }
-for _ in $(seq 50); do
-  rc reports --as audit-service >/dev/null 2>&1 && break
-  kill -0 $service 2>/dev/null || { cat "$run/submit_service.log"; exit 1; }
-  sleep 0.2
-done
+rc() {
+  "$build/reportctl/reportctl" --target "$submit_listen" --audit_target "$audit_listen" \
+    --certs "$run/certs" --ledger_public_key "$run/ledger.pub" \
+    --ledger_state "$run/ledger-checkpoint.txtpb" "$@"
+}
+# wait_until DESCRIPTION COMMAND…: retries for 10 s, then fails with the logs.
+wait_until() {
+  local what=$1
+  shift
+  for _ in $(seq 50); do
+    "$@" >/dev/null 2>&1 && return 0
+    kill -0 $submit 2>/dev/null && kill -0 $audit 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "run-local: $what did not happen within 10 s; logs:" >&2
+  tail -n 20 "$run/submit_service.log" "$run/audit_service.log" >&2
+  exit 1
+}
+wait_until "submit_service ready" rc reports --as audit-service
+wait_until "audit_service ready" rc dashboard --region_prefix 41 --year 2021 --as oversight-henan
 
 sample="$root/tests/testdata/zhengzhou-psb-2021.txt"
 echo "== validate the sample (offline)"
 rc validate "$sample" --submitted 2022-01-20
 echo "== submit it as clerk-zz-psb"
-rc submit "$sample" --agency_id zz-psb --as clerk-zz-psb
-echo "== versions"
-rc versions agencies/zz-psb/reports/2021 --as clerk-zz-psb
-echo "== what oversight-henan sees for 2021"
-rc reports --region_prefix 41 --year 2021 --as oversight-henan
-echo "== the feed, as the audit service reads it"
-rc watch --as audit-service --max_events 1
+version=$(rc submit "$sample" --agency_id zz-psb --as clerk-zz-psb | grep -o 'agencies/[^[:space:]]*/versions/[0-9]*' | head -n 1)
+echo "$version"
+echo "== audited automatically"
+wait_until "the audit of $version" rc audit "$version" --as reviewer-legality
+rc audit "$version" --as reviewer-legality
+echo "== three reviews: 合法性, 规范性, 保密性审查"
+rc signoff "$version" --review legality --decision approve --as reviewer-legality
+rc signoff "$version" --review normativity --decision approve --as reviewer-normativity
+rc signoff "$version" --review confidentiality --decision approve --as reviewer-confidentiality
+echo "== review status"
+rc status "$version" --as oversight-henan
+echo "== the oversight dashboard of 河南 (41) for 2021"
+rc dashboard --region_prefix 41 --year 2021 --as oversight-henan
+echo "== the ledger, verified on this side (every entry proved)"
+rc ledger verify --entries --as oversight-henan
 echo
-echo "submit_service is running on $listen (log: $run/submit_service.log)."
+echo "submit_service on $submit_listen, audit_service on $audit_listen (logs in $run)."
 if [ "${EXIT_AFTER_DEMO:-0}" = 1 ]; then exit 0; fi
-echo "Ctrl-C stops it."
-wait $service
+echo "Ctrl-C stops them."
+wait $submit $audit

@@ -39,6 +39,18 @@ int RunDiff(const std::vector<std::string>& args);
 int RunWatch(const std::vector<std::string>& args);
 int RunReports(const std::vector<std::string>& args);
 
+// Against audit_service (audit.cc).
+int RunAudit(const std::vector<std::string>& args);
+int RunFindings(const std::vector<std::string>& args);
+int RunSignOff(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
+int RunDashboard(const std::vector<std::string>& args);
+int RunEvents(const std::vector<std::string>& args);
+int RunLedger(const std::vector<std::string>& args);
+
+// Findings as a readable table with a count line, or (--json) a JSON array.
+void PrintFindings(const std::vector<v1::Finding>& findings);
+
 // A report from a file holding JSON or the published text; import
 // diagnostics go to stderr, structure findings to `structure` if given.
 absl::StatusOr<v1::Report> LoadReport(const std::string& path,

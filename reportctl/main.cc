@@ -22,6 +22,16 @@ int main(int argc, char** argv) {
       "  diff VERSION OTHER_VERSION\n"
       "  watch [--from POSITION] [--region_prefix P] [--max_events N]\n"
       "  reports [--region_prefix P] [--year Y]\n"
+      "audit_service (--audit_target HOST:PORT --certs DIR --as PRINCIPAL):\n"
+      "  audit VERSION [--json]            the audit: hash, digest, counts, new/fixed/open\n"
+      "  findings VERSION [--json]         its findings as a table\n"
+      "  signoff VERSION --review legality|normativity|confidentiality --decision approve|reject [--reason R]\n"
+      "  signoff VERSION --waive RULE --field PATH [--span S-E] --reason R\n"
+      "  signoff VERSION --acknowledge RULE --field PATH [--span S-E]\n"
+      "  status VERSION                    CLEARED, or what blocks it\n"
+      "  dashboard --region_prefix P --year Y [--json]\n"
+      "  events --region_prefix P [--from POSITION] [--max_events N]\n"
+      "  ledger verify [--ledger_public_key PEM] [--ledger_state FILE] [--entries]\n"
       "exit: 0 ok; 1 errors found / strict import failed / request refused; 2 unreadable input or unreachable service");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
@@ -46,6 +56,13 @@ int main(int argc, char** argv) {
   if (command == "diff") return rc::RunDiff(args);
   if (command == "watch") return rc::RunWatch(args);
   if (command == "reports") return rc::RunReports(args);
+  if (command == "audit") return rc::RunAudit(args);
+  if (command == "findings") return rc::RunFindings(args);
+  if (command == "signoff") return rc::RunSignOff(args);
+  if (command == "status") return rc::RunStatus(args);
+  if (command == "dashboard") return rc::RunDashboard(args);
+  if (command == "events") return rc::RunEvents(args);
+  if (command == "ledger") return rc::RunLedger(args);
   std::cerr << "reportctl: unknown command '" << command << "'\n" << absl::ProgramUsageMessage() << "\n";
   return rc::kExitUnreadable;
 }

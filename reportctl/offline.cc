@@ -172,6 +172,34 @@ std::string LocationText(const v1::Location& l) {
 
 }  // namespace
 
+void PrintFindings(const std::vector<v1::Finding>& findings) {
+  if (absl::GetFlag(FLAGS_json)) {
+    std::vector<std::string> items;
+    for (const auto& f : findings) items.push_back(ToJson(f));
+    std::cout << "[" << absl::StrJoin(items, ",\n") << "]\n";
+    return;
+  }
+  int counts[4] = {0, 0, 0, 0};
+  for (const auto& f : findings) {
+    ++counts[f.severity()];
+    std::cout << SeverityName(f.severity()) << "\t" << f.rule_id() << "\t"
+              << LocationText(f.location()) << "\n\t" << f.message();
+    if (!f.expected().empty() || !f.actual().empty()) {
+      std::cout << "（应为 " << f.expected() << "，实为 " << f.actual() << "）";
+    }
+    std::cout << "\n";
+    if (f.addends_size() > 0) {
+      std::vector<std::string> terms;
+      for (const auto& a : f.addends()) {
+        terms.push_back(absl::StrCat(a.label(), " ", a.has_value() ? std::to_string(a.value()) : "空"));
+      }
+      std::cout << "\t= " << absl::StrJoin(terms, " + ") << "\n";
+    }
+  }
+  std::cout << counts[v1::ERROR] << " error(s), " << counts[v1::WARNING] << " warning(s), "
+            << counts[v1::INFO] << " info; rule set " << kRuleSetVersion << "\n";
+}
+
 int RunValidate(const std::string& path) {
   std::vector<v1::Finding> findings;
   absl::StatusOr<v1::Report> report = LoadReport(path, &findings);
@@ -205,31 +233,7 @@ int RunValidate(const std::string& path) {
   }
   for (auto& f : Validate(*report, context)) findings.push_back(std::move(f));
 
-  if (absl::GetFlag(FLAGS_json)) {
-    std::vector<std::string> items;
-    for (const auto& f : findings) items.push_back(ToJson(f));
-    std::cout << "[" << absl::StrJoin(items, ",\n") << "]\n";
-  } else {
-    int counts[4] = {0, 0, 0, 0};
-    for (const auto& f : findings) {
-      ++counts[f.severity()];
-      std::cout << SeverityName(f.severity()) << "\t" << f.rule_id() << "\t"
-                << LocationText(f.location()) << "\n\t" << f.message();
-      if (!f.expected().empty() || !f.actual().empty()) {
-        std::cout << "（应为 " << f.expected() << "，实为 " << f.actual() << "）";
-      }
-      std::cout << "\n";
-      if (f.addends_size() > 0) {
-        std::vector<std::string> terms;
-        for (const auto& a : f.addends()) {
-          terms.push_back(absl::StrCat(a.label(), " ", a.has_value() ? std::to_string(a.value()) : "空"));
-        }
-        std::cout << "\t= " << absl::StrJoin(terms, " + ") << "\n";
-      }
-    }
-    std::cout << counts[v1::ERROR] << " error(s), " << counts[v1::WARNING] << " warning(s), "
-              << counts[v1::INFO] << " info; rule set " << kRuleSetVersion << "\n";
-  }
+  PrintFindings(findings);
   return HasErrors(findings) ? kExitFindings : kExitOk;
 }
 
