@@ -19,6 +19,8 @@ namespace {
 constexpr absl::Duration kFetchDeadline = absl::Seconds(10);
 constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
 constexpr absl::Duration kMaxPause = absl::Seconds(5);
+// Bounds how many events wait in memory while a batch is audited.
+constexpr size_t kMaxQueued = 4096;
 
 }  // namespace
 
@@ -57,40 +59,83 @@ void Follower::Run() {
   absl::Duration pause = kFirstPause;
   for (;;) {
     absl::StatusOr<std::string> position = store_->FeedPosition();
-    absl::Status failure;
-    if (!position.ok()) {
-      failure = position.status();
-    } else {
-      grpc::ClientContext context;
-      {
-        absl::MutexLock lock(&mu_);
-        if (stopping_) return;
-        stream_ = &context;
-      }
-      v1::WatchVersionsRequest request;
-      request.set_start_after(*position);
-      std::unique_ptr<grpc::ClientReader<v1::VersionEvent>> reader =
-          stub_->WatchVersions(&context, request);
-      v1::VersionEvent event;
-      while (reader->Read(&event)) {
-        failure = Process(event);
-        if (!failure.ok()) {
-          context.TryCancel();
-          break;
-        }
-        pause = kFirstPause;
-      }
-      grpc::Status end = reader->Finish();
-      if (failure.ok()) failure = FromGrpcStatus(end);
+    absl::Status failure = position.ok() ? Follow(*position) : position.status();
+    {
       absl::MutexLock lock(&mu_);
-      stream_ = nullptr;
       if (stopping_) return;
     }
+    if (failure.ok()) pause = kFirstPause;  // progress was made before the stream ended
     spdlog::warn("feed follower: {}; resuming from the stored position in {}",
                  failure.ToString(), absl::FormatDuration(pause));
     if (!Pause(pause)) return;
     pause = std::min(pause * 2, kMaxPause);
   }
+}
+
+absl::Status Follower::Follow(const std::string& position) {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::CancelledError("stopping");
+    stream_ = &context;
+    queue_.clear();
+    ended_ = false;
+  }
+  v1::WatchVersionsRequest request;
+  request.set_start_after(position);
+  std::unique_ptr<grpc::ClientReader<v1::VersionEvent>> reader =
+      stub_->WatchVersions(&context, request);
+  // The pump reads while this thread audits, so that what arrives during an
+  // audit is audited in the next batch.
+  std::thread pump([&] {
+    v1::VersionEvent event;
+    while (reader->Read(&event)) {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
+            return f->queue_.size() < kMaxQueued || f->stopping_ || f->ended_;
+          },
+          this));
+      if (ended_) break;  // the consumer gave up; stop reading
+      queue_.push_back(std::move(event));
+    }
+    absl::MutexLock lock(&mu_);
+    ended_ = true;
+  });
+  absl::Status failure;
+  bool progressed = false;
+  for (;;) {
+    std::vector<v1::VersionEvent> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
+            return !f->queue_.empty() || f->ended_ || f->stopping_;
+          },
+          this));
+      if (stopping_ || (queue_.empty() && ended_)) break;
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    failure = Process(batch);
+    if (!failure.ok()) break;
+    progressed = true;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    ended_ = true;  // releases a pump waiting for room
+  }
+  context.TryCancel();
+  pump.join();
+  grpc::Status end = reader->Finish();
+  absl::MutexLock lock(&mu_);
+  stream_ = nullptr;
+  if (!failure.ok()) return failure;
+  if (!progressed) return FromGrpcStatus(end).ok() ? absl::UnavailableError("feed ended")
+                                                   : FromGrpcStatus(end);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ReportVersion> Follower::Fetch(const std::string& name) {
@@ -105,27 +150,66 @@ absl::StatusOr<v1::ReportVersion> Follower::Fetch(const std::string& name) {
   return version;
 }
 
-absl::Status Follower::Process(const v1::VersionEvent& event) {
-  absl::StatusOr<v1::ReportVersion> version = Fetch(event.version().name());
-  if (!version.ok()) return version.status();
-  absl::StatusOr<VersionName> name = ParseVersionName(version->name());
-  if (!name.ok()) return name.status();
-  absl::StatusOr<v1::ReportVersion> previous = absl::NotFoundError("no earlier year");
-  if (name->report.year - 1 >= kMinYear) {
-    previous = Fetch(absl::StrCat(
-        FormatReportName({name->report.agency_id, name->report.year - 1}), "/versions/latest"));
-    if (!previous.ok() && !absl::IsNotFound(previous.status())) return previous.status();
-  }
+void Follower::Remember(const std::string& agency_id, int32_t year, const v1::ReportVersion& v) {
+  if (latest_.size() >= kRememberedReports) latest_.clear();  // crude, and enough
+  latest_[{agency_id, year}] = v;
+  known_absent_.erase({agency_id, year});
+}
 
-  absl::StatusOr<AuditRecord> record =
-      AuditVersion(*version, previous.ok() ? &*previous : nullptr, *policy_, absl::Now());
-  if (!record.ok()) return record.status();
-  RecordAuditArgs args{*std::move(record), event.position()};
-  absl::StatusOr<int64_t> index = store_->RecordAudit(args);
-  if (absl::IsAlreadyExists(index.status())) return absl::OkStatus();
-  if (!index.ok()) return index.status();
-  spdlog::info("audited version={} findings={} errors={} ledger_index={}", version->name(),
-               args.record.audit.findings_size(), args.record.audit.error_count(), *index);
+absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::string& agency_id,
+                                                                int32_t year) {
+  const int32_t previous = year - 1;
+  if (previous < kMinYear) return nullptr;
+  auto key = std::make_pair(agency_id, previous);
+  if (auto it = latest_.find(key); it != latest_.end()) return &it->second;
+  if (known_absent_.count(key)) return nullptr;
+  absl::StatusOr<v1::ReportVersion> v =
+      Fetch(absl::StrCat(FormatReportName({agency_id, previous}), "/versions/latest"));
+  if (absl::IsNotFound(v.status())) {
+    if (known_absent_.size() >= kRememberedReports) known_absent_.clear();
+    known_absent_[key] = true;  // until the feed brings one
+    return nullptr;
+  }
+  if (!v.ok()) return v.status();
+  Remember(agency_id, previous, *v);
+  return &latest_[key];
+}
+
+absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
+  std::vector<AuditRecord> records;
+  records.reserve(events.size());
+  for (v1::VersionEvent& event : events) {
+    v1::ReportVersion* version = event.mutable_version();
+    if (!version->has_report()) {  // the feed sent the BASIC view
+      absl::StatusOr<v1::ReportVersion> full = Fetch(version->name());
+      if (!full.ok()) return full.status();
+      *version = *std::move(full);
+    }
+    absl::StatusOr<VersionName> name = ParseVersionName(version->name());
+    if (!name.ok()) return name.status();
+    absl::StatusOr<const v1::ReportVersion*> previous =
+        PreviousYear(name->report.agency_id, name->report.year);
+    if (!previous.ok()) return previous.status();
+    absl::StatusOr<AuditRecord> record = AuditVersion(*version, *previous, *policy_, absl::Now());
+    if (!record.ok()) return record.status();
+    records.push_back(*std::move(record));
+    Remember(name->report.agency_id, name->report.year, *version);
+  }
+  absl::StatusOr<std::vector<int64_t>> indexes =
+      store_->RecordAudits(records, events.back().position());
+  if (!indexes.ok()) {
+    // What was remembered from this batch may be ahead of the stored
+    // position; forget it so a retry reads the same state as before.
+    latest_.clear();
+    known_absent_.clear();
+    return indexes.status();
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    if ((*indexes)[i] < 0) continue;
+    const v1::Audit& a = records[i].audit;
+    spdlog::info("audited version={} findings={} errors={} ledger_index={}", a.version(),
+                 a.findings_size(), a.error_count(), (*indexes)[i]);
+  }
   on_audited_();
   return absl::OkStatus();
 }

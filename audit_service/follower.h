@@ -1,15 +1,27 @@
 // Follows submit_service's change feed and audits every new version, once.
-// The feed position is stored with each audit in the same transaction, so
+// The feed position is stored with the audits in the same transaction, so
 // after a restart or an outage the follower resumes right after the last
-// version audited: none skipped, none audited twice. A version that cannot
-// be audited now (submit_service unreachable, a store error) is retried from
-// the stored position with a growing pause (0.1 s to 5 s).
+// version audited: none skipped, none audited twice. Versions that arrive
+// together are audited together and committed in one transaction (one
+// fsync for many audits). A failure (submit_service unreachable, a store
+// error) restarts from the stored position after a pause growing from
+// 0.1 s to 5 s.
+//
+// The previous-year report for the cross-year rules is the latest version
+// of (agency, year - 1) as of the feed position being audited: the follower
+// remembers the latest version of every report it has seen on the feed
+// (up to kRememberedReports) and asks submit_service only for the others.
 #ifndef DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 #define DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -21,21 +33,29 @@ namespace disclosure::audit {
 
 class Follower {
  public:
-  // `on_audited` runs after each audit is stored (to wake event streams).
+  static constexpr size_t kRememberedReports = 4096;
+  static constexpr size_t kMaxBatch = 256;
+
+  // `on_audited` runs after each batch of audits is stored (to wake event
+  // streams).
   Follower(std::shared_ptr<grpc::Channel> submit_channel, Store* store,
            const AccessPolicy* policy, std::function<void()> on_audited);
   ~Follower();  // Stop()s
 
   void Start();
-  // Ends the stream and joins the thread; an audit being stored completes.
+  // Ends the stream and joins the thread; a batch being stored completes.
   void Stop();
 
  private:
   void Run();
-  // Audits one feed event; OK also when it was audited already.
-  absl::Status Process(const v1::VersionEvent& event);
+  // Reads one stream from `position` until it ends or fails.
+  absl::Status Follow(const std::string& position);
+  // Audits a batch of feed events and stores the audits.
+  absl::Status Process(std::vector<v1::VersionEvent>& events);
   // A version in the FULL view; NotFound passes through.
   absl::StatusOr<v1::ReportVersion> Fetch(const std::string& name);
+  absl::StatusOr<const v1::ReportVersion*> PreviousYear(const std::string& agency_id, int32_t year);
+  void Remember(const std::string& agency_id, int32_t year, const v1::ReportVersion& v);
   bool Pause(absl::Duration d);  // false when stopping
 
   std::unique_ptr<v1::SubmissionService::Stub> stub_;
@@ -43,10 +63,16 @@ class Follower {
   const AccessPolicy* policy_;
   std::function<void()> on_audited_;
   std::thread thread_;
+  // Latest version seen of each (agency, year); follower thread only.
+  std::map<std::pair<std::string, int32_t>, v1::ReportVersion> latest_;
+  std::map<std::pair<std::string, int32_t>, bool> known_absent_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* stream_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Events read and not yet processed, and whether the stream ended.
+  std::deque<v1::VersionEvent> queue_ ABSL_GUARDED_BY(mu_);
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace disclosure::audit

@@ -1,15 +1,16 @@
 #include "audit_service/region_sums.h"
 
-#include <limits>
 #include <optional>
 
-#include "absl/base/internal/endian.h"  // little_endian::Load64/Store64
 #include "core/template.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace disclosure::audit {
 namespace {
 
-constexpr int64_t kEmpty = std::numeric_limits<int64_t>::min();
+using google::protobuf::internal::WireFormatLite;
 
 // The cells of tables 三 and 四, in template order.
 const std::vector<const CountCell*>& SummedCells() {
@@ -26,11 +27,17 @@ const std::vector<const CountCell*>& SummedCells() {
 }  // namespace
 
 std::string PackTableCells(const v1::Report& report) {
-  const auto& cells = SummedCells();
-  std::string out(cells.size() * 8, '\0');
-  for (size_t i = 0; i < cells.size(); ++i) {
-    std::optional<int64_t> v = GetCount(report, *cells[i]);
-    absl::little_endian::Store64(&out[i * 8], static_cast<uint64_t>(v ? *v : kEmpty));
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    for (const CountCell* c : SummedCells()) {
+      std::optional<int64_t> v = GetCount(report, *c);
+      // ZigZag(INT64_MIN) + 1 would wrap to 0; such a count is refused on
+      // submission anyway, and is kept as the nearest value.
+      uint64_t z = v ? WireFormatLite::ZigZagEncode64(*v) : 0;
+      coded.WriteVarint64(v ? (z == UINT64_MAX ? z : z + 1) : 0);
+    }
   }
   return out;
 }
@@ -38,14 +45,22 @@ std::string PackTableCells(const v1::Report& report) {
 RegionSums::RegionSums() : sums_(SummedCells().size(), 0), present_(SummedCells().size(), false) {}
 
 void RegionSums::Add(absl::string_view packed) {
-  if (packed.size() != sums_.size() * 8) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(packed.data()),
+                                            static_cast<int>(packed.size()));
+  std::vector<uint64_t> raw(sums_.size());
+  for (uint64_t& r : raw) {
+    if (!in.ReadVarint64(&r)) {
+      ++skipped_;  // another template, or damaged: left out, and counted
+      return;
+    }
+  }
+  if (!in.ExpectAtEnd()) {
     ++skipped_;
     return;
   }
   for (size_t i = 0; i < sums_.size(); ++i) {
-    int64_t v = static_cast<int64_t>(absl::little_endian::Load64(packed.data() + i * 8));
-    if (v == kEmpty) continue;
-    sums_[i] += v;
+    if (raw[i] == 0) continue;
+    sums_[i] += WireFormatLite::ZigZagDecode64(raw[i] - 1);
     present_[i] = true;
   }
 }

@@ -1,8 +1,9 @@
 // Sums of tables 三 and 四 over many reports, for the oversight summary.
-// Each audited version keeps its count cells of those tables packed (one
-// little-endian int64 per cell of AllCountCells() in sections 三 and 四,
-// INT64_MIN for an empty cell), so that a summary over 10,000 reports adds
-// flat arrays instead of parsing 10,000 reports.
+// Each audited version keeps its count cells of those tables packed: one
+// protobuf varint per cell of AllCountCells() in sections 三 and 四, 0 for
+// an empty cell and ZigZag(value) + 1 otherwise (counts are small, so a
+// report takes ~200 bytes), so that a summary over 10,000 reports decodes
+// small flat arrays instead of parsing 10,000 reports.
 #ifndef DISCLOSURE_AUDIT_SERVICE_REGION_SUMS_H_
 #define DISCLOSURE_AUDIT_SERVICE_REGION_SUMS_H_
 

@@ -29,6 +29,7 @@
 #include "core/access.h"
 #include "core/report_import.h"
 #include "core/rpc_util.h"
+#include "bench/load_util.h"
 #include "echo.grpc.pb.h"
 #include "submit_service/service.h"
 #include "submit_service/store/sqlite/sqlite_store.h"
@@ -41,80 +42,6 @@ ABSL_FLAG(std::string, dir, "", "work folder (default: a new folder under /tmp)"
 
 namespace disclosure::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct Result {
-  double per_second = 0;
-  double p50_ms = 0, p99_ms = 0;
-  long count = 0;
-};
-
-long RssKiB() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return 0;
-}
-
-// Keeps `clients` calls in flight for `seconds`: each client starts its
-// next call from the completion of the last (gRPC's callback client API, so
-// the load generator spends little CPU of its own on this 2-core machine).
-// `start(client, i, done)` starts call i and runs done(ok) when it ends.
-template <typename Start>
-Result Drive(int clients, int seconds, Start start) {
-  std::atomic<bool> stop{false};
-  std::mutex mu;
-  std::condition_variable idle;
-  int running = clients;
-  std::vector<std::vector<double>> latencies(clients);
-  std::function<void(int, long)> next = [&](int c, long i) {
-    if (stop) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (--running == 0) idle.notify_all();
-      return;
-    }
-    auto t0 = Clock::now();
-    start(c, i, [&, c, i, t0](bool ok) {
-      if (!ok) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (--running == 0) idle.notify_all();
-        return;
-      }
-      latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-      next(c, i + 1);
-    });
-  };
-  auto begin = Clock::now();
-  for (int c = 0; c < clients; ++c) next(c, 0);
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  stop = true;
-  double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    idle.wait(lock, [&] { return running == 0; });
-  }
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  Result r;
-  r.count = static_cast<long>(all.size());
-  r.per_second = r.count / elapsed;
-  std::sort(all.begin(), all.end());
-  if (!all.empty()) {
-    r.p50_ms = all[all.size() / 2];
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
-  return r;
-}
-
-class EchoImpl final : public Echo::Service {
-  grpc::Status Echo(grpc::ServerContext*, const EchoMessage* in, EchoMessage* out) override {
-    *out = *in;
-    return grpc::Status::OK;
-  }
-};
 
 // One-commit-per-transaction rate of SQLite with the store's settings
 // (WAL, synchronous=FULL), 4 KiB rows, one writer.
@@ -140,11 +67,6 @@ double SqliteCommitRate(const std::string& path, int seconds) {
   sqlite3_finalize(insert);
   sqlite3_close(db);
   return commits / elapsed;
-}
-
-void Print(const char* what, const Result& r) {
-  std::printf("%-34s %9.0f /s   p50 %7.3f ms   p99 %7.3f ms   (%ld calls)\n", what, r.per_second,
-              r.p50_ms, r.p99_ms, r.count);
 }
 
 int Main() {

@@ -39,11 +39,6 @@ struct AuditRecord {
   std::string cells;
 };
 
-struct RecordAuditArgs {
-  AuditRecord record;        // audit.ledger_index is assigned here
-  std::string feed_position; // the submit feed position of this version
-};
-
 // A report's state as dashboards show it: that of its latest audited version.
 struct ReportStateRecord {
   std::string agency_id;
@@ -87,11 +82,15 @@ class Store {
   // The last submit feed position recorded with an audit; empty at first.
   virtual absl::StatusOr<std::string> FeedPosition() = 0;
 
-  // Stores the audit, appends its ledger entry and a VERSION_AUDITED event,
-  // updates the report's state and the feed position, in one transaction.
-  // AlreadyExists (and nothing written) when that version is audited.
-  // Returns the ledger index.
-  virtual absl::StatusOr<int64_t> RecordAudit(const RecordAuditArgs& args) = 0;
+  // In one transaction, for each record in order: stores the audit (its
+  // audit.ledger_index assigned), appends its ledger entry and a
+  // VERSION_AUDITED event, updates the report's state; then records
+  // `feed_position` (that of the last record's version). A version audited
+  // already is skipped (index -1), so a replay after a crash between the
+  // commit and its acknowledgement writes nothing twice. Returns the ledger
+  // indexes.
+  virtual absl::StatusOr<std::vector<int64_t>> RecordAudits(
+      const std::vector<AuditRecord>& records, const std::string& feed_position) = 0;
 
   // The audit of a version (version 0: the latest audited). NotFound.
   virtual absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,

@@ -173,7 +173,9 @@ absl::StatusOr<VersionReviews> ReadReviews(Connection& c, const std::string& age
 
 // Appends one entry to the ledger; returns its index.
 absl::StatusOr<int64_t> AppendLedger(Connection& c, const v1::LedgerEntry& entry) {
-  absl::StatusOr<int64_t> size = c.QueryInt("SELECT COUNT(*) FROM ledger", "read ledger size");
+  // MAX over the primary key is a seek; COUNT(*) would scan.
+  absl::StatusOr<int64_t> size =
+      c.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
   if (!size.ok()) return size.status();
   std::string bytes = Deterministic(entry);
   std::string leaf = LeafHash(bytes);
@@ -248,6 +250,64 @@ google::protobuf::Timestamp Now() {
       absl::ToUnixMicros(absl::Now()));
 }
 
+// Writes one audit with its ledger entry, event and report state; -1 when
+// the version is audited already.
+absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord r) {
+  {
+    absl::StatusOr<Stmt> s = c.Prepare(
+        "SELECT 1 FROM audits WHERE agency_id = ?1 AND year = ?2 AND version = ?3",
+        "look up audit");
+    if (!s.ok()) return s.status();
+    s->Text(1, r.agency_id);
+    s->Int(2, r.year);
+    s->Int(3, r.version);
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (*row) return -1;
+  }
+  v1::LedgerEntry entry;
+  v1::LedgerEntry::AuditRecord* e = entry.mutable_audit();
+  e->set_version(r.audit.version());
+  e->set_content_hash(r.audit.content_hash());
+  e->set_rule_set_version(r.audit.rule_set_version());
+  e->set_findings_digest(r.audit.findings_digest());
+  *entry.mutable_time() = r.audit.audit_time();
+  absl::StatusOr<int64_t> index = AppendLedger(c, entry);
+  if (!index.ok()) return index.status();
+  r.audit.set_ledger_index(*index);
+  {
+    absl::StatusOr<Stmt> s = c.Prepare(
+        "INSERT INTO audits (agency_id, year, version, region_code, audit, cells) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "write audit");
+    if (!s.ok()) return s.status();
+    std::string bytes = Deterministic(r.audit);
+    s->Text(1, r.agency_id);
+    s->Int(2, r.year);
+    s->Int(3, r.version);
+    s->Text(4, r.region_code);
+    s->Blob(5, bytes);
+    s->Blob(6, r.cells);
+    if (absl::Status w = s->Run(); !w.ok()) return w;
+  }
+  v1::AuditEvent ev;
+  ev.set_kind(v1::AuditEvent::VERSION_AUDITED);
+  ev.set_version(r.audit.version());
+  ev.set_region_code(r.region_code);
+  *ev.mutable_time() = r.audit.audit_time();
+  if (absl::Status w = AppendEvent(c, r.region_code, ev); !w.ok()) return w;
+  absl::StatusOr<int64_t> latest = LatestAuditedVersion(c, r.agency_id, r.year);
+  if (!latest.ok()) return latest.status();
+  if (*latest == r.version) {
+    VersionReviews vr;
+    vr.audit = std::move(r);
+    vr.latest = true;
+    absl::StatusOr<v1::ReportState> state = UpdateState(c, vr);
+    if (!state.ok()) return state.status();
+  }
+  return *index;
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
@@ -263,75 +323,28 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::StatusOr<int64_t> RecordAudit(const RecordAuditArgs& args) override {
+  absl::StatusOr<std::vector<int64_t>> RecordAudits(const std::vector<AuditRecord>& records,
+                                                    const std::string& feed_position) override {
     absl::MutexLock lock(&write_mu_);
     Connection& c = *writer_;
-    int64_t index = -1;
-    absl::Status st = c.InTransactionDo("record audit", [&]() -> absl::Status {
-      AuditRecord r = args.record;
-      {
-        absl::StatusOr<Stmt> s = c.Prepare(
-            "SELECT 1 FROM audits WHERE agency_id = ?1 AND year = ?2 AND version = ?3",
-            "look up audit");
-        if (!s.ok()) return s.status();
-        s->Text(1, r.agency_id);
-        s->Int(2, r.year);
-        s->Int(3, r.version);
-        absl::StatusOr<bool> row = s->Step();
-        if (!row.ok()) return row.status();
-        if (*row) return absl::AlreadyExistsError(absl::StrCat(r.audit.version(), " is audited"));
-      }
-      v1::LedgerEntry entry;
-      v1::LedgerEntry::AuditRecord* e = entry.mutable_audit();
-      e->set_version(r.audit.version());
-      e->set_content_hash(r.audit.content_hash());
-      e->set_rule_set_version(r.audit.rule_set_version());
-      e->set_findings_digest(r.audit.findings_digest());
-      *entry.mutable_time() = r.audit.audit_time();
-      absl::StatusOr<int64_t> idx = AppendLedger(c, entry);
-      if (!idx.ok()) return idx.status();
-      index = *idx;
-      r.audit.set_ledger_index(index);
-      {
-        absl::StatusOr<Stmt> s = c.Prepare(
-            "INSERT INTO audits (agency_id, year, version, region_code, audit, cells) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            "write audit");
-        if (!s.ok()) return s.status();
-        std::string bytes = Deterministic(r.audit);
-        s->Text(1, r.agency_id);
-        s->Int(2, r.year);
-        s->Int(3, r.version);
-        s->Text(4, r.region_code);
-        s->Blob(5, bytes);
-        s->Blob(6, r.cells);
-        if (absl::Status w = s->Run(); !w.ok()) return w;
-      }
-      v1::AuditEvent ev;
-      ev.set_kind(v1::AuditEvent::VERSION_AUDITED);
-      ev.set_version(r.audit.version());
-      ev.set_region_code(r.region_code);
-      *ev.mutable_time() = r.audit.audit_time();
-      if (absl::Status w = AppendEvent(c, r.region_code, ev); !w.ok()) return w;
-      absl::StatusOr<int64_t> latest = LatestAuditedVersion(c, r.agency_id, r.year);
-      if (!latest.ok()) return latest.status();
-      if (*latest == r.version) {
-        VersionReviews vr;
-        vr.audit = r;
-        vr.latest = true;
-        absl::StatusOr<v1::ReportState> state = UpdateState(c, vr);
-        if (!state.ok()) return state.status();
+    std::vector<int64_t> indexes;
+    absl::Status st = c.InTransactionDo("record audits", [&]() -> absl::Status {
+      indexes.clear();
+      for (const AuditRecord& r : records) {
+        absl::StatusOr<int64_t> index = InsertAudit(c, r);
+        if (!index.ok()) return index.status();
+        indexes.push_back(*index);
       }
       absl::StatusOr<Stmt> s = c.Prepare(
           "INSERT INTO feed (id, position) VALUES (1, ?1) "
           "ON CONFLICT (id) DO UPDATE SET position = excluded.position",
           "write feed position");
       if (!s.ok()) return s.status();
-      s->Text(1, args.feed_position);
+      s->Text(1, feed_position);
       return s->Run();
     });
     if (!st.ok()) return st;
-    return index;
+    return indexes;
   }
 
   absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,
@@ -498,7 +511,7 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<int64_t> LedgerSize() override {
     return WithReader([](Connection& c) {
-      return c.QueryInt("SELECT COUNT(*) FROM ledger", "read ledger size");
+      return c.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
     });
   }
 
