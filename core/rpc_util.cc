@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/security/server_credentials.h"
@@ -17,6 +18,8 @@ namespace disclosure {
 namespace {
 
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+// Error messages are ours but echo request values (each capped by Echo).
+constexpr size_t kMaxLoggedErrorBytes = 1000;
 
 absl::StatusOr<std::string> ReadNamed(const std::string& path, const char* what) {
   absl::StatusOr<std::string> s = ReadFileToString(path);
@@ -145,10 +148,14 @@ RequestLog::RequestLog(absl::string_view service, absl::string_view method, std:
 
 RequestLog::~RequestLog() {
   double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
-  // key=value pairs: one line per request, easy to grep and to parse.
+  // key=value pairs: one line per request, easy to grep and to parse. The
+  // quoted values come from the client (resource names, certificate names,
+  // messages that echo them): escaped and capped, so that none can forge a
+  // line or a pair.
   spdlog::info("rpc service={} method={} principal=\"{}\" resource=\"{}\" code={} latency_ms={:.3f}{}{}",
-               service_, method_, principal_, resource_, static_cast<int>(code_), ms,
-               message_.empty() ? "" : " error=\"", message_.empty() ? "" : message_ + "\"");
+               service_, method_, Echo(principal_), Echo(resource_), static_cast<int>(code_), ms,
+               message_.empty() ? "" : " error=\"",
+               message_.empty() ? "" : Echo(message_, kMaxLoggedErrorBytes) + "\"");
 }
 
 }  // namespace disclosure

@@ -7,6 +7,7 @@
 #include "core/report_diff.h"
 #include "core/resource_names.h"
 #include "core/rpc_util.h"
+#include "core/text_util.h"
 #include "submit_service/validate.h"
 
 namespace disclosure::submit {
@@ -29,7 +30,7 @@ grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& princ
   }
   if (!policy.IsKnown(principal)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("principal '", principal, "' has no role"));
+                        absl::StrCat("principal '", Echo(principal), "' has no role"));
   }
   return grpc::Status::OK;
 }
@@ -80,8 +81,8 @@ absl::Status SubmissionServiceImpl::Authorize(const std::string& principal, Acti
   // An unlisted agency and another agency's report are refused alike, so a
   // refusal never tells whether the agency or its report exists.
   return absl::PermissionDeniedError(absl::StrCat(
-      "principal '", principal, "' may not ", action == Action::kSubmit ? "submit" : "read",
-      " reports of agency '", agency_id, "'"));
+      "principal '", Echo(principal), "' may not ", action == Action::kSubmit ? "submit" : "read",
+      " reports of agency '", Echo(agency_id), "'"));
 }
 
 absl::StatusOr<v1::ReportVersion> SubmissionServiceImpl::ToProto(const VersionRecord& r,
@@ -124,7 +125,7 @@ absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
   if (!report.agency().region_code().empty() &&
       report.agency().region_code() != agency.region_code()) {
     return FieldError("report.agency.region_code",
-                      absl::StrCat("'", report.agency().region_code(),
+                      absl::StrCat("'", Echo(report.agency().region_code()),
                                    "' is not the registry's region code of '", agency.id(), "' (",
                                    agency.region_code(), ")"));
   }

@@ -55,7 +55,7 @@ absl::Status ValidateText(absl::string_view field, const std::string& text, int 
 // bounded text. Consistency rules (sums, …) are the audit's, not the store's.
 absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
   if (r.agency().id() != parent.agency_id) {
-    return FieldError("report.agency.id", absl::StrCat("'", r.agency().id(),
+    return FieldError("report.agency.id", absl::StrCat("'", Echo(r.agency().id()),
                                                        "' is not the agency of parent '",
                                                        parent.agency_id, "'"));
   }
@@ -77,10 +77,10 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
                         absl::StrCat("is ", *v, "; counts are whole numbers ≥ 0"));
     }
   }
+  // The value is report content: not echoed (docs/api.md, Logs).
   if (std::optional<std::string> fee = GetFee(r); fee && !IsDecimal(*fee)) {
     return FieldError("report.proactive_disclosure.administrative_fees.amount_10k_yuan",
-                      absl::StrCat("'", *fee,
-                                   "' is not a decimal amount in 万元 (digits, up to 4 decimals)"));
+                      "is not a decimal amount in 万元 (digits, up to 4 decimals)");
   }
   struct {
     const char* field;

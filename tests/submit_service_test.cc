@@ -5,10 +5,14 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "core/canonical.h"
 #include "core/rpc_util.h"
 #include "core/template.h"
@@ -17,6 +21,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -24,6 +30,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kParent[] = "agencies/zz-psb/reports/2021";
 
@@ -321,6 +328,66 @@ TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
   v1::CreateVersionResponse r;
   grpc::Status s = Create(clerk.get(), huge, "h", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+// Captures spdlog's default logger (the request log) while alive.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    auto logger = std::make_shared<spdlog::logger>("captured", sink);
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> Lines() {
+    spdlog::default_logger()->flush();
+    std::vector<std::string> lines = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
+    return lines;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(SubmitServiceTest, RequestValuesAreEscapedAndCappedInErrorsAndLogs) {
+  auto clerk = As("clerk-zz-psb");
+  CapturedLog log;
+  v1::ReportVersion v;
+  // A newline in a name: escaped in the error and in the one log line.
+  grpc::Status forged =
+      Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/1\nrpc service=Forged x=\"", &v);
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << forged.error_message();
+  EXPECT_EQ(forged.error_message().find('\n'), std::string::npos) << forged.error_message();
+  EXPECT_THAT(forged.error_message(), HasSubstr("1\\nrpc service=Forged"));
+  // A 20 KB name: still INVALID_ARGUMENT (echoed whole, the message would not
+  // fit in the trailing metadata), and capped.
+  grpc::Status huge = Get(clerk.get(), std::string(20000, 'a'), &v);
+  EXPECT_EQ(huge.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << huge.error_message().size();
+  EXPECT_LT(huge.error_message().size(), 1000u);
+  EXPECT_EQ(BadField(huge), "name");
+  // A malformed fee is report content: named, not echoed.
+  v1::Report report = SampleReport();
+  SetFee(&report, "secret-amount");
+  v1::CreateVersionResponse r;
+  grpc::Status fee = Create(clerk.get(), report, "fee", 0, &r);
+  EXPECT_EQ(fee.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(fee.error_message(), Not(HasSubstr("secret")));
+
+  std::vector<std::string> lines;
+  // The CreateVersion line is written when its reactor lets go of it.
+  for (int i = 0; i < 100 && lines.size() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    lines = log.Lines();
+  }
+  ASSERT_EQ(lines.size(), 3u) << absl::StrJoin(lines, "\n");
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(absl::StartsWith(line, "rpc service=SubmissionService ")) << line;
+    EXPECT_LT(line.size(), 2000u);
+    EXPECT_THAT(line, Not(HasSubstr("secret")));
+  }
+  EXPECT_THAT(lines[0], HasSubstr("resource=\"agencies/zz-psb/reports/2021/versions/1\\nrpc service=Forged x=\\\"\""));
 }
 
 // ------------------------------------------------------------ change feed
