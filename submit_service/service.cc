@@ -86,14 +86,17 @@ absl::Status SubmissionServiceImpl::Authorize(const std::string& principal, Acti
 }
 
 absl::StatusOr<v1::ReportVersion> SubmissionServiceImpl::ToProto(const VersionRecord& r,
-                                                                  bool with_report) const {
+                                                                  bool with_report,
+                                                                  const std::string& principal) const {
   v1::ReportVersion v;
   v.set_name(FormatVersionName({r.agency_id, r.year}, r.version));
   v.set_version(r.version);
   v.set_content_hash(r.content_hash);
   v.set_submitter(r.submitter);
   *v.mutable_create_time() = ToTimestamp(r.create_time);
-  v.set_feed_position(EncodeFeedPosition(r.feed_seq));
+  // A feed position counts every agency's commits: only the feed's reader
+  // (the audit service) gets it, so no one else learns others' activity.
+  if (policy_->IsAuditService(principal)) v.set_feed_position(EncodeFeedPosition(r.feed_seq));
   if (with_report) {
     if (!v.mutable_report()->ParseFromString(r.report)) {
       return absl::DataLossError(absl::StrCat(v.name(), ": stored report does not parse"));
@@ -173,7 +176,7 @@ grpc::ServerUnaryReactor* SubmissionServiceImpl::CreateVersion(
   // version is durable (group commit), and the call finishes from there.
   store_->CreateVersionAsync(
       *std::move(args),
-      [this, response, log, finish](absl::StatusOr<CreateVersionResult> result) {
+      [this, response, log, finish, principal](absl::StatusOr<CreateVersionResult> result) {
         if (!result.ok()) {
           finish(ToGrpcStatus(result.status()));
           return;
@@ -181,7 +184,7 @@ grpc::ServerUnaryReactor* SubmissionServiceImpl::CreateVersion(
         if (result->created) NotifyFeed(result->version.feed_seq);
         // BASIC view: the report is the one the client just sent (or, for a
         // replay, sent before); GetVersion returns it.
-        absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false);
+        absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false, principal);
         if (!v.ok()) {
           finish(ToGrpcStatus(v.status()));
           return;
@@ -209,7 +212,8 @@ grpc::Status SubmissionServiceImpl::GetVersion(grpc::ServerContext* context,
         store_->GetVersion(name->report.agency_id, name->report.year, name->version,
                            request->view() != v1::VERSION_VIEW_BASIC);
     if (!r.ok()) return r.status();
-    absl::StatusOr<v1::ReportVersion> v = ToProto(*r, request->view() != v1::VERSION_VIEW_BASIC);
+    absl::StatusOr<v1::ReportVersion> v =
+        ToProto(*r, request->view() != v1::VERSION_VIEW_BASIC, principal);
     if (!v.ok()) return v.status();
     *response = *std::move(v);
     return absl::OkStatus();
@@ -236,7 +240,7 @@ grpc::Status SubmissionServiceImpl::ListVersions(grpc::ServerContext* context,
     bool more = static_cast<int>(rows->size()) > args->page_size;
     if (more) rows->pop_back();
     for (const VersionRecord& r : *rows) {
-      absl::StatusOr<v1::ReportVersion> v = ToProto(r, full);
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r, full, principal);
       if (!v.ok()) return v.status();
       *response->add_versions() = *std::move(v);
     }
@@ -275,7 +279,7 @@ grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
       s->set_agency_name(r.agency_name);
       s->set_region_code(r.region_code);
       s->set_year(r.year);
-      absl::StatusOr<v1::ReportVersion> v = ToProto(r.latest, false);
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r.latest, false, principal);
       if (!v.ok()) return v.status();
       *s->mutable_latest() = *std::move(v);
     }
@@ -329,8 +333,24 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
   return Handle(context, "WatchVersions", *policy_, [&](const std::string& principal,
                                                         RequestLog* log) -> absl::Status {
     log->set_resource(absl::StrCat("feed after:", request->start_after()));
+    // The feed is every agency's commits in order: even filtered, its
+    // positions and timing tell of others' activity. It is the audit
+    // service's alone.
+    if (!policy_->IsAuditService(principal)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "principal '", Echo(principal), "' may not follow the change feed (audit service only)"));
+    }
     absl::StatusOr<int64_t> after = ValidateWatchVersions(*request);
     if (!after.ok()) return after.status();
+    // A position past the end is a client bug (or another store's
+    // position): waiting would skip the versions until the feed gets there.
+    absl::StatusOr<int64_t> last = store_->LastFeedSeq();
+    if (!last.ok()) return last.status();
+    if (*after > *last) {
+      return absl::OutOfRangeError(absl::StrCat("start_after: '", Echo(request->start_after()),
+                                                "' is beyond the end of the feed (",
+                                                EncodeFeedPosition(*last), ")"));
+    }
     int64_t position = *after;
     while (!context->IsCancelled()) {
       absl::StatusOr<std::vector<VersionRecord>> rows = store_->ReadFeed(position, 100);
@@ -344,7 +364,7 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
         }
         v1::VersionEvent event;
         event.set_position(EncodeFeedPosition(r.feed_seq));
-        absl::StatusOr<v1::ReportVersion> v = ToProto(r, false);
+        absl::StatusOr<v1::ReportVersion> v = ToProto(r, false, principal);
         if (!v.ok()) return v.status();
         *event.mutable_version() = *std::move(v);
         if (!writer->Write(event)) return absl::CancelledError("client went away");

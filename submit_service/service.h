@@ -52,7 +52,9 @@ class SubmissionServiceImpl final
   // Validation, access and the canonical bytes of a CreateVersion.
   absl::StatusOr<CreateVersionArgs> PrepareCreateVersion(
       const std::string& principal, const v1::CreateVersionRequest& request) const;
-  absl::StatusOr<v1::ReportVersion> ToProto(const VersionRecord& r, bool with_report) const;
+  // The version as `principal` sees it (feed_position: audit service only).
+  absl::StatusOr<v1::ReportVersion> ToProto(const VersionRecord& r, bool with_report,
+                                            const std::string& principal) const;
   void NotifyFeed(int64_t seq);
 
   Store* store_;

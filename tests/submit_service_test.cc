@@ -426,13 +426,70 @@ TEST_F(SubmitServiceTest, FeedDeliversNewVersionsLiveAndResumes) {
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].position(), live[1].position());
   EXPECT_EQ(rest[1].position(), live[2].position());
-  // Another agency's clerk sees none of them.
+  // Filtered to another region: none of them, and the stream stays open
+  // until the deadline (not refused, not failed).
   v1::WatchVersionsRequest request;
+  request.set_region_prefix("42");
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
-  auto reader = As("clerk-ly-psb")->WatchVersions(&context, request);
+  auto reader = audit->WatchVersions(&context, request);
   v1::VersionEvent e;
   EXPECT_FALSE(reader->Read(&e));
+  grpc::Status finished = reader->Finish();
+  EXPECT_EQ(finished.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << finished.error_message();
+}
+
+// The status a watch ends with, after reading every event until then.
+grpc::Status WatchStatus(v1::SubmissionService::Stub* stub, const v1::WatchVersionsRequest& request,
+                         int* events = nullptr, int deadline_ms = 5000) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms));
+  auto reader = stub->WatchVersions(&context, request);
+  v1::VersionEvent e;
+  int n = 0;
+  while (reader->Read(&e)) ++n;
+  if (events != nullptr) *events = n;
+  return reader->Finish();
+}
+
+TEST_F(SubmitServiceTest, OnlyTheAuditServiceFollowsTheFeed) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "w1", 0, &r).ok());
+  // Not even the agency's own clerk or its region's oversight: the feed
+  // would tell them of every other agency's commits.
+  for (const char* principal : {"clerk-zz-psb", "oversight-henan", "reviewer-legality"}) {
+    v1::WatchVersionsRequest request;
+    int events = -1;
+    grpc::Status s = WatchStatus(As(principal).get(), request, &events);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal << ": " << s.error_message();
+    EXPECT_EQ(events, 0) << principal;
+  }
+  // Nor do they see feed positions elsewhere.
+  EXPECT_EQ(r.version().feed_position(), "");
+  v1::ReportVersion v;
+  ASSERT_TRUE(Get(As("oversight-henan").get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  EXPECT_EQ(v.feed_position(), "");
+  ASSERT_TRUE(Get(As("audit-service").get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  EXPECT_EQ(v.feed_position(), "feed/1");
+}
+
+TEST_F(SubmitServiceTest, WatchFromBeyondTheEndIsOutOfRange) {
+  auto audit = As("audit-service");
+  v1::WatchVersionsRequest request;
+  request.set_start_after("feed/5");
+  grpc::Status s = WatchStatus(audit.get(), request);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("start_after"));
+  // The end itself is a valid place to start.
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(As("clerk-zz-psb").get(), SampleReport(), "o1", 0, &r).ok());
+  request.set_start_after("feed/1");
+  s = WatchStatus(audit.get(), request, nullptr, 300);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  request.set_start_after("feed/2");
+  s = WatchStatus(audit.get(), request);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE) << s.error_message();
 }
 
 // ------------------------------------------------------------ restarts and crashes
