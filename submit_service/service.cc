@@ -1,5 +1,7 @@
 #include "submit_service/service.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -8,6 +10,8 @@
 #include "core/resource_names.h"
 #include "core/rpc_util.h"
 #include "core/text_util.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/server_builder.h"
 #include "submit_service/validate.h"
 
 namespace disclosure::submit {
@@ -49,6 +53,22 @@ grpc::Status Handle(grpc::ServerContext* context, const char* method, const Acce
 }
 
 }  // namespace
+
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads) {
+  // Fixed completion queues and pollers, so that the quota's floor does not
+  // grow with the machine's cores (gRPC aborts when the quota cannot hold
+  // the minimum pollers).
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2);
+  grpc::ResourceQuota quota("submit_service");
+  quota.SetMaxThreads(std::max(max_threads, kMinMaxThreads));
+  builder->SetResourceQuota(quota);  // keeps its own reference
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                              kMinClientPingIntervalMs);
+}
 
 SubmissionServiceImpl::SubmissionServiceImpl(Store* store, const AccessPolicy* policy)
     : store_(store), policy_(policy) {

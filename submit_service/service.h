@@ -11,11 +11,28 @@
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
 #include "disclosure/v1/submission.grpc.pb.h"
+#include "grpcpp/server_builder.h"
 #include "submit_service/store/store.h"
 
 namespace disclosure::submit {
 
 namespace v1 = ::disclosure::v1;
+
+// Threads of the synchronous handlers, all RPCs but CreateVersion. Each open
+// WatchVersions stream holds one for its whole life; when none is left, a
+// new synchronous call gets RESOURCE_EXHAUSTED instead of a new thread.
+inline constexpr int kDefaultMaxThreads = 64;
+inline constexpr int kMinMaxThreads = 4;  // two completion queues, a poller each, and work
+// Keepalive: an idle connection is pinged every minute and dropped when the
+// ping is not answered in 20 s, so a vanished client's watch ends and frees
+// its thread. Clients may ping every 10 s at most.
+inline constexpr int kKeepaliveTimeMs = 60000;
+inline constexpr int kKeepaliveTimeoutMs = 20000;
+inline constexpr int kMinClientPingIntervalMs = 10000;
+
+// Thread quota and keepalive of the server (docs/api.md, Limits); main.cc
+// and the tests' server set them alike. max_threads >= kMinMaxThreads.
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
 
 // CreateVersion uses gRPC's callback API (it waits on a durable commit and
 // must not hold a thread meanwhile); the reads are synchronous handlers.

@@ -43,11 +43,18 @@ const Certs& DevCerts();
 const AccessPolicy& DevPolicy();
 std::string DevConfigPath(const std::string& file);  // deploy/dev/<file>
 
+// How the in-process server differs from the default.
+struct ServerOptions {
+  const AccessPolicy* policy = nullptr;  // default DevPolicy()
+  int max_threads = submit::kDefaultMaxThreads;
+};
+
 // A submit_service in this process.
 class InProcessSubmitServer {
  public:
-  // Opens the SQLite store at `db_path` and listens on 127.0.0.1:<free port>.
-  explicit InProcessSubmitServer(const std::string& db_path);
+  // Opens the SQLite store at `db_path` and listens on 127.0.0.1:<free port>,
+  // with the server limits of main.cc.
+  explicit InProcessSubmitServer(const std::string& db_path, ServerOptions options = {});
   ~InProcessSubmitServer();
   std::string address() const { return address_; }
   submit::Store* store() { return store_.get(); }

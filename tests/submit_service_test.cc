@@ -492,6 +492,61 @@ TEST_F(SubmitServiceTest, WatchFromBeyondTheEndIsOutOfRange) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE) << s.error_message();
 }
 
+TEST(SubmitServiceLimitsTest, OpenWatchesCannotTakeMoreThreadsThanTheQuota) {
+  TempDir dir;
+  ServerOptions options;
+  options.max_threads = 6;
+  InProcessSubmitServer server(dir.path() + "/submit.db", options);
+  v1::CreateVersionResponse r;
+  {
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = SampleReport();
+    req.set_request_id("q");
+    grpc::ClientContext c;
+    ASSERT_TRUE(SubmitStubAs(server.address(), "clerk-zz-psb")->CreateVersion(&c, req, &r).ok());
+  }
+  // Watches that hold a server thread each (their first event is read, so
+  // their handler runs), until the quota refuses one.
+  struct Watch {
+    std::unique_ptr<v1::SubmissionService::Stub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::VersionEvent>> reader;
+  };
+  std::vector<std::unique_ptr<Watch>> open;
+  grpc::Status refused;
+  for (int i = 0; i < 20 && refused.ok(); ++i) {
+    auto w = std::make_unique<Watch>();
+    w->stub = SubmitStubAs(server.address(), "audit-service");
+    w->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    w->reader = w->stub->WatchVersions(&w->context, v1::WatchVersionsRequest());
+    v1::VersionEvent e;
+    if (w->reader->Read(&e)) {
+      open.push_back(std::move(w));
+    } else {
+      refused = w->reader->Finish();
+    }
+  }
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_LT(open.size(), 6u);
+  // Ending the watches gives the threads back.
+  for (auto& w : open) {
+    w->context.TryCancel();
+    w->reader->Finish();
+  }
+  grpc::Status s;
+  for (int i = 0; i < 50; ++i) {
+    v1::GetVersionRequest get;
+    get.set_name("agencies/zz-psb/reports/2021/versions/1");
+    grpc::ClientContext c;
+    v1::ReportVersion v;
+    s = SubmitStubAs(server.address(), "audit-service")->GetVersion(&c, get, &v);
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 // ------------------------------------------------------------ restarts and crashes
 
 class SubmitServiceProcessTest : public ::testing::Test {
