@@ -179,6 +179,35 @@ TEST_F(SubmitServiceTest, RetriedRequestIdReturnsTheFirstAnswer) {
   EXPECT_EQ(latest.version(), 1);
 }
 
+TEST_F(SubmitServiceTest, RequestIdOfAnotherRequestIsFailedPrecondition) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse first, r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "once", 0, &first).ok());
+  // Another report (year) with the same id.
+  v1::Report next_year = SampleReport();
+  next_year.set_year(2022);
+  grpc::Status other_parent =
+      Create(clerk.get(), next_year, "once", 0, &r, "agencies/zz-psb/reports/2022");
+  EXPECT_EQ(other_parent.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << other_parent.error_message();
+  EXPECT_THAT(other_parent.error_message(), HasSubstr("'once'"));
+  // Other content for the same report.
+  v1::Report changed = SampleReport();
+  changed.set_other_matters("改过了。");
+  grpc::Status other_content = Create(clerk.get(), changed, "once", 1, &r);
+  EXPECT_EQ(other_content.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << other_content.error_message();
+  EXPECT_THAT(other_content.error_message(), HasSubstr("request_id"));
+  // Nothing stored; the first request still replays.
+  v1::ReportVersion latest;
+  ASSERT_TRUE(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &latest).ok());
+  EXPECT_EQ(latest.version(), 1);
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2022/versions/latest", &latest).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "once", 0, &r).ok());
+  EXPECT_EQ(r.version().name(), first.version().name());
+}
+
 TEST_F(SubmitServiceTest, IdenticalResubmissionCreatesNothing) {
   auto clerk = As("clerk-zz-psb");
   v1::CreateVersionResponse first, again;
