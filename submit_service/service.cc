@@ -280,19 +280,33 @@ grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
     log->set_resource(absl::StrCat("region:", request->region_prefix(), " year:", request->year()));
     absl::StatusOr<ListReportsArgs> args = ValidateListReports(*request);
     if (!args.ok()) return args.status();
+    // The store narrows by what its rows say (the region and name as of
+    // each report's latest version); the registry decides. A report whose
+    // agency left the registry or moved out of the caller's region is not
+    // listed, as Authorize would refuse to read it.
     ReportFilter filter;
     filter.region_prefix = request->region_prefix();
     filter.year = request->year();
     ReadScope scope = policy_->ReadScopeOf(principal);
     if (!scope.all) filter.scope = ReportFilter::Scope{scope.agency_ids, scope.region_prefixes};
+    auto visible = [&](const ReportRecord& r) {
+      const v1::Agency* agency = policy_->FindAgency(r.agency_id);
+      return agency != nullptr && policy_->CanRead(principal, *agency) &&
+             absl::StartsWith(agency->region_code(), request->region_prefix());
+    };
     std::optional<ReportKey> after;
     if (args->after_region) after = ReportKey{*args->after_region, *args->after_agency, args->after_year};
+    // One bounded scan per page: page_size rows (one more tells whether
+    // there is a next page). Rows the registry hides are skipped, so a page
+    // may be short, even empty with a next_page_token; the token continues
+    // after the last row scanned, so every call makes progress.
     absl::StatusOr<std::vector<ReportRecord>> rows =
         store_->ListReports(filter, after, args->page_size + 1);
     if (!rows.ok()) return rows.status();
     bool more = static_cast<int>(rows->size()) > args->page_size;
     if (more) rows->pop_back();
     for (const ReportRecord& r : *rows) {
+      if (!visible(r)) continue;
       v1::ReportSummary* s = response->add_reports();
       s->set_name(FormatReportName({r.agency_id, r.year}));
       s->set_agency_id(r.agency_id);
@@ -304,7 +318,7 @@ grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
       *s->mutable_latest() = *std::move(v);
     }
     if (more) {
-      const ReportRecord& last = rows->back();
+      const ReportRecord& last = rows->back();  // scanned, listed or not
       response->set_next_page_token(EncodePageToken(
           absl::StrCat(request->region_prefix(), "|", request->year()),
           absl::StrCat(last.region_code, "|", last.agency_id, "|", last.year)));

@@ -1,6 +1,7 @@
 // submit_service over real gRPC with mutual TLS on loopback and real SQLite
 // files: submissions, versions, conflicts, idempotency, diffs, the change
 // feed across restarts, crash safety, access refusals, malformed requests.
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "core/rpc_util.h"
 #include "core/template.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -303,6 +305,91 @@ TEST_F(SubmitServiceTest, OversightSeesOnlyItsRegion) {
   v1::ListReportsResponse everything;
   ASSERT_TRUE(audit->ListReports(&c2, all, &everything).ok());
   EXPECT_EQ(everything.reports_size(), 2);
+}
+
+// The development policy, edited.
+AccessPolicy EditedDevPolicy(
+    const std::function<void(v1::PrincipalsFile*, v1::AgencyRegistry*)>& edit) {
+  v1::PrincipalsFile principals;
+  v1::AgencyRegistry registry;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      *ReadFileToString(DevConfigPath("principals.textproto")), &principals));
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      *ReadFileToString(DevConfigPath("agencies.textproto")), &registry));
+  edit(&principals, &registry);
+  absl::StatusOr<AccessPolicy> p = AccessPolicy::Create(principals, registry);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return *std::move(p);
+}
+
+// Every report name `principal` gets from ListReports, page by page.
+std::vector<std::string> ListAll(const std::string& address, const std::string& principal,
+                                 int page_size, int* pages = nullptr) {
+  auto stub = SubmitStubAs(address, principal);
+  v1::ListReportsRequest request;
+  request.set_page_size(page_size);
+  std::vector<std::string> names;
+  int n = 0;
+  do {
+    grpc::ClientContext context;
+    v1::ListReportsResponse page;
+    grpc::Status s = stub->ListReports(&context, request, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok() || ++n > 100) break;
+    for (const auto& r : page.reports()) names.push_back(r.name());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (pages != nullptr) *pages = n;
+  return names;
+}
+
+TEST(SubmitServiceRegistryTest, ListingsFollowTheRegistryNotTheStoredRows) {
+  TempDir dir;
+  std::string db = dir.path() + "/submit.db";
+  {
+    InProcessSubmitServer server(db);
+    for (const char* agency : {"zz-psb", "ly-psb"}) {
+      v1::Report report = SampleReport();
+      report.mutable_agency()->set_id(agency);
+      v1::CreateVersionRequest req;
+      req.set_parent(absl::StrCat("agencies/", agency, "/reports/2021"));
+      *req.mutable_report() = report;
+      req.set_request_id("r");
+      grpc::ClientContext c;
+      v1::CreateVersionResponse resp;
+      grpc::Status s = SubmitStubAs(server.address(), absl::StrCat("clerk-", agency))
+                           ->CreateVersion(&c, req, &resp);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    EXPECT_EQ(ListAll(server.address(), "oversight-henan", 10).size(), 2u);
+  }
+  // Since then, zz-psb moved to Wuhan (420100) and ly-psb left the registry.
+  AccessPolicy changed = EditedDevPolicy([](v1::PrincipalsFile* p, v1::AgencyRegistry* r) {
+    for (auto& a : *r->mutable_agencies()) {
+      if (a.id() == "zz-psb") a.set_region_code("420100");
+    }
+    auto* agencies = r->mutable_agencies();
+    agencies->erase(std::remove_if(agencies->begin(), agencies->end(),
+                                   [](const v1::Agency& a) { return a.id() == "ly-psb"; }),
+                    agencies->end());
+    auto* principals = p->mutable_principals();
+    principals->erase(std::remove_if(principals->begin(), principals->end(),
+                                     [](const v1::Principal& x) { return x.name() == "clerk-ly-psb"; }),
+                      principals->end());
+  });
+  ServerOptions options;
+  options.policy = &changed;
+  InProcessSubmitServer server(db, options);
+  // Henan's oversight reads neither any more (its rows still say 4101…/4103…).
+  EXPECT_THAT(ListAll(server.address(), "oversight-henan", 10), ::testing::IsEmpty());
+  EXPECT_THAT(ListAll(server.address(), "reviewer-legality", 10), ::testing::IsEmpty());
+  // The agency's own clerk still does; the audit service reads what is in
+  // the registry, one row per page: the last page is empty (the skipped
+  // ly-psb row), and paging ends.
+  EXPECT_THAT(ListAll(server.address(), "clerk-zz-psb", 10), ::testing::ElementsAre(kParent));
+  int pages = 0;
+  EXPECT_THAT(ListAll(server.address(), "audit-service", 1, &pages), ::testing::ElementsAre(kParent));
+  EXPECT_EQ(pages, 2);
 }
 
 // ------------------------------------------------------------ bad requests
