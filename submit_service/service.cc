@@ -70,8 +70,9 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads) {
                               kMinClientPingIntervalMs);
 }
 
-SubmissionServiceImpl::SubmissionServiceImpl(Store* store, const AccessPolicy* policy)
-    : store_(store), policy_(policy) {
+SubmissionServiceImpl::SubmissionServiceImpl(Store* store, const AccessPolicy* policy,
+                                             size_t list_page_bytes)
+    : store_(store), policy_(policy), list_page_bytes_(list_page_bytes) {
   absl::StatusOr<int64_t> last = store_->LastFeedSeq();
   absl::MutexLock lock(&feed_mu_);
   feed_seq_ = last.ok() ? *last : 0;
@@ -252,21 +253,39 @@ grpc::Status SubmissionServiceImpl::ListVersions(grpc::ServerContext* context,
       return s;
     }
     bool full = request->view() == v1::VERSION_VIEW_FULL;
-    // One more than the page tells whether there is a next page.
+    // One more than the page tells whether there is a next page. Reports
+    // are read one at a time below, so that only the page's are in memory.
     absl::StatusOr<std::vector<VersionRecord>> rows =
         store_->ListVersions(args->report.agency_id, args->report.year, args->after_version,
-                             args->page_size + 1, full);
+                             args->page_size + 1, /*with_report=*/false);
     if (!rows.ok()) return rows.status();
     bool more = static_cast<int>(rows->size()) > args->page_size;
     if (more) rows->pop_back();
-    for (const VersionRecord& r : *rows) {
+    // FULL versions can be up to 4 MiB each: the page also ends before the
+    // version that would take it past the byte budget (always one at least).
+    size_t bytes = 0;
+    int64_t last_listed = 0;
+    for (VersionRecord& r : *rows) {
+      if (full) {
+        absl::StatusOr<VersionRecord> with_report =
+            store_->GetVersion(r.agency_id, r.year, r.version, true);
+        if (!with_report.ok()) return with_report.status();
+        r = *std::move(with_report);
+      }
       absl::StatusOr<v1::ReportVersion> v = ToProto(r, full, principal);
       if (!v.ok()) return v.status();
+      size_t size = v->ByteSizeLong();
+      if (last_listed != 0 && bytes + size > list_page_bytes_) {
+        more = true;
+        break;
+      }
+      bytes += size;
+      last_listed = r.version;
       *response->add_versions() = *std::move(v);
     }
     if (more) {
       response->set_next_page_token(
-          EncodePageToken(request->parent(), std::to_string(rows->back().version)));
+          EncodePageToken(request->parent(), std::to_string(last_listed)));
     }
     return absl::OkStatus();
   });

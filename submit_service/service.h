@@ -13,6 +13,7 @@
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/server_builder.h"
 #include "submit_service/store/store.h"
+#include "submit_service/validate.h"
 
 namespace disclosure::submit {
 
@@ -39,7 +40,9 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
 class SubmissionServiceImpl final
     : public v1::SubmissionService::WithCallbackMethod_CreateVersion<v1::SubmissionService::Service> {
  public:
-  SubmissionServiceImpl(Store* store, const AccessPolicy* policy);
+  // `list_page_bytes`: the ListVersions page budget (tests lower it).
+  SubmissionServiceImpl(Store* store, const AccessPolicy* policy,
+                        size_t list_page_bytes = kMaxListPageBytes);
 
   // Ends open WatchVersions streams (on shutdown).
   void StopWatches();
@@ -76,6 +79,7 @@ class SubmissionServiceImpl final
 
   Store* store_;
   const AccessPolicy* policy_;
+  const size_t list_page_bytes_;
 
   absl::Mutex feed_mu_;
   int64_t feed_seq_ ABSL_GUARDED_BY(feed_mu_) = 0;

@@ -81,7 +81,8 @@ InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path, ServerO
   EXPECT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
   service_ = std::make_unique<submit::SubmissionServiceImpl>(
-      store_.get(), options.policy != nullptr ? options.policy : &DevPolicy());
+      store_.get(), options.policy != nullptr ? options.policy : &DevPolicy(),
+      options.list_page_bytes);
   const Certs& certs = DevCerts();
   auto creds = MutualTlsServerCredentials(
       {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});

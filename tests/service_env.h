@@ -47,6 +47,7 @@ std::string DevConfigPath(const std::string& file);  // deploy/dev/<file>
 struct ServerOptions {
   const AccessPolicy* policy = nullptr;  // default DevPolicy()
   int max_threads = submit::kDefaultMaxThreads;
+  size_t list_page_bytes = submit::kMaxListPageBytes;
 };
 
 // A submit_service in this process.

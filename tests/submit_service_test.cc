@@ -78,6 +78,12 @@ class SubmitServiceTest : public ::testing::Test {
   InProcessSubmitServer server_;
 };
 
+// Serialized size of the report as the service stores it.
+size_t AsStoredSize(v1::Report r) {
+  MaterializeTables(&r);
+  return r.ByteSizeLong();
+}
+
 // The field named by a status's google.rpc.BadRequest details.
 std::string BadField(const grpc::Status& status) {
   google::rpc::Status details;
@@ -661,6 +667,48 @@ TEST(SubmitServiceLimitsTest, OpenWatchesCannotTakeMoreThreadsThanTheQuota) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST(SubmitServiceLimitsTest, FullListingPagesStopAtTheByteBudget) {
+  TempDir dir;
+  v1::Report report = SampleReport();
+  ServerOptions options;
+  // Room for one FULL version of the sample and a half: one per page.
+  options.list_page_bytes = AsStoredSize(report) * 3 / 2;
+  InProcessSubmitServer server(dir.path() + "/submit.db", options);
+  auto clerk = SubmitStubAs(server.address(), "clerk-zz-psb");
+  for (int i = 0; i < 3; ++i) {
+    report.set_other_matters(absl::StrCat("第 ", i, " 版"));
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = report;
+    req.set_request_id(absl::StrCat("b", i));
+    req.set_expected_latest_version(i);
+    grpc::ClientContext c;
+    v1::CreateVersionResponse resp;
+    ASSERT_TRUE(clerk->CreateVersion(&c, req, &resp).ok());
+  }
+  for (v1::VersionView view : {v1::VERSION_VIEW_FULL, v1::VERSION_VIEW_BASIC}) {
+    v1::ListVersionsRequest list;
+    list.set_parent(kParent);
+    list.set_page_size(10);
+    list.set_view(view);
+    std::vector<int64_t> seen;
+    int pages = 0;
+    do {
+      grpc::ClientContext context;
+      v1::ListVersionsResponse page;
+      ASSERT_TRUE(clerk->ListVersions(&context, list, &page).ok());
+      ++pages;
+      for (const auto& v : page.versions()) {
+        seen.push_back(v.version());
+        EXPECT_EQ(v.has_report(), view == v1::VERSION_VIEW_FULL);
+      }
+      list.set_page_token(page.next_page_token());
+    } while (!list.page_token().empty() && pages < 10);
+    EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3})) << view;
+    EXPECT_EQ(pages, view == v1::VERSION_VIEW_FULL ? 3 : 1) << view;
+  }
 }
 
 // ------------------------------------------------------------ restarts and crashes
