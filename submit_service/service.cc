@@ -259,6 +259,13 @@ grpc::Status SubmissionServiceImpl::ListVersions(grpc::ServerContext* context,
         store_->ListVersions(args->report.agency_id, args->report.year, args->after_version,
                              args->page_size + 1, /*with_report=*/false);
     if (!rows.ok()) return rows.status();
+    // A report without versions does not exist: NOT_FOUND, as GetVersion
+    // says. Told only to those Authorize let through, who may read the
+    // agency's reports anyway.
+    if (rows->empty() && args->after_version == 0) {
+      return absl::NotFoundError(absl::StrCat("report ", FormatReportName(args->report),
+                                              " has no versions"));
+    }
     bool more = static_cast<int>(rows->size()) > args->page_size;
     if (more) rows->pop_back();
     // FULL versions can be up to 4 MiB each: the page also ends before the

@@ -268,12 +268,30 @@ TEST_F(SubmitServiceTest, ClerkOfAnotherAgencyCanNeitherReadNorWriteNorLearnExis
   // An agency that is not in the registry is refused alike.
   grpc::Status unlisted = Get(other.get(), "agencies/no-such/reports/2021/versions/1", &v);
   EXPECT_EQ(unlisted.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  // Listings and diffs.
-  v1::ListVersionsRequest list;
-  list.set_parent(kParent);
-  grpc::ClientContext c1;
-  v1::ListVersionsResponse versions;
-  EXPECT_EQ(other->ListVersions(&c1, list, &versions).error_code(),
+  // Listings and diffs: refused alike for an existing and a missing report;
+  // the agency's own clerk learns that the missing one is missing.
+  for (const char* parent : {kParent, "agencies/zz-psb/reports/2030"}) {
+    v1::ListVersionsRequest list;
+    list.set_parent(parent);
+    grpc::ClientContext c1;
+    v1::ListVersionsResponse versions;
+    grpc::Status s = other->ListVersions(&c1, list, &versions);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << parent;
+    EXPECT_EQ(versions.versions_size(), 0);
+  }
+  {
+    v1::ListVersionsRequest list;
+    list.set_parent("agencies/zz-psb/reports/2030");
+    grpc::ClientContext c1;
+    v1::ListVersionsResponse versions;
+    EXPECT_EQ(owner->ListVersions(&c1, list, &versions).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  v1::DiffVersionsRequest diff;
+  diff.set_name("agencies/zz-psb/reports/2021/versions/1");
+  diff.set_other_name("agencies/zz-psb/reports/2021/versions/1");
+  grpc::ClientContext c3;
+  v1::DiffVersionsResponse changes;
+  EXPECT_EQ(other->DiffVersions(&c3, diff, &changes).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   v1::ListReportsRequest reports;
   grpc::ClientContext c2;
