@@ -17,9 +17,14 @@
 #include "core/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "reportctl/commands.h"
+#include "reportctl/target.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
-          "submit_service address(es): host:port, or several joined by commas");
+          "submit_service address(es): host:port, or several ip:port joined by commas "
+          "(round robin)");
+ABSL_FLAG(std::string, tls_server_name, "localhost",
+          "with several --target addresses: the name the server certificate holds "
+          "(deploy/dev-certs.sh makes it localhost)");
 ABSL_FLAG(std::string, certs, "run/certs", "folder of the development certificates (deploy/dev-certs.sh)");
 ABSL_FLAG(std::string, as, "clerk-zz-psb", "principal to act as: uses CERTS/AS.crt and CERTS/AS.key");
 ABSL_FLAG(std::string, ca, "", "CA certificate (default CERTS/ca.crt)");
@@ -53,15 +58,21 @@ std::unique_ptr<v1::SubmissionService::Stub> Connect() {
     std::cerr << "reportctl: " << creds.status().message() << "\n";
     return nullptr;
   }
-  std::string target = absl::GetFlag(FLAGS_target);
+  absl::StatusOr<ChannelTarget> target =
+      ParseTarget(absl::GetFlag(FLAGS_target), absl::GetFlag(FLAGS_tls_server_name));
+  if (!target.ok()) {
+    std::cerr << "reportctl: " << target.status().message() << "\n";
+    return nullptr;
+  }
   grpc::ChannelArguments args;
-  if (target.find(',') != std::string::npos) {
-    // Several replicas: gRPC's round_robin over a static list.
-    target = "ipv4:" + target;
-    args.SetLoadBalancingPolicyName("round_robin");
+  if (target->round_robin) args.SetLoadBalancingPolicyName("round_robin");
+  if (!target->tls_server_name.empty()) {
+    // An ipv4:/ipv6: list has no host name to check the certificate against.
+    args.SetSslTargetNameOverride(target->tls_server_name);
+    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, target->tls_server_name);
   }
   args.SetMaxReceiveMessageSize(8 << 20);
-  return v1::SubmissionService::NewStub(grpc::CreateCustomChannel(target, *creds, args));
+  return v1::SubmissionService::NewStub(grpc::CreateCustomChannel(target->target, *creds, args));
 }
 
 void SetDeadline(grpc::ClientContext* context) {
