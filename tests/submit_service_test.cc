@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "spdlog/spdlog.h"
+#include "submit_service/validate.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -76,6 +77,27 @@ class SubmitServiceTest : public ::testing::Test {
 
   TempDir dir_;
   InProcessSubmitServer server_;
+};
+
+// Captures spdlog's default logger (the request log) while alive.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    auto logger = std::make_shared<spdlog::logger>("captured", sink);
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> Lines() {
+    spdlog::default_logger()->flush();
+    std::vector<std::string> lines = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
+    return lines;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
 };
 
 // Serialized size of the report as the service stores it.
@@ -461,6 +483,37 @@ TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
   EXPECT_EQ(BadField(Get(clerk.get(), "agencies/ZZ/reports/2021/versions/1", &v)), "name");
 }
 
+// protobuf's parser refuses a proto3 string field that is not UTF-8 before
+// any handler runs; what the client gets is gRPC's, not ours (docs/api.md):
+// UNIMPLEMENTED from the callback handler (CreateVersion), INTERNAL from the
+// synchronous ones, no field named, no request log line.
+TEST_F(SubmitServiceTest, InvalidUtf8IsRefusedByTheParserBeforeTheHandler) {
+  auto clerk = As("clerk-zz-psb");
+  v1::Report report = SampleReport();
+  report.set_title("\xff\xfe not UTF-8");
+  CapturedLog log;
+  v1::CreateVersionResponse r;
+  grpc::Status create = Create(clerk.get(), report, "u", 0, &r);
+  EXPECT_EQ(create.error_code(), grpc::StatusCode::UNIMPLEMENTED) << create.error_message();
+  EXPECT_EQ(BadField(create), "");
+  v1::ReportVersion v;
+  grpc::Status get = Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/\xff", &v);
+  EXPECT_EQ(get.error_code(), grpc::StatusCode::INTERNAL) << get.error_message();
+  EXPECT_EQ(BadField(get), "");
+  EXPECT_THAT(log.Lines(), ::testing::IsEmpty());
+  // Nothing was stored.
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &v).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // In process, the validation names the field.
+  v1::CreateVersionRequest request;
+  request.set_parent(kParent);
+  *request.mutable_report() = report;
+  request.set_request_id("u");
+  absl::StatusOr<ReportName> parent = submit::ValidateCreateVersion(request);
+  EXPECT_EQ(parent.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadField(ToGrpcStatus(parent.status())), "report.title");
+}
+
 TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
   auto clerk = As("clerk-zz-psb");
   v1::Report huge = SampleReport();
@@ -469,27 +522,6 @@ TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
   grpc::Status s = Create(clerk.get(), huge, "h", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
 }
-
-// Captures spdlog's default logger (the request log) while alive.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("captured", sink);
-    logger->set_pattern("%v");
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::vector<std::string> Lines() {
-    spdlog::default_logger()->flush();
-    std::vector<std::string> lines = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
-    return lines;
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
 
 TEST_F(SubmitServiceTest, RequestValuesAreEscapedAndCappedInErrorsAndLogs) {
   auto clerk = As("clerk-zz-psb");
