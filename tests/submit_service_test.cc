@@ -249,18 +249,61 @@ TEST_F(SubmitServiceTest, IdenticalResubmissionCreatesNothing) {
 
 // ------------------------------------------------------------ refusals
 
+// A stub trusting `ca` and presenting `cert`/`key` (paths).
+std::unique_ptr<v1::SubmissionService::Stub> StubWith(const std::string& address,
+                                                      const std::string& ca,
+                                                      const std::string& cert,
+                                                      const std::string& key) {
+  auto creds = MutualTlsChannelCredentials({ca, cert, key});
+  EXPECT_TRUE(creds.ok()) << creds.status();
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return v1::SubmissionService::NewStub(grpc::CreateCustomChannel(address, *creds, args));
+}
+
 TEST_F(SubmitServiceTest, NoClientCertificateIsRefused) {
   auto anonymous = As("");
   v1::CreateVersionResponse r;
   grpc::Status s = Create(anonymous.get(), SampleReport(), "x", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  // The same set-up with a certificate gets through: the refusal above is
+  // the server's, not an unreachable server.
+  v1::ReportVersion v;
+  grpc::Status with_cert = Get(As("clerk-zz-psb").get(), "agencies/zz-psb/reports/2021/versions/1", &v);
+  EXPECT_EQ(with_cert.error_code(), grpc::StatusCode::NOT_FOUND) << with_cert.error_message();
 }
 
 TEST_F(SubmitServiceTest, CertificateOfAnotherCaIsRefused) {
-  auto stranger = SubmitStubAs(server_.address(), "clerk-zz-psb", DevCerts().other_dir);
+  // The client trusts the right CA (so the server's certificate passes) but
+  // presents a certificate of another CA, with the right principal name.
+  const std::string dev = DevCerts().dir, other = DevCerts().other_dir;
+  auto stranger = StubWith(server_.address(), dev + "/ca.crt", other + "/clerk-zz-psb.crt",
+                           other + "/clerk-zz-psb.key");
   v1::CreateVersionResponse r;
   grpc::Status s = Create(stranger.get(), SampleReport(), "x", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  // The same set-up with the development CA's certificate gets through.
+  auto clerk = StubWith(server_.address(), dev + "/ca.crt", dev + "/clerk-zz-psb.crt",
+                        dev + "/clerk-zz-psb.key");
+  EXPECT_TRUE(Create(clerk.get(), SampleReport(), "x", 0, &r).ok());
+}
+
+TEST_F(SubmitServiceTest, StrangersSendingInvalidReportsAreRefusedNotCorrected) {
+  // Access comes before validation: a principal who may not submit learns
+  // nothing from the validation of another agency's report.
+  v1::Report invalid = SampleReport();
+  SetApplicantCell(MutableRequestRow(&invalid, kReceived), 2, -1);
+  invalid.set_year(2020);
+  for (const char* principal : {"nobody", "clerk-ly-psb", "oversight-henan", "audit-service"}) {
+    v1::CreateVersionResponse r;
+    grpc::Status s = Create(As(principal).get(), invalid, "bad", 0, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal << ": " << s.error_message();
+    EXPECT_EQ(BadField(s), "") << principal;
+  }
+  // The agency's clerk is told what is wrong.
+  v1::CreateVersionResponse r;
+  grpc::Status s = Create(As("clerk-zz-psb").get(), invalid, "bad", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
 }
 
 TEST_F(SubmitServiceTest, PrincipalWithNoRoleIsRefused) {
@@ -797,6 +840,33 @@ TEST_F(SubmitServiceProcessTest, FeedResumesAfterRestartWithoutGapOrDuplicate) {
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].version().version(), 3);
   EXPECT_EQ(rest[1].version().version(), 4);
+}
+
+TEST_F(SubmitServiceProcessTest, SigtermEndsAnOpenWatchCleanly) {
+  ChildSubmitServer server(dir_.path() + "/submit.db", FreePort());
+  {
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = SampleReport();
+    req.set_request_id("s");
+    grpc::ClientContext c;
+    v1::CreateVersionResponse resp;
+    ASSERT_TRUE(SubmitStubAs(server.address(), "clerk-zz-psb")->CreateVersion(&c, req, &resp).ok());
+  }
+  auto audit = SubmitStubAs(server.address(), "audit-service");
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto reader = audit->WatchVersions(&context, v1::WatchVersionsRequest());
+  // The first event: the handler runs, and then waits for more.
+  v1::VersionEvent e;
+  ASSERT_TRUE(reader->Read(&e));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.Terminate(), 0);  // exit 0, within the shutdown grace
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_FALSE(reader->Read(&e));
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("shutting down"));
 }
 
 TEST_F(SubmitServiceProcessTest, Kill9LosesNoAcknowledgedVersion) {
