@@ -105,12 +105,16 @@ absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest&
   absl::StatusOr<ReportName> parent = ParseReportName(request.parent());
   if (!parent.ok()) return Named("parent", parent.status());
   if (!request.has_report()) return FieldError("report", "is required");
+  // Visible ASCII only (no space): an id is copied between logs, shells and
+  // scripts, where spaces and control characters get lost or mangled.
   if (request.request_id().empty() || request.request_id().size() > kMaxRequestIdLength) {
-    return FieldError("request_id",
-                      absl::StrCat("must be 1–", kMaxRequestIdLength, " printable ASCII characters"));
+    return FieldError("request_id", absl::StrCat("must be 1-", kMaxRequestIdLength,
+                                                 " visible ASCII characters (! to ~, no space)"));
   }
   for (char c : request.request_id()) {
-    if (c < 0x21 || c > 0x7E) return FieldError("request_id", "must be printable ASCII");
+    if (c < 0x21 || c > 0x7E) {
+      return FieldError("request_id", "must be visible ASCII characters (! to ~, no space)");
+    }
   }
   if (request.expected_latest_version() < 0) {
     return FieldError("expected_latest_version", "must be ≥ 0 (0: no version seen)");
