@@ -23,11 +23,18 @@ service=$!
 trap 'kill -TERM $service 2>/dev/null; wait $service 2>/dev/null || true' EXIT
 
 rc() { "$build/reportctl/reportctl" --target "$listen" --certs "$run/certs" "$@"; }
+ready=0
 for _ in $(seq 50); do
-  rc reports --as audit-service >/dev/null 2>&1 && break
-  kill -0 $service 2>/dev/null || { cat "$run/submit_service.log"; exit 1; }
+  if rc reports --as audit-service >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 $service 2>/dev/null || { echo "run-local: submit_service exited:" >&2; cat "$run/submit_service.log" >&2; exit 1; }
   sleep 0.2
 done
+if [ "$ready" != 1 ]; then
+  echo "run-local: submit_service did not answer on $listen after 50 tries, about 10 s (log: $run/submit_service.log):" >&2
+  tail -n 20 "$run/submit_service.log" >&2
+  rc reports --as audit-service >/dev/null || true  # shows the client's error
+  exit 1
+fi
 
 sample="$root/tests/testdata/zhengzhou-psb-2021.txt"
 echo "== validate the sample (offline)"
