@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "audit_service/follower.h"
@@ -47,6 +48,8 @@ ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
+ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
+          "threads of the synchronous handlers; each open WatchEvents stream holds one");
 
 namespace {
 
@@ -134,6 +137,11 @@ int main(int argc, char** argv) {
   builder.SetMaxReceiveMessageSize(disclosure::audit::kMaxMessageBytes);
   builder.SetMaxSendMessageSize(disclosure::audit::kMaxMessageBytes);
   builder.RegisterService(&service);
+  if (absl::GetFlag(FLAGS_max_threads) < disclosure::kMinMaxThreads) {
+    return Fail("--max_threads", absl::InvalidArgumentError(
+                                     absl::StrCat("must be at least ", disclosure::kMinMaxThreads)));
+  }
+  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));

@@ -40,8 +40,8 @@ grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& princ
 // Runs `body` with the caller's principal, the request log and the status
 // conversion around it.
 template <typename Body>
-grpc::Status Handle(grpc::ServerContext* context, const char* method, const AccessPolicy& policy,
-                    Body body) {
+grpc::Status Handle(grpc::ServerContextBase* context, const char* method,
+                    const AccessPolicy& policy, Body body) {
   std::string principal = PrincipalOf(*context);
   RequestLog log(kService, method, principal);
   grpc::Status status = AdmitPrincipal(policy, principal);
@@ -246,24 +246,27 @@ grpc::Status AuditServiceImpl::GetAudit(grpc::ServerContext* context,
   });
 }
 
-grpc::Status AuditServiceImpl::ValidateReport(grpc::ServerContext* context,
-                                              const v1::ValidateReportRequest* request,
-                                              v1::ValidateReportResponse* response) {
-  return Handle(context, "ValidateReport", *policy_,
-                [&](const std::string&, RequestLog* log) -> absl::Status {
-                  log->set_resource("(dry run)");
-                  absl::StatusOr<ValidateReportArgs> args = ValidateValidateReport(*request);
-                  if (!args.ok()) return args.status();
-                  ValidationContext ctx;
-                  if (request->has_previous_year()) ctx.previous = &request->previous_year();
-                  ctx.submitted = args->submitted;
-                  std::vector<v1::Finding> findings = Validate(request->report(), ctx);
-                  response->set_rule_set_version(kRuleSetVersion);
-                  response->set_engine(EngineName());
-                  response->set_findings_digest(FindingsDigest(findings));
-                  for (v1::Finding& f : findings) *response->add_findings() = std::move(f);
-                  return absl::OkStatus();
-                });
+grpc::ServerUnaryReactor* AuditServiceImpl::ValidateReport(
+    grpc::CallbackServerContext* context, const v1::ValidateReportRequest* request,
+    v1::ValidateReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = Handle(context, "ValidateReport", *policy_,
+                               [&](const std::string&, RequestLog* log) -> absl::Status {
+    log->set_resource("(dry run)");
+    absl::StatusOr<ValidateReportArgs> args = ValidateValidateReport(*request);
+    if (!args.ok()) return args.status();
+    ValidationContext ctx;
+    if (request->has_previous_year()) ctx.previous = &request->previous_year();
+    ctx.submitted = args->submitted;
+    std::vector<v1::Finding> findings = Validate(request->report(), ctx);
+    response->set_rule_set_version(kRuleSetVersion);
+    response->set_engine(EngineName());
+    response->set_findings_digest(FindingsDigest(findings));
+    for (v1::Finding& f : findings) *response->add_findings() = std::move(f);
+    return absl::OkStatus();
+  });
+  reactor->Finish(status);
+  return reactor;
 }
 
 grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,

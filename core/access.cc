@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/resource_names.h"
+#include "core/text_util.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
@@ -99,11 +100,14 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Create(v1::PrincipalsFile principals,
     for (const v1::Role& role : pr.roles()) {
       const google::protobuf::RepeatedPtrField<std::string>* ids = nullptr;
       std::vector<std::string> prefixes;
+      const char* role_name = "";
       switch (role.role_case()) {
         case v1::Role::kSubmitter:
+          role_name = "submitter";
           ids = &role.submitter().agency_ids();
           break;
         case v1::Role::kReviewer:
+          role_name = "reviewer";
           if (role.reviewer().kind() == v1::REVIEW_KIND_UNSPECIFIED) {
             return absl::InvalidArgumentError(absl::StrCat(where, ": reviewer role has no kind"));
           }
@@ -112,11 +116,8 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Create(v1::PrincipalsFile principals,
                           role.reviewer().region_prefixes().end());
           break;
         case v1::Role::kOversight:
+          role_name = "oversight";
           prefixes.push_back(role.oversight().region_prefix());
-          if (role.oversight().region_prefix().empty()) {
-            return absl::InvalidArgumentError(
-                absl::StrCat(where, ": oversight role needs a region_prefix"));
-          }
           break;
         case v1::Role::kAuditService:
           break;
@@ -131,10 +132,13 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Create(v1::PrincipalsFile principals,
           }
         }
       }
+      // An empty prefix is a prefix of every region code: a role with one
+      // would read every report in the country. Refuse it rather than guess.
       for (const auto& prefix : prefixes) {
-        if (!IsValidRegionPrefix(prefix)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(where, ": region prefix '", prefix, "' must be 1–6 digits"));
+        if (prefix.empty() || !IsValidRegionPrefix(prefix)) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": ", role_name,
+                                                         " role: region prefix '", Echo(prefix),
+                                                         "' must be 1–6 digits"));
         }
       }
     }

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/text_util.h"
 
 namespace disclosure {
 
@@ -34,18 +35,18 @@ absl::StatusOr<ReportName> ParseReportName(absl::string_view name) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() != 4 || parts[0] != "agencies" || parts[2] != "reports") {
     return absl::InvalidArgumentError(absl::StrCat(
-        "'", name, "' is not a report name agencies/{agency}/reports/{year}"));
+        "'", Echo(name), "' is not a report name agencies/{agency}/reports/{year}"));
   }
   ReportName out;
   if (!IsValidAgencyId(parts[1])) {
     return absl::InvalidArgumentError(
-        absl::StrCat("agency id '", parts[1], "' must match [a-z0-9][a-z0-9-]{0,62}"));
+        absl::StrCat("agency id '", Echo(parts[1]), "' must match [a-z0-9][a-z0-9-]{0,62}"));
   }
   out.agency_id = std::string(parts[1]);
   if (parts[3].size() != 4 || !AllDigits(parts[3]) || !absl::SimpleAtoi(parts[3], &out.year) ||
       out.year < kMinYear || out.year > kMaxYear) {
     return absl::InvalidArgumentError(
-        absl::StrCat("year '", parts[3], "' must be a year from ", kMinYear, " to ", kMaxYear));
+        absl::StrCat("year '", Echo(parts[3]), "' must be a year from ", kMinYear, " to ", kMaxYear));
   }
   return out;
 }
@@ -54,7 +55,7 @@ absl::StatusOr<VersionName> ParseVersionName(absl::string_view name) {
   size_t at = name.find("/versions/");
   if (at == absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "'", name, "' is not a version name agencies/{agency}/reports/{year}/versions/{n}"));
+        "'", Echo(name), "' is not a version name agencies/{agency}/reports/{year}/versions/{n}"));
   }
   absl::StatusOr<ReportName> report = ParseReportName(name.substr(0, at));
   if (!report.ok()) return report.status();
@@ -65,7 +66,7 @@ absl::StatusOr<VersionName> ParseVersionName(absl::string_view name) {
   if (v.empty() || v.size() > 18 || !AllDigits(v) || !absl::SimpleAtoi(v, &out.version) ||
       out.version < 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("version '", v, "' must be a number from 1 or 'latest'"));
+        absl::StrCat("version '", Echo(v), "' must be a number from 1 or 'latest'"));
   }
   return out;
 }

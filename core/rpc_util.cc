@@ -5,8 +5,13 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include <algorithm>
+
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/support/error_details.h"
 #include "spdlog/async.h"
@@ -17,6 +22,8 @@ namespace disclosure {
 namespace {
 
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+// Error messages are ours but echo request values (each capped by Echo).
+constexpr size_t kMaxLoggedErrorBytes = 1000;
 
 absl::StatusOr<std::string> ReadNamed(const std::string& path, const char* what) {
   absl::StatusOr<std::string> s = ReadFileToString(path);
@@ -134,6 +141,22 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
 }
 
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads) {
+  // Fixed completion queues and pollers, so that the quota's floor does not
+  // grow with the machine's cores (gRPC aborts when the quota cannot hold
+  // the minimum pollers).
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2);
+  grpc::ResourceQuota quota("sync-handlers");
+  quota.SetMaxThreads(std::max(max_threads, kMinMaxThreads));
+  builder->SetResourceQuota(quota);  // keeps its own reference
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                              kMinClientPingIntervalMs);
+}
+
 void UseAsyncLogging() {
   spdlog::init_thread_pool(8192, 1);
   auto logger = spdlog::stdout_logger_mt<spdlog::async_factory>("disclosure");
@@ -145,10 +168,14 @@ RequestLog::RequestLog(absl::string_view service, absl::string_view method, std:
 
 RequestLog::~RequestLog() {
   double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
-  // key=value pairs: one line per request, easy to grep and to parse.
+  // key=value pairs: one line per request, easy to grep and to parse. The
+  // quoted values come from the client (resource names, certificate names,
+  // messages that echo them): escaped and capped, so that none can forge a
+  // line or a pair.
   spdlog::info("rpc service={} method={} principal=\"{}\" resource=\"{}\" code={} latency_ms={:.3f}{}{}",
-               service_, method_, principal_, resource_, static_cast<int>(code_), ms,
-               message_.empty() ? "" : " error=\"", message_.empty() ? "" : message_ + "\"");
+               service_, method_, Echo(principal_), Echo(resource_), static_cast<int>(code_), ms,
+               message_.empty() ? "" : " error=\"",
+               message_.empty() ? "" : Echo(message_, kMaxLoggedErrorBytes) + "\"");
 }
 
 }  // namespace disclosure

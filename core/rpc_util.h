@@ -59,6 +59,22 @@ class RequestLog {
   absl::Time start_;
 };
 
+// Threads of the synchronous handlers of a service. Each open watch stream
+// (WatchVersions, WatchEvents) holds one for its whole life; when none is left, a
+// new synchronous call gets RESOURCE_EXHAUSTED instead of a new thread.
+inline constexpr int kDefaultMaxThreads = 64;
+inline constexpr int kMinMaxThreads = 4;  // two completion queues, a poller each, and work
+// Keepalive: an idle connection is pinged every minute and dropped when the
+// ping is not answered in 20 s, so a vanished client's watch ends and frees
+// its thread. Clients may ping every 10 s at most.
+inline constexpr int kKeepaliveTimeMs = 60000;
+inline constexpr int kKeepaliveTimeoutMs = 20000;
+inline constexpr int kMinClientPingIntervalMs = 10000;
+
+// Thread quota and keepalive of the server (docs/api.md, Limits); main.cc
+// and the tests' server set them alike. max_threads >= kMinMaxThreads.
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
+
 // Makes spdlog's default logger asynchronous (stdout, one background
 // thread, callers block only when 8192 lines are queued): a request line is
 // then a queue push, not a write(2) on the thread that finishes the call.

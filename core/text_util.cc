@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
 namespace disclosure {
 
 bool DecodeUtf8(absl::string_view s, std::u32string* out) {
@@ -248,6 +251,12 @@ std::string Shorten(absl::string_view s, int max_code_points) {
     }
   }
   return std::string(s);
+}
+
+std::string Echo(absl::string_view value, size_t max_bytes) {
+  if (value.size() <= max_bytes) return absl::CHexEscape(value);
+  return absl::StrCat(absl::CHexEscape(value.substr(0, max_bytes)), "...[", value.size(),
+                      " bytes]");
 }
 
 }  // namespace disclosure

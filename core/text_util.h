@@ -43,6 +43,17 @@ std::u32string LabelKey32(absl::string_view s);
 // Truncates `s` to at most `max_code_points`, appending "…" when cut.
 std::string Shorten(absl::string_view s, int max_code_points);
 
+// A value from a request or a configuration file, made safe to echo into an
+// error message, a google.rpc.BadRequest description or a log line: at most
+// `max_bytes` of it, C-escaped (absl::CHexEscape: no newline or quote can
+// forge a log line or a key="value" pair; bytes outside printable ASCII
+// become \xHH), with "...[N bytes]" appended when cut. Capping matters
+// because gRPC sends the status message in trailing metadata (8 KiB by
+// default): an echoed 20 KB name would turn an INVALID_ARGUMENT into a
+// RESOURCE_EXHAUSTED.
+inline constexpr size_t kMaxEchoBytes = 200;
+std::string Echo(absl::string_view value, size_t max_bytes = kMaxEchoBytes);
+
 }  // namespace disclosure
 
 #endif  // DISCLOSURE_CORE_TEXT_UTIL_H_

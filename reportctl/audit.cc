@@ -24,9 +24,8 @@
 #include "google/protobuf/text_format.h"
 #include "reportctl/commands.h"
 
-ABSL_FLAG(std::string, audit_target, "127.0.0.1:50052", "audit_service address");
-ABSL_FLAG(std::string, audit_authority, "localhost",
-          "name in audit_service's certificate (TLS target name)");
+ABSL_FLAG(std::string, audit_target, "127.0.0.1:50052",
+          "audit_service address(es), as --target");
 ABSL_FLAG(std::string, review, "",
           "signoff: review kind legality|normativity|confidentiality (合法性/规范性/保密性审查)");
 ABSL_FLAG(std::string, decision, "", "signoff: approve|reject");
@@ -46,11 +45,6 @@ ABSL_FLAG(std::string, ledger_state, "run/ledger-checkpoint.txtpb",
           "ledger verify: where the last verified checkpoint is kept");
 ABSL_FLAG(bool, entries, false, "ledger verify: also prove every entry is in the tree");
 
-ABSL_DECLARE_FLAG(std::string, certs);
-ABSL_DECLARE_FLAG(std::string, as);
-ABSL_DECLARE_FLAG(std::string, ca);
-ABSL_DECLARE_FLAG(std::string, cert);
-ABSL_DECLARE_FLAG(std::string, key);
 ABSL_DECLARE_FLAG(int, deadline_seconds);
 ABSL_DECLARE_FLAG(std::string, region_prefix);
 ABSL_DECLARE_FLAG(int, year);
@@ -60,25 +54,9 @@ ABSL_DECLARE_FLAG(int, max_events);
 namespace disclosure::reportctl {
 namespace {
 
-std::string Or(const std::string& flag, const std::string& fallback) {
-  return flag.empty() ? fallback : flag;
-}
-
 std::unique_ptr<v1::AuditService::Stub> Connect() {
-  std::string certs = absl::GetFlag(FLAGS_certs), as = absl::GetFlag(FLAGS_as);
-  TlsFiles files{Or(absl::GetFlag(FLAGS_ca), certs + "/ca.crt"),
-                 Or(absl::GetFlag(FLAGS_cert), certs + "/" + as + ".crt"),
-                 Or(absl::GetFlag(FLAGS_key), certs + "/" + as + ".key")};
-  auto creds = MutualTlsChannelCredentials(files);
-  if (!creds.ok()) {
-    std::cerr << "reportctl: " << creds.status().message() << "\n";
-    return nullptr;
-  }
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(absl::GetFlag(FLAGS_audit_authority));
-  args.SetMaxReceiveMessageSize(8 << 20);
-  return v1::AuditService::NewStub(
-      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_audit_target), *creds, args));
+  std::shared_ptr<grpc::Channel> channel = OpenChannel(absl::GetFlag(FLAGS_audit_target));
+  return channel ? v1::AuditService::NewStub(channel) : nullptr;
 }
 
 void SetDeadline(grpc::ClientContext* context) {

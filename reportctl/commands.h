@@ -5,12 +5,14 @@
 #ifndef DISCLOSURE_REPORTCTL_COMMANDS_H_
 #define DISCLOSURE_REPORTCTL_COMMANDS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "disclosure/v1/findings.pb.h"
+#include "grpcpp/grpcpp.h"
 #include "disclosure/v1/report.pb.h"
 
 ABSL_DECLARE_FLAG(std::string, agency_id);
@@ -47,6 +49,11 @@ int RunStatus(const std::vector<std::string>& args);
 int RunDashboard(const std::vector<std::string>& args);
 int RunEvents(const std::vector<std::string>& args);
 int RunLedger(const std::vector<std::string>& args);
+
+// A channel to a service at `target_flag` (one address or several, see
+// target.h) with the certificates of --as; nullptr, the error printed, when
+// they cannot be read or the target is malformed.
+std::shared_ptr<grpc::Channel> OpenChannel(const std::string& target_flag);
 
 // Findings as a readable table with a count line, or (--json) a JSON array.
 void PrintFindings(const std::vector<v1::Finding>& findings);

@@ -17,9 +17,14 @@
 #include "core/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "reportctl/commands.h"
+#include "reportctl/target.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
-          "submit_service address(es): host:port, or several joined by commas");
+          "submit_service address(es): host:port, or several ip:port joined by commas "
+          "(round robin)");
+ABSL_FLAG(std::string, tls_server_name, "localhost",
+          "with several --target addresses: the name the server certificate holds "
+          "(deploy/dev-certs.sh makes it localhost)");
 ABSL_FLAG(std::string, certs, "run/certs", "folder of the development certificates (deploy/dev-certs.sh)");
 ABSL_FLAG(std::string, as, "clerk-zz-psb", "principal to act as: uses CERTS/AS.crt and CERTS/AS.key");
 ABSL_FLAG(std::string, ca, "", "CA certificate (default CERTS/ca.crt)");
@@ -35,33 +40,44 @@ ABSL_FLAG(std::string, from, "", "watch: resume after this position");
 ABSL_FLAG(int, max_events, 0, "watch: stop after this many events (0: run until interrupted)");
 
 namespace disclosure::reportctl {
+
+std::shared_ptr<grpc::Channel> OpenChannel(const std::string& target_flag) {
+  std::string certs = absl::GetFlag(FLAGS_certs), as = absl::GetFlag(FLAGS_as);
+  auto fallback = [](const std::string& flag, const std::string& f) { return flag.empty() ? f : flag; };
+  TlsFiles files{fallback(absl::GetFlag(FLAGS_ca), certs + "/ca.crt"),
+                 fallback(absl::GetFlag(FLAGS_cert), certs + "/" + as + ".crt"),
+                 fallback(absl::GetFlag(FLAGS_key), certs + "/" + as + ".key")};
+  auto creds = MutualTlsChannelCredentials(files);
+  if (!creds.ok()) {
+    std::cerr << "reportctl: " << creds.status().message() << "\n";
+    return nullptr;
+  }
+  absl::StatusOr<ChannelTarget> target =
+      ParseTarget(target_flag, absl::GetFlag(FLAGS_tls_server_name));
+  if (!target.ok()) {
+    std::cerr << "reportctl: " << target.status().message() << "\n";
+    return nullptr;
+  }
+  grpc::ChannelArguments args;
+  if (target->round_robin) args.SetLoadBalancingPolicyName("round_robin");
+  if (!target->tls_server_name.empty()) {
+    // An ipv4:/ipv6: list has no host name to check the certificate against.
+    args.SetSslTargetNameOverride(target->tls_server_name);
+    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, target->tls_server_name);
+  }
+  args.SetMaxReceiveMessageSize(8 << 20);
+  return grpc::CreateCustomChannel(target->target, *creds, args);
+}
+
 namespace {
 
 std::string Or(const std::string& flag, const std::string& fallback) {
   return flag.empty() ? fallback : flag;
 }
 
-// A stub for --target with the certificates of --as; nullptr (the error
-// printed) when the certificates cannot be read.
 std::unique_ptr<v1::SubmissionService::Stub> Connect() {
-  std::string certs = absl::GetFlag(FLAGS_certs), as = absl::GetFlag(FLAGS_as);
-  TlsFiles files{Or(absl::GetFlag(FLAGS_ca), certs + "/ca.crt"),
-                 Or(absl::GetFlag(FLAGS_cert), certs + "/" + as + ".crt"),
-                 Or(absl::GetFlag(FLAGS_key), certs + "/" + as + ".key")};
-  auto creds = MutualTlsChannelCredentials(files);
-  if (!creds.ok()) {
-    std::cerr << "reportctl: " << creds.status().message() << "\n";
-    return nullptr;
-  }
-  std::string target = absl::GetFlag(FLAGS_target);
-  grpc::ChannelArguments args;
-  if (target.find(',') != std::string::npos) {
-    // Several replicas: gRPC's round_robin over a static list.
-    target = "ipv4:" + target;
-    args.SetLoadBalancingPolicyName("round_robin");
-  }
-  args.SetMaxReceiveMessageSize(8 << 20);
-  return v1::SubmissionService::NewStub(grpc::CreateCustomChannel(target, *creds, args));
+  std::shared_ptr<grpc::Channel> channel = OpenChannel(absl::GetFlag(FLAGS_target));
+  return channel ? v1::SubmissionService::NewStub(channel) : nullptr;
 }
 
 void SetDeadline(grpc::ClientContext* context) {

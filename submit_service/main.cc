@@ -30,6 +30,8 @@ ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
+ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
+          "threads of the synchronous handlers (each open watch holds one); at least 4");
 
 namespace {
 
@@ -81,6 +83,10 @@ int main(int argc, char** argv) {
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *creds, &port);
   builder.SetMaxReceiveMessageSize(disclosure::submit::kMaxMessageBytes);
   builder.SetMaxSendMessageSize(disclosure::submit::kMaxMessageBytes);
+  if (absl::GetFlag(FLAGS_max_threads) < disclosure::kMinMaxThreads) {
+    return Fail("--max_threads", absl::InvalidArgumentError("must be at least 4"));
+  }
+  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {

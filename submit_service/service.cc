@@ -1,5 +1,7 @@
 #include "submit_service/service.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -7,6 +9,9 @@
 #include "core/report_diff.h"
 #include "core/resource_names.h"
 #include "core/rpc_util.h"
+#include "core/text_util.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/server_builder.h"
 #include "submit_service/validate.h"
 
 namespace disclosure::submit {
@@ -29,7 +34,7 @@ grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& princ
   }
   if (!policy.IsKnown(principal)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("principal '", principal, "' has no role"));
+                        absl::StrCat("principal '", Echo(principal), "' has no role"));
   }
   return grpc::Status::OK;
 }
@@ -49,8 +54,9 @@ grpc::Status Handle(grpc::ServerContext* context, const char* method, const Acce
 
 }  // namespace
 
-SubmissionServiceImpl::SubmissionServiceImpl(Store* store, const AccessPolicy* policy)
-    : store_(store), policy_(policy) {
+SubmissionServiceImpl::SubmissionServiceImpl(Store* store, const AccessPolicy* policy,
+                                             size_t list_page_bytes)
+    : store_(store), policy_(policy), list_page_bytes_(list_page_bytes) {
   absl::StatusOr<int64_t> last = store_->LastFeedSeq();
   absl::MutexLock lock(&feed_mu_);
   feed_seq_ = last.ok() ? *last : 0;
@@ -80,19 +86,22 @@ absl::Status SubmissionServiceImpl::Authorize(const std::string& principal, Acti
   // An unlisted agency and another agency's report are refused alike, so a
   // refusal never tells whether the agency or its report exists.
   return absl::PermissionDeniedError(absl::StrCat(
-      "principal '", principal, "' may not ", action == Action::kSubmit ? "submit" : "read",
-      " reports of agency '", agency_id, "'"));
+      "principal '", Echo(principal), "' may not ", action == Action::kSubmit ? "submit" : "read",
+      " reports of agency '", Echo(agency_id), "'"));
 }
 
 absl::StatusOr<v1::ReportVersion> SubmissionServiceImpl::ToProto(const VersionRecord& r,
-                                                                  bool with_report) const {
+                                                                  bool with_report,
+                                                                  const std::string& principal) const {
   v1::ReportVersion v;
   v.set_name(FormatVersionName({r.agency_id, r.year}, r.version));
   v.set_version(r.version);
   v.set_content_hash(r.content_hash);
   v.set_submitter(r.submitter);
   *v.mutable_create_time() = ToTimestamp(r.create_time);
-  v.set_feed_position(EncodeFeedPosition(r.feed_seq));
+  // A feed position counts every agency's commits: only the feed's reader
+  // (the audit service) gets it, so no one else learns others' activity.
+  if (policy_->IsAuditService(principal)) v.set_feed_position(EncodeFeedPosition(r.feed_seq));
   if (with_report) {
     if (!v.mutable_report()->ParseFromString(r.report)) {
       return absl::DataLossError(absl::StrCat(v.name(), ": stored report does not parse"));
@@ -124,7 +133,7 @@ absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
   if (!report.agency().region_code().empty() &&
       report.agency().region_code() != agency.region_code()) {
     return FieldError("report.agency.region_code",
-                      absl::StrCat("'", report.agency().region_code(),
+                      absl::StrCat("'", Echo(report.agency().region_code()),
                                    "' is not the registry's region code of '", agency.id(), "' (",
                                    agency.region_code(), ")"));
   }
@@ -172,7 +181,7 @@ grpc::ServerUnaryReactor* SubmissionServiceImpl::CreateVersion(
   // version is durable (group commit), and the call finishes from there.
   store_->CreateVersionAsync(
       *std::move(args),
-      [this, response, log, finish](absl::StatusOr<CreateVersionResult> result) {
+      [this, response, log, finish, principal](absl::StatusOr<CreateVersionResult> result) {
         if (!result.ok()) {
           finish(ToGrpcStatus(result.status()));
           return;
@@ -180,7 +189,7 @@ grpc::ServerUnaryReactor* SubmissionServiceImpl::CreateVersion(
         if (result->created) NotifyFeed(result->version.feed_seq);
         // BASIC view: the report is the one the client just sent (or, for a
         // replay, sent before); GetVersion returns it.
-        absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false);
+        absl::StatusOr<v1::ReportVersion> v = ToProto(result->version, false, principal);
         if (!v.ok()) {
           finish(ToGrpcStatus(v.status()));
           return;
@@ -208,7 +217,8 @@ grpc::Status SubmissionServiceImpl::GetVersion(grpc::ServerContext* context,
         store_->GetVersion(name->report.agency_id, name->report.year, name->version,
                            request->view() != v1::VERSION_VIEW_BASIC);
     if (!r.ok()) return r.status();
-    absl::StatusOr<v1::ReportVersion> v = ToProto(*r, request->view() != v1::VERSION_VIEW_BASIC);
+    absl::StatusOr<v1::ReportVersion> v =
+        ToProto(*r, request->view() != v1::VERSION_VIEW_BASIC, principal);
     if (!v.ok()) return v.status();
     *response = *std::move(v);
     return absl::OkStatus();
@@ -227,21 +237,46 @@ grpc::Status SubmissionServiceImpl::ListVersions(grpc::ServerContext* context,
       return s;
     }
     bool full = request->view() == v1::VERSION_VIEW_FULL;
-    // One more than the page tells whether there is a next page.
+    // One more than the page tells whether there is a next page. Reports
+    // are read one at a time below, so that only the page's are in memory.
     absl::StatusOr<std::vector<VersionRecord>> rows =
         store_->ListVersions(args->report.agency_id, args->report.year, args->after_version,
-                             args->page_size + 1, full);
+                             args->page_size + 1, /*with_report=*/false);
     if (!rows.ok()) return rows.status();
+    // A report without versions does not exist: NOT_FOUND, as GetVersion
+    // says. Told only to those Authorize let through, who may read the
+    // agency's reports anyway.
+    if (rows->empty() && args->after_version == 0) {
+      return absl::NotFoundError(absl::StrCat("report ", FormatReportName(args->report),
+                                              " has no versions"));
+    }
     bool more = static_cast<int>(rows->size()) > args->page_size;
     if (more) rows->pop_back();
-    for (const VersionRecord& r : *rows) {
-      absl::StatusOr<v1::ReportVersion> v = ToProto(r, full);
+    // FULL versions can be up to 4 MiB each: the page also ends before the
+    // version that would take it past the byte budget (always one at least).
+    size_t bytes = 0;
+    int64_t last_listed = 0;
+    for (VersionRecord& r : *rows) {
+      if (full) {
+        absl::StatusOr<VersionRecord> with_report =
+            store_->GetVersion(r.agency_id, r.year, r.version, true);
+        if (!with_report.ok()) return with_report.status();
+        r = *std::move(with_report);
+      }
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r, full, principal);
       if (!v.ok()) return v.status();
+      size_t size = v->ByteSizeLong();
+      if (last_listed != 0 && bytes + size > list_page_bytes_) {
+        more = true;
+        break;
+      }
+      bytes += size;
+      last_listed = r.version;
       *response->add_versions() = *std::move(v);
     }
     if (more) {
       response->set_next_page_token(
-          EncodePageToken(request->parent(), std::to_string(rows->back().version)));
+          EncodePageToken(request->parent(), std::to_string(last_listed)));
     }
     return absl::OkStatus();
   });
@@ -255,31 +290,45 @@ grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
     log->set_resource(absl::StrCat("region:", request->region_prefix(), " year:", request->year()));
     absl::StatusOr<ListReportsArgs> args = ValidateListReports(*request);
     if (!args.ok()) return args.status();
+    // The store narrows by what its rows say (the region and name as of
+    // each report's latest version); the registry decides. A report whose
+    // agency left the registry or moved out of the caller's region is not
+    // listed, as Authorize would refuse to read it.
     ReportFilter filter;
     filter.region_prefix = request->region_prefix();
     filter.year = request->year();
     ReadScope scope = policy_->ReadScopeOf(principal);
     if (!scope.all) filter.scope = ReportFilter::Scope{scope.agency_ids, scope.region_prefixes};
+    auto visible = [&](const ReportRecord& r) {
+      const v1::Agency* agency = policy_->FindAgency(r.agency_id);
+      return agency != nullptr && policy_->CanRead(principal, *agency) &&
+             absl::StartsWith(agency->region_code(), request->region_prefix());
+    };
     std::optional<ReportKey> after;
     if (args->after_region) after = ReportKey{*args->after_region, *args->after_agency, args->after_year};
+    // One bounded scan per page: page_size rows (one more tells whether
+    // there is a next page). Rows the registry hides are skipped, so a page
+    // may be short, even empty with a next_page_token; the token continues
+    // after the last row scanned, so every call makes progress.
     absl::StatusOr<std::vector<ReportRecord>> rows =
         store_->ListReports(filter, after, args->page_size + 1);
     if (!rows.ok()) return rows.status();
     bool more = static_cast<int>(rows->size()) > args->page_size;
     if (more) rows->pop_back();
     for (const ReportRecord& r : *rows) {
+      if (!visible(r)) continue;
       v1::ReportSummary* s = response->add_reports();
       s->set_name(FormatReportName({r.agency_id, r.year}));
       s->set_agency_id(r.agency_id);
       s->set_agency_name(r.agency_name);
       s->set_region_code(r.region_code);
       s->set_year(r.year);
-      absl::StatusOr<v1::ReportVersion> v = ToProto(r.latest, false);
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r.latest, false, principal);
       if (!v.ok()) return v.status();
       *s->mutable_latest() = *std::move(v);
     }
     if (more) {
-      const ReportRecord& last = rows->back();
+      const ReportRecord& last = rows->back();  // scanned, listed or not
       response->set_next_page_token(EncodePageToken(
           absl::StrCat(request->region_prefix(), "|", request->year()),
           absl::StrCat(last.region_code, "|", last.agency_id, "|", last.year)));
@@ -328,8 +377,24 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
   return Handle(context, "WatchVersions", *policy_, [&](const std::string& principal,
                                                         RequestLog* log) -> absl::Status {
     log->set_resource(absl::StrCat("feed after:", request->start_after()));
+    // The feed is every agency's commits in order: even filtered, its
+    // positions and timing tell of others' activity. It is the audit
+    // service's alone.
+    if (!policy_->IsAuditService(principal)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "principal '", Echo(principal), "' may not follow the change feed (audit service only)"));
+    }
     absl::StatusOr<int64_t> after = ValidateWatchVersions(*request);
     if (!after.ok()) return after.status();
+    // A position past the end is a client bug (or another store's
+    // position): waiting would skip the versions until the feed gets there.
+    absl::StatusOr<int64_t> last = store_->LastFeedSeq();
+    if (!last.ok()) return last.status();
+    if (*after > *last) {
+      return absl::OutOfRangeError(absl::StrCat("start_after: '", Echo(request->start_after()),
+                                                "' is beyond the end of the feed (",
+                                                EncodeFeedPosition(*last), ")"));
+    }
     int64_t position = *after;
     while (!context->IsCancelled()) {
       absl::StatusOr<std::vector<VersionRecord>> rows = store_->ReadFeed(position, 100);
@@ -343,7 +408,7 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
         }
         v1::VersionEvent event;
         event.set_position(EncodeFeedPosition(r.feed_seq));
-        absl::StatusOr<v1::ReportVersion> v = ToProto(r, false);
+        absl::StatusOr<v1::ReportVersion> v = ToProto(r, false, principal);
         if (!v.ok()) return v.status();
         *event.mutable_version() = *std::move(v);
         if (!writer->Write(event)) return absl::CancelledError("client went away");

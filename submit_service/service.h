@@ -11,7 +11,9 @@
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
 #include "disclosure/v1/submission.grpc.pb.h"
+#include "grpcpp/server_builder.h"
 #include "submit_service/store/store.h"
+#include "submit_service/validate.h"
 
 namespace disclosure::submit {
 
@@ -22,7 +24,9 @@ namespace v1 = ::disclosure::v1;
 class SubmissionServiceImpl final
     : public v1::SubmissionService::WithCallbackMethod_CreateVersion<v1::SubmissionService::Service> {
  public:
-  SubmissionServiceImpl(Store* store, const AccessPolicy* policy);
+  // `list_page_bytes`: the ListVersions page budget (tests lower it).
+  SubmissionServiceImpl(Store* store, const AccessPolicy* policy,
+                        size_t list_page_bytes = kMaxListPageBytes);
 
   // Ends open WatchVersions streams (on shutdown).
   void StopWatches();
@@ -52,11 +56,14 @@ class SubmissionServiceImpl final
   // Validation, access and the canonical bytes of a CreateVersion.
   absl::StatusOr<CreateVersionArgs> PrepareCreateVersion(
       const std::string& principal, const v1::CreateVersionRequest& request) const;
-  absl::StatusOr<v1::ReportVersion> ToProto(const VersionRecord& r, bool with_report) const;
+  // The version as `principal` sees it (feed_position: audit service only).
+  absl::StatusOr<v1::ReportVersion> ToProto(const VersionRecord& r, bool with_report,
+                                            const std::string& principal) const;
   void NotifyFeed(int64_t seq);
 
   Store* store_;
   const AccessPolicy* policy_;
+  const size_t list_page_bytes_;
 
   absl::Mutex feed_mu_;
   int64_t feed_seq_ ABSL_GUARDED_BY(feed_mu_) = 0;

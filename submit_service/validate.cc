@@ -55,7 +55,7 @@ absl::Status ValidateText(absl::string_view field, const std::string& text, int 
 // bounded text. Consistency rules (sums, …) are the audit's, not the store's.
 absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
   if (r.agency().id() != parent.agency_id) {
-    return FieldError("report.agency.id", absl::StrCat("'", r.agency().id(),
+    return FieldError("report.agency.id", absl::StrCat("'", Echo(r.agency().id()),
                                                        "' is not the agency of parent '",
                                                        parent.agency_id, "'"));
   }
@@ -77,10 +77,10 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
                         absl::StrCat("is ", *v, "; counts are whole numbers ≥ 0"));
     }
   }
+  // The value is report content: not echoed (docs/api.md, Logs).
   if (std::optional<std::string> fee = GetFee(r); fee && !IsDecimal(*fee)) {
     return FieldError("report.proactive_disclosure.administrative_fees.amount_10k_yuan",
-                      absl::StrCat("'", *fee,
-                                   "' is not a decimal amount in 万元 (digits, up to 4 decimals)"));
+                      "is not a decimal amount in 万元 (digits, up to 4 decimals)");
   }
   struct {
     const char* field;
@@ -105,12 +105,16 @@ absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest&
   absl::StatusOr<ReportName> parent = ParseReportName(request.parent());
   if (!parent.ok()) return Named("parent", parent.status());
   if (!request.has_report()) return FieldError("report", "is required");
+  // Visible ASCII only (no space): an id is copied between logs, shells and
+  // scripts, where spaces and control characters get lost or mangled.
   if (request.request_id().empty() || request.request_id().size() > kMaxRequestIdLength) {
-    return FieldError("request_id",
-                      absl::StrCat("must be 1–", kMaxRequestIdLength, " printable ASCII characters"));
+    return FieldError("request_id", absl::StrCat("must be 1-", kMaxRequestIdLength,
+                                                 " visible ASCII characters (! to ~, no space)"));
   }
   for (char c : request.request_id()) {
-    if (c < 0x21 || c > 0x7E) return FieldError("request_id", "must be printable ASCII");
+    if (c < 0x21 || c > 0x7E) {
+      return FieldError("request_id", "must be visible ASCII characters (! to ~, no space)");
+    }
   }
   if (request.expected_latest_version() < 0) {
     return FieldError("expected_latest_version", "must be ≥ 0 (0: no version seen)");

@@ -23,6 +23,10 @@ inline constexpr int kMaxAgencyNameCodePoints = 100;
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
 inline constexpr int kMaxMessageBytes = 4 << 20;
+// A ListVersions page stops before the version that would take it past this
+// (FULL views carry whole reports): under kMaxMessageBytes with room to spare.
+// A page always holds at least one version.
+inline constexpr size_t kMaxListPageBytes = 3 << 20;
 
 absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest& request);
 absl::StatusOr<VersionName> ValidateGetVersion(const v1::GetVersionRequest& request);

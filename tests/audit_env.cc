@@ -45,6 +45,7 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
   builder.AddListeningPort("127.0.0.1:0", *creds, &port);
   builder.SetMaxReceiveMessageSize(audit::kMaxMessageBytes);
   builder.RegisterService(service_.get());
+  ApplyServerLimits(&builder, kDefaultMaxThreads);
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);
   follower_->Start();

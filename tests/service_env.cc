@@ -77,11 +77,13 @@ int FreePort() {
   return port;
 }
 
-InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path) {
+InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path, ServerOptions options) {
   auto store = submit::OpenSqliteStore(db_path);
   EXPECT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
-  service_ = std::make_unique<submit::SubmissionServiceImpl>(store_.get(), &DevPolicy());
+  service_ = std::make_unique<submit::SubmissionServiceImpl>(
+      store_.get(), options.policy != nullptr ? options.policy : &DevPolicy(),
+      options.list_page_bytes);
   const Certs& certs = DevCerts();
   auto creds = MutualTlsServerCredentials(
       {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});
@@ -90,6 +92,8 @@ InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path) {
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", *creds, &port);
   builder.SetMaxReceiveMessageSize(submit::kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(submit::kMaxMessageBytes);
+  ApplyServerLimits(&builder, options.max_threads);
   builder.RegisterService(service_.get());
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);

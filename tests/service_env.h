@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/access.h"
+#include "core/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "submit_service/service.h"
@@ -43,11 +44,19 @@ const Certs& DevCerts();
 const AccessPolicy& DevPolicy();
 std::string DevConfigPath(const std::string& file);  // deploy/dev/<file>
 
+// How the in-process server differs from the default.
+struct ServerOptions {
+  const AccessPolicy* policy = nullptr;  // default DevPolicy()
+  int max_threads = kDefaultMaxThreads;
+  size_t list_page_bytes = submit::kMaxListPageBytes;
+};
+
 // A submit_service in this process.
 class InProcessSubmitServer {
  public:
-  // Opens the SQLite store at `db_path` and listens on 127.0.0.1:<free port>.
-  explicit InProcessSubmitServer(const std::string& db_path);
+  // Opens the SQLite store at `db_path` and listens on 127.0.0.1:<free port>,
+  // with the server limits of main.cc.
+  explicit InProcessSubmitServer(const std::string& db_path, ServerOptions options = {});
   ~InProcessSubmitServer();
   std::string address() const { return address_; }
   submit::Store* store() { return store_.get(); }

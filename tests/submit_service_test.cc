@@ -1,22 +1,31 @@
 // submit_service over real gRPC with mutual TLS on loopback and real SQLite
 // files: submissions, versions, conflicts, idempotency, diffs, the change
 // feed across restarts, crash safety, access refusals, malformed requests.
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "core/canonical.h"
 #include "core/rpc_util.h"
 #include "core/template.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
+#include "submit_service/validate.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -24,6 +33,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kParent[] = "agencies/zz-psb/reports/2021";
 
@@ -68,6 +78,33 @@ class SubmitServiceTest : public ::testing::Test {
   TempDir dir_;
   InProcessSubmitServer server_;
 };
+
+// Captures spdlog's default logger (the request log) while alive.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    auto logger = std::make_shared<spdlog::logger>("captured", sink);
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> Lines() {
+    spdlog::default_logger()->flush();
+    std::vector<std::string> lines = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
+    return lines;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// Serialized size of the report as the service stores it.
+size_t AsStoredSize(v1::Report r) {
+  MaterializeTables(&r);
+  return r.ByteSizeLong();
+}
 
 // The field named by a status's google.rpc.BadRequest details.
 std::string BadField(const grpc::Status& status) {
@@ -172,6 +209,35 @@ TEST_F(SubmitServiceTest, RetriedRequestIdReturnsTheFirstAnswer) {
   EXPECT_EQ(latest.version(), 1);
 }
 
+TEST_F(SubmitServiceTest, RequestIdOfAnotherRequestIsFailedPrecondition) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse first, r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "once", 0, &first).ok());
+  // Another report (year) with the same id.
+  v1::Report next_year = SampleReport();
+  next_year.set_year(2022);
+  grpc::Status other_parent =
+      Create(clerk.get(), next_year, "once", 0, &r, "agencies/zz-psb/reports/2022");
+  EXPECT_EQ(other_parent.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << other_parent.error_message();
+  EXPECT_THAT(other_parent.error_message(), HasSubstr("'once'"));
+  // Other content for the same report.
+  v1::Report changed = SampleReport();
+  changed.set_other_matters("改过了。");
+  grpc::Status other_content = Create(clerk.get(), changed, "once", 1, &r);
+  EXPECT_EQ(other_content.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << other_content.error_message();
+  EXPECT_THAT(other_content.error_message(), HasSubstr("request_id"));
+  // Nothing stored; the first request still replays.
+  v1::ReportVersion latest;
+  ASSERT_TRUE(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &latest).ok());
+  EXPECT_EQ(latest.version(), 1);
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2022/versions/latest", &latest).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "once", 0, &r).ok());
+  EXPECT_EQ(r.version().name(), first.version().name());
+}
+
 TEST_F(SubmitServiceTest, IdenticalResubmissionCreatesNothing) {
   auto clerk = As("clerk-zz-psb");
   v1::CreateVersionResponse first, again;
@@ -183,18 +249,61 @@ TEST_F(SubmitServiceTest, IdenticalResubmissionCreatesNothing) {
 
 // ------------------------------------------------------------ refusals
 
+// A stub trusting `ca` and presenting `cert`/`key` (paths).
+std::unique_ptr<v1::SubmissionService::Stub> StubWith(const std::string& address,
+                                                      const std::string& ca,
+                                                      const std::string& cert,
+                                                      const std::string& key) {
+  auto creds = MutualTlsChannelCredentials({ca, cert, key});
+  EXPECT_TRUE(creds.ok()) << creds.status();
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return v1::SubmissionService::NewStub(grpc::CreateCustomChannel(address, *creds, args));
+}
+
 TEST_F(SubmitServiceTest, NoClientCertificateIsRefused) {
   auto anonymous = As("");
   v1::CreateVersionResponse r;
   grpc::Status s = Create(anonymous.get(), SampleReport(), "x", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  // The same set-up with a certificate gets through: the refusal above is
+  // the server's, not an unreachable server.
+  v1::ReportVersion v;
+  grpc::Status with_cert = Get(As("clerk-zz-psb").get(), "agencies/zz-psb/reports/2021/versions/1", &v);
+  EXPECT_EQ(with_cert.error_code(), grpc::StatusCode::NOT_FOUND) << with_cert.error_message();
 }
 
 TEST_F(SubmitServiceTest, CertificateOfAnotherCaIsRefused) {
-  auto stranger = SubmitStubAs(server_.address(), "clerk-zz-psb", DevCerts().other_dir);
+  // The client trusts the right CA (so the server's certificate passes) but
+  // presents a certificate of another CA, with the right principal name.
+  const std::string dev = DevCerts().dir, other = DevCerts().other_dir;
+  auto stranger = StubWith(server_.address(), dev + "/ca.crt", other + "/clerk-zz-psb.crt",
+                           other + "/clerk-zz-psb.key");
   v1::CreateVersionResponse r;
   grpc::Status s = Create(stranger.get(), SampleReport(), "x", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  // The same set-up with the development CA's certificate gets through.
+  auto clerk = StubWith(server_.address(), dev + "/ca.crt", dev + "/clerk-zz-psb.crt",
+                        dev + "/clerk-zz-psb.key");
+  EXPECT_TRUE(Create(clerk.get(), SampleReport(), "x", 0, &r).ok());
+}
+
+TEST_F(SubmitServiceTest, StrangersSendingInvalidReportsAreRefusedNotCorrected) {
+  // Access comes before validation: a principal who may not submit learns
+  // nothing from the validation of another agency's report.
+  v1::Report invalid = SampleReport();
+  SetApplicantCell(MutableRequestRow(&invalid, kReceived), 2, -1);
+  invalid.set_year(2020);
+  for (const char* principal : {"nobody", "clerk-ly-psb", "oversight-henan", "audit-service"}) {
+    v1::CreateVersionResponse r;
+    grpc::Status s = Create(As(principal).get(), invalid, "bad", 0, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal << ": " << s.error_message();
+    EXPECT_EQ(BadField(s), "") << principal;
+  }
+  // The agency's clerk is told what is wrong.
+  v1::CreateVersionResponse r;
+  grpc::Status s = Create(As("clerk-zz-psb").get(), invalid, "bad", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
 }
 
 TEST_F(SubmitServiceTest, PrincipalWithNoRoleIsRefused) {
@@ -224,12 +333,30 @@ TEST_F(SubmitServiceTest, ClerkOfAnotherAgencyCanNeitherReadNorWriteNorLearnExis
   // An agency that is not in the registry is refused alike.
   grpc::Status unlisted = Get(other.get(), "agencies/no-such/reports/2021/versions/1", &v);
   EXPECT_EQ(unlisted.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  // Listings and diffs.
-  v1::ListVersionsRequest list;
-  list.set_parent(kParent);
-  grpc::ClientContext c1;
-  v1::ListVersionsResponse versions;
-  EXPECT_EQ(other->ListVersions(&c1, list, &versions).error_code(),
+  // Listings and diffs: refused alike for an existing and a missing report;
+  // the agency's own clerk learns that the missing one is missing.
+  for (const char* parent : {kParent, "agencies/zz-psb/reports/2030"}) {
+    v1::ListVersionsRequest list;
+    list.set_parent(parent);
+    grpc::ClientContext c1;
+    v1::ListVersionsResponse versions;
+    grpc::Status s = other->ListVersions(&c1, list, &versions);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << parent;
+    EXPECT_EQ(versions.versions_size(), 0);
+  }
+  {
+    v1::ListVersionsRequest list;
+    list.set_parent("agencies/zz-psb/reports/2030");
+    grpc::ClientContext c1;
+    v1::ListVersionsResponse versions;
+    EXPECT_EQ(owner->ListVersions(&c1, list, &versions).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  v1::DiffVersionsRequest diff;
+  diff.set_name("agencies/zz-psb/reports/2021/versions/1");
+  diff.set_other_name("agencies/zz-psb/reports/2021/versions/1");
+  grpc::ClientContext c3;
+  v1::DiffVersionsResponse changes;
+  EXPECT_EQ(other->DiffVersions(&c3, diff, &changes).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   v1::ListReportsRequest reports;
   grpc::ClientContext c2;
@@ -267,6 +394,91 @@ TEST_F(SubmitServiceTest, OversightSeesOnlyItsRegion) {
   v1::ListReportsResponse everything;
   ASSERT_TRUE(audit->ListReports(&c2, all, &everything).ok());
   EXPECT_EQ(everything.reports_size(), 2);
+}
+
+// The development policy, edited.
+AccessPolicy EditedDevPolicy(
+    const std::function<void(v1::PrincipalsFile*, v1::AgencyRegistry*)>& edit) {
+  v1::PrincipalsFile principals;
+  v1::AgencyRegistry registry;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      *ReadFileToString(DevConfigPath("principals.textproto")), &principals));
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      *ReadFileToString(DevConfigPath("agencies.textproto")), &registry));
+  edit(&principals, &registry);
+  absl::StatusOr<AccessPolicy> p = AccessPolicy::Create(principals, registry);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return *std::move(p);
+}
+
+// Every report name `principal` gets from ListReports, page by page.
+std::vector<std::string> ListAll(const std::string& address, const std::string& principal,
+                                 int page_size, int* pages = nullptr) {
+  auto stub = SubmitStubAs(address, principal);
+  v1::ListReportsRequest request;
+  request.set_page_size(page_size);
+  std::vector<std::string> names;
+  int n = 0;
+  do {
+    grpc::ClientContext context;
+    v1::ListReportsResponse page;
+    grpc::Status s = stub->ListReports(&context, request, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok() || ++n > 100) break;
+    for (const auto& r : page.reports()) names.push_back(r.name());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (pages != nullptr) *pages = n;
+  return names;
+}
+
+TEST(SubmitServiceRegistryTest, ListingsFollowTheRegistryNotTheStoredRows) {
+  TempDir dir;
+  std::string db = dir.path() + "/submit.db";
+  {
+    InProcessSubmitServer server(db);
+    for (const char* agency : {"zz-psb", "ly-psb"}) {
+      v1::Report report = SampleReport();
+      report.mutable_agency()->set_id(agency);
+      v1::CreateVersionRequest req;
+      req.set_parent(absl::StrCat("agencies/", agency, "/reports/2021"));
+      *req.mutable_report() = report;
+      req.set_request_id("r");
+      grpc::ClientContext c;
+      v1::CreateVersionResponse resp;
+      grpc::Status s = SubmitStubAs(server.address(), absl::StrCat("clerk-", agency))
+                           ->CreateVersion(&c, req, &resp);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    EXPECT_EQ(ListAll(server.address(), "oversight-henan", 10).size(), 2u);
+  }
+  // Since then, zz-psb moved to Wuhan (420100) and ly-psb left the registry.
+  AccessPolicy changed = EditedDevPolicy([](v1::PrincipalsFile* p, v1::AgencyRegistry* r) {
+    for (auto& a : *r->mutable_agencies()) {
+      if (a.id() == "zz-psb") a.set_region_code("420100");
+    }
+    auto* agencies = r->mutable_agencies();
+    agencies->erase(std::remove_if(agencies->begin(), agencies->end(),
+                                   [](const v1::Agency& a) { return a.id() == "ly-psb"; }),
+                    agencies->end());
+    auto* principals = p->mutable_principals();
+    principals->erase(std::remove_if(principals->begin(), principals->end(),
+                                     [](const v1::Principal& x) { return x.name() == "clerk-ly-psb"; }),
+                      principals->end());
+  });
+  ServerOptions options;
+  options.policy = &changed;
+  InProcessSubmitServer server(db, options);
+  // Henan's oversight reads neither any more (its rows still say 4101…/4103…).
+  EXPECT_THAT(ListAll(server.address(), "oversight-henan", 10), ::testing::IsEmpty());
+  EXPECT_THAT(ListAll(server.address(), "reviewer-legality", 10), ::testing::IsEmpty());
+  // The agency's own clerk still does; the audit service reads what is in
+  // the registry, one row per page: the last page is empty (the skipped
+  // ly-psb row), and paging ends.
+  EXPECT_THAT(ListAll(server.address(), "clerk-zz-psb", 10), ::testing::ElementsAre(kParent));
+  int pages = 0;
+  EXPECT_THAT(ListAll(server.address(), "audit-service", 1, &pages), ::testing::ElementsAre(kParent));
+  EXPECT_EQ(pages, 2);
 }
 
 // ------------------------------------------------------------ bad requests
@@ -314,6 +526,37 @@ TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
   EXPECT_EQ(BadField(Get(clerk.get(), "agencies/ZZ/reports/2021/versions/1", &v)), "name");
 }
 
+// protobuf's parser refuses a proto3 string field that is not UTF-8 before
+// any handler runs; what the client gets is gRPC's, not ours (docs/api.md):
+// UNIMPLEMENTED from the callback handler (CreateVersion), INTERNAL from the
+// synchronous ones, no field named, no request log line.
+TEST_F(SubmitServiceTest, InvalidUtf8IsRefusedByTheParserBeforeTheHandler) {
+  auto clerk = As("clerk-zz-psb");
+  v1::Report report = SampleReport();
+  report.set_title("\xff\xfe not UTF-8");
+  CapturedLog log;
+  v1::CreateVersionResponse r;
+  grpc::Status create = Create(clerk.get(), report, "u", 0, &r);
+  EXPECT_EQ(create.error_code(), grpc::StatusCode::UNIMPLEMENTED) << create.error_message();
+  EXPECT_EQ(BadField(create), "");
+  v1::ReportVersion v;
+  grpc::Status get = Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/\xff", &v);
+  EXPECT_EQ(get.error_code(), grpc::StatusCode::INTERNAL) << get.error_message();
+  EXPECT_EQ(BadField(get), "");
+  EXPECT_THAT(log.Lines(), ::testing::IsEmpty());
+  // Nothing was stored.
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &v).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // In process, the validation names the field.
+  v1::CreateVersionRequest request;
+  request.set_parent(kParent);
+  *request.mutable_report() = report;
+  request.set_request_id("u");
+  absl::StatusOr<ReportName> parent = submit::ValidateCreateVersion(request);
+  EXPECT_EQ(parent.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadField(ToGrpcStatus(parent.status())), "report.title");
+}
+
 TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
   auto clerk = As("clerk-zz-psb");
   v1::Report huge = SampleReport();
@@ -321,6 +564,45 @@ TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
   v1::CreateVersionResponse r;
   grpc::Status s = Create(clerk.get(), huge, "h", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+TEST_F(SubmitServiceTest, RequestValuesAreEscapedAndCappedInErrorsAndLogs) {
+  auto clerk = As("clerk-zz-psb");
+  CapturedLog log;
+  v1::ReportVersion v;
+  // A newline in a name: escaped in the error and in the one log line.
+  grpc::Status forged =
+      Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/1\nrpc service=Forged x=\"", &v);
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << forged.error_message();
+  EXPECT_EQ(forged.error_message().find('\n'), std::string::npos) << forged.error_message();
+  EXPECT_THAT(forged.error_message(), HasSubstr("1\\nrpc service=Forged"));
+  // A 20 KB name: still INVALID_ARGUMENT (echoed whole, the message would not
+  // fit in the trailing metadata), and capped.
+  grpc::Status huge = Get(clerk.get(), std::string(20000, 'a'), &v);
+  EXPECT_EQ(huge.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << huge.error_message().size();
+  EXPECT_LT(huge.error_message().size(), 1000u);
+  EXPECT_EQ(BadField(huge), "name");
+  // A malformed fee is report content: named, not echoed.
+  v1::Report report = SampleReport();
+  SetFee(&report, "secret-amount");
+  v1::CreateVersionResponse r;
+  grpc::Status fee = Create(clerk.get(), report, "fee", 0, &r);
+  EXPECT_EQ(fee.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(fee.error_message(), Not(HasSubstr("secret")));
+
+  std::vector<std::string> lines;
+  // The CreateVersion line is written when its reactor lets go of it.
+  for (int i = 0; i < 100 && lines.size() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    lines = log.Lines();
+  }
+  ASSERT_EQ(lines.size(), 3u) << absl::StrJoin(lines, "\n");
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(absl::StartsWith(line, "rpc service=SubmissionService ")) << line;
+    EXPECT_LT(line.size(), 2000u);
+    EXPECT_THAT(line, Not(HasSubstr("secret")));
+  }
+  EXPECT_THAT(lines[0], HasSubstr("resource=\"agencies/zz-psb/reports/2021/versions/1\\nrpc service=Forged x=\\\"\""));
 }
 
 // ------------------------------------------------------------ change feed
@@ -359,13 +641,167 @@ TEST_F(SubmitServiceTest, FeedDeliversNewVersionsLiveAndResumes) {
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].position(), live[1].position());
   EXPECT_EQ(rest[1].position(), live[2].position());
-  // Another agency's clerk sees none of them.
+  // Filtered to another region: none of them, and the stream stays open
+  // until the deadline (not refused, not failed).
   v1::WatchVersionsRequest request;
+  request.set_region_prefix("42");
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1500));
-  auto reader = As("clerk-ly-psb")->WatchVersions(&context, request);
+  auto reader = audit->WatchVersions(&context, request);
   v1::VersionEvent e;
   EXPECT_FALSE(reader->Read(&e));
+  grpc::Status finished = reader->Finish();
+  EXPECT_EQ(finished.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << finished.error_message();
+}
+
+// The status a watch ends with, after reading every event until then.
+grpc::Status WatchStatus(v1::SubmissionService::Stub* stub, const v1::WatchVersionsRequest& request,
+                         int* events = nullptr, int deadline_ms = 5000) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms));
+  auto reader = stub->WatchVersions(&context, request);
+  v1::VersionEvent e;
+  int n = 0;
+  while (reader->Read(&e)) ++n;
+  if (events != nullptr) *events = n;
+  return reader->Finish();
+}
+
+TEST_F(SubmitServiceTest, OnlyTheAuditServiceFollowsTheFeed) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "w1", 0, &r).ok());
+  // Not even the agency's own clerk or its region's oversight: the feed
+  // would tell them of every other agency's commits.
+  for (const char* principal : {"clerk-zz-psb", "oversight-henan", "reviewer-legality"}) {
+    v1::WatchVersionsRequest request;
+    int events = -1;
+    grpc::Status s = WatchStatus(As(principal).get(), request, &events);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal << ": " << s.error_message();
+    EXPECT_EQ(events, 0) << principal;
+  }
+  // Nor do they see feed positions elsewhere.
+  EXPECT_EQ(r.version().feed_position(), "");
+  v1::ReportVersion v;
+  ASSERT_TRUE(Get(As("oversight-henan").get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  EXPECT_EQ(v.feed_position(), "");
+  ASSERT_TRUE(Get(As("audit-service").get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  EXPECT_EQ(v.feed_position(), "feed/1");
+}
+
+TEST_F(SubmitServiceTest, WatchFromBeyondTheEndIsOutOfRange) {
+  auto audit = As("audit-service");
+  v1::WatchVersionsRequest request;
+  request.set_start_after("feed/5");
+  grpc::Status s = WatchStatus(audit.get(), request);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("start_after"));
+  // The end itself is a valid place to start.
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(As("clerk-zz-psb").get(), SampleReport(), "o1", 0, &r).ok());
+  request.set_start_after("feed/1");
+  s = WatchStatus(audit.get(), request, nullptr, 300);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  request.set_start_after("feed/2");
+  s = WatchStatus(audit.get(), request);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE) << s.error_message();
+}
+
+TEST(SubmitServiceLimitsTest, OpenWatchesCannotTakeMoreThreadsThanTheQuota) {
+  TempDir dir;
+  ServerOptions options;
+  options.max_threads = 6;
+  InProcessSubmitServer server(dir.path() + "/submit.db", options);
+  v1::CreateVersionResponse r;
+  {
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = SampleReport();
+    req.set_request_id("q");
+    grpc::ClientContext c;
+    ASSERT_TRUE(SubmitStubAs(server.address(), "clerk-zz-psb")->CreateVersion(&c, req, &r).ok());
+  }
+  // Watches that hold a server thread each (their first event is read, so
+  // their handler runs), until the quota refuses one.
+  struct Watch {
+    std::unique_ptr<v1::SubmissionService::Stub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::VersionEvent>> reader;
+  };
+  std::vector<std::unique_ptr<Watch>> open;
+  grpc::Status refused;
+  for (int i = 0; i < 20 && refused.ok(); ++i) {
+    auto w = std::make_unique<Watch>();
+    w->stub = SubmitStubAs(server.address(), "audit-service");
+    w->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    w->reader = w->stub->WatchVersions(&w->context, v1::WatchVersionsRequest());
+    v1::VersionEvent e;
+    if (w->reader->Read(&e)) {
+      open.push_back(std::move(w));
+    } else {
+      refused = w->reader->Finish();
+    }
+  }
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_LT(open.size(), 6u);
+  // Ending the watches gives the threads back.
+  for (auto& w : open) {
+    w->context.TryCancel();
+    w->reader->Finish();
+  }
+  grpc::Status s;
+  for (int i = 0; i < 50; ++i) {
+    v1::GetVersionRequest get;
+    get.set_name("agencies/zz-psb/reports/2021/versions/1");
+    grpc::ClientContext c;
+    v1::ReportVersion v;
+    s = SubmitStubAs(server.address(), "audit-service")->GetVersion(&c, get, &v);
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST(SubmitServiceLimitsTest, FullListingPagesStopAtTheByteBudget) {
+  TempDir dir;
+  v1::Report report = SampleReport();
+  ServerOptions options;
+  // Room for one FULL version of the sample and a half: one per page.
+  options.list_page_bytes = AsStoredSize(report) * 3 / 2;
+  InProcessSubmitServer server(dir.path() + "/submit.db", options);
+  auto clerk = SubmitStubAs(server.address(), "clerk-zz-psb");
+  for (int i = 0; i < 3; ++i) {
+    report.set_other_matters(absl::StrCat("第 ", i, " 版"));
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = report;
+    req.set_request_id(absl::StrCat("b", i));
+    req.set_expected_latest_version(i);
+    grpc::ClientContext c;
+    v1::CreateVersionResponse resp;
+    ASSERT_TRUE(clerk->CreateVersion(&c, req, &resp).ok());
+  }
+  for (v1::VersionView view : {v1::VERSION_VIEW_FULL, v1::VERSION_VIEW_BASIC}) {
+    v1::ListVersionsRequest list;
+    list.set_parent(kParent);
+    list.set_page_size(10);
+    list.set_view(view);
+    std::vector<int64_t> seen;
+    int pages = 0;
+    do {
+      grpc::ClientContext context;
+      v1::ListVersionsResponse page;
+      ASSERT_TRUE(clerk->ListVersions(&context, list, &page).ok());
+      ++pages;
+      for (const auto& v : page.versions()) {
+        seen.push_back(v.version());
+        EXPECT_EQ(v.has_report(), view == v1::VERSION_VIEW_FULL);
+      }
+      list.set_page_token(page.next_page_token());
+    } while (!list.page_token().empty() && pages < 10);
+    EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3})) << view;
+    EXPECT_EQ(pages, view == v1::VERSION_VIEW_FULL ? 3 : 1) << view;
+  }
 }
 
 // ------------------------------------------------------------ restarts and crashes
@@ -404,6 +840,33 @@ TEST_F(SubmitServiceProcessTest, FeedResumesAfterRestartWithoutGapOrDuplicate) {
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].version().version(), 3);
   EXPECT_EQ(rest[1].version().version(), 4);
+}
+
+TEST_F(SubmitServiceProcessTest, SigtermEndsAnOpenWatchCleanly) {
+  ChildSubmitServer server(dir_.path() + "/submit.db", FreePort());
+  {
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = SampleReport();
+    req.set_request_id("s");
+    grpc::ClientContext c;
+    v1::CreateVersionResponse resp;
+    ASSERT_TRUE(SubmitStubAs(server.address(), "clerk-zz-psb")->CreateVersion(&c, req, &resp).ok());
+  }
+  auto audit = SubmitStubAs(server.address(), "audit-service");
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto reader = audit->WatchVersions(&context, v1::WatchVersionsRequest());
+  // The first event: the handler runs, and then waits for more.
+  v1::VersionEvent e;
+  ASSERT_TRUE(reader->Read(&e));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.Terminate(), 0);  // exit 0, within the shutdown grace
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_FALSE(reader->Read(&e));
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("shutting down"));
 }
 
 TEST_F(SubmitServiceProcessTest, Kill9LosesNoAcknowledgedVersion) {

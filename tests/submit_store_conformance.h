@@ -378,9 +378,11 @@ TEST_P(StoreConformanceTest, RetriedRequestIdReturnsTheFirstAnswer) {
   CreateVersionResult first = MustCreate(MakeArgs("a1", 2023, "first", 0, "req-1"));
   ASSERT_TRUE(first.created);
 
-  // Same submitter and request_id; different content and a stale expected
-  // version: still the first answer (step 1 comes first), created as then.
-  CreateVersionResult retry = MustCreate(MakeArgs("a1", 2023, "changed", 0, "req-1"));
+  // Same submitter, request_id and request, after the report moved on and
+  // with a stale expected version: still the first answer (step 1 comes
+  // first), created as then.
+  MustCreate(MakeArgs("a1", 2023, "moved on", 1));
+  CreateVersionResult retry = MustCreate(MakeArgs("a1", 2023, "first", 0, "req-1"));
   EXPECT_TRUE(retry.created);
   EXPECT_EQ(retry.version.version, 1);
   EXPECT_EQ(retry.version.content_hash, FakeHash("first"));
@@ -388,29 +390,45 @@ TEST_P(StoreConformanceTest, RetriedRequestIdReturnsTheFirstAnswer) {
   EXPECT_EQ(retry.version.feed_seq, first.version.feed_seq);
   EXPECT_EQ(retry.version.create_time, first.version.create_time);
 
-  // Even when it names another report.
-  CreateVersionResult elsewhere = MustCreate(MakeArgs("zz", 2020, "other", 0, "req-1"));
-  EXPECT_EQ(elsewhere.version.agency_id, "a1");
-  EXPECT_EQ(elsewhere.version.year, 2023);
-  EXPECT_EQ(elsewhere.version.version, 1);
-
   // An "identical" answer is stored too, and stays that answer after the
   // report moves on.
-  CreateVersionResult same = MustCreate(MakeArgs("a1", 2023, "first", 1, "req-2"));
+  CreateVersionResult same = MustCreate(MakeArgs("a1", 2023, "moved on", 2, "req-2"));
   EXPECT_FALSE(same.created);
-  EXPECT_EQ(same.version.version, 1);
-  CreateVersionResult v2 = MustCreate(MakeArgs("a1", 2023, "second", 1, "req-3"));
-  EXPECT_EQ(v2.version.version, 2);
-  CreateVersionResult same_again = MustCreate(MakeArgs("a1", 2023, "first", 2, "req-2"));
+  EXPECT_EQ(same.version.version, 2);
+  CreateVersionResult v3 = MustCreate(MakeArgs("a1", 2023, "third", 2, "req-3"));
+  EXPECT_EQ(v3.version.version, 3);
+  CreateVersionResult same_again = MustCreate(MakeArgs("a1", 2023, "moved on", 3, "req-2"));
   EXPECT_FALSE(same_again.created);
-  EXPECT_EQ(same_again.version.version, 1);
-  EXPECT_EQ(same_again.version.report, "first");
-  CreateVersionResult v2_again = MustCreate(MakeArgs("a1", 2023, "second", 0, "req-3"));
-  EXPECT_TRUE(v2_again.created);
-  EXPECT_EQ(v2_again.version.version, 2);
+  EXPECT_EQ(same_again.version.version, 2);
+  EXPECT_EQ(same_again.version.report, "moved on");
+  CreateVersionResult v3_again = MustCreate(MakeArgs("a1", 2023, "third", 0, "req-3"));
+  EXPECT_TRUE(v3_again.created);
+  EXPECT_EQ(v3_again.version.version, 3);
 
-  EXPECT_EQ(LastSeq(), 2);
-  EXPECT_TRUE(Versions("zz", 2020).empty());
+  EXPECT_EQ(LastSeq(), 3);
+}
+
+TEST_P(StoreConformanceTest, RequestIdOfAnotherRequestIsFailedPrecondition) {
+  MustCreate(MakeArgs("a1", 2023, "first", 0, "req-1"));
+  MustCreate(MakeArgs("a1", 2023, "first", 1, "req-same"));  // an "identical" answer
+  const CreateVersionArgs others[] = {
+      MakeArgs("a1", 2023, "changed", 1, "req-1"),  // other content
+      MakeArgs("a1", 2022, "first", 0, "req-1"),    // other year
+      MakeArgs("b1", 2023, "first", 0, "req-1"),    // other agency
+      MakeArgs("a1", 2023, "changed", 1, "req-same"),
+      MakeArgs("b1", 2023, "first", 0, "req-same"),
+  };
+  for (const CreateVersionArgs& a : others) {
+    absl::StatusOr<CreateVersionResult> r = store().CreateVersion(a);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition)
+        << a.agency_id << "/" << a.year << " " << a.report << ": " << r.status();
+    EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr(a.request_id));
+  }
+  // Nothing was stored, and the request_id still answers its own request.
+  EXPECT_EQ(LastSeq(), 1);
+  EXPECT_TRUE(Versions("b1", 2023).empty());
+  EXPECT_TRUE(Versions("a1", 2022).empty());
+  EXPECT_EQ(MustCreate(MakeArgs("a1", 2023, "first", 0, "req-1")).version.version, 1);
 }
 
 TEST_P(StoreConformanceTest, RequestIdIsScopedToTheSubmitter) {
@@ -421,8 +439,8 @@ TEST_P(StoreConformanceTest, RequestIdIsScopedToTheSubmitter) {
   EXPECT_EQ(b.version.version, 2);
   EXPECT_EQ(b.version.submitter, "bob");
   // Each submitter's retry gets its own answer.
-  EXPECT_EQ(MustCreate(MakeArgs("a1", 2023, "x", 0, "req-1", "alice")).version.version, 1);
-  EXPECT_EQ(MustCreate(MakeArgs("a1", 2023, "x", 0, "req-1", "bob")).version.version, 2);
+  EXPECT_EQ(MustCreate(MakeArgs("a1", 2023, "from alice", 0, "req-1", "alice")).version.version, 1);
+  EXPECT_EQ(MustCreate(MakeArgs("a1", 2023, "from bob", 0, "req-1", "bob")).version.version, 2);
   EXPECT_EQ(LastSeq(), 2);
 }
 
@@ -939,9 +957,8 @@ TEST_P(StoreConformanceTest, ConcurrentRetriesOfOneRequestCreateOneVersion) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      // Content differs per thread: only the request_id makes them one.
-      absl::StatusOr<CreateVersionResult> r = store().CreateVersion(
-          MakeArgs("a1", 2023, absl::StrCat("content ", t), 0, "the-request", "alice"));
+      absl::StatusOr<CreateVersionResult> r =
+          store().CreateVersion(MakeArgs("a1", 2023, "content", 0, "the-request", "alice"));
       absl::MutexLock l(&mu);
       results.push_back(std::move(r));
     });

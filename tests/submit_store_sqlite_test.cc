@@ -165,7 +165,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsEverything) {
 
     // Request ids are remembered.
     absl::StatusOr<CreateVersionResult> replay =
-        store->CreateVersion(MakeArgs("a1", 2023, "something else", 0, "req-1"));
+        store->CreateVersion(MakeArgs("a1", 2023, "v1", 0, "req-1"));
     ASSERT_TRUE(replay.ok()) << replay.status();
     EXPECT_EQ(replay->version.version, 1);
     EXPECT_TRUE(replay->created);

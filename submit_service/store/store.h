@@ -88,7 +88,10 @@ class Store {
 
   // In one transaction, in this order:
   //  1. (submitter, request_id) seen before → the stored answer of that
-  //     call (the version it returned, with created as it was then);
+  //     call (the version it returned, with created as it was then) when
+  //     this call is for the same report (agency_id, year) with the same
+  //     content_hash; otherwise FAILED_PRECONDITION naming the request_id
+  //     (a request_id names one request, not whatever is sent with it);
   //  2. latest version number != expected_latest_version → ABORTED naming
   //     both numbers;
   //  3. latest content_hash == content_hash → the latest, created = false;

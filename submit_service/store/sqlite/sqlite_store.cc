@@ -71,9 +71,11 @@
 // never decreases along the feed.
 //
 // Idempotency: answers of kinds 3 and 4 (see store.h) are stored
-// under (submitter, request_id); failures (ABORTED, errors) are not, so a
-// client that refreshed its view may retry with the same request_id. An empty
-// request_id means "not idempotent": nothing is looked up or recorded.
+// under (submitter, request_id), with the report (agency_id, year) they were
+// for; the content hash of the request is the answered version's. Failures
+// (ABORTED, errors) are not stored, so a client that refreshed its view may
+// retry with the same request_id. An empty request_id means "not
+// idempotent": nothing is looked up or recorded.
 #include "submit_service/store/sqlite/sqlite_store.h"
 
 #include <pthread.h>
@@ -783,6 +785,15 @@ absl::StatusOr<CreateVersionResult> SqliteStore::Apply(const CreateVersionArgs& 
                            " names a missing version: ", v.status().message()));
         }
         return v.status();
+      }
+      // The answered version's hash is the first request's content hash
+      // (a new version has it; an "identical" answer is the latest with
+      // it), so report and content of the first request are both known.
+      if (agency_id != a.agency_id || year != a.year || v->content_hash != a.content_hash) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "request_id '", a.request_id, "' was first used for another request (report ",
+            agency_id, "/", year, ", content ", v->content_hash,
+            "); a retry must repeat the request exactly, a new request needs a new request_id"));
       }
       CreateVersionResult result;
       result.version = std::move(*v);

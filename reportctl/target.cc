@@ -1,0 +1,67 @@
+#include "reportctl/target.h"
+
+#include <arpa/inet.h>
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace disclosure::reportctl {
+namespace {
+
+enum class Family { kNone, kIpv4, kIpv6 };
+
+// The family of "a.b.c.d:port" or "[v6]:port"; kNone for anything else.
+Family FamilyOf(absl::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return Family::kNone;
+  int port = 0;
+  if (!absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return Family::kNone;
+  }
+  std::string host(address.substr(0, colon));
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host.c_str(), buf) == 1) return Family::kIpv4;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']' &&
+      inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1) {
+    return Family::kIpv6;
+  }
+  return Family::kNone;
+}
+
+}  // namespace
+
+absl::StatusOr<ChannelTarget> ParseTarget(const std::string& flag, const std::string& server_name) {
+  ChannelTarget out;
+  if (flag.find(',') == std::string::npos) {
+    out.target = flag;
+    return out;
+  }
+  std::vector<std::string> addresses;
+  Family family = Family::kNone;
+  for (absl::string_view a : absl::StrSplit(flag, ',')) {
+    a = absl::StripAsciiWhitespace(a);
+    Family f = FamilyOf(a);
+    if (f == Family::kNone || (family != Family::kNone && f != family)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--target: '", a, "': several addresses must all be IPv4 (a.b.c.d:port) or all IPv6 "
+          "([addr]:port); for a host name with several addresses give dns:///name:port"));
+    }
+    family = f;
+    addresses.emplace_back(a);
+  }
+  if (server_name.empty()) {
+    return absl::InvalidArgumentError("--tls_server_name is required with several addresses");
+  }
+  out.target = absl::StrCat(family == Family::kIpv4 ? "ipv4:" : "ipv6:",
+                            absl::StrJoin(addresses, ","));
+  out.tls_server_name = server_name;
+  out.round_robin = true;
+  return out;
+}
+
+}  // namespace disclosure::reportctl
