@@ -83,6 +83,7 @@ absl::Status Follower::Follow(const std::string& position) {
   }
   v1::WatchVersionsRequest request;
   request.set_start_after(position);
+  request.set_view(v1::VERSION_VIEW_FULL);
   std::unique_ptr<grpc::ClientReader<v1::VersionEvent>> reader =
       stub_->WatchVersions(&context, request);
   // The pump reads while this thread audits, so that what arrives during an

@@ -78,6 +78,8 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
 // Makes spdlog's default logger asynchronous (stdout, one background
 // thread, callers block only when 8192 lines are queued): a request line is
 // then a queue push, not a write(2) on the thread that finishes the call.
+// Output is buffered and flushed every second, and at once for warnings;
+// call spdlog::shutdown() before exiting to flush the rest.
 void UseAsyncLogging();
 
 // Reads a whole file; NotFound naming it when it cannot be read.

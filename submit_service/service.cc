@@ -397,7 +397,10 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
     }
     int64_t position = *after;
     while (!context->IsCancelled()) {
-      absl::StatusOr<std::vector<VersionRecord>> rows = store_->ReadFeed(position, 100);
+      // The FULL view carries the reports: fewer rows per read.
+      const bool full = request->view() == v1::VERSION_VIEW_FULL;
+      absl::StatusOr<std::vector<VersionRecord>> rows =
+          store_->ReadFeed(position, full ? 32 : 100, full);
       if (!rows.ok()) return rows.status();
       for (const VersionRecord& r : *rows) {
         position = r.feed_seq;
@@ -408,7 +411,7 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
         }
         v1::VersionEvent event;
         event.set_position(EncodeFeedPosition(r.feed_seq));
-        absl::StatusOr<v1::ReportVersion> v = ToProto(r, false, principal);
+        absl::StatusOr<v1::ReportVersion> v = ToProto(r, full, principal);
         if (!v.ok()) return v.status();
         *event.mutable_version() = *std::move(v);
         if (!writer->Write(event)) return absl::CancelledError("client went away");

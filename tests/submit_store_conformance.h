@@ -84,8 +84,9 @@ class CleanupStore final : public Store {
                                                         int limit) override {
     return inner_->ListReports(filter, after, limit);
   }
-  absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit) override {
-    return inner_->ReadFeed(after_seq, limit);
+  absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit,
+                                                      bool with_report) override {
+    return inner_->ReadFeed(after_seq, limit, with_report);
   }
   absl::StatusOr<int64_t> LastFeedSeq() override { return inner_->LastFeedSeq(); }
 
@@ -169,7 +170,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
   }
 
   std::vector<VersionRecord> Feed(int64_t after = 0, int limit = 100000) {
-    absl::StatusOr<std::vector<VersionRecord>> f = store().ReadFeed(after, limit);
+    absl::StatusOr<std::vector<VersionRecord>> f = store().ReadFeed(after, limit, false);
     EXPECT_TRUE(f.ok()) << f.status();
     return f.ok() ? *f : std::vector<VersionRecord>();
   }
@@ -278,6 +279,17 @@ TEST_P(StoreConformanceTest, FirstVersionIsOneAndEverythingRoundTrips) {
   EXPECT_TRUE(bare.report.empty());
   EXPECT_EQ(bare.content_hash, a.content_hash);
   EXPECT_EQ(LastSeq(), 1);
+}
+
+TEST_P(StoreConformanceTest, FeedCarriesReportsOnlyWhenAsked) {
+  MustCreate(MakeArgs("a1", 2023, "first", 0));
+  MustCreate(MakeArgs("a2", 2023, "second", 0));
+  absl::StatusOr<std::vector<VersionRecord>> full = store().ReadFeed(0, 10, true);
+  ASSERT_TRUE(full.ok()) << full.status();
+  ASSERT_EQ(full->size(), 2u);
+  EXPECT_EQ((*full)[0].report, "first");
+  EXPECT_EQ((*full)[1].report, "second");
+  for (const VersionRecord& v : Feed()) EXPECT_EQ(v.report, "");
 }
 
 TEST_P(StoreConformanceTest, EmptyReportBytesRoundTrip) {
@@ -737,7 +749,7 @@ TEST_P(StoreConformanceTest, FeedInCommitOrderWithoutGaps) {
   EXPECT_TRUE(Feed(9).empty());
   EXPECT_TRUE(Feed(100).empty());
   EXPECT_TRUE(Feed(0, 0).empty());
-  EXPECT_EQ(store().ReadFeed(0, -1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store().ReadFeed(0, -1, false).status().code(), absl::StatusCode::kInvalidArgument);
 
   // Paging through the feed in small steps gives the same entries.
   std::vector<int64_t> paged;
@@ -768,7 +780,7 @@ struct Ack {
 // version only after the previous one was acknowledged, so it commits later).
 inline void CheckAcksAgainstFeed(Store& store, const std::vector<Ack>& acks,
                                  const std::string& agency_of_all) {
-  absl::StatusOr<std::vector<VersionRecord>> feed = store.ReadFeed(0, 1000000);
+  absl::StatusOr<std::vector<VersionRecord>> feed = store.ReadFeed(0, 1000000, false);
   ASSERT_TRUE(feed.ok()) << feed.status();
   ASSERT_EQ(feed->size(), acks.size());
   EXPECT_THAT(Seqs(*feed), ::testing::ElementsAreArray(Range(1, acks.size())));
@@ -811,7 +823,7 @@ TEST_P(StoreConformanceTest, ConcurrentSubmissionsOnDistinctReports) {
     for (int pages = 0; pages < 1000000; ++pages) {
       // An empty page read after the writers finished: the end.
       bool writers_were_done = writers_done;
-      absl::StatusOr<std::vector<VersionRecord>> page = store().ReadFeed(last, 7);
+      absl::StatusOr<std::vector<VersionRecord>> page = store().ReadFeed(last, 7, false);
       if (!page.ok()) {
         follower_error = page.status().ToString();
         follower_failed = true;

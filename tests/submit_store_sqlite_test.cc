@@ -214,7 +214,7 @@ TEST_F(SqliteStoreTest, ConcurrentWritesSurviveCloseAndReopen) {
   }
   std::unique_ptr<Store> store = MustOpen();
   ASSERT_NE(store, nullptr);
-  absl::StatusOr<std::vector<VersionRecord>> feed = store->ReadFeed(0, 1000);
+  absl::StatusOr<std::vector<VersionRecord>> feed = store->ReadFeed(0, 1000, false);
   ASSERT_TRUE(feed.ok()) << feed.status();
   EXPECT_THAT(Seqs(*feed), ::testing::ElementsAreArray(Range(1, kThreads * kPerThread)));
   // Commit times never go backwards along the feed.

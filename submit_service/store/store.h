@@ -136,8 +136,10 @@ class Store {
       const ReportFilter& filter, const std::optional<ReportKey>& after, int limit) = 0;
 
   // Feed entries with feed_seq > after_seq, ascending, at most `limit`,
-  // without report bytes. The feed has no gaps: seq n+1 is committed after n.
-  virtual absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit) = 0;
+  // with the report bytes when asked. The feed has no gaps: seq n+1 is
+  // committed after n.
+  virtual absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit,
+                                                              bool with_report) = 0;
 
   // Highest feed_seq committed (0 when empty).
   virtual absl::StatusOr<int64_t> LastFeedSeq() = 0;

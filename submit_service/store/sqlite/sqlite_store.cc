@@ -443,7 +443,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<ReportRecord>> ListReports(const ReportFilter& filter,
                                                         const std::optional<ReportKey>& after,
                                                         int limit) override;
-  absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit) override;
+  absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit,
+                                                      bool with_report) override;
   absl::StatusOr<int64_t> LastFeedSeq() override;
 
  private:
@@ -1068,11 +1069,13 @@ absl::StatusOr<std::vector<ReportRecord>> SqliteStore::ListReports(
   });
 }
 
-absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ReadFeed(int64_t after_seq, int limit) {
+absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ReadFeed(int64_t after_seq, int limit,
+                                                                  bool with_report) {
   if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
   if (limit == 0) return std::vector<VersionRecord>();
   return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
     absl::StatusOr<Stmt> s = c.Prepare(absl::StrCat("SELECT ", kVersionColumns,
+                                                    with_report ? ", report" : "",
                                                     " FROM versions WHERE feed_seq > ?1 "
                                                     "ORDER BY feed_seq LIMIT ?2"),
                                        "read feed");
@@ -1084,7 +1087,7 @@ absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ReadFeed(int64_t after_s
       absl::StatusOr<bool> row = s->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      out.push_back(ReadVersionRow(*s, 0, /*with_report=*/false));
+      out.push_back(ReadVersionRow(*s, 0, with_report));
     }
     return out;
   });
