@@ -15,6 +15,7 @@
 #include "audit_service/validate.h"
 #include "core/page_token.h"
 #include "core/resource_names.h"
+#include "core/rpc_handler.h"
 #include "core/rpc_util.h"
 #include "core/rules.h"
 
@@ -25,29 +26,10 @@ constexpr char kService[] = "AuditService";
 constexpr int kEventBatch = 100;
 constexpr int kMostFrequentRules = 10;
 
-// Every RPC's first check: a verified certificate naming a known principal.
-grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
-  if (principal.empty()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
-  }
-  if (!policy.IsKnown(principal)) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("principal '", principal, "' has no role"));
-  }
-  return grpc::Status::OK;
-}
-
-// Runs `body` with the caller's principal, the request log and the status
-// conversion around it.
 template <typename Body>
 grpc::Status Handle(grpc::ServerContextBase* context, const char* method,
                     const AccessPolicy& policy, Body body) {
-  std::string principal = PrincipalOf(*context);
-  RequestLog log(kService, method, principal);
-  grpc::Status status = AdmitPrincipal(policy, principal);
-  if (status.ok()) status = ToGrpcStatus(body(principal, &log));
-  log.set_status(status);
-  return status;
+  return HandleRpc(context, kService, method, policy, body);
 }
 
 v1::ReviewKind KindNeeded(const v1::SignOff& s) {

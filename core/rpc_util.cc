@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/rpc_handler.h"
 #include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -157,6 +158,17 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads) {
   builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                               kMinClientPingIntervalMs);
+}
+
+grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
+  if (principal.empty()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
+  }
+  if (!policy.IsKnown(principal)) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("principal '", Echo(principal), "' has no role"));
+  }
+  return grpc::Status::OK;
 }
 
 void UseAsyncLogging() {

@@ -8,6 +8,7 @@
 #include "core/canonical.h"
 #include "core/report_diff.h"
 #include "core/resource_names.h"
+#include "core/rpc_handler.h"
 #include "core/rpc_util.h"
 #include "core/text_util.h"
 #include "grpcpp/resource_quota.h"
@@ -27,29 +28,10 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return ts;
 }
 
-// Every RPC's first check: a verified certificate naming a known principal.
-grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
-  if (principal.empty()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
-  }
-  if (!policy.IsKnown(principal)) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("principal '", Echo(principal), "' has no role"));
-  }
-  return grpc::Status::OK;
-}
-
-// Runs `body` for a unary RPC with the caller's principal, the request log
-// and the status conversion around it.
 template <typename Body>
-grpc::Status Handle(grpc::ServerContext* context, const char* method, const AccessPolicy& policy,
-                    Body body) {
-  std::string principal = PrincipalOf(*context);
-  RequestLog log(kService, method, principal);
-  grpc::Status status = AdmitPrincipal(policy, principal);
-  if (status.ok()) status = ToGrpcStatus(body(principal, &log));
-  log.set_status(status);
-  return status;
+grpc::Status Handle(grpc::ServerContextBase* context, const char* method,
+                    const AccessPolicy& policy, Body body) {
+  return HandleRpc(context, kService, method, policy, body);
 }
 
 }  // namespace

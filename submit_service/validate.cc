@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "core/template.h"
 #include "core/text_util.h"
@@ -197,22 +198,6 @@ absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& re
     return FieldError("start_after", "is not a feed position (from VersionEvent.position)");
   }
   return seq;
-}
-
-std::string EncodePageToken(const std::string& bound_to, const std::string& position) {
-  return absl::WebSafeBase64Escape(absl::StrCat(bound_to, "\n", position));
-}
-
-absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std::string& bound_to) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) {
-    return FieldError("page_token", "is not a page token");
-  }
-  size_t nl = raw.find('\n');
-  if (nl == std::string::npos || raw.substr(0, nl) != bound_to) {
-    return FieldError("page_token", "belongs to another listing");
-  }
-  return raw.substr(nl + 1);
 }
 
 std::string EncodeFeedPosition(int64_t seq) { return absl::StrCat("feed/", seq); }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/page_token.h"  // EncodePageToken, DecodePageToken
 #include "core/resource_names.h"
 #include "disclosure/v1/submission.pb.h"
 
@@ -52,12 +53,6 @@ absl::StatusOr<DiffArgs> ValidateDiffVersions(const v1::DiffVersionsRequest& req
 
 // Returns the feed position to start after.
 absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& request);
-
-// Page tokens are opaque to clients: base64 of a string bound to the request
-// that made them, so a token cannot be replayed against another listing.
-std::string EncodePageToken(const std::string& bound_to, const std::string& position);
-// The position, or INVALID_ARGUMENT for a token of another request or garbage.
-absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std::string& bound_to);
 
 std::string EncodeFeedPosition(int64_t seq);
 

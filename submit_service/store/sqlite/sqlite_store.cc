@@ -102,23 +102,17 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/sqlite_db.h"
 
 namespace disclosure::submit {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr int kMaxReaders = 4;
 // Statements with more list parameters than this are not cached (listing
 // scopes are usually short; long ones would fill the cache with one-offs).
 constexpr size_t kMaxCachedListParams = 8;
-constexpr size_t kMaxCachedStatements = 128;
 
-struct Migration {
-  int to_version;
-  const char* sql;
-};
-
-constexpr Migration kMigrations[] = {
+constexpr sqlite::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE reports (
   agency_id      TEXT    NOT NULL,
@@ -153,215 +147,10 @@ CREATE TABLE idempotency (
 );
 )sql"},
 };
-static_assert(kMigrations[std::size(kMigrations) - 1].to_version == kSqliteSchemaVersion,
-              "the last migration must produce kSqliteSchemaVersion");
 
-// ---------------------------------------------------------------------------
-// Errors
 
-absl::StatusCode CodeFor(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOMEM:
-    case SQLITE_PROTOCOL:
-      return absl::StatusCode::kUnavailable;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return absl::StatusCode::kDataLoss;
-    default:
-      return absl::StatusCode::kInternal;
-  }
-}
-
-// "sqlite: <step>: <message> (<code name>)".
-absl::Status SqliteError(sqlite3* db, int rc, absl::string_view step) {
-  const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  return absl::Status(CodeFor(rc), absl::StrCat("sqlite: ", step, ": ", msg, " (",
-                                                sqlite3_errstr(rc), ", code ", rc, ")"));
-}
-
-// ---------------------------------------------------------------------------
-// Connection and statements
-
-class Connection;
-
-// A prepared statement in use. Cached statements are reset and unbound when
-// this goes away, others finalized. Values bound as text or blob are NOT
-// copied: they must outlive this object.
-class Stmt {
- public:
-  Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string step)
-      : db_(db), stmt_(stmt), in_use_(in_use), step_(std::move(step)) {}
-  Stmt(Stmt&& o) noexcept
-      : db_(o.db_),
-        stmt_(o.stmt_),
-        in_use_(o.in_use_),
-        step_(std::move(o.step_)),
-        bind_rc_(o.bind_rc_) {
-    o.stmt_ = nullptr;
-    o.in_use_ = nullptr;
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& operator=(Stmt&&) = delete;
-  ~Stmt() {
-    if (stmt_ == nullptr) return;
-    if (in_use_ != nullptr) {  // cached
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-      *in_use_ = false;
-    } else {
-      sqlite3_finalize(stmt_);
-    }
-  }
-
-  // Parameters are 1-based.
-  void Text(int i, absl::string_view v) {
-    Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
-  }
-  void Blob(int i, absl::string_view v) {
-    // A null pointer would bind NULL, not an empty blob.
-    if (v.empty()) {
-      Check(sqlite3_bind_zeroblob(stmt_, i, 0));
-    } else {
-      Check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
-    }
-  }
-  void Int(int i, int64_t v) { Check(sqlite3_bind_int64(stmt_, i, v)); }
-
-  // true: a row is available; false: done.
-  absl::StatusOr<bool> Step() {
-    if (bind_rc_ != SQLITE_OK) return SqliteError(db_, bind_rc_, absl::StrCat(step_, " (bind)"));
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return SqliteError(db_, rc, step_);
-  }
-  // Runs a statement that returns no rows.
-  absl::Status Run() {
-    absl::StatusOr<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (*row) return absl::InternalError(absl::StrCat("sqlite: ", step_, ": unexpected row"));
-    return absl::OkStatus();
-  }
-
-  // Columns are 0-based.
-  int64_t ColInt(int c) const { return sqlite3_column_int64(stmt_, c); }
-  std::string ColText(int c) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, c);
-    int n = sqlite3_column_bytes(stmt_, c);
-    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
-  }
-  std::string ColBlob(int c) const {
-    const void* p = sqlite3_column_blob(stmt_, c);
-    int n = sqlite3_column_bytes(stmt_, c);
-    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
-  }
-
- private:
-  void Check(int rc) {
-    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  }
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-  bool* in_use_;  // null: not cached
-  std::string step_;
-  int bind_rc_ = SQLITE_OK;
-};
-
-// One SQLite connection with its statement cache. Not thread-safe: one
-// thread at a time.
-class Connection {
- public:
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, int flags) {
-    sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-    if (rc != SQLITE_OK) {
-      absl::Status s = SqliteError(db, rc, absl::StrCat("open ", path));
-      sqlite3_close_v2(db);
-      return s;
-    }
-    sqlite3_extended_result_codes(db, 1);
-    auto c = std::unique_ptr<Connection>(new Connection(db));
-    rc = sqlite3_busy_timeout(db, kBusyTimeoutMs);
-    if (rc != SQLITE_OK) return SqliteError(db, rc, "set busy_timeout");
-    return c;
-  }
-
-  ~Connection() {
-    for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
-    sqlite3_close_v2(db_);
-  }
-
-  sqlite3* db() const { return db_; }
-  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
-
-  // Prepares `sql` (one statement), from the cache when possible. `step`
-  // names it in errors.
-  absl::StatusOr<Stmt> Prepare(const std::string& sql, absl::string_view step,
-                               bool cacheable = true) {
-    auto it = cache_.find(sql);
-    if (it != cache_.end() && !it->second.in_use) {
-      it->second.in_use = true;
-      return Stmt(db_, it->second.stmt, &it->second.in_use, std::string(step));
-    }
-    bool cache = cacheable && it == cache_.end() && cache_.size() < kMaxCachedStatements;
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                cache ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
-    if (rc != SQLITE_OK) {
-      sqlite3_finalize(stmt);
-      return SqliteError(db_, rc, absl::StrCat(step, " (prepare)"));
-    }
-    if (stmt == nullptr) {
-      return absl::InternalError(absl::StrCat("sqlite: ", step, " (prepare): empty statement"));
-    }
-    if (!cache) return Stmt(db_, stmt, nullptr, std::string(step));
-    auto [pos, inserted] = cache_.emplace(sql, Entry{stmt, true});
-    return Stmt(db_, stmt, &pos->second.in_use, std::string(step));
-  }
-
-  // Runs a statement without results or parameters, e.g. BEGIN / COMMIT.
-  absl::Status Exec(const std::string& sql, absl::string_view step) {
-    absl::StatusOr<Stmt> s = Prepare(sql, step);
-    if (!s.ok()) return s.status();
-    return s->Run();
-  }
-
-  // Runs a script (several statements; not cached).
-  absl::Status ExecScript(const char* sql, absl::string_view step) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-    sqlite3_free(err);  // sqlite3_errmsg still has it
-    if (rc != SQLITE_OK) return SqliteError(db_, rc, step);
-    return absl::OkStatus();
-  }
-
-  // A single integer from a one-row, one-column query.
-  absl::StatusOr<int64_t> QueryInt(const std::string& sql, absl::string_view step) {
-    absl::StatusOr<Stmt> s = Prepare(sql, step);
-    if (!s.ok()) return s.status();
-    absl::StatusOr<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::InternalError(absl::StrCat("sqlite: ", step, ": no row"));
-    return s->ColInt(0);
-  }
-
- private:
-  struct Entry {
-    sqlite3_stmt* stmt;
-    bool in_use;
-  };
-  explicit Connection(sqlite3* db) : db_(db) {}
-
-  sqlite3* db_;
-  std::unordered_map<std::string, Entry> cache_;
-};
+using sqlite::Connection;
+using sqlite::Stmt;
 
 // ---------------------------------------------------------------------------
 // Queries shared by readers and the writer
@@ -506,91 +295,13 @@ class SqliteStore final : public Store {
   int open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
 };
 
-absl::StatusOr<int64_t> ReadUserVersion(Connection& c) {
-  return c.QueryInt("PRAGMA user_version", "read user_version");
-}
-
-absl::Status CheckNotNewer(int64_t user_version, const std::string& path) {
-  if (user_version > kSqliteSchemaVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("sqlite: ", path, " has schema version ", user_version,
-                     ", newer than this build's ", kSqliteSchemaVersion, "; upgrade the service"));
-  }
-  if (user_version < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("sqlite: ", path, " has a negative schema version ", user_version));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Migrate(Connection& c, const std::string& path) {
-  absl::Status s = c.Exec("BEGIN IMMEDIATE", "begin migration");
-  if (!s.ok()) return s;
-  auto fail = [&c](absl::Status st) {
-    if (c.InTransaction()) (void)c.Exec("ROLLBACK", "roll back migration");
-    return st;
-  };
-  // Read again under the write lock: another process may have migrated.
-  absl::StatusOr<int64_t> uv = ReadUserVersion(c);
-  if (!uv.ok()) return fail(uv.status());
-  if (absl::Status st = CheckNotNewer(*uv, path); !st.ok()) return fail(st);
-  for (const Migration& m : kMigrations) {
-    if (m.to_version <= *uv) continue;
-    std::string step = absl::StrCat("migrate to schema ", m.to_version);
-    if (absl::Status st = c.ExecScript(m.sql, step); !st.ok()) return fail(st);
-    // PRAGMA user_version takes no parameters; the value is ours.
-    if (absl::Status st =
-            c.ExecScript(absl::StrCat("PRAGMA user_version = ", m.to_version).c_str(), step);
-        !st.ok()) {
-      return fail(st);
-    }
-  }
-  s = c.Exec("COMMIT", "commit migration");
-  if (!s.ok()) return fail(s);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path) {
-  if (sqlite3_threadsafe() == 0) {
-    return absl::FailedPreconditionError("sqlite: library built without thread support");
-  }
-  absl::StatusOr<std::unique_ptr<Connection>> w =
-      Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  static_assert(kMigrations[std::size(kMigrations) - 1].to_version == kSqliteSchemaVersion,
+                "the last migration must produce kSqliteSchemaVersion");
+  absl::StatusOr<std::unique_ptr<Connection>> w = sqlite::OpenWithSchema(
+      path, std::vector<sqlite::Migration>(std::begin(kMigrations), std::end(kMigrations)));
   if (!w.ok()) return w.status();
   Connection& c = **w;
-
-  // Refuse a newer file before changing anything in it.
-  absl::StatusOr<int64_t> uv = ReadUserVersion(c);
-  if (!uv.ok()) return uv.status();
-  if (absl::Status s = CheckNotNewer(*uv, path); !s.ok()) return s;
-
-  {
-    absl::StatusOr<Stmt> s = c.Prepare("PRAGMA journal_mode = WAL", "set journal_mode=WAL",
-                                       /*cacheable=*/false);
-    if (!s.ok()) return s.status();
-    absl::StatusOr<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    std::string mode = *row ? s->ColText(0) : "";
-    if (mode != "wal") {
-      return absl::FailedPreconditionError(
-          absl::StrCat("sqlite: ", path, ": cannot use WAL (journal_mode is '", mode, "')"));
-    }
-  }
-  if (absl::Status s = c.ExecScript("PRAGMA synchronous = FULL", "set synchronous=FULL"); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = c.ExecScript("PRAGMA foreign_keys = ON", "set foreign_keys=ON"); !s.ok()) {
-    return s;
-  }
-  // Keep the WAL file from staying large after a burst of writes.
-  if (absl::Status s =
-          c.ExecScript("PRAGMA journal_size_limit = 67108864", "set journal_size_limit");
-      !s.ok()) {
-    return s;
-  }
-  if (*uv < kSqliteSchemaVersion) {
-    if (absl::Status s = Migrate(c, path); !s.ok()) return s;
-  }
 
   // Versions are committed with non-decreasing create_time along the feed;
   // continue from the last one.
@@ -906,10 +617,8 @@ absl::StatusOr<std::unique_ptr<Connection>> SqliteStore::AcquireReader() {
     }
     ++open_readers_;
   }
-  absl::StatusOr<std::unique_ptr<Connection>> c =
-      Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+  absl::StatusOr<std::unique_ptr<Connection>> c = sqlite::OpenReader(path_);
   absl::Status s = c.status();
-  if (s.ok()) s = (*c)->ExecScript("PRAGMA query_only = ON", "set query_only");
   if (!s.ok()) {
     absl::MutexLock l(&readers_mu_);
     --open_readers_;
