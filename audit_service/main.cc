@@ -84,27 +84,17 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "audit_service --listen ADDR --store sqlite:PATH --submit_target ADDR --ledger_key PEM …");
   absl::ParseCommandLine(argc, argv);
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  // SIGTERM and SIGINT are blocked in every thread and taken by sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  disclosure::UseAsyncLogging();
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  sigset_t signals = disclosure::StartServiceProcess();
 
   absl::StatusOr<disclosure::AccessPolicy> policy =
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
 
   std::string url = absl::GetFlag(FLAGS_store);
-  absl::string_view path = url;
-  if (!absl::ConsumePrefix(&path, "sqlite:")) {
-    return Fail("--store", absl::InvalidArgumentError("only sqlite:PATH is supported"));
-  }
+  absl::StatusOr<std::string> path = disclosure::SqlitePathOf(url);
+  if (!path.ok()) return Fail("--store", path.status());
   absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =
-      disclosure::audit::OpenSqliteStore(std::string(path));
+      disclosure::audit::OpenSqliteStore(*path);
   if (!store.ok()) return Fail("store", store.status());
 
   absl::StatusOr<disclosure::CheckpointSigner> signer =

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "core/rpc_handler.h"
 #include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -169,6 +171,27 @@ grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& princ
                         absl::StrCat("principal '", Echo(principal), "' has no role"));
   }
   return grpc::Status::OK;
+}
+
+sigset_t StartServiceProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  UseAsyncLogging();
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  return signals;
+}
+
+absl::StatusOr<std::string> SqlitePathOf(const std::string& url) {
+  absl::string_view path = url;
+  if (!absl::ConsumePrefix(&path, "sqlite:") || path.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("store URL '", Echo(url), "': only sqlite:PATH is supported"));
+  }
+  return std::string(path);
 }
 
 void UseAsyncLogging() {

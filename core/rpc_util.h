@@ -4,6 +4,8 @@
 #ifndef DISCLOSURE_CORE_RPC_UTIL_H_
 #define DISCLOSURE_CORE_RPC_UTIL_H_
 
+#include <signal.h>
+
 #include <memory>
 #include <string>
 
@@ -81,6 +83,17 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
 // Output is buffered and flushed every second, and at once for warnings;
 // call spdlog::shutdown() before exiting to flush the rest.
 void UseAsyncLogging();
+
+// What a service's main does before anything else: ignore Abseil's mutex
+// deadlock detection (on in Debian's build, a lock-graph update per
+// acquisition; our locks are few and simple), block SIGTERM and SIGINT in
+// every thread (gRPC's threads inherit the mask) so that main takes them
+// with sigwait(), not a handler, and start the asynchronous log. Returns
+// the signal set to wait on.
+sigset_t StartServiceProcess();
+
+// The path of a store URL "sqlite:PATH"; InvalidArgument for anything else.
+absl::StatusOr<std::string> SqlitePathOf(const std::string& url);
 
 // Reads a whole file; NotFound naming it when it cannot be read.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);

@@ -49,7 +49,6 @@ ABSL_DECLARE_FLAG(int, deadline_seconds);
 ABSL_DECLARE_FLAG(std::string, region_prefix);
 ABSL_DECLARE_FLAG(int, year);
 ABSL_DECLARE_FLAG(std::string, from);
-ABSL_DECLARE_FLAG(int, max_events);
 
 namespace disclosure::reportctl {
 namespace {
@@ -59,25 +58,8 @@ std::unique_ptr<v1::AuditService::Stub> Connect() {
   return channel ? v1::AuditService::NewStub(channel) : nullptr;
 }
 
-void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(absl::GetFlag(FLAGS_deadline_seconds)));
-}
 
-int Refused(const absl::Status& s) {
-  std::cerr << "reportctl: " << absl::StatusCodeToString(s.code()) << ": " << s.message() << "\n";
-  return s.code() == absl::StatusCode::kUnavailable ||
-                 s.code() == absl::StatusCode::kDeadlineExceeded
-             ? kExitUnreadable
-             : kExitFindings;
-}
-int Refused(const grpc::Status& status) { return Refused(FromGrpcStatus(status)); }
 
-bool Usage(const std::vector<std::string>& args, size_t n, const char* usage) {
-  if (args.size() == n) return true;
-  std::cerr << "usage: reportctl " << usage << "\n";
-  return false;
-}
 
 const char* StateName(v1::ReportState s) {
   switch (s) {
@@ -303,24 +285,14 @@ int RunEvents(const std::vector<std::string>& args) {
   request.set_start_after(absl::GetFlag(FLAGS_from));
   grpc::ClientContext context;  // no deadline: a watch runs until stopped
   auto reader = stub->WatchEvents(&context, request);
-  v1::AuditEvent e;
-  int seen = 0, max = absl::GetFlag(FLAGS_max_events);
-  while (reader->Read(&e)) {
+  return DrainStream<v1::AuditEvent>(&context, reader.get(), [](const v1::AuditEvent& e) {
     if (absl::GetFlag(FLAGS_json)) {
       std::cout << ToJson(e) << "\n";
     } else {
       std::cout << e.position() << "\t" << v1::AuditEvent::Kind_Name(e.kind()) << "\t"
                 << e.version() << "\t" << e.sign_off() << "\n";
     }
-    std::cout.flush();
-    if (max > 0 && ++seen >= max) {
-      context.TryCancel();
-      break;
-    }
-  }
-  grpc::Status s = reader->Finish();
-  if (max > 0 && seen >= max) return kExitOk;
-  return s.ok() ? kExitOk : Refused(s);
+  });
 }
 
 int RunLedger(const std::vector<std::string>& args) {

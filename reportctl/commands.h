@@ -5,6 +5,7 @@
 #ifndef DISCLOSURE_REPORTCTL_COMMANDS_H_
 #define DISCLOSURE_REPORTCTL_COMMANDS_H_
 
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,35 @@ int RunLedger(const std::vector<std::string>& args);
 // target.h) with the certificates of --as; nullptr, the error printed, when
 // they cannot be read or the target is malformed.
 std::shared_ptr<grpc::Channel> OpenChannel(const std::string& target_flag);
+
+// Shared by the service commands: the per-call deadline (--deadline_seconds),
+// printing a refusal (exit 2 when the service is unreachable, 1 otherwise),
+// and checking the number of positional arguments (printing the usage).
+void SetDeadline(grpc::ClientContext* context);
+int Refused(const absl::Status& status);
+int Refused(const grpc::Status& status);
+bool Usage(const std::vector<std::string>& args, size_t n, const char* usage);
+
+// Prints each event of a watch stream (flushed at once), up to --max_events
+// (0: until the stream ends or is interrupted); returns the exit code.
+int MaxEvents();
+template <typename Event, typename Print>
+int DrainStream(grpc::ClientContext* context, grpc::ClientReader<Event>* reader, Print print) {
+  Event event;
+  int seen = 0;
+  const int max = MaxEvents();
+  while (reader->Read(&event)) {
+    print(event);
+    std::cout.flush();
+    if (max > 0 && ++seen >= max) {
+      context->TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (max > 0 && seen >= max) return kExitOk;
+  return s.ok() ? kExitOk : Refused(s);
+}
 
 // Findings as a readable table with a count line, or (--json) a JSON array.
 void PrintFindings(const std::vector<v1::Finding>& findings);

@@ -41,6 +41,29 @@ ABSL_FLAG(int, max_events, 0, "watch: stop after this many events (0: run until 
 
 namespace disclosure::reportctl {
 
+bool Usage(const std::vector<std::string>& args, size_t n, const char* usage) {
+  if (args.size() == n) return true;
+  std::cerr << "usage: reportctl " << usage << "\n";
+  return false;
+}
+
+int Refused(const absl::Status& s) {
+  std::cerr << "reportctl: " << absl::StatusCodeToString(s.code()) << ": " << s.message() << "\n";
+  return s.code() == absl::StatusCode::kUnavailable ||
+                 s.code() == absl::StatusCode::kDeadlineExceeded
+             ? kExitUnreadable
+             : kExitFindings;
+}
+
+int Refused(const grpc::Status& status) { return Refused(FromGrpcStatus(status)); }
+
+int MaxEvents() { return absl::GetFlag(FLAGS_max_events); }
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(absl::GetFlag(FLAGS_deadline_seconds)));
+}
+
 std::shared_ptr<grpc::Channel> OpenChannel(const std::string& target_flag) {
   std::string certs = absl::GetFlag(FLAGS_certs), as = absl::GetFlag(FLAGS_as);
   auto fallback = [](const std::string& flag, const std::string& f) { return flag.empty() ? f : flag; };
@@ -80,19 +103,7 @@ std::unique_ptr<v1::SubmissionService::Stub> Connect() {
   return channel ? v1::SubmissionService::NewStub(channel) : nullptr;
 }
 
-void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(absl::GetFlag(FLAGS_deadline_seconds)));
-}
 
-int Refused(const grpc::Status& status) {
-  absl::Status s = FromGrpcStatus(status);
-  std::cerr << "reportctl: " << absl::StatusCodeToString(s.code()) << ": " << s.message() << "\n";
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                 status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
-             ? kExitUnreadable
-             : kExitFindings;
-}
 
 std::string RandomId() {
   unsigned char bytes[16];
@@ -122,11 +133,6 @@ void PrintVersion(const v1::ReportVersion& v) {
             << "\n";
 }
 
-bool Usage(const std::vector<std::string>& args, size_t n, const char* usage) {
-  if (args.size() == n) return true;
-  std::cerr << "usage: reportctl " << usage << "\n";
-  return false;
-}
 
 }  // namespace
 
@@ -268,20 +274,10 @@ int RunWatch(const std::vector<std::string>& args) {
   request.set_region_prefix(absl::GetFlag(FLAGS_region_prefix));
   grpc::ClientContext context;  // no deadline: a watch runs until stopped
   auto reader = stub->WatchVersions(&context, request);
-  v1::VersionEvent event;
-  int seen = 0, max = absl::GetFlag(FLAGS_max_events);
-  while (reader->Read(&event)) {
-    std::cout << event.position() << "\t";
-    PrintVersion(event.version());
-    std::cout.flush();
-    if (max > 0 && ++seen >= max) {
-      context.TryCancel();
-      break;
-    }
-  }
-  grpc::Status s = reader->Finish();
-  if (max > 0 && seen >= max) return kExitOk;
-  return s.ok() ? kExitOk : Refused(s);
+  return DrainStream<v1::VersionEvent>(&context, reader.get(), [](const v1::VersionEvent& e) {
+    std::cout << e.position() << "\t";
+    PrintVersion(e.version());
+  });
 }
 
 int RunReports(const std::vector<std::string>& args) {

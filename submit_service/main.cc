@@ -45,30 +45,17 @@ int Fail(const std::string& what, const absl::Status& s) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("submit_service --listen ADDR --store sqlite:PATH --ca … --cert … --key …");
   absl::ParseCommandLine(argc, argv);
-  // Abseil's mutex deadlock detection (on in Debian's build) costs a lock
-  // graph update per acquisition; the locks here are few and simple.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  // SIGTERM and SIGINT are blocked in every thread (gRPC's threads inherit
-  // the mask) and taken by sigwait below: no work in a signal handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  disclosure::UseAsyncLogging();
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  sigset_t signals = disclosure::StartServiceProcess();
 
   absl::StatusOr<disclosure::AccessPolicy> policy =
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
 
   std::string url = absl::GetFlag(FLAGS_store);
-  absl::string_view path = url;
-  if (!absl::ConsumePrefix(&path, "sqlite:")) {
-    return Fail("--store", absl::InvalidArgumentError("only sqlite:PATH is supported"));
-  }
+  absl::StatusOr<std::string> path = disclosure::SqlitePathOf(url);
+  if (!path.ok()) return Fail("--store", path.status());
   absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
-      disclosure::submit::OpenSqliteStore(std::string(path));
+      disclosure::submit::OpenSqliteStore(*path);
   if (!store.ok()) return Fail("store", store.status());
 
   auto creds = disclosure::MutualTlsServerCredentials(
