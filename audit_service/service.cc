@@ -153,7 +153,9 @@ v1::AgencyStatus StatusOf(const v1::Agency& agency, int32_t year, const ReportSt
 
 AuditServiceImpl::AuditServiceImpl(Store* store, const AccessPolicy* policy, Ledger* ledger,
                                    std::function<absl::Time()> clock)
-    : store_(store), policy_(policy), ledger_(ledger), clock_(std::move(clock)) {}
+    : store_(store), policy_(policy), ledger_(ledger), clock_(std::move(clock)) {
+  SetMessageAllocatorFor_ValidateReport(&validate_allocator_);
+}
 
 void AuditServiceImpl::NotifyEvents() {
   absl::MutexLock lock(&events_mu_);

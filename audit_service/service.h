@@ -13,6 +13,7 @@
 #include "audit_service/ledger.h"
 #include "audit_service/store/store.h"
 #include "core/access.h"
+#include "core/rpc_util.h"
 #include "disclosure/v1/audit.grpc.pb.h"
 
 namespace disclosure::audit {
@@ -81,6 +82,7 @@ class AuditServiceImpl final
   Store* store_;
   const AccessPolicy* policy_;
   Ledger* ledger_;
+  ArenaMessageAllocator<v1::ValidateReportRequest, v1::ValidateReportResponse> validate_allocator_;
   std::function<absl::Time()> clock_;
 
   absl::Mutex events_mu_;

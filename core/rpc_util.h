@@ -13,7 +13,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/message_allocator.h"
 
 namespace disclosure {
 
@@ -94,6 +96,33 @@ sigset_t StartServiceProcess();
 
 // The path of a store URL "sqlite:PATH"; InvalidArgument for anything else.
 absl::StatusOr<std::string> SqlitePathOf(const std::string& url);
+
+// Request and response of a callback unary method on one protobuf arena per
+// call (SetMessageAllocatorFor_<Method>): a report parses into ~250
+// sub-messages, and one arena block beats as many mallocs and frees.
+template <typename Request, typename Response>
+class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Response> {
+ public:
+  grpc::MessageHolder<Request, Response>* AllocateMessages() override { return new Holder; }
+
+ private:
+  class Holder final : public grpc::MessageHolder<Request, Response> {
+   public:
+    Holder() : arena_(Options()) {
+      this->set_request(google::protobuf::Arena::CreateMessage<Request>(&arena_));
+      this->set_response(google::protobuf::Arena::CreateMessage<Response>(&arena_));
+    }
+    void Release() override { delete this; }
+
+   private:
+    static google::protobuf::ArenaOptions Options() {
+      google::protobuf::ArenaOptions o;
+      o.start_block_size = 32 << 10;  // a report and its findings, usually
+      return o;
+    }
+    google::protobuf::Arena arena_;
+  };
+};
 
 // Reads a whole file; NotFound naming it when it cannot be read.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
