@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev grpc-proto
   libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libre2-dev libssl-dev openssl
+  libpqxx-dev postgresql
   golang-github-gogo-googleapis-dev
 )
 missing=()

@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
@@ -19,11 +20,12 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "spdlog/spdlog.h"
 #include "submit_service/service.h"
-#include "submit_service/store/sqlite/sqlite_store.h"
+#include "submit_service/store/open_store.h"
 #include "submit_service/validate.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on");
-ABSL_FLAG(std::string, store, "sqlite:run/submit.db", "store URL: sqlite:PATH");
+ABSL_FLAG(std::string, store, "sqlite:run/submit.db",
+          "store URL: sqlite:PATH, postgres://… or a libpq connection string");
 ABSL_FLAG(std::string, ca, "run/certs/ca.crt", "CA certificate (PEM) that signs clients");
 ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)");
 ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
@@ -52,10 +54,8 @@ int main(int argc, char** argv) {
   if (!policy.ok()) return Fail("configuration", policy.status());
 
   std::string url = absl::GetFlag(FLAGS_store);
-  absl::StatusOr<std::string> path = disclosure::SqlitePathOf(url);
-  if (!path.ok()) return Fail("--store", path.status());
   absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
-      disclosure::submit::OpenSqliteStore(*path);
+      disclosure::submit::OpenStore(url);
   if (!store.ok()) return Fail("store", store.status());
 
   auto creds = disclosure::MutualTlsServerCredentials(
@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
     return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   }
   spdlog::info("submit_service listening on {} (port {}), store {}", absl::GetFlag(FLAGS_listen),
-               port, url);
+               // A PostgreSQL URL may carry a password: not logged.
+               port, absl::StartsWith(url, "sqlite:") ? url : std::string("postgres"));
 
   int signal = 0;
   sigwait(&signals, &signal);

@@ -1,0 +1,469 @@
+#include "submit_service/store/postgres/postgres_store.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "pqxx/pqxx"
+
+namespace disclosure::submit {
+namespace {
+
+// Taken by every write transaction (pg_advisory_xact_lock): writes commit
+// one at a time, in feed order.
+constexpr int64_t kFeedLock = 0x64697363;  // "disc"
+constexpr int64_t kSchemaLock = 0x73636865;
+constexpr int kWorkers = 4;        // asynchronous CreateVersion
+constexpr size_t kMaxIdle = 8;     // idle connections kept
+
+constexpr const char* kMigrations[] = {
+    // 1
+    R"sql(
+CREATE TABLE reports (
+  agency_id      TEXT    NOT NULL,
+  year           INTEGER NOT NULL,
+  agency_name    TEXT    NOT NULL,
+  region_code    TEXT    NOT NULL COLLATE "C",
+  latest_version BIGINT  NOT NULL CHECK (latest_version >= 1),
+  PRIMARY KEY (agency_id, year)
+);
+CREATE INDEX reports_by_region ON reports (region_code, agency_id, year);
+CREATE TABLE versions (
+  agency_id      TEXT    NOT NULL,
+  year           INTEGER NOT NULL,
+  version        BIGINT  NOT NULL CHECK (version >= 1),
+  content_hash   TEXT    NOT NULL,
+  submitter      TEXT    NOT NULL,
+  create_time_us BIGINT  NOT NULL,
+  feed_seq       BIGINT  NOT NULL UNIQUE CHECK (feed_seq >= 1),
+  report         BYTEA   NOT NULL,
+  PRIMARY KEY (agency_id, year, version),
+  FOREIGN KEY (agency_id, year) REFERENCES reports (agency_id, year)
+);
+CREATE TABLE idempotency (
+  submitter  TEXT    NOT NULL,
+  request_id TEXT    NOT NULL,
+  agency_id  TEXT    NOT NULL,
+  year       INTEGER NOT NULL,
+  version    BIGINT  NOT NULL,
+  created    BOOLEAN NOT NULL,
+  PRIMARY KEY (submitter, request_id),
+  FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
+);
+)sql",
+};
+static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one script per version");
+
+constexpr char kVersionColumns[] =
+    "agency_id, year, version, content_hash, submitter, create_time_us, feed_seq";
+
+// What a pqxx exception means for the caller.
+absl::Status FromPqxx(const std::exception& e, absl::string_view step) {
+  std::string what = absl::StrCat("postgres: ", step, ": ", e.what());
+  while (!what.empty() && what.back() == '\n') what.pop_back();
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return absl::UnavailableError(what);
+  }
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) {
+    return absl::AbortedError(what);  // serialization failure, deadlock: retry
+  }
+  return absl::InternalError(what);
+}
+
+VersionRecord ReadVersionRow(const pqxx::row& row, int first, bool with_report) {
+  VersionRecord v;
+  v.agency_id = row[first + 0].as<std::string>();
+  v.year = row[first + 1].as<int32_t>();
+  v.version = row[first + 2].as<int64_t>();
+  v.content_hash = row[first + 3].as<std::string>();
+  v.submitter = row[first + 4].as<std::string>();
+  v.create_time = absl::FromUnixMicros(row[first + 5].as<int64_t>());
+  v.feed_seq = row[first + 6].as<int64_t>();
+  if (with_report) v.report = pqxx::binarystring(row[first + 7]).str();
+  return v;
+}
+
+absl::Status CheckLimit(int limit) {
+  if (limit < 0) return absl::InvalidArgumentError(absl::StrCat("negative limit ", limit));
+  return absl::OkStatus();
+}
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {
+    for (int i = 0; i < kWorkers; ++i) {
+      workers_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "pg-writer");
+        WorkerLoop();
+      });
+    }
+  }
+  ~PostgresStore() override {
+    {
+      absl::MutexLock l(&queue_mu_);
+      stopping_ = true;
+    }
+    for (std::thread& t : workers_) t.join();  // the queue is drained first
+  }
+
+  absl::Status Migrate() {
+    return WithConnection("migrate schema", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::work tx(c);
+      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLock);
+      tx.exec("CREATE TABLE IF NOT EXISTS disclosure_schema (id INTEGER PRIMARY KEY "
+              "CHECK (id = 1), version INTEGER NOT NULL)");
+      pqxx::result r = tx.exec("SELECT version FROM disclosure_schema WHERE id = 1");
+      int version = r.empty() ? 0 : r[0][0].as<int>();
+      if (version > kPostgresSchemaVersion) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("postgres: schema version ", version, " is newer than this build's ",
+                         kPostgresSchemaVersion, "; upgrade the service"));
+      }
+      for (int v = version + 1; v <= kPostgresSchemaVersion; ++v) tx.exec(kMigrations[v - 1]);
+      tx.exec_params(
+          "INSERT INTO disclosure_schema (id, version) VALUES (1, $1) "
+          "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+          kPostgresSchemaVersion);
+      tx.commit();
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& a) override {
+    std::optional<CreateVersionResult> out;
+    absl::Status s = WithConnection("create version", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::work tx(c);
+      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kFeedLock);
+      absl::StatusOr<CreateVersionResult> r = Apply(tx, a);
+      if (!r.ok()) return r.status();  // rolled back by tx's destructor
+      tx.commit();
+      out = *std::move(r);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return *std::move(out);
+  }
+
+  void CreateVersionAsync(CreateVersionArgs args, CreateVersionCallback done) override {
+    {
+      absl::MutexLock l(&queue_mu_);
+      if (!stopping_) {
+        queue_.push_back({std::move(args), std::move(done)});
+        return;
+      }
+    }
+    done(absl::UnavailableError("postgres: the store is closing"));
+  }
+
+  absl::StatusOr<VersionRecord> GetVersion(const std::string& agency_id, int32_t year,
+                                           int64_t version, bool with_report) override {
+    if (version < 0) return absl::InvalidArgumentError(absl::StrCat("version ", version, " < 0"));
+    std::optional<VersionRecord> out;
+    absl::Status s = WithConnection("read version", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      absl::StatusOr<VersionRecord> v = QueryVersion(tx, agency_id, year, version, with_report);
+      if (!v.ok()) return v.status();
+      out = *std::move(v);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return *std::move(out);
+  }
+
+  absl::StatusOr<std::vector<VersionRecord>> ListVersions(const std::string& agency_id,
+                                                          int32_t year, int64_t after_version,
+                                                          int limit, bool with_report) override {
+    if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+    std::vector<VersionRecord> out;
+    if (limit == 0) return out;
+    absl::Status s = WithConnection("list versions", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      pqxx::result r = tx.exec_params(
+          absl::StrCat("SELECT ", kVersionColumns, with_report ? ", report" : "",
+                       " FROM versions WHERE agency_id = $1 AND year = $2 AND version > $3 "
+                       "ORDER BY version LIMIT $4"),
+          agency_id, year, after_version, limit);
+      for (const pqxx::row& row : r) out.push_back(ReadVersionRow(row, 0, with_report));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<ReportRecord>> ListReports(const ReportFilter& filter,
+                                                        const std::optional<ReportKey>& after,
+                                                        int limit) override {
+    if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+    std::vector<ReportRecord> out;
+    if (limit == 0) return out;
+    if (filter.scope.has_value() && filter.scope->agency_ids.empty() &&
+        filter.scope->region_prefixes.empty()) {
+      return out;  // an empty scope allows nothing
+    }
+    // Parameters are all sent as text; PostgreSQL infers their types.
+    std::vector<std::string> params;
+    auto p = [&params](std::string v) {
+      params.push_back(std::move(v));
+      return absl::StrCat("$", params.size());
+    };
+    // Prefixes compare bytewise (COLLATE "C" on region_code): no LIKE.
+    auto prefix_cond = [&](const std::string& prefix) -> std::string {
+      if (prefix.empty()) return "TRUE";
+      return absl::StrCat("(substr(r.region_code, 1, ", prefix.size(), ") = ", p(prefix), ")");
+    };
+    std::string sql = absl::StrCat(
+        "SELECT r.agency_name, r.region_code, v.agency_id, v.year, v.version, v.content_hash, "
+        "v.submitter, v.create_time_us, v.feed_seq "
+        "FROM reports r JOIN versions v ON v.agency_id = r.agency_id AND v.year = r.year "
+        "AND v.version = r.latest_version WHERE TRUE");
+    if (!filter.region_prefix.empty()) absl::StrAppend(&sql, " AND ", prefix_cond(filter.region_prefix));
+    if (filter.year != 0) absl::StrAppend(&sql, " AND r.year = ", p(absl::StrCat(filter.year)));
+    if (filter.scope.has_value()) {
+      std::vector<std::string> any;
+      for (const std::string& id : filter.scope->agency_ids) {
+        any.push_back(absl::StrCat("r.agency_id = ", p(id)));
+      }
+      for (const std::string& prefix : filter.scope->region_prefixes) {
+        any.push_back(prefix_cond(prefix));
+      }
+      absl::StrAppend(&sql, " AND (", absl::StrJoin(any, " OR "), ")");
+    }
+    if (after.has_value()) {
+      absl::StrAppend(&sql, " AND (r.region_code, r.agency_id, r.year) > (", p(after->region_code),
+                      "::text COLLATE \"C\", ", p(after->agency_id), "::text, ",
+                      p(absl::StrCat(after->year)), "::integer)");
+    }
+    absl::StrAppend(&sql, " ORDER BY r.region_code, r.agency_id, r.year LIMIT ",
+                    p(absl::StrCat(limit)));
+    absl::Status s = WithConnection("list reports", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+      for (const pqxx::row& row : r) {
+        ReportRecord rec;
+        rec.agency_name = row[0].as<std::string>();
+        rec.region_code = row[1].as<std::string>();
+        rec.latest = ReadVersionRow(row, 2, false);
+        rec.agency_id = rec.latest.agency_id;
+        rec.year = rec.latest.year;
+        out.push_back(std::move(rec));
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit,
+                                                      bool with_report) override {
+    if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+    std::vector<VersionRecord> out;
+    if (limit == 0) return out;
+    absl::Status s = WithConnection("read feed", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      pqxx::result r = tx.exec_params(
+          absl::StrCat("SELECT ", kVersionColumns, with_report ? ", report" : "",
+                       " FROM versions WHERE feed_seq > $1 ORDER BY feed_seq LIMIT $2"),
+          after_seq, limit);
+      for (const pqxx::row& row : r) out.push_back(ReadVersionRow(row, 0, with_report));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  absl::StatusOr<int64_t> LastFeedSeq() override {
+    int64_t last = 0;
+    absl::Status s = WithConnection("read last feed_seq", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      last = tx.exec("SELECT COALESCE(MAX(feed_seq), 0) FROM versions")[0][0].as<int64_t>();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return last;
+  }
+
+ private:
+  struct Queued {
+    CreateVersionArgs args;
+    CreateVersionCallback done;
+  };
+
+  void WorkerLoop() {
+    for (;;) {
+      Queued q;
+      {
+        absl::MutexLock l(&queue_mu_);
+        queue_mu_.Await(absl::Condition(
+            +[](PostgresStore* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->queue_mu_) {
+              return s->stopping_ || !s->queue_.empty();
+            },
+            this));
+        if (queue_.empty()) return;  // stopping, and everything is answered
+        q = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      q.done(CreateVersion(q.args));
+    }
+  }
+
+  // Runs `fn` on a pooled connection, opening one if needed; exceptions
+  // become a Status; a connection that broke is not returned to the pool.
+  template <typename Fn>
+  absl::Status WithConnection(absl::string_view step, Fn fn) {
+    std::unique_ptr<pqxx::connection> c;
+    {
+      absl::MutexLock l(&pool_mu_);
+      if (!idle_.empty()) {
+        c = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    absl::Status s;
+    try {
+      if (c == nullptr) c = std::make_unique<pqxx::connection>(conninfo_);
+      s = fn(*c);
+    } catch (const std::exception& e) {
+      s = FromPqxx(e, step);
+    }
+    if (c != nullptr && c->is_open() && !absl::IsUnavailable(s)) {
+      absl::MutexLock l(&pool_mu_);
+      if (idle_.size() < kMaxIdle) idle_.push_back(std::move(c));
+    }
+    return s;
+  }
+
+  static absl::StatusOr<VersionRecord> QueryVersion(pqxx::transaction_base& tx,
+                                                    const std::string& agency_id, int32_t year,
+                                                    int64_t version, bool with_report) {
+    std::string sql = absl::StrCat("SELECT ", kVersionColumns, with_report ? ", report" : "",
+                                   " FROM versions WHERE agency_id = $1 AND year = $2");
+    pqxx::result r =
+        version == 0
+            ? tx.exec_params(sql + " ORDER BY version DESC LIMIT 1", agency_id, year)
+            : tx.exec_params(sql + " AND version = $3", agency_id, year, version);
+    if (r.empty()) {
+      if (version == 0) {
+        return absl::NotFoundError(absl::StrCat("no version of report ", agency_id, "/", year));
+      }
+      return absl::NotFoundError(
+          absl::StrCat("no version ", version, " of report ", agency_id, "/", year));
+    }
+    return ReadVersionRow(r[0], 0, with_report);
+  }
+
+  // The SQLite store's Apply, for one request in its own transaction (the
+  // feed lock held).
+  static absl::StatusOr<CreateVersionResult> Apply(pqxx::work& tx, const CreateVersionArgs& a) {
+    // 1. A retried request_id gets the stored answer, if it is the same request.
+    if (!a.request_id.empty()) {
+      pqxx::result r = tx.exec_params(
+          "SELECT i.agency_id, i.year, i.version, i.created, v.content_hash FROM idempotency i "
+          "JOIN versions v ON v.agency_id = i.agency_id AND v.year = i.year "
+          "AND v.version = i.version WHERE i.submitter = $1 AND i.request_id = $2",
+          a.submitter, a.request_id);
+      if (!r.empty()) {
+        const pqxx::row& row = r[0];
+        if (row[0].as<std::string>() != a.agency_id || row[1].as<int32_t>() != a.year ||
+            row[4].as<std::string>() != a.content_hash) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("request_id ", a.request_id,
+                           " was used for another request (another report or content)"));
+        }
+        absl::StatusOr<VersionRecord> v =
+            QueryVersion(tx, a.agency_id, a.year, row[2].as<int64_t>(), true);
+        if (!v.ok()) return v.status();
+        return CreateVersionResult{*std::move(v), row[3].as<bool>()};
+      }
+    }
+    // 2. The caller must have seen the latest version.
+    int64_t latest = 0;
+    std::string latest_hash;
+    {
+      pqxx::result r = tx.exec_params(
+          "SELECT r.latest_version, v.content_hash FROM reports r JOIN versions v "
+          "ON v.agency_id = r.agency_id AND v.year = r.year AND v.version = r.latest_version "
+          "WHERE r.agency_id = $1 AND r.year = $2",
+          a.agency_id, a.year);
+      if (!r.empty()) {
+        latest = r[0][0].as<int64_t>();
+        latest_hash = r[0][1].as<std::string>();
+      }
+    }
+    if (latest != a.expected_latest_version) {
+      return absl::AbortedError(absl::StrCat("the latest version of report ", a.agency_id, "/",
+                                             a.year, " is ", latest, ", not the expected ",
+                                             a.expected_latest_version));
+    }
+    auto record = [&](const VersionRecord& v, bool created) {
+      if (a.request_id.empty()) return;
+      tx.exec_params(
+          "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
+          "VALUES ($1, $2, $3, $4, $5, $6)",
+          a.submitter, a.request_id, v.agency_id, v.year, v.version, created);
+    };
+    // 3. Identical to the latest: nothing new.
+    if (latest > 0 && latest_hash == a.content_hash) {
+      absl::StatusOr<VersionRecord> v = QueryVersion(tx, a.agency_id, a.year, latest, true);
+      if (!v.ok()) return v.status();
+      record(*v, false);
+      return CreateVersionResult{*std::move(v), false};
+    }
+    // 4. A new version, next in the feed, never earlier than the last one.
+    pqxx::result last = tx.exec(
+        "SELECT COALESCE(MAX(feed_seq), 0), COALESCE((SELECT create_time_us FROM versions "
+        "ORDER BY feed_seq DESC LIMIT 1), 0) FROM versions");
+    VersionRecord v;
+    v.agency_id = a.agency_id;
+    v.year = a.year;
+    v.version = latest + 1;
+    v.content_hash = a.content_hash;
+    v.submitter = a.submitter;
+    v.feed_seq = last[0][0].as<int64_t>() + 1;
+    const int64_t time_us = std::max(absl::ToUnixMicros(absl::Now()), last[0][1].as<int64_t>());
+    v.create_time = absl::FromUnixMicros(time_us);
+    tx.exec_params(
+        "INSERT INTO reports (agency_id, year, agency_name, region_code, latest_version) "
+        "VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (agency_id, year) DO UPDATE SET agency_name = excluded.agency_name, "
+        "region_code = excluded.region_code, latest_version = excluded.latest_version",
+        a.agency_id, a.year, a.agency_name, a.region_code, v.version);
+    tx.exec_params(
+        "INSERT INTO versions (agency_id, year, version, content_hash, submitter, "
+        "create_time_us, feed_seq, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        a.agency_id, a.year, v.version, a.content_hash, a.submitter, time_us, v.feed_seq,
+        pqxx::binarystring(a.report));
+    record(v, true);
+    v.report = a.report;
+    return CreateVersionResult{std::move(v), true};
+  }
+
+  const std::string conninfo_;
+  absl::Mutex pool_mu_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
+
+  absl::Mutex queue_mu_;
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo) {
+  auto store = std::make_unique<PostgresStore>(conninfo);
+  if (absl::Status s = store->Migrate(); !s.ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace disclosure::submit
