@@ -134,13 +134,7 @@ std::vector<v1::FindingChange> CompareFindings(const std::vector<v1::Finding>& p
 std::string FindingsDigest(const std::vector<v1::Finding>& findings) {
   std::string bytes;
   for (const v1::Finding& f : findings) {
-    std::string one;
-    {
-      google::protobuf::io::StringOutputStream out(&one);
-      google::protobuf::io::CodedOutputStream coded(&out);
-      coded.SetSerializationDeterministic(true);
-      f.SerializeToCodedStream(&coded);
-    }
+    std::string one = DeterministicBytes(f);
     char len[8];
     absl::big_endian::Store64(len, one.size());
     bytes.append(len, 8);

@@ -12,12 +12,16 @@ std::string CanonicalBytes(const v1::Report& report) {
   v1::Report copy = report;
   copy.DiscardUnknownFields();
   MaterializeTables(&copy);
+  return DeterministicBytes(copy);
+}
+
+std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&coded);
+    message.SerializeToCodedStream(&coded);
   }
   return out;
 }

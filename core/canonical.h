@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message_lite.h"
 #include "disclosure/v1/report.pb.h"
 
 namespace disclosure {
@@ -19,6 +20,11 @@ namespace disclosure {
 namespace v1 = ::disclosure::v1;
 
 std::string CanonicalBytes(const v1::Report& report);
+
+// The deterministic protobuf serialization of any message (fields in number
+// order, map entries sorted): what ledger entries, stored audits and the
+// findings digest are made of.
+std::string DeterministicBytes(const google::protobuf::MessageLite& message);
 
 // "sha256:" + 64 lowercase hex digits of SHA-256(bytes).
 std::string Sha256Hex(absl::string_view bytes);

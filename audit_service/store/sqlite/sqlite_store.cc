@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "audit_service/clearance.h"
+#include "core/canonical.h"
 #include "core/merkle.h"
 #include "core/resource_names.h"
 #include "core/sqlite_db.h"
@@ -81,15 +82,6 @@ CREATE TABLE feed (
 }
 constexpr int kMaxReaders = 4;
 
-std::string Deterministic(const google::protobuf::MessageLite& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
 
 template <typename M>
 absl::StatusOr<M> ParseBlob(absl::string_view blob, absl::string_view what) {
@@ -177,7 +169,7 @@ absl::StatusOr<int64_t> AppendLedger(Connection& c, const v1::LedgerEntry& entry
   absl::StatusOr<int64_t> size =
       c.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
   if (!size.ok()) return size.status();
-  std::string bytes = Deterministic(entry);
+  std::string bytes = DeterministicBytes(entry);
   std::string leaf = LeafHash(bytes);
   absl::StatusOr<Stmt> s =
       c.Prepare("INSERT INTO ledger (idx, entry, leaf_hash) VALUES (?1, ?2, ?3)", "append ledger");
@@ -196,7 +188,7 @@ absl::Status AppendEvent(Connection& c, const std::string& region_code,
       "VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?1, ?2)",
       "append event");
   if (!s.ok()) return s.status();
-  std::string bytes = Deterministic(event);
+  std::string bytes = DeterministicBytes(event);
   s->Text(1, region_code);
   s->Blob(2, bytes);
   return s->Run();
@@ -281,7 +273,7 @@ absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord r) {
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         "write audit");
     if (!s.ok()) return s.status();
-    std::string bytes = Deterministic(r.audit);
+    std::string bytes = DeterministicBytes(r.audit);
     s->Text(1, r.agency_id);
     s->Int(2, r.year);
     s->Int(3, r.version);
@@ -384,7 +376,7 @@ class SqliteStore final : public Store {
             "VALUES (?1, ?2, ?3, ?4, ?5)",
             "write sign-off");
         if (!s.ok()) return s.status();
-        std::string bytes = Deterministic(sign_off);
+        std::string bytes = DeterministicBytes(sign_off);
         s->Int(1, *id);
         s->Text(2, agency_id);
         s->Int(3, year);
