@@ -19,7 +19,7 @@
 #include "audit_service/follower.h"
 #include "audit_service/ledger.h"
 #include "audit_service/service.h"
-#include "audit_service/store/sqlite/sqlite_store.h"
+#include "audit_service/store/open_store.h"
 #include "audit_service/validate.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
@@ -30,7 +30,7 @@
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "address to listen on");
-ABSL_FLAG(std::string, store, "sqlite:run/audit.db", "store URL: sqlite:PATH");
+ABSL_FLAG(std::string, store, "sqlite:run/audit.db", "store URL: sqlite:PATH, postgres://… or a libpq connection string");
 ABSL_FLAG(std::string, ca, "run/certs/ca.crt", "CA certificate (PEM) that signs peers");
 ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)");
 ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
@@ -91,10 +91,8 @@ int main(int argc, char** argv) {
   if (!policy.ok()) return Fail("configuration", policy.status());
 
   std::string url = absl::GetFlag(FLAGS_store);
-  absl::StatusOr<std::string> path = disclosure::SqlitePathOf(url);
-  if (!path.ok()) return Fail("--store", path.status());
   absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =
-      disclosure::audit::OpenSqliteStore(*path);
+      disclosure::audit::OpenStore(url);
   if (!store.ok()) return Fail("store", store.status());
 
   absl::StatusOr<disclosure::CheckpointSigner> signer =
@@ -138,7 +136,8 @@ int main(int argc, char** argv) {
   }
   follower.Start();
   spdlog::info("audit_service listening on {} (port {}), store {}, following {}",
-               absl::GetFlag(FLAGS_listen), port, url, absl::GetFlag(FLAGS_submit_target));
+               absl::GetFlag(FLAGS_listen), port, disclosure::StoreUrlForLogs(url),
+               absl::GetFlag(FLAGS_submit_target));
 
   int signal = 0;
   sigwait(&signals, &signal);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
@@ -185,13 +186,24 @@ sigset_t StartServiceProcess() {
   return signals;
 }
 
-absl::StatusOr<std::string> SqlitePathOf(const std::string& url) {
-  absl::string_view path = url;
-  if (!absl::ConsumePrefix(&path, "sqlite:") || path.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("store URL '", Echo(url), "': only sqlite:PATH is supported"));
+absl::StatusOr<StoreUrl> ParseStoreUrl(const std::string& url) {
+  absl::string_view rest = url;
+  if (absl::ConsumePrefix(&rest, "sqlite:")) {
+    if (rest.empty()) return absl::InvalidArgumentError("store URL sqlite: needs a path");
+    return StoreUrl{StoreUrl::kSqlite, std::string(rest)};
   }
-  return std::string(path);
+  if (absl::StartsWith(url, "postgres://") || absl::StartsWith(url, "postgresql://") ||
+      absl::StrContains(url, "dbname=") || absl::StrContains(url, "host=")) {
+    return StoreUrl{StoreUrl::kPostgres, url};
+  }
+  return absl::InvalidArgumentError(
+      "store URL: expected sqlite:PATH, postgres://… or a libpq connection string");
+}
+
+std::string StoreUrlForLogs(const std::string& url) {
+  absl::StatusOr<StoreUrl> u = ParseStoreUrl(url);
+  if (u.ok() && u->backend == StoreUrl::kSqlite) return url;
+  return u.ok() ? "postgres (connection string not logged)" : "(invalid)";
 }
 
 void UseAsyncLogging() {

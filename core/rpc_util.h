@@ -94,8 +94,15 @@ void UseAsyncLogging();
 // the signal set to wait on.
 sigset_t StartServiceProcess();
 
-// The path of a store URL "sqlite:PATH"; InvalidArgument for anything else.
-absl::StatusOr<std::string> SqlitePathOf(const std::string& url);
+// A store URL (--store): "sqlite:PATH", or "postgres://…" /
+// "postgresql://…" / a libpq connection string ("host=… dbname=…").
+struct StoreUrl {
+  enum Backend { kSqlite, kPostgres } backend;
+  std::string location;  // the path, or the libpq connection string
+};
+absl::StatusOr<StoreUrl> ParseStoreUrl(const std::string& url);
+// What may be logged of it: a PostgreSQL URL may carry a password.
+std::string StoreUrlForLogs(const std::string& url);
 
 // Request and response of a callback unary method on one protobuf arena per
 // call (SetMessageAllocatorFor_<Method>): a report parses into ~250

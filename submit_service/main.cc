@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   }
   spdlog::info("submit_service listening on {} (port {}), store {}", absl::GetFlag(FLAGS_listen),
                // A PostgreSQL URL may carry a password: not logged.
-               port, absl::StartsWith(url, "sqlite:") ? url : std::string("postgres"));
+               port, disclosure::StoreUrlForLogs(url));
 
   int signal = 0;
   sigwait(&signals, &signal);

@@ -31,6 +31,39 @@ inline std::string AuditStoreFactoryName(
   return info.param.name;
 }
 
+// An audit of agencies/{agency}/reports/{year}/versions/{version} with
+// `errors` ERROR findings and one C-MOBILE warning.
+inline AuditRecord MakeAudit(const std::string& agency, int32_t year, int64_t version,
+                         const std::string& region = "410100", int errors = 0) {
+  AuditRecord r;
+  r.agency_id = agency;
+  r.year = year;
+  r.version = version;
+  r.region_code = region;
+  std::string name = absl::StrCat("agencies/", agency, "/reports/", year, "/versions/", version);
+  r.audit.set_name(name + "/audit");
+  r.audit.set_version(name);
+  r.audit.set_content_hash("sha256:" + std::string(63, '0') + std::to_string(version % 10));
+  r.audit.set_rule_set_version("2021.1");
+  r.audit.set_submitter("clerk");
+  for (int i = 0; i < errors; ++i) {
+    v1::Finding* f = r.audit.add_findings();
+    f->set_rule_id("T3-ROW");
+    f->set_severity(v1::ERROR);
+    f->mutable_location()->set_field_path(absl::StrCat("requests.received.", i));
+  }
+  r.audit.set_error_count(errors);
+  v1::Finding* m = r.audit.add_findings();
+  m->set_rule_id("C-MOBILE");
+  m->set_severity(v1::WARNING);
+  r.audit.set_warning_count(1);
+  r.audit.set_findings_digest(
+      FindingsDigest({r.audit.findings().begin(), r.audit.findings().end()}));
+  r.cells = "cells";
+  return r;
+}
+
+
 class AuditStoreConformanceTest : public ::testing::TestWithParam<AuditStoreFactory> {
  protected:
   void SetUp() override {
@@ -39,36 +72,9 @@ class AuditStoreConformanceTest : public ::testing::TestWithParam<AuditStoreFact
     store_ = *std::move(s);
   }
 
-  // An audit of agencies/{agency}/reports/{year}/versions/{version} with
-  // `errors` ERROR findings and one C-MOBILE warning.
   static AuditRecord Audit(const std::string& agency, int32_t year, int64_t version,
                            const std::string& region = "410100", int errors = 0) {
-    AuditRecord r;
-    r.agency_id = agency;
-    r.year = year;
-    r.version = version;
-    r.region_code = region;
-    std::string name = absl::StrCat("agencies/", agency, "/reports/", year, "/versions/", version);
-    r.audit.set_name(name + "/audit");
-    r.audit.set_version(name);
-    r.audit.set_content_hash("sha256:" + std::string(63, '0') + std::to_string(version % 10));
-    r.audit.set_rule_set_version("2021.1");
-    r.audit.set_submitter("clerk");
-    for (int i = 0; i < errors; ++i) {
-      v1::Finding* f = r.audit.add_findings();
-      f->set_rule_id("T3-ROW");
-      f->set_severity(v1::ERROR);
-      f->mutable_location()->set_field_path(absl::StrCat("requests.received.", i));
-    }
-    r.audit.set_error_count(errors);
-    v1::Finding* m = r.audit.add_findings();
-    m->set_rule_id("C-MOBILE");
-    m->set_severity(v1::WARNING);
-    r.audit.set_warning_count(1);
-    r.audit.set_findings_digest(
-        FindingsDigest({r.audit.findings().begin(), r.audit.findings().end()}));
-    r.cells = "cells";
-    return r;
+    return MakeAudit(agency, year, version, region, errors);
   }
 
   static v1::SignOff Review(v1::ReviewKind kind, const std::string& reviewer) {
