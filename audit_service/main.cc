@@ -23,6 +23,7 @@
 #include "audit_service/validate.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
+#include "core/client_channel.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -34,7 +35,8 @@ ABSL_FLAG(std::string, store, "sqlite:run/audit.db", "store URL: sqlite:PATH, po
 ABSL_FLAG(std::string, ca, "run/certs/ca.crt", "CA certificate (PEM) that signs peers");
 ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)");
 ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
-ABSL_FLAG(std::string, submit_target, "127.0.0.1:50051", "submit_service address");
+ABSL_FLAG(std::string, submit_target, "127.0.0.1:50051",
+          "submit_service address(es): host:port, several ip:port joined by commas, or dns:///name:port");
 ABSL_FLAG(std::string, submit_authority, "localhost",
           "name in submit_service's certificate (TLS target name)");
 ABSL_FLAG(std::string, client_cert, "run/certs/audit-service.crt",
@@ -107,14 +109,15 @@ int main(int argc, char** argv) {
   auto client_creds = disclosure::MutualTlsChannelCredentials(
       {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_client_cert), absl::GetFlag(FLAGS_client_key)});
   if (!client_creds.ok()) return Fail("TLS (client)", client_creds.status());
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(absl::GetFlag(FLAGS_submit_authority));
-  args.SetMaxReceiveMessageSize(disclosure::audit::kMaxMessageBytes);
-  auto channel =
-      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_submit_target), *client_creds, args);
+  // Several submit_service replicas: a comma list of addresses or a DNS name
+  // (round_robin), calls retried on UNAVAILABLE (core/client_channel.h).
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = disclosure::OpenClientChannel(
+      absl::GetFlag(FLAGS_submit_target), absl::GetFlag(FLAGS_submit_authority), *client_creds,
+      disclosure::audit::kMaxMessageBytes);
+  if (!channel.ok()) return Fail("--submit_target", channel.status());
 
   disclosure::audit::AuditServiceImpl service(store->get(), &*policy, &ledger);
-  disclosure::audit::Follower follower(channel, store->get(), &*policy,
+  disclosure::audit::Follower follower(*channel, store->get(), &*policy,
                                        [&service] { service.NotifyEvents(); });
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -17,7 +17,7 @@
 #include "core/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "reportctl/commands.h"
-#include "reportctl/target.h"
+#include "core/client_channel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
           "submit_service address(es): host:port, or several ip:port joined by commas "
@@ -75,21 +75,13 @@ std::shared_ptr<grpc::Channel> OpenChannel(const std::string& target_flag) {
     std::cerr << "reportctl: " << creds.status().message() << "\n";
     return nullptr;
   }
-  absl::StatusOr<ChannelTarget> target =
-      ParseTarget(target_flag, absl::GetFlag(FLAGS_tls_server_name));
-  if (!target.ok()) {
-    std::cerr << "reportctl: " << target.status().message() << "\n";
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenClientChannel(
+      target_flag, absl::GetFlag(FLAGS_tls_server_name), *creds, 8 << 20);
+  if (!channel.ok()) {
+    std::cerr << "reportctl: " << channel.status().message() << "\n";
     return nullptr;
   }
-  grpc::ChannelArguments args;
-  if (target->round_robin) args.SetLoadBalancingPolicyName("round_robin");
-  if (!target->tls_server_name.empty()) {
-    // An ipv4:/ipv6: list has no host name to check the certificate against.
-    args.SetSslTargetNameOverride(target->tls_server_name);
-    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, target->tls_server_name);
-  }
-  args.SetMaxReceiveMessageSize(8 << 20);
-  return grpc::CreateCustomChannel(target->target, *creds, args);
+  return *channel;
 }
 
 namespace {

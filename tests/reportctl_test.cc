@@ -8,14 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "reportctl/target.h"
+#include "core/client_channel.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
 namespace {
 
-using reportctl::ChannelTarget;
-using reportctl::ParseTarget;
 
 TEST(ParseTarget, OneAddressIsUsedAsItIs) {
   for (const char* t : {"127.0.0.1:50051", "localhost:50051", "dns:///svc.example:443"}) {

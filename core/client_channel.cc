@@ -1,4 +1,4 @@
-#include "reportctl/target.h"
+#include "core/client_channel.h"
 
 #include <arpa/inet.h>
 
@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace disclosure::reportctl {
+namespace disclosure {
 namespace {
 
 enum class Family { kNone, kIpv4, kIpv6 };
@@ -32,6 +32,32 @@ Family FamilyOf(absl::string_view address) {
   }
   return Family::kNone;
 }
+
+constexpr char kServiceConfig[] = R"json({
+  "loadBalancingConfig": [{"round_robin": {}}],
+  "methodConfig": [{
+    "name": [
+      {"service": "disclosure.v1.SubmissionService"},
+      {"service": "disclosure.v1.AuditService", "method": "GetAudit"},
+      {"service": "disclosure.v1.AuditService", "method": "ValidateReport"},
+      {"service": "disclosure.v1.AuditService", "method": "ListSignOffs"},
+      {"service": "disclosure.v1.AuditService", "method": "GetReviewStatus"},
+      {"service": "disclosure.v1.AuditService", "method": "ListAgencyStates"},
+      {"service": "disclosure.v1.AuditService", "method": "GetRegionSummary"},
+      {"service": "disclosure.v1.AuditService", "method": "WatchEvents"},
+      {"service": "disclosure.v1.AuditService", "method": "GetCheckpoint"},
+      {"service": "disclosure.v1.AuditService", "method": "GetInclusionProof"},
+      {"service": "disclosure.v1.AuditService", "method": "GetConsistencyProof"}
+    ],
+    "retryPolicy": {
+      "maxAttempts": 4,
+      "initialBackoff": "0.1s",
+      "maxBackoff": "1s",
+      "backoffMultiplier": 2,
+      "retryableStatusCodes": ["UNAVAILABLE"]
+    }
+  }]
+})json";
 
 }  // namespace
 
@@ -64,4 +90,20 @@ absl::StatusOr<ChannelTarget> ParseTarget(const std::string& flag, const std::st
   return out;
 }
 
-}  // namespace disclosure::reportctl
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenClientChannel(
+    const std::string& target_flag, const std::string& tls_server_name,
+    std::shared_ptr<grpc::ChannelCredentials> credentials, int max_receive_bytes) {
+  absl::StatusOr<ChannelTarget> target = ParseTarget(target_flag, tls_server_name);
+  if (!target.ok()) return target.status();
+  grpc::ChannelArguments args;
+  if (!target->tls_server_name.empty()) {
+    // An ipv4:/ipv6: list has no host name to check the certificate against.
+    args.SetSslTargetNameOverride(target->tls_server_name);
+    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, target->tls_server_name);
+  }
+  args.SetMaxReceiveMessageSize(max_receive_bytes);
+  args.SetServiceConfigJSON(kServiceConfig);
+  return grpc::CreateCustomChannel(target->target, credentials, args);
+}
+
+}  // namespace disclosure
