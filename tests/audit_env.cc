@@ -1,7 +1,7 @@
 #include "tests/audit_env.h"
 
 #include "absl/strings/str_cat.h"
-#include "audit_service/store/sqlite/sqlite_store.h"
+#include "audit_service/store/open_store.h"
 #include "audit_service/validate.h"
 #include "core/checkpoint.h"
 #include "core/rpc_util.h"
@@ -26,7 +26,8 @@ std::string TestLedgerPublicKeyPem() {
 InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
                                            const std::string& submit_address,
                                            std::function<absl::Time()> clock) {
-  auto store = audit::OpenSqliteStore(db_path);
+  // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
+  auto store = audit::OpenStore(ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path);
   EXPECT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
   ledger_ = std::make_unique<audit::Ledger>(

@@ -13,9 +13,11 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "core/client_channel.h"
 #include "core/report_import.h"
 #include "core/rpc_util.h"
 #include "gtest/gtest.h"
+#include "submit_service/store/open_store.h"
 #include "submit_service/store/sqlite/sqlite_store.h"
 #include "submit_service/validate.h"
 
@@ -78,7 +80,8 @@ int FreePort() {
 }
 
 InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path, ServerOptions options) {
-  auto store = submit::OpenSqliteStore(db_path);
+  // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
+  auto store = submit::OpenStore(ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path);
   EXPECT_TRUE(store.ok()) << store.status();
   store_ = std::move(*store);
   service_ = std::make_unique<submit::SubmissionServiceImpl>(
@@ -170,6 +173,12 @@ std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address, const std::
         {dir + "/ca.crt", dir + "/" + principal + ".crt", dir + "/" + principal + ".key"});
     EXPECT_TRUE(c.ok()) << c.status();
     creds = *c;
+  }
+  if (address.find(',') != std::string::npos) {
+    // Several replicas: as the services' clients connect (round_robin, retries).
+    auto channel = OpenClientChannel(address, "localhost", creds, 16 << 20);
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    return *channel;
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(16 << 20);

@@ -88,6 +88,8 @@ int FreePort();
 
 // A channel to `address` presenting `principal`'s certificate (from `dir`,
 // default DevCerts().dir); principal "" presents no client certificate.
+// Several addresses joined by commas: one channel over all of them, as
+// core/client_channel.h makes it (round_robin, retries on UNAVAILABLE).
 std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address, const std::string& principal,
                                          const std::string& dir = "");
 std::unique_ptr<v1::SubmissionService::Stub> SubmitStubAs(const std::string& address,
