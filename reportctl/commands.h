@@ -41,6 +41,8 @@ int RunGet(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);
 int RunWatch(const std::vector<std::string>& args);
 int RunReports(const std::vector<std::string>& args);
+// grpc.health.v1 of the service at --target: 0 SERVING, 1 not, 2 unreachable.
+int RunHealth(const std::vector<std::string>& args);
 
 // Against audit_service (audit.cc).
 int RunAudit(const std::vector<std::string>& args);

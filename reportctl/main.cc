@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       "  diff VERSION OTHER_VERSION\n"
       "  watch [--from POSITION] [--region_prefix P] [--max_events N]\n"
       "  reports [--region_prefix P] [--year Y]\n"
+      "  health                            grpc.health.v1 of --target (for probes)\n"
       "audit_service (--audit_target HOST:PORT --certs DIR --as PRINCIPAL):\n"
       "  audit VERSION [--json]            the audit: hash, digest, counts, new/fixed/open\n"
       "  findings VERSION [--json]         its findings as a table\n"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   if (command == "diff") return rc::RunDiff(args);
   if (command == "watch") return rc::RunWatch(args);
   if (command == "reports") return rc::RunReports(args);
+  if (command == "health") return rc::RunHealth(args);
   if (command == "audit") return rc::RunAudit(args);
   if (command == "findings") return rc::RunFindings(args);
   if (command == "signoff") return rc::RunSignOff(args);

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -297,6 +299,36 @@ int RunReports(const std::vector<std::string>& args) {
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
   return kExitOk;
+}
+
+int RunHealth(const std::vector<std::string>& args) {
+  if (!Usage(args, 0, "health [--target ADDR] (exit 0 when SERVING)")) return kExitUnreadable;
+  std::shared_ptr<grpc::Channel> channel = OpenChannel(absl::GetFlag(FLAGS_target));
+  if (!channel) return kExitUnreadable;
+  // grpc.health.v1.Health/Check through a generic stub: the request
+  // (service "") is empty; SERVING is the response {status: 1}, 08 01.
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  grpc::Slice empty("", 0);
+  grpc::ByteBuffer request(&empty, 1), response;  // an empty message, not none
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                 &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return Refused(status);
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (response.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  const bool serving = bytes == std::string("\x08\x01", 2);
+  std::cout << (serving ? "SERVING" : "NOT_SERVING") << "\n";
+  return serving ? kExitOk : kExitFindings;
 }
 
 }  // namespace disclosure::reportctl

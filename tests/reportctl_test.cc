@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
 #include "core/client_channel.h"
 #include "tests/service_env.h"
@@ -67,6 +68,18 @@ TEST(ReportctlRemote, SeveralTargetAddressesConnectOverTls) {
                                       server.address(), ",", server.address(),
                                       " --tls_server_name not-the-server")),
             2);
+}
+
+TEST(ReportctlRemote, HealthIsServingForAnyCertificateOfTheCaAndFailsWhenDown) {
+  grpc::EnableDefaultHealthCheckService(true);  // as the services' main does
+  TempDir dir;
+  auto server = std::make_unique<InProcessSubmitServer>(dir.path() + "/submit.db");
+  const std::string address = server->address();
+  // A probe needs no role: "nobody" has none.
+  std::string common = absl::StrCat("--certs ", DevCerts().dir, " --as nobody --deadline_seconds 3");
+  EXPECT_EQ(RunReportctl(absl::StrCat("health ", common, " --target ", address)), 0);
+  server.reset();
+  EXPECT_EQ(RunReportctl(absl::StrCat("health ", common, " --target ", address)), 2);
 }
 
 }  // namespace

@@ -1,0 +1,20 @@
+# One image with both services and reportctl, built with the same script as
+# the README's commands (deploy/install-deps.sh installs Debian's packages;
+# nothing is downloaded at build time beyond them).
+FROM debian:12 AS build
+WORKDIR /src
+COPY . .
+RUN ./deploy/build.sh
+
+FROM debian:12
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libgrpc++1.51 libprotobuf32 libspdlog1.10 libsqlite3-0 libre2-9 libssl3 libpqxx-6.4 \
+      libabsl20220623 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /var/lib/disclosure disclosure \
+    && mkdir -p /var/lib/disclosure && chown disclosure /var/lib/disclosure
+COPY --from=build /src/build/submit_service/submit_service /src/build/audit_service/audit_service \
+     /src/build/reportctl/reportctl /usr/local/bin/
+USER disclosure
+WORKDIR /var/lib/disclosure
+# The command and flags come from the orchestrator (deploy/k8s/*.yaml).
