@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "pqxx/pqxx"
 
@@ -23,7 +24,7 @@ namespace {
 // one at a time, in feed order.
 constexpr int64_t kFeedLock = 0x64697363;  // "disc"
 constexpr int64_t kSchemaLock = 0x73636865;
-constexpr int kWorkers = 4;        // asynchronous CreateVersion
+constexpr size_t kMaxBatch = 128;  // CreateVersion calls committed together
 constexpr size_t kMaxIdle = 8;     // idle connections kept
 
 constexpr const char* kMigrations[] = {
@@ -102,19 +103,17 @@ absl::Status CheckLimit(int limit) {
 class PostgresStore final : public Store {
  public:
   explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {
-    for (int i = 0; i < kWorkers; ++i) {
-      workers_.emplace_back([this] {
-        pthread_setname_np(pthread_self(), "pg-writer");
-        WorkerLoop();
-      });
-    }
+    writer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "pg-writer");
+      WriterLoop();
+    });
   }
   ~PostgresStore() override {
     {
       absl::MutexLock l(&queue_mu_);
       stopping_ = true;
     }
-    for (std::thread& t : workers_) t.join();  // the queue is drained first
+    writer_.join();  // the queue is drained first
   }
 
   absl::Status Migrate() {
@@ -140,19 +139,19 @@ class PostgresStore final : public Store {
     });
   }
 
+  // Calls queue for the writer thread, which commits what has queued up in
+  // one transaction (group commit: one WAL flush for many versions), each
+  // call in a savepoint of its own so that one refused call leaves the
+  // others of the batch alone.
   absl::StatusOr<CreateVersionResult> CreateVersion(const CreateVersionArgs& a) override {
-    std::optional<CreateVersionResult> out;
-    absl::Status s = WithConnection("create version", [&](pqxx::connection& c) -> absl::Status {
-      pqxx::work tx(c);
-      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kFeedLock);
-      absl::StatusOr<CreateVersionResult> r = Apply(tx, a);
-      if (!r.ok()) return r.status();  // rolled back by tx's destructor
-      tx.commit();
-      out = *std::move(r);
-      return absl::OkStatus();
+    absl::Notification done;
+    absl::StatusOr<CreateVersionResult> result;
+    CreateVersionAsync(a, [&](absl::StatusOr<CreateVersionResult> r) {
+      result = std::move(r);
+      done.Notify();
     });
-    if (!s.ok()) return s;
-    return *std::move(out);
+    done.WaitForNotification();
+    return result;
   }
 
   void CreateVersionAsync(CreateVersionArgs args, CreateVersionCallback done) override {
@@ -299,9 +298,9 @@ class PostgresStore final : public Store {
     CreateVersionCallback done;
   };
 
-  void WorkerLoop() {
+  void WriterLoop() {
     for (;;) {
-      Queued q;
+      std::vector<Queued> batch;
       {
         absl::MutexLock l(&queue_mu_);
         queue_mu_.Await(absl::Condition(
@@ -310,10 +309,31 @@ class PostgresStore final : public Store {
             },
             this));
         if (queue_.empty()) return;  // stopping, and everything is answered
-        q = std::move(queue_.front());
-        queue_.pop_front();
+        while (!queue_.empty() && batch.size() < kMaxBatch) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
       }
-      q.done(CreateVersion(q.args));
+      std::vector<absl::StatusOr<CreateVersionResult>> results(
+          batch.size(), absl::UnknownError("not run"));
+      absl::Status s = WithConnection("create versions", [&](pqxx::connection& c) -> absl::Status {
+        pqxx::work tx(c);
+        tx.exec_params("SELECT pg_advisory_xact_lock($1)", kFeedLock);
+        for (size_t i = 0; i < batch.size(); ++i) {
+          pqxx::subtransaction one(tx, "create_version");
+          results[i] = Apply(one, batch[i].args);
+          if (results[i].ok()) {
+            one.commit();
+          } else {
+            one.abort();
+          }
+        }
+        tx.commit();
+        return absl::OkStatus();
+      });
+      for (size_t i = 0; i < batch.size(); ++i) {
+        batch[i].done(s.ok() ? std::move(results[i]) : absl::StatusOr<CreateVersionResult>(s));
+      }
     }
   }
 
@@ -364,7 +384,8 @@ class PostgresStore final : public Store {
 
   // The SQLite store's Apply, for one request in its own transaction (the
   // feed lock held).
-  static absl::StatusOr<CreateVersionResult> Apply(pqxx::work& tx, const CreateVersionArgs& a) {
+  static absl::StatusOr<CreateVersionResult> Apply(pqxx::transaction_base& tx,
+                                                   const CreateVersionArgs& a) {
     // 1. A retried request_id gets the stored answer, if it is the same request.
     if (!a.request_id.empty()) {
       pqxx::result r = tx.exec_params(
@@ -455,7 +476,7 @@ class PostgresStore final : public Store {
   absl::Mutex queue_mu_;
   std::deque<Queued> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  std::vector<std::thread> workers_;
+  std::thread writer_;
 };
 
 }  // namespace
