@@ -7,6 +7,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -304,6 +305,29 @@ TEST_F(AuditServiceTest, SignOffsThatMustBeRefusedAreRefused) {
   grpc::ClientContext c;
   ASSERT_TRUE(As("oversight-henan")->ListSignOffs(&c, list, &resp).ok());
   EXPECT_EQ(resp.sign_offs_size(), 2);
+}
+
+TEST_F(AuditServiceTest, RefusedSignOffEchoesClientValuesEscapedAndCapped) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  // A finding that is not in the audit, named by a long rule id and field
+  // path with a line break: the refusal repeats them escaped and cut, and
+  // stays a FAILED_PRECONDITION (not a transport error over 8 KiB of
+  // trailing metadata).
+  v1::Finding bogus;
+  bogus.set_rule_id("T3-ROW\nforged=\"x\"" + std::string(20000, 'R'));
+  bogus.mutable_location()->set_field_path("requests\n" + std::string(20000, 'p'));
+  for (auto [principal, kind, review_kind] :
+       {std::tuple{"reviewer-normativity", v1::WAIVER, v1::NORMATIVITY},
+        std::tuple{"reviewer-confidentiality", v1::ACKNOWLEDGEMENT, v1::CONFIDENTIALITY}}) {
+    grpc::Status s = SignOff(principal, audit, kind, review_kind, v1::DECISION_UNSPECIFIED,
+                             "理由", nullptr, &bogus);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_LT(s.error_message().size(), 1000u);
+    EXPECT_EQ(s.error_message().find('\n'), std::string::npos) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("T3-ROW\\nforged=\\\"x\\\""));
+    EXPECT_THAT(s.error_message(), HasSubstr("bytes]"));
+  }
 }
 
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
