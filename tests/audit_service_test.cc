@@ -330,6 +330,46 @@ TEST_F(AuditServiceTest, RefusedSignOffEchoesClientValuesEscapedAndCapped) {
   }
 }
 
+TEST_F(AuditServiceTest, ReviewWithALocationIsRefusedNotStored) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  // A REVIEW names no finding. A location on it would be stored for ever
+  // (sign-offs and ledger entries are never deleted), and two reviews with
+  // 2.5 MB of it would make every ListSignOffs page of the version larger
+  // than the 4 MiB a response may have.
+  v1::CreateSignOffRequest req;
+  v1::SignOff* s = req.mutable_sign_off();
+  s->set_version(audit.version());
+  s->set_content_hash(audit.content_hash());
+  s->set_findings_digest(audit.findings_digest());
+  s->set_kind(v1::REVIEW);
+  s->set_review_kind(v1::LEGALITY);
+  s->set_decision(v1::APPROVE);
+  s->mutable_location()->set_field_path(std::string(2500000, 'x'));
+  for (int i = 0; i < 2; ++i) {
+    v1::SignOff out;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    grpc::Status st = As("reviewer-legality")->CreateSignOff(&c, req, &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+    EXPECT_THAT(st.error_message(), HasSubstr("sign_off.location"));
+  }
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse resp;
+  grpc::ClientContext c;
+  grpc::Status st = As("oversight-henan")->ListSignOffs(&c, list, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(resp.sign_offs_size(), 0);
+  // An empty location (a client that always sets the message) is no location.
+  s->mutable_location()->Clear();
+  v1::SignOff out;
+  grpc::ClientContext c2;
+  c2.set_deadline(In(10));
+  st = As("reviewer-legality")->CreateSignOff(&c2, req, &out);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+}
+
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
