@@ -299,8 +299,10 @@ grpc::Status AuditServiceImpl::ListSignOffs(grpc::ServerContext* context,
                                                           args->version.version);
     if (!r.ok()) return r.status();
     const int64_t n = static_cast<int64_t>(r->sign_offs.size());
-    int64_t end = std::min(n, args->after + args->page_size);
-    for (int64_t i = args->after; i < end; ++i) *response->add_sign_offs() = r->sign_offs[i];
+    // The token's position is the client's to send: clamp before adding.
+    const int64_t start = std::min(n, args->after);
+    const int64_t end = std::min(n, start + args->page_size);
+    for (int64_t i = start; i < end; ++i) *response->add_sign_offs() = r->sign_offs[i];
     if (end < n) {
       response->set_next_page_token(EncodePageToken(request->parent(), absl::StrCat(end)));
     }

@@ -14,6 +14,7 @@
 #include "audit_service/clearance.h"
 #include "core/ledger_verify.h"
 #include "core/merkle.h"
+#include "core/page_token.h"
 #include "core/template.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -368,6 +369,26 @@ TEST_F(AuditServiceTest, ReviewWithALocationIsRefusedNotStored) {
   c2.set_deadline(In(10));
   st = As("reviewer-legality")->CreateSignOff(&c2, req, &out);
   EXPECT_TRUE(st.ok()) << st.error_message();
+}
+
+TEST_F(AuditServiceTest, ListSignOffsPageTokenPastTheEndEndsTheListing) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  // Page tokens are opaque, not secret: a client can make one that points
+  // anywhere, including where position + page_size overflows int64.
+  for (const char* pos : {"1", "5", "9223372036854775807"}) {
+    v1::ListSignOffsRequest list;
+    list.set_parent(v.name());
+    list.set_page_size(100);
+    list.set_page_token(EncodePageToken(v.name(), pos));
+    v1::ListSignOffsResponse resp;
+    grpc::ClientContext c;
+    grpc::Status st = As("oversight-henan")->ListSignOffs(&c, list, &resp);
+    ASSERT_TRUE(st.ok()) << pos << ": " << st.error_message();
+    EXPECT_EQ(resp.sign_offs_size(), 0) << pos;
+    EXPECT_EQ(resp.next_page_token(), "") << pos;
+  }
 }
 
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
