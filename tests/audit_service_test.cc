@@ -457,6 +457,32 @@ TEST_F(AuditServiceTest, CrossYearFindingsNameThePreviousYearVersion) {
   EXPECT_TRUE(same) << "tables copied from last year are reported";
 }
 
+TEST_F(AuditServiceTest, CatchingUpComparesWithThePreviousYearAsOfTheFeedPosition) {
+  v1::Report previous = Sample();
+  previous.set_year(2020);
+  previous.set_title("郑州市公安局2020年政府信息公开工作年度报告");
+  v1::ReportVersion prev1 = Submit(previous);
+  AwaitAudit(prev1.name());
+  audit_.reset();  // the audit service goes down
+  // This year's report, and only then an amendment of last year's.
+  v1::ReportVersion cur = Submit(Sample());
+  previous.set_other_matters(previous.other_matters() + "（更正）");
+  v1::ReportVersion prev2 = Submit(previous);
+  ASSERT_EQ(prev2.version(), 2);
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); });
+  // When this year's version was stored, last year's latest was version 1.
+  EXPECT_EQ(AwaitAudit(cur.name()).previous_year_reference(),
+            absl::StrCat(prev1.name(), " ", prev1.content_hash()));
+  AwaitAudit(prev2.name());
+  // A version stored after the amendment compares with it.
+  v1::Report amended = Sample();
+  amended.set_other_matters(amended.other_matters() + "（修订）");
+  v1::ReportVersion cur2 = Submit(amended);
+  EXPECT_EQ(AwaitAudit(cur2.name()).previous_year_reference(),
+            absl::StrCat(prev2.name(), " ", prev2.content_hash()));
+}
+
 TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmitted) {
   v1::ReportVersion v = Submit(Sample());
   AwaitAudit(v.name());
