@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <limits>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -611,6 +612,44 @@ TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   EXPECT_EQ(end.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   read("oversight-henan", "41", "events/999", 1, &end);
   EXPECT_EQ(end.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+TEST_F(AuditServiceTest, LedgerProofRequestsOutOfRangeNameTheField) {
+  auto stub = As("oversight-henan");
+  auto inclusion = [&](int64_t index, int64_t tree_size) {
+    v1::GetInclusionProofRequest req;
+    req.set_index(index);
+    req.set_tree_size(tree_size);
+    v1::InclusionProof p;
+    grpc::ClientContext c;
+    return stub->GetInclusionProof(&c, req, &p);
+  };
+  // The empty ledger: nothing to prove, and the refusal says so.
+  grpc::Status s = inclusion(0, 0);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("tree_size"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("-1")));
+  s = inclusion(0, 1);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("tree_size"));
+  v1::GetConsistencyProofRequest req;
+  v1::ConsistencyProof p;
+  grpc::ClientContext c;
+  EXPECT_TRUE(stub->GetConsistencyProof(&c, req, &p).ok());  // 0 → 0: empty proof
+  EXPECT_EQ(p.hashes_size(), 0);
+
+  Submit(Sample());
+  AwaitAudit(std::string(kReport) + "/versions/1");
+  EXPECT_TRUE(inclusion(0, 1).ok());
+  for (auto [index, tree_size, field] :
+       {std::tuple{int64_t{1}, int64_t{1}, "index"}, std::tuple{int64_t{-1}, int64_t{1}, "index"},
+        std::tuple{std::numeric_limits<int64_t>::max(), int64_t{1}, "index"},
+        std::tuple{int64_t{0}, std::numeric_limits<int64_t>::max(), "tree_size"},
+        std::tuple{int64_t{0}, std::numeric_limits<int64_t>::min(), "tree_size"}}) {
+    s = inclusion(index, tree_size);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << index << " " << tree_size;
+    EXPECT_THAT(s.error_message(), HasSubstr(field)) << index << " " << tree_size;
+  }
 }
 
 TEST_F(AuditServiceTest, LedgerProofsVerifyAndAHandEditedEntryIsDetected) {
