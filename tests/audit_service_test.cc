@@ -523,6 +523,32 @@ TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmit
   EXPECT_FALSE(sum.most_frequent_rules().empty());
 }
 
+TEST_F(AuditServiceTest, RegionSummarySumsDoNotWrapAround) {
+  // Counts are int64 and only have to be >= 0: two reports of the region
+  // whose cell adds up past INT64_MAX.
+  const int64_t huge = std::numeric_limits<int64_t>::max() - 10;
+  v1::Report zz = Sample();
+  zz.mutable_requests()->mutable_received()->set_natural_person(huge);
+  AwaitAudit(Submit(zz).name());
+  v1::Report ly = Sample();
+  ly.mutable_agency()->set_id("ly-psb");
+  ly.mutable_agency()->set_name("洛阳市公安局");
+  ly.mutable_agency()->clear_region_code();
+  ly.mutable_requests()->mutable_received()->set_natural_person(huge);
+  AwaitAudit(Submit(ly, "clerk-ly-psb").name());
+
+  v1::GetRegionSummaryRequest req;
+  req.set_name("regions/41/years/2021");
+  v1::RegionSummary sum;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("oversight-henan")->GetRegionSummary(&c, req, &sum).ok());
+  EXPECT_EQ(sum.requests_total().received().natural_person(),
+            std::numeric_limits<int64_t>::max());
+  // Cells that fit are summed as before.
+  EXPECT_EQ(sum.requests_total().outcomes().total().natural_person(),
+            2 * Sample().requests().outcomes().total().natural_person());
+}
+
 TEST_F(AuditServiceTest, OthersCannotReadAuditsOfAnAgency) {
   v1::ReportVersion v = Submit(Sample());
   AwaitAudit(v.name());
