@@ -6,7 +6,9 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "audit_service/auditor.h"
 #include "core/resource_names.h"
@@ -21,6 +23,13 @@ constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
 constexpr absl::Duration kMaxPause = absl::Seconds(5);
 // Bounds how many events wait in memory while a batch is audited.
 constexpr size_t kMaxQueued = 4096;
+
+// N of a feed position "feed/N"; -1 when there is none.
+int64_t FeedSeq(absl::string_view position) {
+  int64_t seq;
+  if (!absl::ConsumePrefix(&position, "feed/") || !absl::SimpleAtoi(position, &seq)) return -1;
+  return seq;
+}
 
 }  // namespace
 
@@ -158,18 +167,30 @@ void Follower::Remember(const std::string& agency_id, int32_t year, const v1::Re
 }
 
 absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::string& agency_id,
-                                                                int32_t year) {
+                                                                int32_t year, int64_t as_of) {
   const int32_t previous = year - 1;
   if (previous < kMinYear) return nullptr;
   auto key = std::make_pair(agency_id, previous);
-  if (auto it = latest_.find(key); it != latest_.end()) return &it->second;
+  // What is remembered may be ahead of `as_of` (a batch that failed after
+  // remembering later versions): then ask again.
+  if (auto it = latest_.find(key);
+      it != latest_.end() && FeedSeq(it->second.feed_position()) <= as_of) {
+    return &it->second;
+  }
   if (known_absent_.count(key)) return nullptr;
-  absl::StatusOr<v1::ReportVersion> v =
-      Fetch(absl::StrCat(FormatReportName({agency_id, previous}), "/versions/latest"));
+  const std::string report = FormatReportName({agency_id, previous});
+  absl::StatusOr<v1::ReportVersion> v = Fetch(absl::StrCat(report, "/versions/latest"));
   if (absl::IsNotFound(v.status())) {
     if (known_absent_.size() >= kRememberedReports) known_absent_.clear();
     known_absent_[key] = true;  // until the feed brings one
     return nullptr;
+  }
+  // "latest" is the latest now; catching up, that may be a version stored
+  // after `as_of`. Versions of a report are committed in order, so step
+  // back to the last one at or before it.
+  while (v.ok() && FeedSeq(v->feed_position()) > as_of) {
+    if (v->version() <= 1) return nullptr;  // none yet as of `as_of`
+    v = Fetch(absl::StrCat(report, "/versions/", v->version() - 1));
   }
   if (!v.ok()) return v.status();
   Remember(agency_id, previous, *v);
@@ -189,7 +210,7 @@ absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
     absl::StatusOr<VersionName> name = ParseVersionName(version->name());
     if (!name.ok()) return name.status();
     absl::StatusOr<const v1::ReportVersion*> previous =
-        PreviousYear(name->report.agency_id, name->report.year);
+        PreviousYear(name->report.agency_id, name->report.year, FeedSeq(event.position()));
     if (!previous.ok()) return previous.status();
     absl::StatusOr<AuditRecord> record = AuditVersion(*version, *previous, *policy_, absl::Now());
     if (!record.ok()) return record.status();

@@ -10,7 +10,9 @@
 // The previous-year report for the cross-year rules is the latest version
 // of (agency, year - 1) as of the feed position being audited: the follower
 // remembers the latest version of every report it has seen on the feed
-// (up to kRememberedReports) and asks submit_service only for the others.
+// (up to kRememberedReports) and asks submit_service only for the others,
+// stepping back from "latest" to the last version stored at or before the
+// position (catching up, "latest" may be a later one).
 #ifndef DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 #define DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 
@@ -54,7 +56,9 @@ class Follower {
   absl::Status Process(std::vector<v1::VersionEvent>& events);
   // A version in the FULL view; NotFound passes through.
   absl::StatusOr<v1::ReportVersion> Fetch(const std::string& name);
-  absl::StatusOr<const v1::ReportVersion*> PreviousYear(const std::string& agency_id, int32_t year);
+  // The latest version of (agency, year - 1) at feed seq `as_of`; null when none.
+  absl::StatusOr<const v1::ReportVersion*> PreviousYear(const std::string& agency_id, int32_t year,
+                                                        int64_t as_of);
   void Remember(const std::string& agency_id, int32_t year, const v1::ReportVersion& v);
   bool Pause(absl::Duration d);  // false when stopping
 

@@ -63,6 +63,9 @@ absl::StatusOr<v1::InclusionProof> Ledger::Inclusion(int64_t index, int64_t tree
     absl::MutexLock lock(&mu_);
     if (absl::Status s = Sync(); !s.ok()) return s;
     if (absl::Status s = CheckSizes("tree_size", tree_size, tree_.size()); !s.ok()) return s;
+    if (tree_size == 0) {
+      return FieldError("tree_size", "is 0: the empty tree has no entry to prove");
+    }
     if (index < 0 || index >= tree_size) {
       return FieldError("index", absl::StrCat("must be 0–", tree_size - 1, ", not ", index));
     }

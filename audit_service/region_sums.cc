@@ -60,7 +60,12 @@ void RegionSums::Add(absl::string_view packed) {
   }
   for (size_t i = 0; i < sums_.size(); ++i) {
     if (raw[i] == 0) continue;
-    sums_[i] += WireFormatLite::ZigZagDecode64(raw[i] - 1);
+    const int64_t v = WireFormatLite::ZigZagDecode64(raw[i] - 1);
+    // Counts are int64 and each may be huge: a sum that does not fit is
+    // capped rather than wrapped (signed overflow) into a negative total.
+    if (__builtin_add_overflow(sums_[i], v, &sums_[i])) {
+      sums_[i] = v < 0 ? INT64_MIN : INT64_MAX;
+    }
     present_[i] = true;
   }
 }

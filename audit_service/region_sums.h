@@ -26,7 +26,8 @@ class RegionSums {
   // Adds one packed report; a blob of the wrong size (another template) is
   // skipped and counted.
   void Add(absl::string_view packed);
-  // Tables 三 and 四 with the sums; a cell empty in every report stays empty.
+  // Tables 三 and 四 with the sums; a cell empty in every report stays empty,
+  // and a sum beyond the range of int64 is capped at INT64_MAX.
   v1::Report ToReport() const;
   int skipped() const { return skipped_; }
 

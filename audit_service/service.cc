@@ -18,6 +18,7 @@
 #include "core/rpc_handler.h"
 #include "core/rpc_util.h"
 #include "core/rules.h"
+#include "core/text_util.h"
 
 namespace disclosure::audit {
 namespace {
@@ -72,7 +73,7 @@ absl::Status CheckSignOff(const v1::SignOff& s, const VersionReviews& r) {
       if (f == nullptr || f->severity() != v1::ERROR) {
         return absl::FailedPreconditionError(absl::StrCat(
             "sign_off.rule_id: the audit of ", audit.version(), " has no ERROR finding ",
-            s.rule_id(), " at '", s.location().field_path(), "' to waive"));
+            Echo(s.rule_id()), " at '", Echo(s.location().field_path()), "' to waive"));
       }
       return absl::OkStatus();
     }
@@ -81,8 +82,8 @@ absl::Status CheckSignOff(const v1::SignOff& s, const VersionReviews& r) {
       if (f == nullptr || !IsPrescreenRule(f->rule_id())) {
         return absl::FailedPreconditionError(absl::StrCat(
             "sign_off.rule_id: the audit of ", audit.version(),
-            " has no confidentiality pre-screen finding ", s.rule_id(), " at '",
-            s.location().field_path(), "'"));
+            " has no confidentiality pre-screen finding ", Echo(s.rule_id()), " at '",
+            Echo(s.location().field_path()), "'"));
       }
       return absl::OkStatus();
     }
@@ -298,8 +299,10 @@ grpc::Status AuditServiceImpl::ListSignOffs(grpc::ServerContext* context,
                                                           args->version.version);
     if (!r.ok()) return r.status();
     const int64_t n = static_cast<int64_t>(r->sign_offs.size());
-    int64_t end = std::min(n, args->after + args->page_size);
-    for (int64_t i = args->after; i < end; ++i) *response->add_sign_offs() = r->sign_offs[i];
+    // The token's position is the client's to send: clamp before adding.
+    const int64_t start = std::min(n, args->after);
+    const int64_t end = std::min(n, start + args->page_size);
+    for (int64_t i = start; i < end; ++i) *response->add_sign_offs() = r->sign_offs[i];
     if (end < n) {
       response->set_next_page_token(EncodePageToken(request->parent(), absl::StrCat(end)));
     }

@@ -96,6 +96,9 @@ absl::StatusOr<VersionName> ValidateCreateSignOff(const v1::CreateSignOffRequest
         return FieldError("sign_off.reason", "is required to reject (驳回须说明理由)");
       }
       if (!s.rule_id().empty()) return FieldError("sign_off.rule_id", "is only for WAIVER and ACKNOWLEDGEMENT");
+      if (s.has_location() && s.location().ByteSizeLong() > 0) {
+        return FieldError("sign_off.location", "is only for WAIVER and ACKNOWLEDGEMENT");
+      }
       break;
     case v1::WAIVER:
     case v1::ACKNOWLEDGEMENT:

@@ -5,14 +5,17 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <limits>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "audit_service/clearance.h"
 #include "core/ledger_verify.h"
 #include "core/merkle.h"
+#include "core/page_token.h"
 #include "core/template.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -306,6 +309,89 @@ TEST_F(AuditServiceTest, SignOffsThatMustBeRefusedAreRefused) {
   EXPECT_EQ(resp.sign_offs_size(), 2);
 }
 
+TEST_F(AuditServiceTest, RefusedSignOffEchoesClientValuesEscapedAndCapped) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  // A finding that is not in the audit, named by a long rule id and field
+  // path with a line break: the refusal repeats them escaped and cut, and
+  // stays a FAILED_PRECONDITION (not a transport error over 8 KiB of
+  // trailing metadata).
+  v1::Finding bogus;
+  bogus.set_rule_id("T3-ROW\nforged=\"x\"" + std::string(20000, 'R'));
+  bogus.mutable_location()->set_field_path("requests\n" + std::string(20000, 'p'));
+  for (auto [principal, kind, review_kind] :
+       {std::tuple{"reviewer-normativity", v1::WAIVER, v1::NORMATIVITY},
+        std::tuple{"reviewer-confidentiality", v1::ACKNOWLEDGEMENT, v1::CONFIDENTIALITY}}) {
+    grpc::Status s = SignOff(principal, audit, kind, review_kind, v1::DECISION_UNSPECIFIED,
+                             "理由", nullptr, &bogus);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_LT(s.error_message().size(), 1000u);
+    EXPECT_EQ(s.error_message().find('\n'), std::string::npos) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("T3-ROW\\nforged=\\\"x\\\""));
+    EXPECT_THAT(s.error_message(), HasSubstr("bytes]"));
+  }
+}
+
+TEST_F(AuditServiceTest, ReviewWithALocationIsRefusedNotStored) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  // A REVIEW names no finding. A location on it would be stored for ever
+  // (sign-offs and ledger entries are never deleted), and two reviews with
+  // 2.5 MB of it would make every ListSignOffs page of the version larger
+  // than the 4 MiB a response may have.
+  v1::CreateSignOffRequest req;
+  v1::SignOff* s = req.mutable_sign_off();
+  s->set_version(audit.version());
+  s->set_content_hash(audit.content_hash());
+  s->set_findings_digest(audit.findings_digest());
+  s->set_kind(v1::REVIEW);
+  s->set_review_kind(v1::LEGALITY);
+  s->set_decision(v1::APPROVE);
+  s->mutable_location()->set_field_path(std::string(2500000, 'x'));
+  for (int i = 0; i < 2; ++i) {
+    v1::SignOff out;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    grpc::Status st = As("reviewer-legality")->CreateSignOff(&c, req, &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+    EXPECT_THAT(st.error_message(), HasSubstr("sign_off.location"));
+  }
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse resp;
+  grpc::ClientContext c;
+  grpc::Status st = As("oversight-henan")->ListSignOffs(&c, list, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(resp.sign_offs_size(), 0);
+  // An empty location (a client that always sets the message) is no location.
+  s->mutable_location()->Clear();
+  v1::SignOff out;
+  grpc::ClientContext c2;
+  c2.set_deadline(In(10));
+  st = As("reviewer-legality")->CreateSignOff(&c2, req, &out);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+}
+
+TEST_F(AuditServiceTest, ListSignOffsPageTokenPastTheEndEndsTheListing) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  // Page tokens are opaque, not secret: a client can make one that points
+  // anywhere, including where position + page_size overflows int64.
+  for (const char* pos : {"1", "5", "9223372036854775807"}) {
+    v1::ListSignOffsRequest list;
+    list.set_parent(v.name());
+    list.set_page_size(100);
+    list.set_page_token(EncodePageToken(v.name(), pos));
+    v1::ListSignOffsResponse resp;
+    grpc::ClientContext c;
+    grpc::Status st = As("oversight-henan")->ListSignOffs(&c, list, &resp);
+    ASSERT_TRUE(st.ok()) << pos << ": " << st.error_message();
+    EXPECT_EQ(resp.sign_offs_size(), 0) << pos;
+    EXPECT_EQ(resp.next_page_token(), "") << pos;
+  }
+}
+
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
@@ -372,6 +458,32 @@ TEST_F(AuditServiceTest, CrossYearFindingsNameThePreviousYearVersion) {
   EXPECT_TRUE(same) << "tables copied from last year are reported";
 }
 
+TEST_F(AuditServiceTest, CatchingUpComparesWithThePreviousYearAsOfTheFeedPosition) {
+  v1::Report previous = Sample();
+  previous.set_year(2020);
+  previous.set_title("郑州市公安局2020年政府信息公开工作年度报告");
+  v1::ReportVersion prev1 = Submit(previous);
+  AwaitAudit(prev1.name());
+  audit_.reset();  // the audit service goes down
+  // This year's report, and only then an amendment of last year's.
+  v1::ReportVersion cur = Submit(Sample());
+  previous.set_other_matters(previous.other_matters() + "（更正）");
+  v1::ReportVersion prev2 = Submit(previous);
+  ASSERT_EQ(prev2.version(), 2);
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); });
+  // When this year's version was stored, last year's latest was version 1.
+  EXPECT_EQ(AwaitAudit(cur.name()).previous_year_reference(),
+            absl::StrCat(prev1.name(), " ", prev1.content_hash()));
+  AwaitAudit(prev2.name());
+  // A version stored after the amendment compares with it.
+  v1::Report amended = Sample();
+  amended.set_other_matters(amended.other_matters() + "（修订）");
+  v1::ReportVersion cur2 = Submit(amended);
+  EXPECT_EQ(AwaitAudit(cur2.name()).previous_year_reference(),
+            absl::StrCat(prev2.name(), " ", prev2.content_hash()));
+}
+
 TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmitted) {
   v1::ReportVersion v = Submit(Sample());
   AwaitAudit(v.name());
@@ -409,6 +521,32 @@ TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmit
   EXPECT_EQ(sum.overdue(), 3);  // zz-edu, zz-psb, ly-psb
   EXPECT_EQ(sum.requests_total().outcomes().total().natural_person(), 90);
   EXPECT_FALSE(sum.most_frequent_rules().empty());
+}
+
+TEST_F(AuditServiceTest, RegionSummarySumsDoNotWrapAround) {
+  // Counts are int64 and only have to be >= 0: two reports of the region
+  // whose cell adds up past INT64_MAX.
+  const int64_t huge = std::numeric_limits<int64_t>::max() - 10;
+  v1::Report zz = Sample();
+  zz.mutable_requests()->mutable_received()->set_natural_person(huge);
+  AwaitAudit(Submit(zz).name());
+  v1::Report ly = Sample();
+  ly.mutable_agency()->set_id("ly-psb");
+  ly.mutable_agency()->set_name("洛阳市公安局");
+  ly.mutable_agency()->clear_region_code();
+  ly.mutable_requests()->mutable_received()->set_natural_person(huge);
+  AwaitAudit(Submit(ly, "clerk-ly-psb").name());
+
+  v1::GetRegionSummaryRequest req;
+  req.set_name("regions/41/years/2021");
+  v1::RegionSummary sum;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("oversight-henan")->GetRegionSummary(&c, req, &sum).ok());
+  EXPECT_EQ(sum.requests_total().received().natural_person(),
+            std::numeric_limits<int64_t>::max());
+  // Cells that fit are summed as before.
+  EXPECT_EQ(sum.requests_total().outcomes().total().natural_person(),
+            2 * Sample().requests().outcomes().total().natural_person());
 }
 
 TEST_F(AuditServiceTest, OthersCannotReadAuditsOfAnAgency) {
@@ -500,6 +638,44 @@ TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   EXPECT_EQ(end.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   read("oversight-henan", "41", "events/999", 1, &end);
   EXPECT_EQ(end.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+TEST_F(AuditServiceTest, LedgerProofRequestsOutOfRangeNameTheField) {
+  auto stub = As("oversight-henan");
+  auto inclusion = [&](int64_t index, int64_t tree_size) {
+    v1::GetInclusionProofRequest req;
+    req.set_index(index);
+    req.set_tree_size(tree_size);
+    v1::InclusionProof p;
+    grpc::ClientContext c;
+    return stub->GetInclusionProof(&c, req, &p);
+  };
+  // The empty ledger: nothing to prove, and the refusal says so.
+  grpc::Status s = inclusion(0, 0);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("tree_size"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("-1")));
+  s = inclusion(0, 1);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("tree_size"));
+  v1::GetConsistencyProofRequest req;
+  v1::ConsistencyProof p;
+  grpc::ClientContext c;
+  EXPECT_TRUE(stub->GetConsistencyProof(&c, req, &p).ok());  // 0 → 0: empty proof
+  EXPECT_EQ(p.hashes_size(), 0);
+
+  Submit(Sample());
+  AwaitAudit(std::string(kReport) + "/versions/1");
+  EXPECT_TRUE(inclusion(0, 1).ok());
+  for (auto [index, tree_size, field] :
+       {std::tuple{int64_t{1}, int64_t{1}, "index"}, std::tuple{int64_t{-1}, int64_t{1}, "index"},
+        std::tuple{std::numeric_limits<int64_t>::max(), int64_t{1}, "index"},
+        std::tuple{int64_t{0}, std::numeric_limits<int64_t>::max(), "tree_size"},
+        std::tuple{int64_t{0}, std::numeric_limits<int64_t>::min(), "tree_size"}}) {
+    s = inclusion(index, tree_size);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << index << " " << tree_size;
+    EXPECT_THAT(s.error_message(), HasSubstr(field)) << index << " " << tree_size;
+  }
 }
 
 TEST_F(AuditServiceTest, LedgerProofsVerifyAndAHandEditedEntryIsDetected) {
