@@ -22,7 +22,7 @@ constexpr absl::Duration kFetchDeadline = absl::Seconds(10);
 constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
 constexpr absl::Duration kMaxPause = absl::Seconds(5);
 // Bounds how many events wait in memory while a batch is audited.
-constexpr size_t kMaxQueued = 4096;
+constexpr size_t kMaxQueued = 512;
 
 // N of a feed position "feed/N"; -1 when there is none.
 int64_t FeedSeq(absl::string_view position) {

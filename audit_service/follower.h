@@ -35,7 +35,9 @@ namespace disclosure::audit {
 
 class Follower {
  public:
-  static constexpr size_t kRememberedReports = 4096;
+  // Memory: a report is ~4–10 KB (4 MiB at most, the message limit), so the
+  // cache holds ~10 MB typically, the queue (kMaxQueued) about as much.
+  static constexpr size_t kRememberedReports = 1024;
   static constexpr size_t kMaxBatch = 256;
 
   // `on_audited` runs after each batch of audits is stored (to wake event
