@@ -33,6 +33,24 @@ int64_t FeedSeq(absl::string_view position) {
 
 }  // namespace
 
+std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersionFrom(
+    std::shared_ptr<grpc::Channel> submit_channel) {
+  std::shared_ptr<v1::SubmissionService::Stub> stub =
+      v1::SubmissionService::NewStub(std::move(submit_channel));
+  return [stub](const std::string& agency_id, int32_t year) -> absl::StatusOr<int64_t> {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::GetVersionRequest request;
+    request.set_name(absl::StrCat(FormatReportName({agency_id, year}), "/versions/latest"));
+    request.set_view(v1::VERSION_VIEW_BASIC);
+    v1::ReportVersion version;
+    grpc::Status s = stub->GetVersion(&context, request, &version);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return 0;
+    if (!s.ok()) return FromGrpcStatus(s);
+    return version.version();
+  };
+}
+
 Follower::Follower(std::shared_ptr<grpc::Channel> submit_channel, Store* store,
                    const AccessPolicy* policy, std::function<void()> on_audited)
     : stub_(v1::SubmissionService::NewStub(std::move(submit_channel))),

@@ -33,6 +33,11 @@
 
 namespace disclosure::audit {
 
+// The latest version number of a report as submit_service has it (0: none),
+// for AuditServiceImpl::SetLatestVersionSource; 5 s deadline.
+std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersionFrom(
+    std::shared_ptr<grpc::Channel> submit_channel);
+
 class Follower {
  public:
   // Memory: a report is ~4–10 KB (4 MiB at most, the message limit), so the

@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   if (!channel.ok()) return Fail("--submit_target", channel.status());
 
   disclosure::audit::AuditServiceImpl service(store->get(), &*policy, &ledger);
+  service.SetLatestVersionSource(disclosure::audit::LatestVersionFrom(*channel));
   disclosure::audit::Follower follower(*channel, store->get(), &*policy,
                                        [&service] { service.NotifyEvents(); });
 

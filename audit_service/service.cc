@@ -322,7 +322,18 @@ grpc::Status AuditServiceImpl::GetReviewStatus(grpc::ServerContext* context,
     absl::StatusOr<VersionReviews> r =
         store_->GetReviews(v->report.agency_id, v->report.year, v->version);
     if (!r.ok()) return r.status();
-    *response = ReviewStatusOf(r->audit.audit, r->sign_offs, r->latest);
+    bool latest = r->latest;
+    if (latest && latest_source_) {
+      // Cleared means cleared for publication: only the latest version.
+      absl::StatusOr<int64_t> n = latest_source_(v->report.agency_id, v->report.year);
+      if (!n.ok()) {
+        return absl::UnavailableError(absl::StrCat(
+            "cannot confirm with submit_service that ", r->audit.audit.version(),
+            " is the latest version: ", n.status().message()));
+      }
+      latest = *n <= r->audit.version;
+    }
+    *response = ReviewStatusOf(r->audit.audit, r->sign_offs, latest);
     return absl::OkStatus();
   });
 }

@@ -28,6 +28,14 @@ class AuditServiceImpl final
   AuditServiceImpl(Store* store, const AccessPolicy* policy, Ledger* ledger,
                    std::function<absl::Time()> clock = absl::Now);
 
+  // Where GetReviewStatus confirms that a version is still the latest
+  // (submit_service: a newer version may be stored and not yet audited).
+  // Returns the latest version number of a report, 0 when none. Without
+  // it, the latest audited version counts as the latest.
+  using LatestVersionSource = std::function<absl::StatusOr<int64_t>(const std::string& agency_id,
+                                                                    int32_t year)>;
+  void SetLatestVersionSource(LatestVersionSource source) { latest_source_ = std::move(source); }
+
   // Wakes WatchEvents streams: new events were stored.
   void NotifyEvents();
   // Ends open WatchEvents streams (on shutdown).
@@ -84,6 +92,7 @@ class AuditServiceImpl final
   Ledger* ledger_;
   ArenaMessageAllocator<v1::ValidateReportRequest, v1::ValidateReportResponse> validate_allocator_;
   std::function<absl::Time()> clock_;
+  LatestVersionSource latest_source_;
 
   absl::Mutex events_mu_;
   int64_t event_seq_ ABSL_GUARDED_BY(events_mu_) = 0;  // bumped on NotifyEvents

@@ -25,7 +25,7 @@ std::string TestLedgerPublicKeyPem() {
 
 InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
                                            const std::string& submit_address,
-                                           std::function<absl::Time()> clock) {
+                                           std::function<absl::Time()> clock, bool follow) {
   // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
   auto store = audit::OpenStore(ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path);
   EXPECT_TRUE(store.ok()) << store.status();
@@ -34,8 +34,10 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
       store_.get(), *CheckpointSigner::FromPem(TestLedgerKeyPem()), "test/audit-ledger");
   service_ = std::make_unique<audit::AuditServiceImpl>(store_.get(), &DevPolicy(), ledger_.get(),
                                                        std::move(clock));
+  std::shared_ptr<grpc::Channel> submit = ChannelAs(submit_address, "audit-service");
+  service_->SetLatestVersionSource(audit::LatestVersionFrom(submit));
   follower_ = std::make_unique<audit::Follower>(
-      ChannelAs(submit_address, "audit-service"), store_.get(), &DevPolicy(),
+      submit, store_.get(), &DevPolicy(),
       [s = service_.get()] { s->NotifyEvents(); });
   const Certs& certs = DevCerts();
   auto creds = MutualTlsServerCredentials(
@@ -49,7 +51,7 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
   ApplyServerLimits(&builder, kDefaultMaxThreads);
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);
-  follower_->Start();
+  if (follow) follower_->Start();
 }
 
 InProcessAuditServer::~InProcessAuditServer() {

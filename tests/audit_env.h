@@ -25,8 +25,10 @@ std::string TestLedgerPublicKeyPem();
 
 class InProcessAuditServer {
  public:
+  // `follow` false: the follower is not started (an audit service whose
+  // feed is behind).
   InProcessAuditServer(const std::string& db_path, const std::string& submit_address,
-                       std::function<absl::Time()> clock = absl::Now);
+                       std::function<absl::Time()> clock = absl::Now, bool follow = true);
   ~InProcessAuditServer();
   std::string address() const { return address_; }
   audit::Store* store() { return store_.get(); }

@@ -392,6 +392,24 @@ TEST_F(AuditServiceTest, ListSignOffsPageTokenPastTheEndEndsTheListing) {
   }
 }
 
+TEST_F(AuditServiceTest, AClearedVersionIsNoLongerClearedOnceANewerOneIsStoredEvenUnaudited) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  ASSERT_TRUE(Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY).ok());
+  ASSERT_EQ(Status(v.name()).state(), v1::ReviewStatus::CLEARED);
+  // The audit service's feed falls behind; a version 2 is stored meanwhile.
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); }, /*follow=*/false);
+  v1::Report amended = Sample();
+  amended.set_other_matters(amended.other_matters() + "补充说明。");
+  ASSERT_EQ(Submit(amended).version(), 2);
+  v1::ReviewStatus st = Status(v.name());
+  EXPECT_EQ(st.state(), v1::ReviewStatus::BLOCKED);
+  EXPECT_FALSE(st.latest());
+}
+
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
