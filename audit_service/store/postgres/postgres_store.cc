@@ -15,6 +15,7 @@
 #include "core/merkle.h"
 #include "core/resource_names.h"
 #include "google/protobuf/util/time_util.h"
+#include "core/pg_db.h"
 #include "pqxx/pqxx"
 
 namespace disclosure::audit {
@@ -22,7 +23,6 @@ namespace {
 
 constexpr int64_t kWriteLock = 0x61756469;  // "audi"
 constexpr int64_t kSchemaLock = 0x61736368;
-constexpr size_t kMaxIdle = 8;
 
 constexpr const char* kMigrations[] = {
     // 1
@@ -77,18 +77,6 @@ CREATE TABLE feed (
 };
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one script per version");
 
-absl::Status FromPqxx(const std::exception& e, absl::string_view step) {
-  std::string what = absl::StrCat("postgres: ", step, ": ", e.what());
-  while (!what.empty() && what.back() == '\n') what.pop_back();
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return absl::UnavailableError(what);
-  }
-  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) {
-    return absl::AbortedError(what);
-  }
-  return absl::InternalError(what);
-}
 
 std::string Bytes(const pqxx::field& f) { return pqxx::binarystring(f).str(); }
 
@@ -233,7 +221,7 @@ int64_t InsertAudit(pqxx::work& tx, AuditRecord r) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+  explicit PostgresStore(std::string conninfo) : pool_(std::move(conninfo)) {}
 
   absl::Status Migrate() {
     return WithConnection("migrate schema", [&](pqxx::connection& c) -> absl::Status {
@@ -459,35 +447,12 @@ class PostgresStore final : public Store {
     return v;
   }
 
-  // Runs `fn` on a pooled connection, opening one if needed; exceptions
-  // become a Status; a broken connection is not returned to the pool.
   template <typename Fn>
   absl::Status WithConnection(absl::string_view step, Fn fn) {
-    std::unique_ptr<pqxx::connection> c;
-    {
-      absl::MutexLock l(&pool_mu_);
-      if (!idle_.empty()) {
-        c = std::move(idle_.back());
-        idle_.pop_back();
-      }
-    }
-    absl::Status s;
-    try {
-      if (c == nullptr) c = std::make_unique<pqxx::connection>(conninfo_);
-      s = fn(*c);
-    } catch (const std::exception& e) {
-      s = FromPqxx(e, step);
-    }
-    if (c != nullptr && c->is_open() && !absl::IsUnavailable(s)) {
-      absl::MutexLock l(&pool_mu_);
-      if (idle_.size() < kMaxIdle) idle_.push_back(std::move(c));
-    }
-    return s;
+    return pool_.Run(step, std::move(fn));
   }
 
-  const std::string conninfo_;
-  absl::Mutex pool_mu_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
+  pg::ConnectionPool pool_;
 };
 
 }  // namespace

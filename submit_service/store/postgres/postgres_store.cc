@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "core/pg_db.h"
 #include "pqxx/pqxx"
 
 namespace disclosure::submit {
@@ -25,7 +26,6 @@ namespace {
 constexpr int64_t kFeedLock = 0x64697363;  // "disc"
 constexpr int64_t kSchemaLock = 0x73636865;
 constexpr size_t kMaxBatch = 128;  // CreateVersion calls committed together
-constexpr size_t kMaxIdle = 8;     // idle connections kept
 
 constexpr const char* kMigrations[] = {
     // 1
@@ -68,19 +68,6 @@ static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one script per 
 constexpr char kVersionColumns[] =
     "agency_id, year, version, content_hash, submitter, create_time_us, feed_seq";
 
-// What a pqxx exception means for the caller.
-absl::Status FromPqxx(const std::exception& e, absl::string_view step) {
-  std::string what = absl::StrCat("postgres: ", step, ": ", e.what());
-  while (!what.empty() && what.back() == '\n') what.pop_back();
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return absl::UnavailableError(what);
-  }
-  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) {
-    return absl::AbortedError(what);  // serialization failure, deadlock: retry
-  }
-  return absl::InternalError(what);
-}
 
 VersionRecord ReadVersionRow(const pqxx::row& row, int first, bool with_report) {
   VersionRecord v;
@@ -102,7 +89,7 @@ absl::Status CheckLimit(int limit) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {
+  explicit PostgresStore(std::string conninfo) : pool_(std::move(conninfo)) {
     writer_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "pg-writer");
       WriterLoop();
@@ -337,30 +324,9 @@ class PostgresStore final : public Store {
     }
   }
 
-  // Runs `fn` on a pooled connection, opening one if needed; exceptions
-  // become a Status; a connection that broke is not returned to the pool.
   template <typename Fn>
   absl::Status WithConnection(absl::string_view step, Fn fn) {
-    std::unique_ptr<pqxx::connection> c;
-    {
-      absl::MutexLock l(&pool_mu_);
-      if (!idle_.empty()) {
-        c = std::move(idle_.back());
-        idle_.pop_back();
-      }
-    }
-    absl::Status s;
-    try {
-      if (c == nullptr) c = std::make_unique<pqxx::connection>(conninfo_);
-      s = fn(*c);
-    } catch (const std::exception& e) {
-      s = FromPqxx(e, step);
-    }
-    if (c != nullptr && c->is_open() && !absl::IsUnavailable(s)) {
-      absl::MutexLock l(&pool_mu_);
-      if (idle_.size() < kMaxIdle) idle_.push_back(std::move(c));
-    }
-    return s;
+    return pool_.Run(step, std::move(fn));
   }
 
   static absl::StatusOr<VersionRecord> QueryVersion(pqxx::transaction_base& tx,
@@ -469,9 +435,7 @@ class PostgresStore final : public Store {
     return CreateVersionResult{std::move(v), true};
   }
 
-  const std::string conninfo_;
-  absl::Mutex pool_mu_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
+  pg::ConnectionPool pool_;
 
   absl::Mutex queue_mu_;
   std::deque<Queued> queue_ ABSL_GUARDED_BY(queue_mu_);
