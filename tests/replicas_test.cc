@@ -173,5 +173,34 @@ TEST(Replicas, APostgresRestartUnderLoadLosesAndDuplicatesNothing) {
   ExpectEverythingOnceAndVerified(c, created);
 }
 
+TEST(Replicas, ClientsOverBothReplicasCarryOnWhenOneIsDown) {
+  absl::StatusOr<TestPostgres*> pg = TestPostgres::Get();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  absl::StatusOr<std::string> db = (*pg)->NewDatabase();
+  ASSERT_TRUE(db.ok());
+  auto s1 = std::make_unique<InProcessSubmitServer>(*db);
+  auto s2 = std::make_unique<InProcessSubmitServer>(*db);
+  // One channel over both, as reportctl and the audit service make it.
+  auto stub = SubmitStubAs(s1->address() + "," + s2->address(), "clerk-zz-psb");
+  auto submit = [&](int i) {
+    v1::CreateVersionRequest req;
+    req.set_parent("agencies/zz-psb/reports/2021");
+    *req.mutable_report() = SampleReport();
+    req.mutable_report()->set_other_matters(absl::StrCat("第", i, "版"));
+    req.set_request_id(absl::StrCat("down-", i));
+    req.set_expected_latest_version(i - 1);
+    v1::CreateVersionResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub->CreateVersion(&ctx, req, &resp);
+  };
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(submit(i).ok()) << i;
+  s1.reset();  // one replica goes away; the channel does not know yet
+  for (int i = 5; i <= 12; ++i) {
+    grpc::Status s = submit(i);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error_message();
+  }
+}
+
 }  // namespace
 }  // namespace disclosure::testing
