@@ -244,12 +244,17 @@ absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
     known_absent_.clear();
     return indexes.status();
   }
+  // One line per batch (the ledger has one entry per audit).
+  int stored = 0, errors = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     if ((*indexes)[i] < 0) continue;
-    const v1::Audit& a = records[i].audit;
-    spdlog::info("audited version={} findings={} errors={} ledger_index={}", a.version(),
-                 a.findings_size(), a.error_count(), (*indexes)[i]);
+    ++stored;
+    errors += records[i].audit.error_count() > 0 ? 1 : 0;
   }
+  spdlog::info("audited versions={} with_errors={} skipped={} first=\"{}\" last=\"{}\" feed={}",
+               stored, errors, static_cast<int>(records.size()) - stored,
+               records.front().audit.version(), records.back().audit.version(),
+               events.back().position());
   on_audited_();
   return absl::OkStatus();
 }
