@@ -96,10 +96,15 @@ absl::Status TestPostgres::Start() {
   return absl::OkStatus();
 }
 
-absl::Status TestPostgres::Restart() {
+absl::Status TestPostgres::Stop() {
   if (Run(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -m fast -w stop >/dev/null 2>&1")) != 0) {
     return absl::InternalError("pg_ctl stop failed: " + Tail(dir_ + "/server.log"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status TestPostgres::Restart() {
+  if (absl::Status s = Stop(); !s.ok()) return s;
   return Start();
 }
 

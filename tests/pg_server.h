@@ -21,10 +21,12 @@ class TestPostgres {
   absl::StatusOr<std::string> NewDatabase();
   // Stops the server (fast shutdown: sessions are cut) and starts it again.
   absl::Status Restart();
+  // The same in two steps.
+  absl::Status Stop();
+  absl::Status Start();
 
  private:
   TestPostgres() = default;
-  absl::Status Start();
 
   std::string dir_, bin_;
   int databases_ = 0;

@@ -202,5 +202,36 @@ TEST(Replicas, ClientsOverBothReplicasCarryOnWhenOneIsDown) {
   }
 }
 
+TEST(Replicas, GrpcRetriesACallThatFoundTheDatabaseDown) {
+  absl::StatusOr<TestPostgres*> pg = TestPostgres::Get();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  absl::StatusOr<std::string> db = (*pg)->NewDatabase();
+  ASSERT_TRUE(db.ok());
+  InProcessSubmitServer s1(*db), s2(*db);
+  // Over two addresses: the channel of core/client_channel.h, with retries.
+  auto stub = SubmitStubAs(s1.address() + "," + s2.address(), "clerk-zz-psb");
+  ASSERT_TRUE((*pg)->Stop().ok());
+  std::thread restart([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    EXPECT_TRUE((*pg)->Start().ok());
+  });
+  // One call, no retry of our own: the first attempts find the database
+  // down (UNAVAILABLE) and gRPC tries again until it is back.
+  v1::CreateVersionRequest req;
+  req.set_parent("agencies/zz-psb/reports/2021");
+  *req.mutable_report() = SampleReport();
+  req.set_request_id("retried-by-grpc");
+  v1::CreateVersionResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto t0 = std::chrono::steady_clock::now();
+  grpc::Status s = stub->CreateVersion(&ctx, req, &resp);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  restart.join();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.version().version(), 1);
+  EXPECT_GE(waited, std::chrono::milliseconds(200)) << "the call must have waited for the restart";
+}
+
 }  // namespace
 }  // namespace disclosure::testing
