@@ -31,6 +31,21 @@ int64_t FeedSeq(absl::string_view position) {
   return seq;
 }
 
+// GetVersion with a deadline; NotFound passes through.
+absl::StatusOr<v1::ReportVersion> GetVersion(v1::SubmissionService::Stub& stub,
+                                             const std::string& name, v1::VersionView view,
+                                             absl::Duration deadline) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  v1::GetVersionRequest request;
+  request.set_name(name);
+  request.set_view(view);
+  v1::ReportVersion version;
+  grpc::Status s = stub.GetVersion(&context, request, &version);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return version;
+}
+
 }  // namespace
 
 std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersionFrom(
@@ -38,16 +53,12 @@ std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersio
   std::shared_ptr<v1::SubmissionService::Stub> stub =
       v1::SubmissionService::NewStub(std::move(submit_channel));
   return [stub](const std::string& agency_id, int32_t year) -> absl::StatusOr<int64_t> {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-    v1::GetVersionRequest request;
-    request.set_name(absl::StrCat(FormatReportName({agency_id, year}), "/versions/latest"));
-    request.set_view(v1::VERSION_VIEW_BASIC);
-    v1::ReportVersion version;
-    grpc::Status s = stub->GetVersion(&context, request, &version);
-    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return 0;
-    if (!s.ok()) return FromGrpcStatus(s);
-    return version.version();
+    absl::StatusOr<v1::ReportVersion> v =
+        GetVersion(*stub, absl::StrCat(FormatReportName({agency_id, year}), "/versions/latest"),
+                   v1::VERSION_VIEW_BASIC, absl::Seconds(5));
+    if (absl::IsNotFound(v.status())) return 0;
+    if (!v.ok()) return v.status();
+    return v->version();
   };
 }
 
@@ -167,15 +178,7 @@ absl::Status Follower::Follow(const std::string& position) {
 }
 
 absl::StatusOr<v1::ReportVersion> Follower::Fetch(const std::string& name) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + kFetchDeadline));
-  v1::GetVersionRequest request;
-  request.set_name(name);
-  request.set_view(v1::VERSION_VIEW_FULL);
-  v1::ReportVersion version;
-  grpc::Status s = stub_->GetVersion(&context, request, &version);
-  if (!s.ok()) return FromGrpcStatus(s);
-  return version;
+  return GetVersion(*stub_, name, v1::VERSION_VIEW_FULL, kFetchDeadline);
 }
 
 void Follower::Remember(const std::string& agency_id, int32_t year, const v1::ReportVersion& v) {
@@ -235,8 +238,12 @@ absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
     records.push_back(*std::move(record));
     Remember(name->report.agency_id, name->report.year, *version);
   }
+  // For the log line; the records themselves go to the store.
+  const std::string first = records.front().audit.version(), last = records.back().audit.version();
+  std::vector<bool> has_errors;
+  for (const AuditRecord& r : records) has_errors.push_back(r.audit.error_count() > 0);
   absl::StatusOr<std::vector<int64_t>> indexes =
-      store_->RecordAudits(records, events.back().position());
+      store_->RecordAudits(std::move(records), events.back().position());
   if (!indexes.ok()) {
     // What was remembered from this batch may be ahead of the stored
     // position; forget it so a retry reads the same state as before.
@@ -246,14 +253,13 @@ absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
   }
   // One line per batch (the ledger has one entry per audit).
   int stored = 0, errors = 0;
-  for (size_t i = 0; i < records.size(); ++i) {
+  for (size_t i = 0; i < indexes->size(); ++i) {
     if ((*indexes)[i] < 0) continue;
     ++stored;
-    errors += records[i].audit.error_count() > 0 ? 1 : 0;
+    errors += has_errors[i] ? 1 : 0;
   }
   spdlog::info("audited versions={} with_errors={} skipped={} first=\"{}\" last=\"{}\" feed={}",
-               stored, errors, static_cast<int>(records.size()) - stored,
-               records.front().audit.version(), records.back().audit.version(),
+               stored, errors, static_cast<int>(indexes->size()) - stored, first, last,
                events.back().position());
   on_audited_();
   return absl::OkStatus();

@@ -130,6 +130,11 @@ std::vector<const v1::Agency*> AgenciesIn(const AccessPolicy& policy, const std:
   return out;
 }
 
+// Not cleared after the due date: the dashboards' and the summary's rule.
+bool IsOverdue(v1::ReportState state, absl::CivilDay due, absl::CivilDay today) {
+  return state != v1::CLEARED && today > due;
+}
+
 v1::AgencyStatus StatusOf(const v1::Agency& agency, int32_t year, const ReportStateRecord* r,
                           absl::CivilDay today) {
   v1::AgencyStatus s;
@@ -146,7 +151,7 @@ v1::AgencyStatus StatusOf(const v1::Agency& agency, int32_t year, const ReportSt
     s.set_warning_count(r->warning_count);
     s.set_info_count(r->info_count);
   }
-  s.set_overdue(s.state() != v1::CLEARED && today > due);
+  s.set_overdue(IsOverdue(s.state(), due, today));
   return s;
 }
 
@@ -398,7 +403,7 @@ grpc::Status AuditServiceImpl::GetRegionSummary(grpc::ServerContext* context,
       const v1::ReportState state = r == nullptr ? v1::NOT_SUBMITTED : r->state;
       ++agencies;
       ++counts[state];
-      if (state != v1::CLEARED && today > ReportDueDate(a, region->year)) ++overdue;
+      if (IsOverdue(state, ReportDueDate(a, region->year), today)) ++overdue;
       if (r == nullptr) continue;
       sums.Add(r->cells);
       for (const std::string& id : r->rule_ids) ++rules[id];

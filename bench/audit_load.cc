@@ -335,7 +335,7 @@ int Main() {
     version.set_name(absl::StrCat("agencies/agency-", i, "/reports/2021/versions/1"));
     records.push_back(*audit::AuditVersion(version, nullptr, big, absl::Now()));
     if (records.size() == 500 || i == n - 1) {
-      auto stored = (*summary_store)->RecordAudits(records, absl::StrCat("feed/", i + 1));
+      auto stored = (*summary_store)->RecordAudits(std::move(records), absl::StrCat("feed/", i + 1));
       if (!stored.ok()) {
         std::fprintf(stderr, "summary store: %s\n", stored.status().ToString().c_str());
         return 1;

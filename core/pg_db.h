@@ -55,6 +55,14 @@ class ConnectionPool {
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
 };
 
+// Creates or migrates a store's schema: under the transaction-scoped
+// advisory lock `lock` (replicas starting together migrate once), the table
+// `version_table` (id 1, version) holds the schema version; the scripts
+// migrations[v - 1] take it to v. FailedPrecondition, changing nothing, for
+// a schema newer than migrations.size().
+absl::Status Migrate(ConnectionPool& pool, const std::string& version_table, int64_t lock,
+                     const std::vector<const char*>& migrations);
+
 }  // namespace disclosure::pg
 
 #endif  // DISCLOSURE_CORE_PG_DB_H_

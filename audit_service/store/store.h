@@ -89,8 +89,10 @@ class Store {
   // already is skipped (index -1), so a replay after a crash between the
   // commit and its acknowledgement writes nothing twice. Returns the ledger
   // indexes.
+  // Taken by value: the store sets each audit's ledger_index in place
+  // rather than copying every audit and its findings.
   virtual absl::StatusOr<std::vector<int64_t>> RecordAudits(
-      const std::vector<AuditRecord>& records, const std::string& feed_position) = 0;
+      std::vector<AuditRecord> records, const std::string& feed_position) = 0;
 
   // The audit of a version (version 0: the latest audited). NotFound.
   virtual absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,

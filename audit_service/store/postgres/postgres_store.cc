@@ -190,26 +190,8 @@ class PostgresStore final : public Store {
   explicit PostgresStore(std::string conninfo) : pool_(std::move(conninfo)) {}
 
   absl::Status Migrate() {
-    return WithConnection("migrate schema", [&](pqxx::connection& c) -> absl::Status {
-      pqxx::work tx(c);
-      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLock);
-      tx.exec("CREATE TABLE IF NOT EXISTS audit_schema (id INTEGER PRIMARY KEY CHECK (id = 1), "
-              "version INTEGER NOT NULL)");
-      pqxx::result r = tx.exec("SELECT version FROM audit_schema WHERE id = 1");
-      int version = r.empty() ? 0 : r[0][0].as<int>();
-      if (version > kPostgresSchemaVersion) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("postgres: audit schema version ", version,
-                         " is newer than this build's ", kPostgresSchemaVersion));
-      }
-      for (int v = version + 1; v <= kPostgresSchemaVersion; ++v) tx.exec(kMigrations[v - 1]);
-      tx.exec_params(
-          "INSERT INTO audit_schema (id, version) VALUES (1, $1) "
-          "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-          kPostgresSchemaVersion);
-      tx.commit();
-      return absl::OkStatus();
-    });
+    return pg::Migrate(pool_, "audit_schema", kSchemaLock,
+                       std::vector<const char*>(std::begin(kMigrations), std::end(kMigrations)));
   }
 
   absl::StatusOr<std::string> FeedPosition() override {
@@ -227,14 +209,14 @@ class PostgresStore final : public Store {
   // A batch in a handful of statements, not ~8 round trips per audit: the
   // versions already stored, the next ledger index and event sequence, then
   // multi-row inserts and one upsert of the reports' states.
-  absl::StatusOr<std::vector<int64_t>> RecordAudits(const std::vector<AuditRecord>& records,
+  absl::StatusOr<std::vector<int64_t>> RecordAudits(std::vector<AuditRecord> records,
                                                     const std::string& feed_position) override {
     std::vector<int64_t> indexes;
     absl::Status s = WithConnection("record audits", [&](pqxx::connection& c) -> absl::Status {
       indexes.assign(records.size(), -1);
       pqxx::work tx(c);
       tx.exec_params("SELECT pg_advisory_xact_lock($1)", kWriteLock);
-      std::vector<const AuditRecord*> fresh;
+      std::vector<AuditRecord*> fresh;  // null: stored already, or twice in the batch
       if (!records.empty()) {
         std::set<std::tuple<std::string, int32_t, int64_t>> stored;
         std::vector<std::string> p;
@@ -255,7 +237,7 @@ class PostgresStore final : public Store {
           stored.insert({row[0].as<std::string>(), row[1].as<int32_t>(), row[2].as<int64_t>()});
         }
         std::set<std::tuple<std::string, int32_t, int64_t>> seen;
-        for (const AuditRecord& r : records) {
+        for (AuditRecord& r : records) {
           auto key = std::make_tuple(r.agency_id, r.year, r.version);
           if (stored.count(key) || !seen.insert(key).second) {
             fresh.push_back(nullptr);
@@ -271,7 +253,7 @@ class PostgresStore final : public Store {
       std::map<std::pair<std::string, int32_t>, AuditRecord> newest;  // per report in the batch
       for (size_t i = 0; i < records.size(); ++i) {
         if (fresh[i] == nullptr) continue;
-        AuditRecord r = *fresh[i];
+        AuditRecord& r = *fresh[i];  // ours to change, and to move from below
         v1::LedgerEntry entry;
         v1::LedgerEntry::AuditRecord* e = entry.mutable_audit();
         e->set_version(r.audit.version());

@@ -243,8 +243,9 @@ google::protobuf::Timestamp Now() {
 }
 
 // Writes one audit with its ledger entry, event and report state; -1 when
-// the version is audited already.
-absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord r) {
+// the version is audited already. Consumes `r` (sets its ledger index,
+// then moves it into the report state).
+absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord& r) {
   {
     absl::StatusOr<Stmt> s = c.Prepare(
         "SELECT 1 FROM audits WHERE agency_id = ?1 AND year = ?2 AND version = ?3",
@@ -315,14 +316,14 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::StatusOr<std::vector<int64_t>> RecordAudits(const std::vector<AuditRecord>& records,
+  absl::StatusOr<std::vector<int64_t>> RecordAudits(std::vector<AuditRecord> records,
                                                     const std::string& feed_position) override {
     absl::MutexLock lock(&write_mu_);
     Connection& c = *writer_;
     std::vector<int64_t> indexes;
     absl::Status st = c.InTransactionDo("record audits", [&]() -> absl::Status {
       indexes.clear();
-      for (const AuditRecord& r : records) {
+      for (AuditRecord& r : records) {
         absl::StatusOr<int64_t> index = InsertAudit(c, r);
         if (!index.ok()) return index.status();
         indexes.push_back(*index);

@@ -104,26 +104,8 @@ class PostgresStore final : public Store {
   }
 
   absl::Status Migrate() {
-    return WithConnection("migrate schema", [&](pqxx::connection& c) -> absl::Status {
-      pqxx::work tx(c);
-      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLock);
-      tx.exec("CREATE TABLE IF NOT EXISTS disclosure_schema (id INTEGER PRIMARY KEY "
-              "CHECK (id = 1), version INTEGER NOT NULL)");
-      pqxx::result r = tx.exec("SELECT version FROM disclosure_schema WHERE id = 1");
-      int version = r.empty() ? 0 : r[0][0].as<int>();
-      if (version > kPostgresSchemaVersion) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("postgres: schema version ", version, " is newer than this build's ",
-                         kPostgresSchemaVersion, "; upgrade the service"));
-      }
-      for (int v = version + 1; v <= kPostgresSchemaVersion; ++v) tx.exec(kMigrations[v - 1]);
-      tx.exec_params(
-          "INSERT INTO disclosure_schema (id, version) VALUES (1, $1) "
-          "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-          kPostgresSchemaVersion);
-      tx.commit();
-      return absl::OkStatus();
-    });
+    return pg::Migrate(pool_, "disclosure_schema", kSchemaLock,
+                       std::vector<const char*>(std::begin(kMigrations), std::end(kMigrations)));
   }
 
   // Calls queue for the writer thread, which commits what has queued up in
