@@ -16,6 +16,8 @@ namespace disclosure {
 struct ChannelTarget {
   std::string target;           // for grpc::CreateCustomChannel
   std::string tls_server_name;  // name the server certificate must have; empty: the target's host
+  // A list of addresses. (OpenClientChannel balances round_robin over
+  // whatever a target resolves to: a list or a DNS name of several replicas.)
   bool round_robin = false;
 };
 
