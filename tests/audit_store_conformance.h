@@ -131,6 +131,17 @@ TEST_P(AuditStoreConformanceTest, AReplayedAuditIsSkippedNotDuplicated) {
   EXPECT_EQ(*store_->FeedPosition(), "feed/2");
 }
 
+// Two audit replicas may commit batches out of feed order: the later
+// commit of an earlier position must not move the position back.
+TEST_P(AuditStoreConformanceTest, FeedPositionNeverMovesBack) {
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/12").ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("b", 2021, 1)}, "feed/9").ok());
+  EXPECT_EQ(*store_->FeedPosition(), "feed/12");
+  EXPECT_TRUE(store_->GetAudit("b", 2021, 1).ok());  // the audit itself is stored
+  ASSERT_TRUE(store_->RecordAudits({Audit("c", 2021, 1)}, "feed/100").ok());
+  EXPECT_EQ(*store_->FeedPosition(), "feed/100");  // numeric, not text, order
+}
+
 TEST_P(AuditStoreConformanceTest, ARefusedSignOffWritesNothing) {
   ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/1").ok());
   absl::StatusOr<v1::SignOff> s =

@@ -85,7 +85,10 @@ class Store {
   // In one transaction, for each record in order: stores the audit (its
   // audit.ledger_index assigned), appends its ledger entry and a
   // VERSION_AUDITED event, updates the report's state; then records
-  // `feed_position` (that of the last record's version). A version audited
+  // `feed_position` ("feed/N", that of the last record's version) unless
+  // the stored position is further along: two audit replicas may commit
+  // their batches out of feed order, and the position never moves back. A
+  // version audited
   // already is skipped (index -1), so a replay after a crash between the
   // commit and its acknowledgement writes nothing twice. Returns the ledger
   // indexes.

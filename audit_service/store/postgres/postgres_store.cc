@@ -315,7 +315,9 @@ class PostgresStore final : public Store {
       }
       tx.exec_params(
           "INSERT INTO feed (id, position) VALUES (1, $1) "
-          "ON CONFLICT (id) DO UPDATE SET position = excluded.position",
+          "ON CONFLICT (id) DO UPDATE SET position = excluded.position "
+          "WHERE CAST(substr(excluded.position, 6) AS BIGINT) > "
+          "CAST(substr(feed.position, 6) AS BIGINT)",
           feed_position);
       tx.commit();
       return absl::OkStatus();

@@ -330,7 +330,9 @@ class SqliteStore final : public Store {
       }
       absl::StatusOr<Stmt> s = c.Prepare(
           "INSERT INTO feed (id, position) VALUES (1, ?1) "
-          "ON CONFLICT (id) DO UPDATE SET position = excluded.position",
+          "ON CONFLICT (id) DO UPDATE SET position = excluded.position "
+          "WHERE CAST(substr(excluded.position, 6) AS INTEGER) > "
+          "CAST(substr(feed.position, 6) AS INTEGER)",
           "write feed position");
       if (!s.ok()) return s.status();
       s->Text(1, feed_position);
