@@ -10,9 +10,13 @@ namespace disclosure {
 
 std::string CanonicalBytes(const v1::Report& report) {
   v1::Report copy = report;
-  copy.DiscardUnknownFields();
-  MaterializeTables(&copy);
-  return DeterministicBytes(copy);
+  return CanonicalizeAndSerialize(&copy);
+}
+
+std::string CanonicalizeAndSerialize(v1::Report* report) {
+  report->DiscardUnknownFields();
+  MaterializeTables(report);
+  return DeterministicBytes(*report);
 }
 
 std::string DeterministicBytes(const google::protobuf::MessageLite& message) {

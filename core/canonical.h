@@ -20,6 +20,10 @@ namespace disclosure {
 namespace v1 = ::disclosure::v1;
 
 std::string CanonicalBytes(const v1::Report& report);
+// The same bytes, made by bringing *report itself into canonical form
+// (unknown fields dropped, every row present): for a caller that owns a copy
+// anyway, one copy of ~250 sub-messages fewer.
+std::string CanonicalizeAndSerialize(v1::Report* report);
 
 // The deterministic protobuf serialization of any message (fields in number
 // order, map entries sorted): what ledger entries, stored audits and the

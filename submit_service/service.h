@@ -10,6 +10,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
+#include "core/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/server_builder.h"
 #include "submit_service/store/store.h"
@@ -64,6 +65,8 @@ class SubmissionServiceImpl final
   Store* store_;
   const AccessPolicy* policy_;
   const size_t list_page_bytes_;
+  // CreateVersion's request and response on one arena per call.
+  ArenaMessageAllocator<v1::CreateVersionRequest, v1::CreateVersionResponse> create_allocator_;
 
   absl::Mutex feed_mu_;
   int64_t feed_seq_ ABSL_GUARDED_BY(feed_mu_) = 0;

@@ -45,6 +45,8 @@ absl::Status ValidateText(absl::string_view field, const std::string& text, int 
   if (Utf8ErrorOffset(text) != absl::string_view::npos) {
     return FieldError(field, "is not valid UTF-8 text");
   }
+  // No text has more code points than bytes: count only when it may matter.
+  if (text.size() <= static_cast<size_t>(max_code_points)) return absl::OkStatus();
   int n = CodePointCount(text);
   if (n > max_code_points) {
     return FieldError(field, absl::StrCat("has ", n, " characters; the limit is ", max_code_points));
