@@ -1,8 +1,11 @@
 #include "core/sqlite_db.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
 
 namespace disclosure::sqlite {
 namespace {
@@ -150,6 +153,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
 }
 
 Connection::~Connection() {
+  checkpointer_.reset();
   for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
   sqlite3_close_v2(db_);
 }
@@ -235,6 +239,7 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenWithSchema(
   if (*uv < newest) {
     if (absl::Status s = Migrate(c, path, migrations); !s.ok()) return s;
   }
+  if (absl::Status s = c.CheckpointInBackground(path); !s.ok()) return s;
   return w;
 }
 
@@ -246,6 +251,82 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenReader(const std::string& path) 
     return s;
   }
   return c;
+}
+
+absl::Status Connection::CheckpointInBackground(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<Checkpointer>> c = Checkpointer::Start(path, db_);
+  if (!c.ok()) return c.status();
+  checkpointer_ = *std::move(c);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path,
+                                                                  sqlite3* writer) {
+  absl::StatusOr<std::unique_ptr<Connection>> own =
+      Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+  if (!own.ok()) return own.status();
+  // A connection learns that the file is in WAL mode when it first reads
+  // it; until then a checkpoint on it does nothing (and says SQLITE_OK).
+  if (absl::StatusOr<int64_t> n =
+          (*own)->QueryInt("SELECT COUNT(*) FROM sqlite_master", "open the WAL to checkpoint");
+      !n.ok()) {
+    return n.status();
+  }
+  std::unique_ptr<Checkpointer> c(new Checkpointer(*std::move(own), writer));
+  // Replaces SQLite's automatic checkpoint (itself a WAL hook) on the writer.
+  sqlite3_wal_hook(writer, &Checkpointer::OnCommit, c.get());
+  return c;
+}
+
+Checkpointer::Checkpointer(std::unique_ptr<Connection> own, sqlite3* writer)
+    : own_(std::move(own)), writer_(writer) {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "sqlite-ckpt");
+    Run();
+  });
+}
+
+Checkpointer::~Checkpointer() {
+  sqlite3_wal_autocheckpoint(writer_, kPages);  // the writer's own hook again
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+// On the writer's thread, after each commit: must be quick.
+int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int pages) {
+  auto* c = static_cast<Checkpointer*>(self);
+  if (pages >= kForcePages) {
+    // As SQLite's own automatic checkpoint does; errors surface on later calls.
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kPages) {
+    absl::MutexLock lock(&c->mu_);
+    c->wanted_ = true;
+  }
+  return SQLITE_OK;
+}
+
+void Checkpointer::Run() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Checkpointer* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+            return c->wanted_ || c->stopping_;
+          },
+          this));
+      if (stopping_) return;
+      wanted_ = false;
+    }
+    int rc = sqlite3_wal_checkpoint_v2(own_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                       nullptr);
+    // BUSY: another checkpoint (the writer's forced one) is running.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("{}", Error(own_->db(), rc, "background WAL checkpoint").ToString());
+    }
+  }
 }
 
 }  // namespace disclosure::sqlite

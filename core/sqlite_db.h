@@ -12,12 +12,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace disclosure::sqlite {
 
@@ -69,6 +72,8 @@ class Stmt {
   int bind_rc_ = SQLITE_OK;
 };
 
+class Checkpointer;
+
 // One SQLite connection with its statement cache.
 class Connection {
  public:
@@ -88,6 +93,10 @@ class Connection {
   absl::Status ExecScript(const char* sql, absl::string_view step);
   // A single integer from a one-row, one-column query.
   absl::StatusOr<int64_t> QueryInt(const std::string& sql, absl::string_view step);
+
+  // Moves this (writer) connection's WAL checkpoints to a thread and
+  // connection of their own; see Checkpointer. Stopped when this closes.
+  absl::Status CheckpointInBackground(const std::string& path);
 
   // Runs `body` in BEGIN IMMEDIATE … COMMIT; rolls back when it fails.
   template <typename Fn>
@@ -109,6 +118,43 @@ class Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, Entry> cache_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // stopped before db_ closes
+};
+
+// WAL checkpoints off the writer's commits. By default SQLite checkpoints in
+// the connection that commits once the WAL holds 1000 pages: that commit
+// then also copies the pages into the database file and fsyncs it, a stall
+// of milliseconds for every caller waiting on it (all of a group commit's).
+// A Checkpointer replaces the writer's automatic checkpoint: when a commit
+// leaves kPages or more in the WAL, a thread of its own runs a PASSIVE
+// checkpoint (which never blocks the writer or readers) on a connection of
+// its own. Should the WAL reach kForcePages all the same (checkpoints
+// starved), the writer checkpoints in its commit as SQLite would, so the WAL
+// stays bounded. Durability is unchanged: a commit is durable once the WAL
+// is fsync'd.
+class Checkpointer {
+ public:
+  static constexpr int kPages = 1000;
+  static constexpr int kForcePages = 16000;
+
+  // Installs the hook on `writer` (which must outlive this).
+  static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(const std::string& path,
+                                                             sqlite3* writer);
+  ~Checkpointer();  // removes the hook, stops the thread
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+ private:
+  Checkpointer(std::unique_ptr<Connection> own, sqlite3* writer);
+  static int OnCommit(void* self, sqlite3* db, const char* name, int pages);
+  void Run();
+
+  std::unique_ptr<Connection> own_;
+  sqlite3* writer_;
+  absl::Mutex mu_;
+  bool wanted_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
 };
 
 // One step of a store's schema: the script that takes it to `to_version`.
@@ -120,7 +166,8 @@ struct Migration {
 // Opens (creating if needed) a read-write connection to `path`, refuses a
 // file whose schema (PRAGMA user_version) is newer than the last migration,
 // sets WAL, synchronous=FULL, foreign keys and a WAL size limit, and applies
-// the migrations it has not had, in one transaction. FailedPrecondition for
+// the migrations it has not had, in one transaction; its WAL is then
+// checkpointed in the background (Checkpointer). FailedPrecondition for
 // a newer schema or a file that cannot use WAL.
 absl::StatusOr<std::unique_ptr<Connection>> OpenWithSchema(
     const std::string& path, const std::vector<Migration>& migrations);
