@@ -46,7 +46,17 @@ absl::StatusOr<v1::ReportVersion> GetVersion(v1::SubmissionService::Stub& stub,
   return version;
 }
 
+google::protobuf::ArenaOptions EventArenaOptions() {
+  google::protobuf::ArenaOptions o;
+  o.start_block_size = 16 << 10;  // a report of the 2021 template, usually
+  return o;
+}
+
 }  // namespace
+
+FeedEvent::FeedEvent()
+    : arena(EventArenaOptions()),
+      event(google::protobuf::Arena::CreateMessage<v1::VersionEvent>(&arena)) {}
 
 std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersionFrom(
     std::shared_ptr<grpc::Channel> submit_channel) {
@@ -127,8 +137,9 @@ absl::Status Follower::Follow(const std::string& position) {
   // The pump reads while this thread audits, so that what arrives during an
   // audit is audited in the next batch.
   std::thread pump([&] {
-    v1::VersionEvent event;
-    while (reader->Read(&event)) {
+    for (;;) {
+      auto event = std::make_shared<FeedEvent>();
+      if (!reader->Read(event->event)) break;
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
@@ -144,7 +155,7 @@ absl::Status Follower::Follow(const std::string& position) {
   absl::Status failure;
   bool progressed = false;
   for (;;) {
-    std::vector<v1::VersionEvent> batch;
+    std::vector<std::shared_ptr<FeedEvent>> batch;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -181,9 +192,10 @@ absl::StatusOr<v1::ReportVersion> Follower::Fetch(const std::string& name) {
   return GetVersion(*stub_, name, v1::VERSION_VIEW_FULL, kFetchDeadline);
 }
 
-void Follower::Remember(const std::string& agency_id, int32_t year, const v1::ReportVersion& v) {
+void Follower::Remember(const std::string& agency_id, int32_t year,
+                        std::shared_ptr<const FeedEvent> e) {
   if (latest_.size() >= kRememberedReports) latest_.clear();  // crude, and enough
-  latest_[{agency_id, year}] = v;
+  latest_[{agency_id, year}] = std::move(e);
   known_absent_.erase({agency_id, year});
 }
 
@@ -195,8 +207,8 @@ absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::strin
   // What is remembered may be ahead of `as_of` (a batch that failed after
   // remembering later versions): then ask again.
   if (auto it = latest_.find(key);
-      it != latest_.end() && FeedSeq(it->second.feed_position()) <= as_of) {
-    return &it->second;
+      it != latest_.end() && FeedSeq(it->second->event->version().feed_position()) <= as_of) {
+    return &it->second->event->version();
   }
   if (known_absent_.count(key)) return nullptr;
   const std::string report = FormatReportName({agency_id, previous});
@@ -214,15 +226,18 @@ absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::strin
     v = Fetch(absl::StrCat(report, "/versions/", v->version() - 1));
   }
   if (!v.ok()) return v.status();
-  Remember(agency_id, previous, *v);
-  return &latest_[key];
+  auto fetched = std::make_shared<FeedEvent>();
+  *fetched->event->mutable_version() = *std::move(v);
+  Remember(agency_id, previous, fetched);
+  return &fetched->event->version();
 }
 
-absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
+absl::Status Follower::Process(const std::vector<std::shared_ptr<FeedEvent>>& events) {
   std::vector<AuditRecord> records;
   records.reserve(events.size());
-  for (v1::VersionEvent& event : events) {
-    v1::ReportVersion* version = event.mutable_version();
+  for (const std::shared_ptr<FeedEvent>& e : events) {
+    const v1::VersionEvent& event = *e->event;
+    v1::ReportVersion* version = e->event->mutable_version();
     if (!version->has_report()) {  // the feed sent the BASIC view
       absl::StatusOr<v1::ReportVersion> full = Fetch(version->name());
       if (!full.ok()) return full.status();
@@ -236,14 +251,14 @@ absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
     absl::StatusOr<AuditRecord> record = AuditVersion(*version, *previous, *policy_, absl::Now());
     if (!record.ok()) return record.status();
     records.push_back(*std::move(record));
-    Remember(name->report.agency_id, name->report.year, *version);
+    Remember(name->report.agency_id, name->report.year, e);
   }
   // For the log line; the records themselves go to the store.
   const std::string first = records.front().audit.version(), last = records.back().audit.version();
   std::vector<bool> has_errors;
   for (const AuditRecord& r : records) has_errors.push_back(r.audit.error_count() > 0);
   absl::StatusOr<std::vector<int64_t>> indexes =
-      store_->RecordAudits(std::move(records), events.back().position());
+      store_->RecordAudits(std::move(records), events.back()->event->position());
   if (!indexes.ok()) {
     // What was remembered from this batch may be ahead of the stored
     // position; forget it so a retry reads the same state as before.
@@ -260,7 +275,7 @@ absl::Status Follower::Process(std::vector<v1::VersionEvent>& events) {
   }
   spdlog::info("audited versions={} with_errors={} skipped={} first=\"{}\" last=\"{}\" feed={}",
                stored, errors, static_cast<int>(indexes->size()) - stored, first, last,
-               events.back().position());
+               events.back()->event->position());
   on_audited_();
   return absl::OkStatus();
 }

@@ -30,6 +30,7 @@
 #include "audit_service/store/store.h"
 #include "core/access.h"
 #include "disclosure/v1/submission.grpc.pb.h"
+#include "google/protobuf/arena.h"
 
 namespace disclosure::audit {
 
@@ -38,10 +39,21 @@ namespace disclosure::audit {
 std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersionFrom(
     std::shared_ptr<grpc::Channel> submit_channel);
 
+// One version from the feed, parsed on an arena of its own: a report is
+// ~250 messages, allocated in a block or two and freed at once. Shared
+// between the queue, the batch and the cache of latest versions, never
+// copied.
+struct FeedEvent {
+  FeedEvent();
+  google::protobuf::Arena arena;
+  v1::VersionEvent* event;  // on `arena`
+};
+
 class Follower {
  public:
-  // Memory: a report is ~4–10 KB (4 MiB at most, the message limit), so the
-  // cache holds ~10 MB typically, the queue (kMaxQueued) about as much.
+  // Memory: a report parses into a 16 KB arena block or a little more (4 MiB
+  // at most, the message limit), so the cache holds ~16–20 MB typically, the
+  // queue (kMaxQueued) half as much.
   static constexpr size_t kRememberedReports = 1024;
   static constexpr size_t kMaxBatch = 256;
 
@@ -60,13 +72,13 @@ class Follower {
   // Reads one stream from `position` until it ends or fails.
   absl::Status Follow(const std::string& position);
   // Audits a batch of feed events and stores the audits.
-  absl::Status Process(std::vector<v1::VersionEvent>& events);
+  absl::Status Process(const std::vector<std::shared_ptr<FeedEvent>>& events);
   // A version in the FULL view; NotFound passes through.
   absl::StatusOr<v1::ReportVersion> Fetch(const std::string& name);
   // The latest version of (agency, year - 1) at feed seq `as_of`; null when none.
   absl::StatusOr<const v1::ReportVersion*> PreviousYear(const std::string& agency_id, int32_t year,
                                                         int64_t as_of);
-  void Remember(const std::string& agency_id, int32_t year, const v1::ReportVersion& v);
+  void Remember(const std::string& agency_id, int32_t year, std::shared_ptr<const FeedEvent> e);
   bool Pause(absl::Duration d);  // false when stopping
 
   std::unique_ptr<v1::SubmissionService::Stub> stub_;
@@ -75,14 +87,14 @@ class Follower {
   std::function<void()> on_audited_;
   std::thread thread_;
   // Latest version seen of each (agency, year); follower thread only.
-  std::map<std::pair<std::string, int32_t>, v1::ReportVersion> latest_;
+  std::map<std::pair<std::string, int32_t>, std::shared_ptr<const FeedEvent>> latest_;
   std::map<std::pair<std::string, int32_t>, bool> known_absent_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* stream_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Events read and not yet processed, and whether the stream ended.
-  std::deque<v1::VersionEvent> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<FeedEvent>> queue_ ABSL_GUARDED_BY(mu_);
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
 };
 
