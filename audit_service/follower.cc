@@ -128,6 +128,10 @@ absl::Status Follower::Follow(const std::string& position) {
     stream_ = &context;
     queue_.clear();
     ended_ = false;
+    pending_.clear();
+    commit_failure_ = absl::OkStatus();
+    audits_done_ = false;
+    commits_ = 0;
   }
   v1::WatchVersionsRequest request;
   request.set_start_after(position);
@@ -152,39 +156,88 @@ absl::Status Follower::Follow(const std::string& position) {
     absl::MutexLock lock(&mu_);
     ended_ = true;
   });
+  // The committer stores audited batches in order while the next is audited.
+  std::thread committer([&] {
+    for (;;) {
+      Audited batch;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
+              return !f->pending_.empty() || f->audits_done_;
+            },
+            this));
+        if (pending_.empty()) return;  // audits_done_
+        // Everything audited meanwhile goes into one transaction.
+        batch = std::move(pending_.front());
+        pending_.pop_front();
+        for (; !pending_.empty(); pending_.pop_front()) {
+          for (AuditRecord& r : pending_.front().records) batch.records.push_back(std::move(r));
+          batch.position = std::move(pending_.front().position);
+        }
+      }
+      absl::Status s = Commit(std::move(batch));
+      absl::MutexLock lock(&mu_);
+      if (!s.ok()) {
+        commit_failure_ = s;
+        pending_.clear();  // nothing after a failed batch is stored
+        return;
+      }
+      ++commits_;
+    }
+  });
   absl::Status failure;
-  bool progressed = false;
   for (;;) {
     std::vector<std::shared_ptr<FeedEvent>> batch;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
-            return !f->queue_.empty() || f->ended_ || f->stopping_;
+            return !f->queue_.empty() || f->ended_ || f->stopping_ || !f->commit_failure_.ok();
           },
           this));
-      if (stopping_ || (queue_.empty() && ended_)) break;
+      if (stopping_ || !commit_failure_.ok() || (queue_.empty() && ended_)) break;
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    failure = Process(batch);
-    if (!failure.ok()) break;
-    progressed = true;
+    absl::StatusOr<Audited> audited = Audit(batch);
+    if (!audited.ok()) {
+      failure = audited.status();
+      break;
+    }
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
+          return f->pending_.size() < kMaxPendingCommits || !f->commit_failure_.ok();
+        },
+        this));
+    if (!commit_failure_.ok()) break;
+    pending_.push_back(*std::move(audited));
   }
   {
     absl::MutexLock lock(&mu_);
-    ended_ = true;  // releases a pump waiting for room
+    ended_ = true;        // releases a pump waiting for room
+    audits_done_ = true;  // the committer stores what is pending, then ends
   }
+  committer.join();
   context.TryCancel();
   pump.join();
   grpc::Status end = reader->Finish();
   absl::MutexLock lock(&mu_);
   stream_ = nullptr;
-  if (!failure.ok()) return failure;
-  if (!progressed) return FromGrpcStatus(end).ok() ? absl::UnavailableError("feed ended")
-                                                   : FromGrpcStatus(end);
+  if (failure.ok()) failure = commit_failure_;
+  if (!failure.ok()) {
+    // What was remembered may be ahead of the stored position; forget it
+    // so that the retry reads the same state as before.
+    latest_.clear();
+    known_absent_.clear();
+    return failure;
+  }
+  if (commits_ == 0) {
+    return FromGrpcStatus(end).ok() ? absl::UnavailableError("feed ended") : FromGrpcStatus(end);
+  }
   return absl::OkStatus();
 }
 
@@ -232,9 +285,10 @@ absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::strin
   return &fetched->event->version();
 }
 
-absl::Status Follower::Process(const std::vector<std::shared_ptr<FeedEvent>>& events) {
-  std::vector<AuditRecord> records;
-  records.reserve(events.size());
+absl::StatusOr<Follower::Audited> Follower::Audit(
+    const std::vector<std::shared_ptr<FeedEvent>>& events) {
+  Audited out;
+  out.records.reserve(events.size());
   for (const std::shared_ptr<FeedEvent>& e : events) {
     const v1::VersionEvent& event = *e->event;
     v1::ReportVersion* version = e->event->mutable_version();
@@ -250,22 +304,22 @@ absl::Status Follower::Process(const std::vector<std::shared_ptr<FeedEvent>>& ev
     if (!previous.ok()) return previous.status();
     absl::StatusOr<AuditRecord> record = AuditVersion(*version, *previous, *policy_, absl::Now());
     if (!record.ok()) return record.status();
-    records.push_back(*std::move(record));
+    out.records.push_back(*std::move(record));
     Remember(name->report.agency_id, name->report.year, e);
   }
+  out.position = events.back()->event->position();
+  return out;
+}
+
+absl::Status Follower::Commit(Audited batch) {
   // For the log line; the records themselves go to the store.
-  const std::string first = records.front().audit.version(), last = records.back().audit.version();
+  const std::string first = batch.records.front().audit.version(),
+                    last = batch.records.back().audit.version();
   std::vector<bool> has_errors;
-  for (const AuditRecord& r : records) has_errors.push_back(r.audit.error_count() > 0);
+  for (const AuditRecord& r : batch.records) has_errors.push_back(r.audit.error_count() > 0);
   absl::StatusOr<std::vector<int64_t>> indexes =
-      store_->RecordAudits(std::move(records), events.back()->event->position());
-  if (!indexes.ok()) {
-    // What was remembered from this batch may be ahead of the stored
-    // position; forget it so a retry reads the same state as before.
-    latest_.clear();
-    known_absent_.clear();
-    return indexes.status();
-  }
+      store_->RecordAudits(std::move(batch.records), batch.position);
+  if (!indexes.ok()) return indexes.status();
   // One line per batch (the ledger has one entry per audit).
   int stored = 0, errors = 0;
   for (size_t i = 0; i < indexes->size(); ++i) {
@@ -275,7 +329,7 @@ absl::Status Follower::Process(const std::vector<std::shared_ptr<FeedEvent>>& ev
   }
   spdlog::info("audited versions={} with_errors={} skipped={} first=\"{}\" last=\"{}\" feed={}",
                stored, errors, static_cast<int>(indexes->size()) - stored, first, last,
-               events.back()->event->position());
+               batch.position);
   on_audited_();
   return absl::OkStatus();
 }

@@ -13,6 +13,13 @@
 // (up to kRememberedReports) and asks submit_service only for the others,
 // stepping back from "latest" to the last version stored at or before the
 // position (catching up, "latest" may be a later one).
+//
+// Three threads per stream: a pump reads the feed into a queue; the
+// follower thread audits what is queued, a batch at a time; a committer
+// stores the batches audited so far (one transaction, one fsync) while the
+// next is being audited. Batches are committed in feed order; after a failed commit
+// nothing later is committed and the stream restarts from the stored
+// position.
 #ifndef DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 #define DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 
@@ -56,6 +63,8 @@ class Follower {
   // queue (kMaxQueued) half as much.
   static constexpr size_t kRememberedReports = 1024;
   static constexpr size_t kMaxBatch = 256;
+  // Audited batches waiting for the committer (stored in one transaction).
+  static constexpr size_t kMaxPendingCommits = 4;
 
   // `on_audited` runs after each batch of audits is stored (to wake event
   // streams).
@@ -71,8 +80,15 @@ class Follower {
   void Run();
   // Reads one stream from `position` until it ends or fails.
   absl::Status Follow(const std::string& position);
-  // Audits a batch of feed events and stores the audits.
-  absl::Status Process(const std::vector<std::shared_ptr<FeedEvent>>& events);
+  // An audited batch, to be stored.
+  struct Audited {
+    std::vector<AuditRecord> records;
+    std::string position;  // of the last event
+  };
+  // Audits a batch of feed events.
+  absl::StatusOr<Audited> Audit(const std::vector<std::shared_ptr<FeedEvent>>& events);
+  // Stores one audited batch and wakes event streams (committer thread).
+  absl::Status Commit(Audited batch);
   // A version in the FULL view; NotFound passes through.
   absl::StatusOr<v1::ReportVersion> Fetch(const std::string& name);
   // The latest version of (agency, year - 1) at feed seq `as_of`; null when none.
@@ -96,6 +112,12 @@ class Follower {
   // Events read and not yet processed, and whether the stream ended.
   std::deque<std::shared_ptr<FeedEvent>> queue_ ABSL_GUARDED_BY(mu_);
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  // Audited batches for the committer; the first failed commit; whether
+  // the follower thread has no more batches for this stream.
+  std::deque<Audited> pending_ ABSL_GUARDED_BY(mu_);
+  absl::Status commit_failure_ ABSL_GUARDED_BY(mu_);
+  bool audits_done_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t commits_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace disclosure::audit
