@@ -6,6 +6,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "google/protobuf/arena.h"
 #include "core/report_export.h"
 #include "core/report_import.h"
 #include "core/rules.h"
@@ -66,6 +67,26 @@ void BM_AllRulesWithPreviousYear(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AllRulesWithPreviousYear);
+
+// What every request carrying a report pays before any rule runs: parsing
+// it (proto3 strings are checked to be UTF-8), here on an arena as the
+// services do, and serializing it again (checked again).
+void BM_ParseReport(benchmark::State& state) {
+  const std::string bytes = ImportText(Sample())->report.SerializeAsString();
+  for (auto _ : state) {
+    google::protobuf::Arena arena;
+    auto* r = google::protobuf::Arena::CreateMessage<v1::Report>(&arena);
+    benchmark::DoNotOptimize(r->ParseFromString(bytes));
+  }
+  state.SetBytesProcessed(state.iterations() * bytes.size());
+}
+BENCHMARK(BM_ParseReport);
+
+void BM_SerializeReport(benchmark::State& state) {
+  const v1::Report report = ImportText(Sample())->report;
+  for (auto _ : state) benchmark::DoNotOptimize(report.SerializeAsString());
+}
+BENCHMARK(BM_SerializeReport);
 
 void BM_ExportText(benchmark::State& state) {
   const v1::Report report = ImportText(Sample())->report;
