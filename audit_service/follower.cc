@@ -81,7 +81,28 @@ Follower::Follower(std::shared_ptr<grpc::Channel> submit_channel, Store* store,
 
 Follower::~Follower() { Stop(); }
 
+void Follower::SetHealthCallback(std::function<void(bool)> on_health,
+                                 absl::Duration unhealthy_after) {
+  on_health_ = std::move(on_health);
+  unhealthy_after_ = unhealthy_after;
+}
+
+void Follower::Progressed() {
+  {
+    absl::MutexLock lock(&mu_);
+    last_progress_ = absl::Now();
+    if (healthy_) return;
+    healthy_ = true;
+  }
+  spdlog::info("feed follower: following the feed again");
+  if (on_health_) on_health_(true);
+}
+
 void Follower::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    last_progress_ = absl::Now();
+  }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "feed-follower");
     Run();
@@ -115,6 +136,21 @@ void Follower::Run() {
     if (failure.ok()) pause = kFirstPause;  // progress was made before the stream ended
     spdlog::warn("feed follower: {}; resuming from the stored position in {}",
                  failure.ToString(), absl::FormatDuration(pause));
+    bool turned_unhealthy = false;
+    absl::Duration stuck;
+    {
+      absl::MutexLock lock(&mu_);
+      stuck = absl::Now() - last_progress_;
+      if (!failure.ok() && healthy_ && stuck >= unhealthy_after_) {
+        healthy_ = false;
+        turned_unhealthy = true;
+      }
+    }
+    if (turned_unhealthy) {
+      spdlog::error("feed follower: no feed and no audit stored for {}: {}",
+                    absl::FormatDuration(absl::Trunc(stuck, absl::Seconds(1))), failure.ToString());
+      if (on_health_) on_health_(false);
+    }
     if (!Pause(pause)) return;
     pause = std::min(pause * 2, kMaxPause);
   }
@@ -141,6 +177,16 @@ absl::Status Follower::Follow(const std::string& position) {
   // The pump reads while this thread audits, so that what arrives during an
   // audit is audited in the next batch.
   std::thread pump([&] {
+    // submit_service opens the stream with kFeedOpenMetadata, the feed's
+    // end (a stream that failed before that has none). Open with nothing
+    // left to audit is progress; with versions left, only their audits
+    // stored are (a version that cannot be audited must not look healthy).
+    reader->WaitForInitialMetadata();
+    const auto& metadata = context.GetServerInitialMetadata();
+    if (auto it = metadata.find(kFeedOpenMetadata); it != metadata.end()) {
+      const int64_t end = FeedSeq(absl::string_view(it->second.data(), it->second.size()));
+      if (end >= 0 && end <= std::max<int64_t>(FeedSeq(position), 0)) Progressed();
+    }
     for (;;) {
       auto event = std::make_shared<FeedEvent>();
       if (!reader->Read(event->event)) break;
@@ -177,6 +223,7 @@ absl::Status Follower::Follow(const std::string& position) {
         }
       }
       absl::Status s = Commit(std::move(batch));
+      if (s.ok()) Progressed();
       absl::MutexLock lock(&mu_);
       if (!s.ok()) {
         commit_failure_ = s;

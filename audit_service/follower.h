@@ -34,6 +34,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "audit_service/store/store.h"
 #include "core/access.h"
 #include "disclosure/v1/submission.grpc.pb.h"
@@ -72,6 +73,15 @@ class Follower {
            const AccessPolicy* policy, std::function<void()> on_audited);
   ~Follower();  // Stop()s
 
+  // Health of the follower, for operators (audit_service/main.cc shows it
+  // as the gRPC health service kFollowerHealthService): `on_health(false)`
+  // once, while failing, it has for `unhealthy_after` neither stored an
+  // audit nor had the feed open with nothing left to audit (submit_service
+  // unreachable, the store failing, a version that cannot be audited);
+  // `on_health(true)` when either happens again. Called from the follower's
+  // threads, never under its lock. Set before Start().
+  void SetHealthCallback(std::function<void(bool)> on_health, absl::Duration unhealthy_after);
+
   void Start();
   // Ends the stream and joins the thread; a batch being stored completes.
   void Stop();
@@ -96,11 +106,15 @@ class Follower {
                                                         int64_t as_of);
   void Remember(const std::string& agency_id, int32_t year, std::shared_ptr<const FeedEvent> e);
   bool Pause(absl::Duration d);  // false when stopping
+  // The feed is open or an audit was stored: healthy (again).
+  void Progressed();
 
   std::unique_ptr<v1::SubmissionService::Stub> stub_;
   Store* store_;
   const AccessPolicy* policy_;
   std::function<void()> on_audited_;
+  std::function<void(bool)> on_health_;
+  absl::Duration unhealthy_after_ = absl::Seconds(30);
   std::thread thread_;
   // Latest version seen of each (agency, year); follower thread only.
   std::map<std::pair<std::string, int32_t>, std::shared_ptr<const FeedEvent>> latest_;
@@ -118,7 +132,14 @@ class Follower {
   absl::Status commit_failure_ ABSL_GUARDED_BY(mu_);
   bool audits_done_ ABSL_GUARDED_BY(mu_) = false;
   int64_t commits_ ABSL_GUARDED_BY(mu_) = 0;
+  bool healthy_ ABSL_GUARDED_BY(mu_) = true;
+  absl::Time last_progress_ ABSL_GUARDED_BY(mu_);
 };
+
+// The gRPC health service name under which audit_service reports its
+// follower: NOT_SERVING while it cannot audit (the service itself stays
+// SERVING: its reads still answer).
+inline constexpr char kFollowerHealthService[] = "disclosure.v1.AuditService/feed";
 
 }  // namespace disclosure::audit
 

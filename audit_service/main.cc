@@ -138,6 +138,15 @@ int main(int argc, char** argv) {
   if (!server || port == 0) {
     return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   }
+  // The follower's health beside the service's own: NOT_SERVING when it
+  // has been unable to audit for 30 s (the service's reads still answer).
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(disclosure::audit::kFollowerHealthService, true);
+  follower.SetHealthCallback(
+      [health](bool ok) {
+        health->SetServingStatus(disclosure::audit::kFollowerHealthService, ok);
+      },
+      absl::Seconds(30));
   follower.Start();
   spdlog::info("audit_service listening on {} (port {}), store {}, following {}",
                absl::GetFlag(FLAGS_listen), port, disclosure::StoreUrlForLogs(url),

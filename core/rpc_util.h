@@ -104,6 +104,12 @@ absl::StatusOr<StoreUrl> ParseStoreUrl(const std::string& url);
 // What may be logged of it: a PostgreSQL URL may carry a password.
 std::string StoreUrlForLogs(const std::string& url);
 
+// Initial metadata of a WatchVersions stream, sent by submit_service as
+// soon as the stream is open (before any version): the feed's last position
+// then ("feed/N"). What tells the audit service's follower that it is
+// connected and whether it had anything left to audit (its health).
+inline constexpr char kFeedOpenMetadata[] = "disclosure-feed-open";
+
 // Request and response of a callback unary method on one protobuf arena per
 // call (SetMessageAllocatorFor_<Method>): a report parses into ~250
 // sub-messages, and one arena block beats as many mallocs and frees.

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
       "  diff VERSION OTHER_VERSION\n"
       "  watch [--from POSITION] [--region_prefix P] [--max_events N]\n"
       "  reports [--region_prefix P] [--year Y]\n"
-      "  health                            grpc.health.v1 of --target (for probes)\n"
+      "  health [--health_service NAME]    grpc.health.v1 of --target (for probes)\n"
       "audit_service (--audit_target HOST:PORT --certs DIR --as PRINCIPAL):\n"
       "  audit VERSION [--json]            the audit: hash, digest, counts, new/fixed/open\n"
       "  findings VERSION [--json]         its findings as a table\n"

@@ -40,6 +40,9 @@ ABSL_FLAG(std::string, region_prefix, "", "reports/watch: region code prefix");
 ABSL_FLAG(int, year, 0, "reports: report year");
 ABSL_FLAG(std::string, from, "", "watch: resume after this position");
 ABSL_FLAG(int, max_events, 0, "watch: stop after this many events (0: run until interrupted)");
+ABSL_FLAG(std::string, health_service, "",
+          "health: the service name to ask about (default: the server as a whole; "
+          "audit_service's feed follower: disclosure.v1.AuditService/feed)");
 
 namespace disclosure::reportctl {
 
@@ -302,16 +305,28 @@ int RunReports(const std::vector<std::string>& args) {
 }
 
 int RunHealth(const std::vector<std::string>& args) {
-  if (!Usage(args, 0, "health [--target ADDR] (exit 0 when SERVING)")) return kExitUnreadable;
+  if (!Usage(args, 0, "health [--target ADDR] [--health_service NAME] (exit 0 when SERVING)")) {
+    return kExitUnreadable;
+  }
   std::shared_ptr<grpc::Channel> channel = OpenChannel(absl::GetFlag(FLAGS_target));
   if (!channel) return kExitUnreadable;
-  // grpc.health.v1.Health/Check through a generic stub: the request
-  // (service "") is empty; SERVING is the response {status: 1}, 08 01.
+  // grpc.health.v1.Health/Check through a generic stub: the request is
+  // HealthCheckRequest {service = 1}, empty for the server as a whole;
+  // SERVING is the response {status: 1}, 08 01.
+  const std::string service = absl::GetFlag(FLAGS_health_service);
+  if (service.size() > 127) {
+    std::cerr << "reportctl: --health_service: longer than 127 bytes\n";
+    return kExitUnreadable;
+  }
+  std::string request_bytes;
+  if (!service.empty()) {
+    request_bytes = std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
+  }
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   SetDeadline(&context);
-  grpc::Slice empty("", 0);
-  grpc::ByteBuffer request(&empty, 1), response;  // an empty message, not none
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1), response;  // an empty message, not none
   grpc::Status status;
   absl::Notification done;
   stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,

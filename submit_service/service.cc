@@ -385,6 +385,10 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
                                                 "' is beyond the end of the feed (",
                                                 EncodeFeedPosition(*last), ")"));
     }
+    // Tells the follower, before any version comes, that the stream is open
+    // and where the feed ends (its health: audit_service/follower.h).
+    context->AddInitialMetadata(kFeedOpenMetadata, EncodeFeedPosition(*last));
+    writer->SendInitialMetadata();
     int64_t position = *after;
     while (!context->IsCancelled()) {
       // The FULL view carries the reports: fewer rows per read.

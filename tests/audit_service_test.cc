@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -13,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "audit_service/clearance.h"
+#include "audit_service/follower.h"
+#include "audit_service/store/open_store.h"
 #include "core/ledger_verify.h"
 #include "core/merkle.h"
 #include "core/page_token.h"
@@ -763,6 +766,50 @@ TEST_F(AuditServiceTest, LedgerProofsVerifyAndAHandEditedEntryIsDetected) {
                                                     false);
   ASSERT_FALSE(fourth.ok());
   EXPECT_THAT(std::string(fourth.status().message()), HasSubstr("not an extension"));
+}
+
+// The follower's health (audit_service's main shows it as the health
+// service kFollowerHealthService): unhealthy once submit_service has been
+// unreachable for the threshold, healthy again as soon as the feed is open
+// with nothing left to audit; never flips while the feed is merely idle.
+TEST(FollowerHealthTest, UnhealthyWhileSubmitServiceIsDownHealthyWhenItReturns) {
+  TempDir dir;
+  const int port = FreePort();
+  auto submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
+  absl::StatusOr<std::unique_ptr<audit::Store>> store =
+      audit::OpenStore("sqlite:" + dir.path() + "/audit.db");
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::mutex mu;
+  std::vector<bool> changes;
+  auto seen = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return changes;
+  };
+  auto wait_for = [&](const std::vector<bool>& want) {
+    for (int i = 0; i < 400 && seen() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return seen();
+  };
+  audit::Follower follower(ChannelAs(submit->address(), "audit-service"), store->get(),
+                           &DevPolicy(), [] {});
+  follower.SetHealthCallback(
+      [&](bool ok) {
+        std::lock_guard<std::mutex> lock(mu);
+        changes.push_back(ok);
+      },
+      absl::Milliseconds(300));
+  follower.Start();
+  // An idle feed is not a failure.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(seen(), std::vector<bool>{});
+
+  ASSERT_EQ(submit->Terminate(), 0);
+  EXPECT_EQ(wait_for({false}), std::vector<bool>{false});
+
+  submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
+  EXPECT_EQ(wait_for({false, true}), (std::vector<bool>{false, true}));
+  follower.Stop();
 }
 
 }  // namespace
