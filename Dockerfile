@@ -11,10 +11,12 @@ RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq 
       libgrpc++1.51 libprotobuf32 libspdlog1.10 libsqlite3-0 libre2-9 libssl3 libpqxx-6.4 \
       libabsl20220623 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/disclosure disclosure \
+    && groupadd --system --gid 10001 disclosure \
+    && useradd --system --uid 10001 --gid 10001 --home /var/lib/disclosure disclosure \
     && mkdir -p /var/lib/disclosure && chown disclosure /var/lib/disclosure
 COPY --from=build /src/build/submit_service/submit_service /src/build/audit_service/audit_service \
      /src/build/reportctl/reportctl /usr/local/bin/
-USER disclosure
+# A fixed uid/gid, which deploy/k8s's securityContext names.
+USER 10001:10001
 WORKDIR /var/lib/disclosure
 # The command and flags come from the orchestrator (deploy/k8s/*.yaml).
