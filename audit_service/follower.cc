@@ -168,6 +168,8 @@ absl::Status Follower::Follow(const std::string& position) {
     commit_failure_ = absl::OkStatus();
     audits_done_ = false;
     commits_ = 0;
+    caught_up_ = false;
+    audits_in_hand_ = false;
   }
   v1::WatchVersionsRequest request;
   request.set_start_after(position);
@@ -185,7 +187,13 @@ absl::Status Follower::Follow(const std::string& position) {
     const auto& metadata = context.GetServerInitialMetadata();
     if (auto it = metadata.find(kFeedOpenMetadata); it != metadata.end()) {
       const int64_t end = FeedSeq(absl::string_view(it->second.data(), it->second.size()));
-      if (end >= 0 && end <= std::max<int64_t>(FeedSeq(position), 0)) Progressed();
+      if (end >= 0 && end <= std::max<int64_t>(FeedSeq(position), 0)) {
+        {
+          absl::MutexLock lock(&mu_);
+          caught_up_ = true;
+        }
+        Progressed();
+      }
     }
     for (;;) {
       auto event = std::make_shared<FeedEvent>();
@@ -198,6 +206,7 @@ absl::Status Follower::Follow(const std::string& position) {
           this));
       if (ended_) break;  // the consumer gave up; stop reading
       queue_.push_back(std::move(event));
+      caught_up_ = false;
     }
     absl::MutexLock lock(&mu_);
     ended_ = true;
@@ -231,6 +240,8 @@ absl::Status Follower::Follow(const std::string& position) {
         return;
       }
       ++commits_;
+      // Nothing read and not yet stored: caught up while the stream stays open.
+      caught_up_ = queue_.empty() && pending_.empty() && !audits_in_hand_;
     }
   });
   absl::Status failure;
@@ -248,6 +259,7 @@ absl::Status Follower::Follow(const std::string& position) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      audits_in_hand_ = true;
     }
     absl::StatusOr<Audited> audited = Audit(batch);
     if (!audited.ok()) {
@@ -260,6 +272,7 @@ absl::Status Follower::Follow(const std::string& position) {
           return f->pending_.size() < kMaxPendingCommits || !f->commit_failure_.ok();
         },
         this));
+    audits_in_hand_ = false;
     if (!commit_failure_.ok()) break;
     pending_.push_back(*std::move(audited));
   }
@@ -272,6 +285,16 @@ absl::Status Follower::Follow(const std::string& position) {
   context.TryCancel();
   pump.join();
   grpc::Status end = reader->Finish();
+  // A stream that was open with nothing left to audit was healthy until it
+  // ended: an idle feed broken by a submit_service restart is not an outage
+  // since the last audit.
+  bool was_caught_up;
+  {
+    absl::MutexLock lock(&mu_);
+    was_caught_up = caught_up_;
+    caught_up_ = false;
+  }
+  if (was_caught_up) Progressed();
   absl::MutexLock lock(&mu_);
   stream_ = nullptr;
   if (failure.ok()) failure = commit_failure_;

@@ -132,6 +132,10 @@ class Follower {
   absl::Status commit_failure_ ABSL_GUARDED_BY(mu_);
   bool audits_done_ ABSL_GUARDED_BY(mu_) = false;
   int64_t commits_ ABSL_GUARDED_BY(mu_) = 0;
+  // Open with nothing read and not yet stored (health: being caught up is
+  // progress for as long as it lasts); a batch being audited.
+  bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
+  bool audits_in_hand_ ABSL_GUARDED_BY(mu_) = false;
   bool healthy_ ABSL_GUARDED_BY(mu_) = true;
   absl::Time last_progress_ ABSL_GUARDED_BY(mu_);
 };

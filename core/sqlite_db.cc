@@ -254,6 +254,8 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenReader(const std::string& path) 
 }
 
 absl::Status Connection::CheckpointInBackground(const std::string& path) {
+  // A second Checkpointer's hook would be removed by the first one's end.
+  if (checkpointer_ != nullptr) return absl::FailedPreconditionError("sqlite: checkpointing already");
   absl::StatusOr<std::unique_ptr<Checkpointer>> c = Checkpointer::Start(path, db_);
   if (!c.ok()) return c.status();
   checkpointer_ = *std::move(c);

@@ -812,5 +812,35 @@ TEST(FollowerHealthTest, UnhealthyWhileSubmitServiceIsDownHealthyWhenItReturns) 
   follower.Stop();
 }
 
+// A feed that was idle (caught up) and breaks for a moment — a
+// submit_service restart — is not an outage since the last audit: no flip.
+TEST(FollowerHealthTest, ShortBreakOfAnIdleFeedLeavesHealthAlone) {
+  TempDir dir;
+  const int port = FreePort();
+  auto submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
+  absl::StatusOr<std::unique_ptr<audit::Store>> store =
+      audit::OpenStore("sqlite:" + dir.path() + "/audit.db");
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::mutex mu;
+  std::vector<bool> changes;
+  audit::Follower follower(ChannelAs(submit->address(), "audit-service"), store->get(),
+                           &DevPolicy(), [] {});
+  follower.SetHealthCallback(
+      [&](bool ok) {
+        std::lock_guard<std::mutex> lock(mu);
+        changes.push_back(ok);
+      },
+      absl::Seconds(3));
+  follower.Start();
+  // Idle for longer than the threshold, then a quick restart.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  submit->Kill9();
+  submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  follower.Stop();
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(changes, std::vector<bool>{});
+}
+
 }  // namespace
 }  // namespace disclosure::testing

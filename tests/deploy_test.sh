@@ -5,8 +5,9 @@
 # onto a temporary folder on loopback, and run. Each layout must give two
 # services that pass their own readiness probe (k8s: the probe command of the
 # manifest), take the sample report and audit it through the audit service's
-# --submit_target. A flag renamed in a binary, a probe that cannot pass or a
-# wrong mount path makes this fail.
+# --submit_target. A flag renamed in a binary, or a probe that cannot pass,
+# makes this fail. Not checked: that volumeMounts agree with the paths in the
+# arguments, file modes and the pod's user (the paths are mapped as written).
 #   deploy_test.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 root=$1 build=$2
@@ -32,7 +33,8 @@ mkdir -p "$dir/ledger"
 cp "$dir/ledger/ledger.key" "$dir/ledger.key"
 cp "$root/deploy/dev/principals.textproto" "$root/deploy/dev/agencies.textproto" "$dir/"
 
-free_port() { echo $((20000 + RANDOM % 20000)); }
+# Below Linux's ephemeral range (32768–60999), so no outgoing connection holds it.
+free_port() { echo $((20000 + RANDOM % 12000)); }
 
 # map LAYOUT FILE: the file's text with paths, ports and cluster names made local.
 map() {
