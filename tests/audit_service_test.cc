@@ -768,78 +768,83 @@ TEST_F(AuditServiceTest, LedgerProofsVerifyAndAHandEditedEntryIsDetected) {
   EXPECT_THAT(std::string(fourth.status().message()), HasSubstr("not an extension"));
 }
 
+// A follower of a submit_service child process on a fixed port (so that it
+// can be restarted under the follower), recording its health changes.
+class FollowerHealthTest : public ::testing::Test {
+ protected:
+  FollowerHealthTest()
+      : port_(FreePort()),
+        submit_(std::make_unique<ChildSubmitServer>(dir_.path() + "/submit.db", port_)) {}
+
+  void StartFollower(absl::Duration unhealthy_after) {
+    absl::StatusOr<std::unique_ptr<audit::Store>> store =
+        audit::OpenStore("sqlite:" + dir_.path() + "/audit.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    follower_ = std::make_unique<audit::Follower>(ChannelAs(submit_->address(), "audit-service"),
+                                                  store_.get(), &DevPolicy(), [] {});
+    follower_->SetHealthCallback(
+        [this](bool ok) {
+          std::lock_guard<std::mutex> lock(mu_);
+          changes_.push_back(ok);
+        },
+        unhealthy_after);
+    follower_->Start();
+  }
+  void RestartSubmit() {
+    submit_ = std::make_unique<ChildSubmitServer>(dir_.path() + "/submit.db", port_);
+  }
+  std::vector<bool> Seen() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return changes_;
+  }
+  // The changes once they are `want`, or as they are after 20 s.
+  std::vector<bool> WaitFor(const std::vector<bool>& want) {
+    for (int i = 0; i < 400 && Seen() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return Seen();
+  }
+
+  TempDir dir_;
+  const int port_;
+  std::unique_ptr<ChildSubmitServer> submit_;
+  std::mutex mu_;
+  std::vector<bool> changes_;
+  std::unique_ptr<audit::Store> store_;
+  // Destroyed (stopped) first: before the store and what its callback uses.
+  std::unique_ptr<audit::Follower> follower_;
+};
+
 // The follower's health (audit_service's main shows it as the health
 // service kFollowerHealthService): unhealthy once submit_service has been
 // unreachable for the threshold, healthy again as soon as the feed is open
 // with nothing left to audit; never flips while the feed is merely idle.
-TEST(FollowerHealthTest, UnhealthyWhileSubmitServiceIsDownHealthyWhenItReturns) {
-  TempDir dir;
-  const int port = FreePort();
-  auto submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
-  absl::StatusOr<std::unique_ptr<audit::Store>> store =
-      audit::OpenStore("sqlite:" + dir.path() + "/audit.db");
-  ASSERT_TRUE(store.ok()) << store.status();
-  std::mutex mu;
-  std::vector<bool> changes;
-  auto seen = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return changes;
-  };
-  auto wait_for = [&](const std::vector<bool>& want) {
-    for (int i = 0; i < 400 && seen() != want; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return seen();
-  };
-  audit::Follower follower(ChannelAs(submit->address(), "audit-service"), store->get(),
-                           &DevPolicy(), [] {});
-  follower.SetHealthCallback(
-      [&](bool ok) {
-        std::lock_guard<std::mutex> lock(mu);
-        changes.push_back(ok);
-      },
-      absl::Milliseconds(300));
-  follower.Start();
+TEST_F(FollowerHealthTest, UnhealthyWhileSubmitServiceIsDownHealthyWhenItReturns) {
+  StartFollower(absl::Milliseconds(300));
   // An idle feed is not a failure.
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  EXPECT_EQ(seen(), std::vector<bool>{});
+  EXPECT_EQ(Seen(), std::vector<bool>{});
 
-  ASSERT_EQ(submit->Terminate(), 0);
-  EXPECT_EQ(wait_for({false}), std::vector<bool>{false});
+  ASSERT_EQ(submit_->Terminate(), 0);
+  EXPECT_EQ(WaitFor({false}), std::vector<bool>{false});
 
-  submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
-  EXPECT_EQ(wait_for({false, true}), (std::vector<bool>{false, true}));
-  follower.Stop();
+  RestartSubmit();
+  EXPECT_EQ(WaitFor({false, true}), (std::vector<bool>{false, true}));
+  follower_->Stop();
 }
 
 // A feed that was idle (caught up) and breaks for a moment — a
 // submit_service restart — is not an outage since the last audit: no flip.
-TEST(FollowerHealthTest, ShortBreakOfAnIdleFeedLeavesHealthAlone) {
-  TempDir dir;
-  const int port = FreePort();
-  auto submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
-  absl::StatusOr<std::unique_ptr<audit::Store>> store =
-      audit::OpenStore("sqlite:" + dir.path() + "/audit.db");
-  ASSERT_TRUE(store.ok()) << store.status();
-  std::mutex mu;
-  std::vector<bool> changes;
-  audit::Follower follower(ChannelAs(submit->address(), "audit-service"), store->get(),
-                           &DevPolicy(), [] {});
-  follower.SetHealthCallback(
-      [&](bool ok) {
-        std::lock_guard<std::mutex> lock(mu);
-        changes.push_back(ok);
-      },
-      absl::Seconds(3));
-  follower.Start();
+TEST_F(FollowerHealthTest, ShortBreakOfAnIdleFeedLeavesHealthAlone) {
+  StartFollower(absl::Seconds(3));
   // Idle for longer than the threshold, then a quick restart.
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
-  submit->Kill9();
-  submit = std::make_unique<ChildSubmitServer>(dir.path() + "/submit.db", port);
+  submit_->Kill9();
+  RestartSubmit();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  follower.Stop();
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_EQ(changes, std::vector<bool>{});
+  follower_->Stop();
+  EXPECT_EQ(Seen(), std::vector<bool>{});
 }
 
 }  // namespace
