@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "audit_service/ledger_entry.h"
 #include "audit_service/clearance.h"
 #include "core/canonical.h"
 #include "core/merkle.h"
@@ -254,13 +255,7 @@ class PostgresStore final : public Store {
       for (size_t i = 0; i < records.size(); ++i) {
         if (fresh[i] == nullptr) continue;
         AuditRecord& r = *fresh[i];  // ours to change, and to move from below
-        v1::LedgerEntry entry;
-        v1::LedgerEntry::AuditRecord* e = entry.mutable_audit();
-        e->set_version(r.audit.version());
-        e->set_content_hash(r.audit.content_hash());
-        e->set_rule_set_version(r.audit.rule_set_version());
-        e->set_findings_digest(r.audit.findings_digest());
-        *entry.mutable_time() = r.audit.audit_time();
+        const v1::LedgerEntry entry = AuditLedgerEntry(r.audit);
         const std::string bytes = DeterministicBytes(entry);
         indexes[i] = idx;
         r.audit.set_ledger_index(idx);
@@ -369,9 +364,7 @@ class PostgresStore final : public Store {
       *sign_off.mutable_create_time() =
           google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
       sign_off.clear_ledger_index();
-      v1::LedgerEntry entry;
-      *entry.mutable_sign_off() = sign_off;
-      *entry.mutable_time() = sign_off.create_time();
+      const v1::LedgerEntry entry = SignOffLedgerEntry(sign_off);
       sign_off.set_ledger_index(AppendLedger(tx, entry));
       tx.exec_params(
           "INSERT INTO sign_offs (id, agency_id, year, version, sign_off) "

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "audit_service/ledger_entry.h"
 #include "audit_service/clearance.h"
 #include "core/canonical.h"
 #include "core/merkle.h"
@@ -258,13 +259,7 @@ absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord& r) {
     if (!row.ok()) return row.status();
     if (*row) return -1;
   }
-  v1::LedgerEntry entry;
-  v1::LedgerEntry::AuditRecord* e = entry.mutable_audit();
-  e->set_version(r.audit.version());
-  e->set_content_hash(r.audit.content_hash());
-  e->set_rule_set_version(r.audit.rule_set_version());
-  e->set_findings_digest(r.audit.findings_digest());
-  *entry.mutable_time() = r.audit.audit_time();
+  const v1::LedgerEntry entry = AuditLedgerEntry(r.audit);
   absl::StatusOr<int64_t> index = AppendLedger(c, entry);
   if (!index.ok()) return index.status();
   r.audit.set_ledger_index(*index);
@@ -367,9 +362,7 @@ class SqliteStore final : public Store {
       sign_off.set_name(absl::StrCat(reviews->audit.audit.version(), "/signOffs/", *id));
       *sign_off.mutable_create_time() = Now();
       sign_off.clear_ledger_index();
-      v1::LedgerEntry entry;
-      *entry.mutable_sign_off() = sign_off;
-      *entry.mutable_time() = sign_off.create_time();
+      const v1::LedgerEntry entry = SignOffLedgerEntry(sign_off);
       absl::StatusOr<int64_t> idx = AppendLedger(c, entry);
       if (!idx.ok()) return idx.status();
       sign_off.set_ledger_index(*idx);
