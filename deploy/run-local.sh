@@ -15,13 +15,7 @@ audit_listen=${AUDIT_LISTEN:-127.0.0.1:50052}
 "$root/deploy/build.sh"
 
 run="$root/run"
-mkdir -p "$run"
-principals=$(sed -n 's/^principals { name: "\([^"]*\)".*/\1/p' "$root/deploy/dev/principals.textproto")
-"$root/deploy/dev-certs.sh" "$run/certs" $principals nobody
-if [ ! -f "$run/ledger.key" ]; then
-  (umask 077 && openssl genpkey -algorithm ed25519 -out "$run/ledger.key")
-fi
-openssl pkey -in "$run/ledger.key" -pubout -out "$run/ledger.pub"
+"$root/deploy/dev-secrets.sh" "$run"
 
 config=(--ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key"
         --principals "$root/deploy/dev/principals.textproto"

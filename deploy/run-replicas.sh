@@ -12,13 +12,7 @@ build=${BUILD_DIR:-$root/build}
 "$root/deploy/build.sh"
 
 run="$root/run"
-mkdir -p "$run"
-principals=$(sed -n 's/^principals { name: "\([^"]*\)".*/\1/p' "$root/deploy/dev/principals.textproto")
-"$root/deploy/dev-certs.sh" "$run/certs" $principals nobody
-if [ ! -f "$run/ledger.key" ]; then
-  (umask 077 && openssl genpkey -algorithm ed25519 -out "$run/ledger.key")
-fi
-openssl pkey -in "$run/ledger.key" -pubout -out "$run/ledger.pub"
+"$root/deploy/dev-secrets.sh" "$run"
 
 # PostgreSQL refuses to run as root: its directory belongs to postgres.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)

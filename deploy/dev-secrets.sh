@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The development secrets of the local launchers (run-local.sh,
+# run-replicas.sh), in DIR: certificates for every principal of
+# deploy/dev/principals.textproto and "nobody" (a certificate without a
+# role) in DIR/certs, made or renewed by dev-certs.sh; the ledger's signing
+# key DIR/ledger.key (made once, Ed25519) and its public half DIR/ledger.pub.
+#   deploy/dev-secrets.sh DIR
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+run=${1:?usage: dev-secrets.sh DIR}
+mkdir -p "$run"
+principals=$(sed -n 's/^principals { name: "\([^"]*\)".*/\1/p' "$root/deploy/dev/principals.textproto")
+"$root/deploy/dev-certs.sh" "$run/certs" $principals nobody
+if [ ! -f "$run/ledger.key" ]; then
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$run/ledger.key")
+fi
+openssl pkey -in "$run/ledger.key" -pubout -out "$run/ledger.pub"
