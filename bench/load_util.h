@@ -4,6 +4,8 @@
 #ifndef DISCLOSURE_BENCH_LOAD_UTIL_H_
 #define DISCLOSURE_BENCH_LOAD_UTIL_H_
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +29,7 @@ struct Result {
   double per_second = 0;
   double p50_ms = 0, p99_ms = 0;
   long count = 0;
+  double cpu_us_per_call = 0;  // process CPU time per call (0: not measured)
 };
 
 inline long RssKiB() {
@@ -38,12 +41,35 @@ inline long RssKiB() {
   return 0;
 }
 
+// What a closed-loop run measured: the latencies of the calls that
+// succeeded, the wall time, and the CPU time of the whole process (servers,
+// clients and everything else in it) over that time.
+struct Samples {
+  std::vector<double> ms;
+  double seconds = 0;
+  double cpu_seconds = 0;
+
+  void Add(const Samples& o) {
+    ms.insert(ms.end(), o.ms.begin(), o.ms.end());
+    seconds += o.seconds;
+    cpu_seconds += o.cpu_seconds;
+  }
+};
+
+// CPU time (user + system) of this process so far.
+inline double ProcessCpuSeconds() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 // Keeps `clients` calls in flight for `seconds`: each client starts its
 // next call from the completion of the last (gRPC's callback client API, so
 // the load generator spends little CPU of its own on this 2-core machine).
 // `start(client, i, done)` starts call i and runs done(ok) when it ends.
 template <typename Start>
-inline Result Drive(int clients, int seconds, Start start) {
+inline Samples DriveSamples(int clients, double seconds, Start start) {
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::condition_variable idle;
@@ -66,38 +92,20 @@ inline Result Drive(int clients, int seconds, Start start) {
       next(c, i + 1);
     });
   };
+  const double cpu_begin = ProcessCpuSeconds();
   auto begin = Clock::now();
   for (int c = 0; c < clients; ++c) next(c, 0);
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
   {
     std::unique_lock<std::mutex> lock(mu);
     idle.wait(lock, [&] { return running == 0; });
   }
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  Result r;
-  r.count = static_cast<long>(all.size());
-  r.per_second = r.count / elapsed;
-  std::sort(all.begin(), all.end());
-  if (!all.empty()) {
-    r.p50_ms = all[all.size() / 2];
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
-  return r;
-}
-
-class EchoImpl final : public Echo::Service {
-  grpc::Status Echo(grpc::ServerContext*, const EchoMessage* in, EchoMessage* out) override {
-    *out = *in;
-    return grpc::Status::OK;
-  }
-};
-
-inline void Print(const char* what, const Result& r) {
-  std::printf("%-34s %9.0f /s   p50 %7.3f ms   p99 %7.3f ms   (%ld calls)\n", what, r.per_second,
-              r.p50_ms, r.p99_ms, r.count);
+  Samples out;
+  out.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  out.cpu_seconds = ProcessCpuSeconds() - cpu_begin;
+  for (const auto& l : latencies) out.ms.insert(out.ms.end(), l.begin(), l.end());
+  return out;
 }
 
 // p50 and p99 of `ms` (sorted here).
@@ -111,6 +119,31 @@ inline Result Percentiles(std::vector<double> ms, double seconds) {
     r.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
   }
   return r;
+}
+
+inline Result Summarize(Samples s) {
+  Result r = Percentiles(std::move(s.ms), s.seconds);
+  r.cpu_us_per_call = r.count > 0 ? s.cpu_seconds * 1e6 / r.count : 0;
+  return r;
+}
+
+template <typename Start>
+inline Result Drive(int clients, int seconds, Start start) {
+  return Summarize(DriveSamples(clients, seconds, std::move(start)));
+}
+
+class EchoImpl final : public Echo::Service {
+  grpc::Status Echo(grpc::ServerContext*, const EchoMessage* in, EchoMessage* out) override {
+    *out = *in;
+    return grpc::Status::OK;
+  }
+};
+
+inline void Print(const char* what, const Result& r) {
+  std::printf("%-34s %9.0f /s   p50 %7.3f ms   p99 %7.3f ms   (%ld calls)", what, r.per_second,
+              r.p50_ms, r.p99_ms, r.count);
+  if (r.cpu_us_per_call > 0) std::printf("   %.0f us CPU/call", r.cpu_us_per_call);
+  std::printf("\n");
 }
 
 }  // namespace disclosure::bench

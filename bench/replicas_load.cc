@@ -190,6 +190,6 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  disclosure::UseAsyncLogging();
+  disclosure::UseBufferedLogging();
   return disclosure::bench::Main();
 }

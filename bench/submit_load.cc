@@ -230,7 +230,7 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  disclosure::UseAsyncLogging();
+  disclosure::UseBufferedLogging();
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // as submit_service
   return disclosure::bench::Main();
 }

@@ -79,18 +79,20 @@ inline constexpr int kMinClientPingIntervalMs = 10000;
 // and the tests' server set them alike. max_threads >= kMinMaxThreads.
 void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
 
-// Makes spdlog's default logger asynchronous (stdout, one background
-// thread, callers block only when 8192 lines are queued): a request line is
-// then a queue push, not a write(2) on the thread that finishes the call.
-// Output is buffered and flushed every second, and at once for warnings;
-// call spdlog::shutdown() before exiting to flush the rest.
-void UseAsyncLogging();
+// Makes spdlog's default logger write to stdout through a buffer of
+// kLogBufferBytes: a request line is formatted and copied into the buffer on
+// the thread that logs it, and reaches the file, pipe or journal in one
+// write(2) with many others, when the buffer is full or within a second
+// (flushed every second), at once for warnings and errors. A crash loses at
+// most that second. Call spdlog::shutdown() before exiting to flush the rest.
+inline constexpr int kLogBufferBytes = 64 << 10;
+void UseBufferedLogging();
 
 // What a service's main does before anything else: ignore Abseil's mutex
 // deadlock detection (on in Debian's build, a lock-graph update per
 // acquisition; our locks are few and simple), block SIGTERM and SIGINT in
 // every thread (gRPC's threads inherit the mask) so that main takes them
-// with sigwait(), not a handler, and start the asynchronous log. Returns
+// with sigwait(), not a handler, and start the buffered log. Returns
 // the signal set to wait on.
 sigset_t StartServiceProcess();
 
