@@ -9,6 +9,7 @@
 #ifndef DISCLOSURE_CORE_CANONICAL_H_
 #define DISCLOSURE_CORE_CANONICAL_H_
 
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -29,6 +30,11 @@ std::string CanonicalizeAndSerialize(v1::Report* report);
 // order, map entries sorted): what ledger entries, stored audits and the
 // findings digest are made of.
 std::string DeterministicBytes(const google::protobuf::MessageLite& message);
+
+// The 32 bytes of SHA-256 of the concatenation of `parts`. Hashing memory
+// cannot fail short of a broken OpenSSL installation or no memory left; a
+// wrong hash would corrupt a ledger or a content hash silently, so that aborts.
+std::string Sha256(std::initializer_list<absl::string_view> parts);
 
 // "sha256:" + 64 lowercase hex digits of SHA-256(bytes).
 std::string Sha256Hex(absl::string_view bytes);

@@ -1,50 +1,11 @@
 #include "core/merkle.h"
 
-#include <openssl/evp.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <initializer_list>
-#include <memory>
-
 #include "absl/strings/str_cat.h"
+#include "core/canonical.h"
 
 namespace disclosure {
 
 namespace {
-
-// The SHA-256 implementation, fetched once: an implicit fetch through
-// EVP_sha256() would look the provider up again on every one of the many
-// small hashes a tree needs. Intentionally never freed.
-const EVP_MD* Sha256Md() {
-  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// SHA-256 of the concatenation of `parts`. Hashing in-memory data cannot fail
-// short of running out of memory or a broken OpenSSL installation; a wrong
-// hash would silently corrupt the ledger, so abort rather than return one.
-std::string Sha256(std::initializer_list<absl::string_view> parts) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  bool ok = ctx != nullptr && Sha256Md() != nullptr &&
-            EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr) == 1;
-  for (absl::string_view part : parts) {
-    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
-  }
-  ok = ok && EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1 &&
-       length == kMerkleHashSize;
-  if (!ok) {
-    std::fputs("disclosure/merkle: OpenSSL SHA-256 failed\n", stderr);
-    std::abort();
-  }
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
 
 const char kLeafPrefix[1] = {'\x00'};
 const char kNodePrefix[1] = {'\x01'};
