@@ -31,7 +31,6 @@ absl::StatusOr<AuditRecord> AuditVersion(const v1::ReportVersion& version,
       google::protobuf::util::TimeUtil::TimestampToMicroseconds(version.create_time()));
   context.submitted =
       absl::ToCivilDay(committed, absl::FixedTimeZone(8 * 60 * 60));
-  std::vector<v1::Finding> findings = Validate(report, context);
 
   AuditRecord r;
   r.agency_id = name->report.agency_id;
@@ -44,18 +43,18 @@ absl::StatusOr<AuditRecord> AuditVersion(const v1::ReportVersion& version,
   a.set_version(version.name());
   a.set_content_hash(version.content_hash());
   a.set_rule_set_version(kRuleSetVersion);
-  a.set_findings_digest(FindingsDigest(findings));
+  Validate(report, context, a.mutable_findings());
+  a.set_findings_digest(FindingsDigest(a.findings()));
   *a.mutable_audit_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
   a.set_previous_year_reference(context.previous_reference);
   a.set_submitter(version.submitter());
-  for (v1::Finding& f : findings) {
+  for (const v1::Finding& f : a.findings()) {
     switch (f.severity()) {
       case v1::ERROR: a.set_error_count(a.error_count() + 1); break;
       case v1::WARNING: a.set_warning_count(a.warning_count() + 1); break;
       default: a.set_info_count(a.info_count() + 1); break;
     }
-    *a.add_findings() = std::move(f);
   }
   r.cells = PackTableCells(report);
   return r;

@@ -131,14 +131,20 @@ std::vector<v1::FindingChange> CompareFindings(const std::vector<v1::Finding>& p
   return out;
 }
 
-std::string FindingsDigest(const std::vector<v1::Finding>& findings) {
+std::string FindingsDigest(const google::protobuf::RepeatedPtrField<v1::Finding>& findings) {
+  // Written into one buffer: what DeterministicBytes() gives for each
+  // finding, without a string of its own per finding.
   std::string bytes;
-  for (const v1::Finding& f : findings) {
-    std::string one = DeterministicBytes(f);
-    char len[8];
-    absl::big_endian::Store64(len, one.size());
-    bytes.append(len, 8);
-    bytes += one;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    for (const v1::Finding& f : findings) {
+      char len[8];
+      absl::big_endian::Store64(len, f.ByteSizeLong());
+      coded.WriteRaw(len, sizeof len);
+      f.SerializeWithCachedSizes(&coded);
+    }
   }
   return Sha256Hex(bytes);
 }

@@ -52,7 +52,7 @@ std::vector<v1::FindingChange> CompareFindings(const std::vector<v1::Finding>& p
 // serialization of each finding, each preceded by its length as 8 bytes
 // big-endian (docs/ledger.md), so that the digest a reviewer signs is the
 // one the service computed.
-std::string FindingsDigest(const std::vector<v1::Finding>& findings);
+std::string FindingsDigest(const google::protobuf::RepeatedPtrField<v1::Finding>& findings);
 
 }  // namespace disclosure::audit
 

@@ -248,11 +248,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ValidateReport(
     ValidationContext ctx;
     if (request->has_previous_year()) ctx.previous = &request->previous_year();
     ctx.submitted = args->submitted;
-    std::vector<v1::Finding> findings = Validate(request->report(), ctx);
+    // The findings are made in the response, on the call's arena.
+    Validate(request->report(), ctx, response->mutable_findings());
     response->set_rule_set_version(kRuleSetVersion);
     response->set_engine(EngineName());
-    response->set_findings_digest(FindingsDigest(findings));
-    for (v1::Finding& f : findings) *response->add_findings() = std::move(f);
+    response->set_findings_digest(FindingsDigest(response->findings()));
     return absl::OkStatus();
   });
   reactor->Finish(status);

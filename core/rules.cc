@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <tuple>
 #include <utility>
 
@@ -66,7 +67,7 @@ static_assert(static_cast<int>(Rule::kCount) == 26, "AllRules() must list every 
 
 v1::Finding& NewFinding(Rule rule, Findings* out, v1::Severity severity) {
   const RuleInfo& info = AllRules()[static_cast<int>(rule)];
-  v1::Finding& f = out->emplace_back();
+  v1::Finding& f = *out->Add();
   f.set_rule_id(info.id);
   f.set_severity(severity == v1::SEVERITY_UNSPECIFIED ? info.severity : severity);
   f.set_rule_set_version(kRuleSetVersion);
@@ -379,43 +380,49 @@ struct SortKey {
 };
 
 void SortFindings(Findings* findings) {
-  std::vector<std::pair<SortKey, size_t>> keys;
+  std::vector<std::pair<SortKey, v1::Finding*>> keys;
   keys.reserve(findings->size());
-  for (size_t i = 0; i < findings->size(); ++i) {
-    const v1::Finding& f = (*findings)[i];
-    const v1::Location& l = f.location();
+  for (auto it = findings->pointer_begin(); it != findings->pointer_end(); ++it) {
+    v1::Finding* f = *it;
+    const v1::Location& l = f->location();
     keys.push_back({{SectionRank(l.section()), PlaceInTemplate(l.field_path()), ColumnRank(l),
-                     l.start_offset(), &f.rule_id()},
-                    i});
+                     l.start_offset(), &f->rule_id()},
+                    f});
   }
   std::stable_sort(keys.begin(), keys.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  Findings sorted;
-  sorted.reserve(findings->size());
-  for (const auto& k : keys) sorted.push_back(std::move((*findings)[k.second]));
-  *findings = std::move(sorted);
+  // A permutation of the field's own pointers: nothing is copied or moved.
+  auto slot = findings->pointer_begin();
+  for (const auto& k : keys) *slot++ = k.second;
 }
 
 }  // namespace
 
-std::vector<v1::Finding> Validate(const v1::Report& report, const ValidationContext& context) {
-  Findings out;
-  CheckParts(report, &out);
-  CheckTemplateVersion(report, &out);
-  CheckFeeStatement(report, &out);
+void Validate(const v1::Report& report, const ValidationContext& context, Findings* out) {
+  out->Clear();
+  CheckParts(report, out);
+  CheckTemplateVersion(report, out);
+  CheckFeeStatement(report, out);
   const rules_internal::RequestTable requests(report);
-  rules_internal::CheckTables(report, requests, &out);
+  rules_internal::CheckTables(report, requests, out);
   if (context.previous != nullptr) {
-    rules_internal::CheckAcrossYears(report, requests, context, &out);
+    rules_internal::CheckAcrossYears(report, requests, context, out);
   }
-  rules_internal::CheckNarrative(report, requests, &out);
-  rules_internal::CheckYears(report, &out);
-  rules_internal::CheckConfidentiality(report, &out);
+  rules_internal::CheckNarrative(report, requests, out);
+  rules_internal::CheckYears(report, out);
+  rules_internal::CheckConfidentiality(report, out);
   if (context.submitted.has_value() && report.year() > 0) {
-    CheckDeadline(report, *context.submitted, &out);
+    CheckDeadline(report, *context.submitted, out);
   }
-  SortFindings(&out);
-  return out;
+  SortFindings(out);
+}
+
+std::vector<v1::Finding> Validate(const v1::Report& report, const ValidationContext& context) {
+  Findings findings;
+  Validate(report, context, &findings);
+  // Heap to heap: a move is a swap of the messages' contents.
+  return std::vector<v1::Finding>(std::make_move_iterator(findings.begin()),
+                                  std::make_move_iterator(findings.end()));
 }
 
 }  // namespace disclosure

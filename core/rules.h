@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "disclosure/v1/findings.pb.h"
 #include "disclosure/v1/report.pb.h"
 
@@ -54,6 +55,11 @@ struct ValidationContext {
 // order (table-level findings first), then by text offset, then by rule id.
 std::vector<v1::Finding> Validate(const v1::Report& report,
                                   const ValidationContext& context = {});
+// The same findings, in the same order, replacing *out's contents: they are
+// made in place, on *out's arena if it has one (the services' responses and
+// stored audits), not copied there afterwards.
+void Validate(const v1::Report& report, const ValidationContext& context,
+              google::protobuf::RepeatedPtrField<v1::Finding>* out);
 
 // The date by which the report of `agency` for `year` is due (条例 第四十九条):
 // 31 March of year + 1 for a 人民政府's own report, 31 January for a

@@ -49,7 +49,7 @@ enum class Rule : int {
   kCount,
 };
 
-using Findings = std::vector<v1::Finding>;
+using Findings = google::protobuf::RepeatedPtrField<v1::Finding>;
 
 // Appends a finding of `rule` with the rule-set version and the catalogue's
 // severity, or `severity` when given (T2-FEE has two).

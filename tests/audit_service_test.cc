@@ -177,7 +177,7 @@ TEST_F(AuditServiceTest, SampleIsAuditedAndClearedAfterThreeSignOffs) {
   for (const auto& f : audit.findings()) rules.insert(f.rule_id());
   EXPECT_TRUE(rules.count("S-FEE6")) << audit.DebugString();
   EXPECT_EQ(audit.findings_digest(),
-            audit::FindingsDigest({audit.findings().begin(), audit.findings().end()}));
+            audit::FindingsDigest(audit.findings()));
 
   v1::ReviewStatus st = Status(v.name());
   EXPECT_EQ(st.state(), v1::ReviewStatus::BLOCKED);

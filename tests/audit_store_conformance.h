@@ -58,7 +58,7 @@ inline AuditRecord MakeAudit(const std::string& agency, int32_t year, int64_t ve
   m->set_severity(v1::WARNING);
   r.audit.set_warning_count(1);
   r.audit.set_findings_digest(
-      FindingsDigest({r.audit.findings().begin(), r.audit.findings().end()}));
+      FindingsDigest(r.audit.findings()));
   r.cells = "cells";
   return r;
 }

@@ -4,6 +4,7 @@
 #include "audit_service/clearance.h"
 
 #include "audit_service/region_sums.h"
+#include "core/canonical.h"
 #include "core/template.h"
 #include "gtest/gtest.h"
 
@@ -91,13 +92,32 @@ TEST(Clearance, CompareFindingsNamesNewFixedAndOpen) {
   EXPECT_EQ(c[2].finding().rule_id(), "A");
 }
 
+using FindingList = google::protobuf::RepeatedPtrField<v1::Finding>;
+
+FindingList List(std::initializer_list<v1::Finding> findings) {
+  return FindingList(findings.begin(), findings.end());
+}
+
 TEST(Clearance, FindingsDigestDependsOnEveryFindingAndItsOrder) {
-  std::vector<v1::Finding> a = {F("A", v1::ERROR, "x"), F("B", v1::WARNING, "y")};
-  std::vector<v1::Finding> b = {a[1], a[0]};
-  EXPECT_EQ(FindingsDigest(a), FindingsDigest(a));
-  EXPECT_NE(FindingsDigest(a), FindingsDigest(b));
-  EXPECT_NE(FindingsDigest(a), FindingsDigest({a[0]}));
-  EXPECT_EQ(FindingsDigest({}).size(), 7u + 64u);
+  const v1::Finding x = F("A", v1::ERROR, "x"), y = F("B", v1::WARNING, "y");
+  const FindingList a = List({x, y});
+  EXPECT_EQ(FindingsDigest(a), FindingsDigest(List({x, y})));
+  EXPECT_NE(FindingsDigest(a), FindingsDigest(List({y, x})));
+  EXPECT_NE(FindingsDigest(a), FindingsDigest(List({x})));
+  EXPECT_EQ(FindingsDigest(FindingList()).size(), 7u + 64u);
+}
+
+// The digest's bytes are fixed (docs/ledger.md): a reviewer's client may
+// recompute it. Each finding's deterministic serialization, preceded by its
+// length as 8 bytes big-endian, hashed as one.
+TEST(Clearance, FindingsDigestIsSha256OfLengthPrefixedSerializations) {
+  const v1::Finding x = F("A", v1::ERROR, "x"), y = F("B", v1::WARNING, "y");
+  std::string bytes;
+  for (const v1::Finding* f : {&x, &y}) {
+    const std::string one = DeterministicBytes(*f);
+    bytes += std::string(7, '\0') + static_cast<char>(one.size()) + one;
+  }
+  EXPECT_EQ(FindingsDigest(List({x, y})), Sha256Hex(bytes));
 }
 
 TEST(RegionSums, SumsPresentCellsAndKeepsCellsEmptyEverywhereEmpty) {
