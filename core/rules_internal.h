@@ -16,6 +16,10 @@
 #include "disclosure/v1/findings.pb.h"
 #include "disclosure/v1/report.pb.h"
 
+namespace re2 {
+class RE2;
+}  // namespace re2
+
 namespace disclosure::rules_internal {
 
 // Every rule, in the order of AllRules() (which is indexed by it).
@@ -142,6 +146,20 @@ bool Contains(absl::string_view text, absl::string_view needle);
 // Digits, ASCII or full-width (０–９), as a number; nullopt when empty, not
 // all digits, or more than 18 digits.
 std::optional<int64_t> ParseCount(absl::string_view digits);
+
+// ------------------------------------------------------------ narrative
+// The pattern of the counts the narrative states (rules_text.cc says what
+// its six groups are) and the groups of one of its whole matches, as RE2
+// would capture them: an unset view (data() == nullptr) for a group that
+// did not take part. RE2 finds whole matches with its DFA alone; capturing
+// groups takes it a second pass that cost as much again.
+const re2::RE2& CountPattern();
+struct CountMatch {
+  absl::string_view keyword, gap, number, percent;  // groups 1–4
+  absl::string_view all_concluded;                  // group 5
+  absl::string_view all_upheld;                     // group 6
+};
+CountMatch SplitCountMatch(absl::string_view match);
 
 // ------------------------------------------------------------ rule groups
 // rules_tables.cc: EMPTY, T-INT, T2-FEE, T3-ROW, T3-OUT, T3-BAL, T4-SUM.

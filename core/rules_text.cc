@@ -40,6 +40,10 @@ size_t Begin(absl::string_view text, const re2::StringPiece& p) {
   return static_cast<size_t>(p.data() - text.data());
 }
 size_t End(absl::string_view text, const re2::StringPiece& p) { return Begin(text, p) + p.size(); }
+size_t Begin(absl::string_view text, absl::string_view p) {
+  return static_cast<size_t>(p.data() - text.data());
+}
+size_t End(absl::string_view text, absl::string_view p) { return Begin(text, p) + p.size(); }
 
 // What ends a sentence: "。", "！", "？" (and ASCII "!", "?") or a paragraph
 // break. "；" does not: outcome lists run on over it.
@@ -126,11 +130,15 @@ Keyword Classify(absl::string_view kw) {
   return {Topic::kOutcome, kOtherHandlingGroup};  // 其他处理
 }
 
+}  // namespace
+
 // Groups: 1 keyword, 2 what stands between it and the number, 3 the number
 // (before 件), 4 a percentage right after it ("31 件，占 34.4%"); 5 a phrase
 // saying all requests were concluded (均按时办结); 6 one saying all appeals
 // were upheld (均获维持). Where one keyword starts another the longer comes
-// first: RE2 takes the first alternative that matches.
+// first: RE2 takes the first alternative that matches. The scan asks RE2 for
+// the whole match only (its DFA; groups need a second, slower pass) and
+// SplitCountMatch() finds the groups in it.
 const RE2& CountPattern() {
   static const RE2* re = new RE2(
       "((?:行政)?复议后起诉|直接起诉|行政复议|行政诉讼|新收|受理|收到|上年结转|"
@@ -143,6 +151,85 @@ const RE2& CountPattern() {
       "|(均(?:获|被|予以|予|为)?维持)");
   return *re;
 }
+
+namespace {
+
+// Bytes of the digit (0–9, ０–９) at s[i], or 0.
+size_t DigitAt(absl::string_view s, size_t i) {
+  if (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) return 1;
+  if (i + 2 < s.size() && s[i] == '\xEF' && s[i + 1] == '\xBC' &&
+      static_cast<unsigned char>(s[i + 2]) >= 0x90 && static_cast<unsigned char>(s[i + 2]) <= 0x99) {
+    return 3;
+  }
+  return 0;
+}
+
+// End of the run of digits that starts at s[i] (i itself when none).
+size_t DigitsEnd(absl::string_view s, size_t i) {
+  while (size_t n = DigitAt(s, i)) i += n;
+  return i;
+}
+
+// The keyword alternatives of CountPattern() in its order, 结转… apart.
+constexpr absl::string_view kCountKeywords[] = {
+    "行政复议后起诉", "复议后起诉", "直接起诉", "行政复议", "行政诉讼", "新收", "受理", "收到",
+    "上年结转", "", "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理", "办结"};
+
+// Length of 结转(?:至|到)?下一?年度? at the start of s, 0 when it is not
+// there. Each optional part is taken when present (greedy, as RE2 does);
+// leaving one out could not match either, as the next part differs.
+size_t CarriedToNextKeyword(absl::string_view s) {
+  absl::string_view rest = s;
+  if (!absl::ConsumePrefix(&rest, "结转")) return 0;
+  if (!absl::ConsumePrefix(&rest, "至")) absl::ConsumePrefix(&rest, "到");
+  if (!absl::ConsumePrefix(&rest, "下")) return 0;
+  absl::ConsumePrefix(&rest, "一");
+  if (!absl::ConsumePrefix(&rest, "年")) return 0;
+  absl::ConsumePrefix(&rest, "度");
+  return s.size() - rest.size();
+}
+
+}  // namespace
+
+CountMatch SplitCountMatch(absl::string_view m) {
+  CountMatch out;
+  if (absl::StartsWith(m, "均") || absl::StartsWith(m, "全部")) {
+    (absl::EndsWith(m, "办结") ? out.all_concluded : out.all_upheld) = m;
+    return out;
+  }
+  // Neither keyword nor gap holds a digit: the number starts at the first.
+  size_t digits = 0;
+  while (digits < m.size() && DigitAt(m, digits) == 0) ++digits;
+  // RE2 takes the first keyword alternative that leads to a match, and any
+  // keyword the match starts with does (the gap takes what follows it).
+  size_t keyword = 0;
+  for (absl::string_view k : kCountKeywords) {
+    keyword = k.empty() ? CarriedToNextKeyword(m) : (absl::StartsWith(m, k) ? k.size() : 0);
+    if (keyword > 0) break;
+  }
+  out.keyword = m.substr(0, keyword);
+  out.gap = m.substr(keyword, digits - keyword);
+  const size_t number_end = DigitsEnd(m, digits);
+  out.number = m.substr(digits, number_end - digits);
+  // After "件": a percentage when the match goes on; its number is the first
+  // digits there (nothing before it may hold a digit), with decimals.
+  const size_t unit_end = m.find("件", number_end) + std::strlen("件");
+  if (unit_end < m.size()) {
+    size_t p = unit_end;
+    while (p < m.size() && DigitAt(m, p) == 0) ++p;
+    size_t end = DigitsEnd(m, p);
+    for (absl::string_view dot : {".", "．"}) {
+      if (m.substr(end).substr(0, dot.size()) == dot && DigitAt(m, end + dot.size()) > 0) {
+        end = DigitsEnd(m, end + dot.size());
+        break;
+      }
+    }
+    out.percent = m.substr(p, end - p);
+  }
+  return out;
+}
+
+namespace {
 
 // Whether what stands between keyword and number leaves the number unclear.
 bool AmbiguousGap(Topic topic, absl::string_view gap) {
@@ -293,18 +380,18 @@ class NarrativeScan {
     // Every match holds 件, 办结 or 维持; parts 五 and 六 mostly have none.
     if (!ContainsAny(text_, {"件", "办结", "维持"})) return;
     const RE2& re = CountPattern();
-    re2::StringPiece g[7];
+    const re2::StringPiece text(text_.data(), text_.size());
+    re2::StringPiece whole;
     size_t pos = 0;
-    while (pos < text_.size() &&
-           re.Match(re2::StringPiece(text_.data(), text_.size()), pos, text_.size(),
-                    RE2::UNANCHORED, g, 7)) {
-      pos = End(text_, g[0]);
-      if (g[1].data() != nullptr) {
-        Count(g);
-      } else if (g[5].data() != nullptr) {
-        AllConcluded(g[5]);
+    while (pos < text_.size() && re.Match(text, pos, text_.size(), RE2::UNANCHORED, &whole, 1)) {
+      pos = End(text_, whole);
+      const CountMatch m = SplitCountMatch(View(whole));
+      if (m.keyword.data() != nullptr) {
+        Count(m, pos);
+      } else if (m.all_concluded.data() != nullptr) {
+        AllConcluded(m.all_concluded);
       } else {
-        AllUpheld(g[6]);
+        AllUpheld(m.all_upheld);
       }
     }
     FlushSentence();
@@ -313,18 +400,19 @@ class NarrativeScan {
  private:
   int Offset(size_t byte) { return cursor_.Advance(byte); }
 
-  void Count(const re2::StringPiece* g) {
-    const Keyword k = Classify(View(g[1]));
-    if (AmbiguousGap(k.topic, View(g[2]))) return;
-    const std::optional<int64_t> n = ParseCount(View(g[3]));
+  // A count; match_end: the byte after the whole match.
+  void Count(const CountMatch& m, size_t match_end) {
+    const Keyword k = Classify(m.keyword);
+    if (AmbiguousGap(k.topic, m.gap)) return;
+    const std::optional<int64_t> n = ParseCount(m.number);
     if (!n.has_value()) return;
     // The mention runs from the keyword to its 件.
-    const size_t begin = Begin(text_, g[1]);
-    const size_t end = text_.find("件", End(text_, g[3])) + std::strlen("件");
+    const size_t begin = Begin(text_, m.keyword);
+    const size_t end = text_.find("件", End(text_, m.number)) + std::strlen("件");
     const absl::string_view mention = absl::string_view(text_).substr(begin, end - begin);
     const int start = Offset(begin);
-    const int number_start = Offset(Begin(text_, g[3]));
-    const int number_end = Offset(End(text_, g[3]));
+    const int number_start = Offset(Begin(text_, m.number));
+    const int number_end = Offset(End(text_, m.number));
 
     const Accepted accepted = AcceptedValues(r_, table_, k);
     if (!accepted.values.empty() &&
@@ -345,13 +433,13 @@ class NarrativeScan {
       }
       sentence_end_ = end;
       sentence_.push_back({row, *n, start, Offset(end)});
-      if (g[4].data() != nullptr) Percentage(*n, g[4], End(text_, g[0]));
+      if (m.percent.data() != nullptr) Percentage(*n, m.percent, match_end);
     }
   }
 
   // N-PCT for an outcome count with a percentage after it.
-  void Percentage(int64_t count, const re2::StringPiece& printed, size_t match_end) {
-    const std::string folded = FoldDigits(View(printed));
+  void Percentage(int64_t count, absl::string_view printed, size_t match_end) {
+    const std::string folded = FoldDigits(printed);
     const absl::StatusOr<Decimal> percent = ParseDecimal(folded);
     if (!percent.ok()) return;
     const size_t dot = folded.find('.');
@@ -444,8 +532,8 @@ class NarrativeScan {
   }
 
   // N-DONE: "均按时办结" while requests are carried over to next year.
-  void AllConcluded(const re2::StringPiece& phrase) {
-    if (CodePoints(View(phrase)) > 12 || ContainsAny(View(phrase), {"未", "尚", "没"})) return;
+  void AllConcluded(absl::string_view phrase) {
+    if (CodePoints(phrase) > 12 || ContainsAny(phrase, {"未", "尚", "没"})) return;
     const std::optional<int64_t> next = table_.Total(kCarriedToNextYear);
     if (!next.has_value() || *next == 0) return;
     const int start = Offset(Begin(text_, phrase));
@@ -454,13 +542,13 @@ class NarrativeScan {
     LocateText(field_, start, end, f.mutable_location());
     f.set_expected("0");
     f.set_actual(absl::StrCat(*next));
-    f.set_message(absl::StrCat("正文称“", View(phrase), "”，但表三“",
+    f.set_message(absl::StrCat("正文称“", phrase, "”，但表三“",
                                kRequestRows[kCarriedToNextYear].label, "”总计为 ", *next));
   }
 
   // N-T4: "均获维持" needs 结果纠正 = 0 and 尚未审结 = 0 in the blocks its
   // sentence is about (行政复议, 行政诉讼, or all when it names neither).
-  void AllUpheld(const re2::StringPiece& phrase) {
+  void AllUpheld(absl::string_view phrase) {
     const size_t begin = Begin(text_, phrase);
     const absl::string_view sentence = SentenceAround(begin, End(text_, phrase));
     const bool reconsideration = Contains(sentence, "行政复议");
@@ -488,7 +576,7 @@ class NarrativeScan {
     LocateText(field_, start, end, f.mutable_location());
     f.set_expected("结果纠正 0、尚未审结 0");
     f.set_actual(absl::StrJoin(wrong, "；"));
-    f.set_message(absl::StrCat("正文称“", View(phrase), "”，但表四中", absl::StrJoin(wrong, "、")));
+    f.set_message(absl::StrCat("正文称“", phrase, "”，但表四中", absl::StrJoin(wrong, "、")));
   }
 
   absl::string_view SentenceAround(size_t begin, size_t end) const {
