@@ -33,7 +33,8 @@ class RegionSums {
 
  private:
   std::vector<int64_t> sums_;
-  std::vector<bool> present_;
+  std::vector<char> present_;  // not vector<bool>: a byte each is faster to set
+  std::vector<uint64_t> raw_;  // Add()'s decoded cells, kept between calls
   int skipped_ = 0;
 };
 

@@ -138,5 +138,20 @@ TEST(RegionSums, SumsPresentCellsAndKeepsCellsEmptyEverywhereEmpty) {
   EXPECT_FALSE(total.requests().received().has_commercial_enterprise());
 }
 
+TEST(RegionSums, DamagedBlobsAddNothingAndSumsAreCapped) {
+  v1::Report a;
+  a.mutable_requests()->mutable_received()->set_natural_person(INT64_MAX);
+  const std::string packed = PackTableCells(a);
+  RegionSums sums;
+  sums.Add(packed);
+  sums.Add(packed);                                 // capped, not wrapped
+  sums.Add(packed.substr(0, packed.size() - 1));    // truncated
+  sums.Add(packed + '\x01');                        // one cell too many
+  sums.Add(std::string(11, '\xFF') + packed);       // a varint longer than 64 bits
+  EXPECT_EQ(sums.skipped(), 3);
+  EXPECT_EQ(sums.ToReport().requests().received().natural_person(), INT64_MAX);
+  EXPECT_FALSE(sums.ToReport().requests().received().has_total());
+}
+
 }  // namespace
 }  // namespace disclosure::audit

@@ -403,7 +403,7 @@ class PostgresStore final : public Store {
       pqxx::result r = tx.exec_params(
           "SELECT agency_id, region_code, latest_version, state, error_count, warning_count, "
           "info_count, rule_ids, cells FROM report_states "
-          "WHERE year = $1 AND substr(region_code, 1, $3) = $2 ORDER BY agency_id",
+          "WHERE year = $1 AND substr(region_code, 1, $3) = $2",
           year, region_prefix, static_cast<int>(region_prefix.size()));
       for (const pqxx::row& row : r) {
         ReportStateRecord& rec = out.emplace_back();

@@ -411,7 +411,7 @@ class SqliteStore final : public Store {
       absl::StatusOr<Stmt> s = c.Prepare(
           "SELECT agency_id, region_code, latest_version, state, error_count, warning_count, "
           "info_count, rule_ids, cells FROM report_states "
-          "WHERE year = ?1 AND substr(region_code, 1, ?3) = ?2 ORDER BY agency_id",
+          "WHERE year = ?1 AND substr(region_code, 1, ?3) = ?2",
           "list report states");
       if (!s.ok()) return s.status();
       s->Int(1, year);
