@@ -88,11 +88,8 @@ AccessPolicy BigRegion(int n) {
 
 int Main() {
   const int clients = absl::GetFlag(FLAGS_clients), seconds = absl::GetFlag(FLAGS_seconds);
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    char tmpl[] = "/tmp/audit-load-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
+  const WorkDir work_dir(absl::GetFlag(FLAGS_dir), "audit-load");
+  const std::string& dir = work_dir.path();
   const std::string source = DISCLOSURE_SOURCE_DIR;
   const std::string certs = dir + "/certs";
   if (std::system((source + "/deploy/dev-certs.sh " + certs +

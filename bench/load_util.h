@@ -5,6 +5,7 @@
 #define DISCLOSURE_BENCH_LOAD_UTIL_H_
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -30,6 +32,35 @@ struct Result {
   double p50_ms = 0, p99_ms = 0;
   long count = 0;
   double cpu_us_per_call = 0;  // process CPU time per call (0: not measured)
+};
+
+// The benchmark's work folder: --dir when given (kept), else a new folder
+// under /tmp, removed with everything in it when the run ends (a run leaves
+// hundreds of megabytes of databases).
+class WorkDir {
+ public:
+  WorkDir(const std::string& given, const char* prefix) : path_(given) {
+    if (path_.empty()) {
+      std::string tmpl = std::string("/tmp/") + prefix + "-XXXXXX";
+      if (mkdtemp(tmpl.data()) == nullptr) {
+        std::perror("mkdtemp");
+        std::exit(1);
+      }
+      path_ = tmpl;
+      temporary_ = true;
+    }
+  }
+  ~WorkDir() {
+    std::error_code ignored;
+    if (temporary_) std::filesystem::remove_all(path_, ignored);
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool temporary_ = false;
 };
 
 inline long RssKiB() {

@@ -73,11 +73,8 @@ double SqliteCommitRate(const std::string& path, int seconds) {
 
 int Main() {
   const int clients = absl::GetFlag(FLAGS_clients), seconds = absl::GetFlag(FLAGS_seconds);
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    char tmpl[] = "/tmp/submit-load-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
+  const WorkDir work_dir(absl::GetFlag(FLAGS_dir), "submit-load");
+  const std::string& dir = work_dir.path();
   const std::string source = DISCLOSURE_SOURCE_DIR;
   std::string certs = dir + "/certs";
   if (std::system((source + "/deploy/dev-certs.sh " + certs + " clerk-zz-psb").c_str()) != 0) {
