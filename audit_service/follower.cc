@@ -387,9 +387,11 @@ absl::Status Follower::Commit(Audited batch) {
                     last = batch.records.back().audit.version();
   std::vector<bool> has_errors;
   for (const AuditRecord& r : batch.records) has_errors.push_back(r.audit.error_count() > 0);
+  const absl::Time start = absl::Now();
   absl::StatusOr<std::vector<int64_t>> indexes =
       store_->RecordAudits(std::move(batch.records), batch.position);
   if (!indexes.ok()) return indexes.status();
+  const double commit_ms = absl::ToDoubleMilliseconds(absl::Now() - start);
   // One line per batch (the ledger has one entry per audit).
   int stored = 0, errors = 0;
   for (size_t i = 0; i < indexes->size(); ++i) {
@@ -397,9 +399,11 @@ absl::Status Follower::Commit(Audited batch) {
     ++stored;
     errors += has_errors[i] ? 1 : 0;
   }
-  spdlog::info("audited versions={} with_errors={} skipped={} first=\"{}\" last=\"{}\" feed={}",
-               stored, errors, static_cast<int>(indexes->size()) - stored, first, last,
-               batch.position);
+  spdlog::info(
+      "audited versions={} with_errors={} skipped={} first=\"{}\" last=\"{}\" feed={} "
+      "commit_ms={:.3f}",
+      stored, errors, static_cast<int>(indexes->size()) - stored, first, last, batch.position,
+      commit_ms);
   on_audited_();
   return absl::OkStatus();
 }
