@@ -107,6 +107,38 @@ void Follower::Start() {
     pthread_setname_np(pthread_self(), "feed-follower");
     Run();
   });
+  watchdog_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "feed-watchdog");
+    Watch();
+  });
+}
+
+void Follower::Watch() {
+  absl::MutexLock lock(&mu_);
+  for (;;) {
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(1));
+    if (stopping_) return;
+    // Only a stream with work in hand can be stuck; an idle one is caught up.
+    const bool waiting = !queue_.empty() || !pending_.empty() || audits_in_hand_ || storing_;
+    const absl::Duration stuck = absl::Now() - last_progress_;
+    if (!waiting || !healthy_ || stuck < unhealthy_after_) continue;
+    const size_t read = queue_.size();
+    mu_.Unlock();
+    TurnUnhealthy(stuck, absl::StrCat("versions in hand (", read,
+                                      " more read), none stored: the store or an audit hangs"));
+    mu_.Lock();
+  }
+}
+
+void Follower::TurnUnhealthy(absl::Duration stuck, const std::string& why) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!healthy_) return;
+    healthy_ = false;
+  }
+  spdlog::error("feed follower: no feed and no audit stored for {}: {}",
+                absl::FormatDuration(absl::Trunc(stuck, absl::Seconds(1))), why);
+  if (on_health_) on_health_(false);
 }
 
 void Follower::Stop() {
@@ -116,6 +148,7 @@ void Follower::Stop() {
     if (stream_ != nullptr) stream_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
+  if (watchdog_.joinable()) watchdog_.join();
 }
 
 bool Follower::Pause(absl::Duration d) {
@@ -136,21 +169,12 @@ void Follower::Run() {
     if (failure.ok()) pause = kFirstPause;  // progress was made before the stream ended
     spdlog::warn("feed follower: {}; resuming from the stored position in {}",
                  failure.ToString(), absl::FormatDuration(pause));
-    bool turned_unhealthy = false;
     absl::Duration stuck;
     {
       absl::MutexLock lock(&mu_);
       stuck = absl::Now() - last_progress_;
-      if (!failure.ok() && healthy_ && stuck >= unhealthy_after_) {
-        healthy_ = false;
-        turned_unhealthy = true;
-      }
     }
-    if (turned_unhealthy) {
-      spdlog::error("feed follower: no feed and no audit stored for {}: {}",
-                    absl::FormatDuration(absl::Trunc(stuck, absl::Seconds(1))), failure.ToString());
-      if (on_health_) on_health_(false);
-    }
+    if (!failure.ok() && stuck >= unhealthy_after_) TurnUnhealthy(stuck, failure.ToString());
     if (!Pause(pause)) return;
     pause = std::min(pause * 2, kMaxPause);
   }
@@ -206,6 +230,8 @@ absl::Status Follower::Follow(const std::string& position) {
           this));
       if (ended_) break;  // the consumer gave up; stop reading
       queue_.push_back(std::move(event));
+      // Caught up until now was progress: time without any counts from here.
+      if (caught_up_) last_progress_ = absl::Now();
       caught_up_ = false;
     }
     absl::MutexLock lock(&mu_);
@@ -230,10 +256,12 @@ absl::Status Follower::Follow(const std::string& position) {
           for (AuditRecord& r : pending_.front().records) batch.records.push_back(std::move(r));
           batch.position = std::move(pending_.front().position);
         }
+        storing_ = true;
       }
       absl::Status s = Commit(std::move(batch));
       if (s.ok()) Progressed();
       absl::MutexLock lock(&mu_);
+      storing_ = false;
       if (!s.ok()) {
         commit_failure_ = s;
         pending_.clear();  // nothing after a failed batch is stored

@@ -78,8 +78,10 @@ class Follower {
   // once, while failing, it has for `unhealthy_after` neither stored an
   // audit nor had the feed open with nothing left to audit (submit_service
   // unreachable, the store failing, a version that cannot be audited);
-  // `on_health(true)` when either happens again. Called from the follower's
-  // threads, never under its lock. Set before Start().
+  // `on_health(true)` when either happens again. A stream still open with
+  // versions read and not stored (a store that hangs, an audit that does not
+  // end) counts as failing too: a watchdog looks once a second. Called from
+  // the follower's threads, never under its lock. Set before Start().
   void SetHealthCallback(std::function<void(bool)> on_health, absl::Duration unhealthy_after);
 
   void Start();
@@ -106,6 +108,10 @@ class Follower {
                                                         int64_t as_of);
   void Remember(const std::string& agency_id, int32_t year, std::shared_ptr<const FeedEvent> e);
   bool Pause(absl::Duration d);  // false when stopping
+  // Turns unhealthy (once) when versions wait unstored for unhealthy_after_.
+  void Watch();
+  // Sets healthy_ = false and says so, unless it already was; `why` for the log.
+  void TurnUnhealthy(absl::Duration stuck, const std::string& why);
   // The feed is open or an audit was stored: healthy (again).
   void Progressed();
 
@@ -116,6 +122,7 @@ class Follower {
   std::function<void(bool)> on_health_;
   absl::Duration unhealthy_after_ = absl::Seconds(30);
   std::thread thread_;
+  std::thread watchdog_;
   // Latest version seen of each (agency, year); follower thread only.
   std::map<std::pair<std::string, int32_t>, std::shared_ptr<const FeedEvent>> latest_;
   std::map<std::pair<std::string, int32_t>, bool> known_absent_;
@@ -133,9 +140,10 @@ class Follower {
   bool audits_done_ ABSL_GUARDED_BY(mu_) = false;
   int64_t commits_ ABSL_GUARDED_BY(mu_) = 0;
   // Open with nothing read and not yet stored (health: being caught up is
-  // progress for as long as it lasts); a batch being audited.
+  // progress for as long as it lasts); a batch being audited; one being stored.
   bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
   bool audits_in_hand_ ABSL_GUARDED_BY(mu_) = false;
+  bool storing_ ABSL_GUARDED_BY(mu_) = false;  // the committer is in Commit()
   bool healthy_ ABSL_GUARDED_BY(mu_) = true;
   absl::Time last_progress_ ABSL_GUARDED_BY(mu_);
 };

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/rpc_util.h"
 
 namespace disclosure {
 namespace {
@@ -103,6 +104,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenClientChannel(
   }
   args.SetMaxReceiveMessageSize(max_receive_bytes);
   args.SetServiceConfigJSON(kServiceConfig);
+  // A peer that vanished without closing the connection (a host gone, a
+  // network partition) ends the calls in flight within ~80 s, the watch
+  // streams included, which carry no data for as long as nothing happens:
+  // pings go on without data (gRPC stops after two by default), as often as
+  // the servers accept (ApplyServerLimits).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   return grpc::CreateCustomChannel(target->target, credentials, args);
 }
 

@@ -39,6 +39,10 @@ absl::StatusOr<ChannelTarget> ParseTarget(const std::string& flag, const std::st
 // first message), CreateVersion (idempotent by its request_id) and
 // ValidateReport. CreateSignOff is never retried: a repeated sign-off would
 // be a second ledger entry. Callers still set a deadline on every call.
+// While a call is open the channel pings the server every kKeepaliveTimeMs
+// (core/rpc_util.h), data or not, and fails the calls when a ping goes
+// unanswered for kKeepaliveTimeoutMs: a watch stream to a server that
+// vanished without closing the connection ends instead of waiting forever.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenClientChannel(
     const std::string& target_flag, const std::string& tls_server_name,
     std::shared_ptr<grpc::ChannelCredentials> credentials, int max_receive_bytes);

@@ -4,6 +4,7 @@
 // oversight views, the event stream, and the ledger's proofs.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <mutex>
@@ -11,7 +12,9 @@
 #include <thread>
 #include <tuple>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "audit_service/clearance.h"
 #include "audit_service/follower.h"
@@ -23,6 +26,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/audit_env.h"
+#include "tests/captured_log.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -845,6 +849,41 @@ TEST_F(FollowerHealthTest, ShortBreakOfAnIdleFeedLeavesHealthAlone) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   follower_->Stop();
   EXPECT_EQ(Seen(), std::vector<bool>{});
+}
+
+// A store that hangs while versions wait (here SQLite, locked by another
+// connection) turns the follower unhealthy without waiting for the store to
+// give up (its busy timeout is 5 s), and healthy again once audits are stored.
+TEST_F(FollowerHealthTest, UnhealthyWhileVersionsWaitUnstored) {
+  CapturedLog log;
+  StartFollower(absl::Milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // open and caught up
+  EXPECT_EQ(Seen(), std::vector<bool>{});
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/audit.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto clerk = SubmitStubAs(submit_->address(), "clerk-zz-psb");
+  v1::CreateVersionRequest req;
+  req.set_parent("agencies/zz-psb/reports/2021");
+  *req.mutable_report() = SampleReport();
+  req.set_request_id("watchdog-1");
+  v1::CreateVersionResponse resp;
+  grpc::ClientContext c;
+  c.set_deadline(In(10));
+  ASSERT_TRUE(clerk->CreateVersion(&c, req, &resp).ok());
+  EXPECT_EQ(WaitFor({false}), std::vector<bool>{false});
+
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(WaitFor({false, true}), (std::vector<bool>{false, true}));
+  follower_->Stop();
+  // The watchdog's verdict, before the store's own error could come.
+  const std::vector<std::string> lines = log.Lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return absl::StrContains(l, "none stored");
+  })) << absl::StrJoin(lines, "\n");
+  EXPECT_TRUE(store_->GetAudit("zz-psb", 2021, 1).ok());
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "spdlog/sinks/ostream_sink.h"
 #include "spdlog/spdlog.h"
 #include "submit_service/validate.h"
+#include "tests/captured_log.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -77,27 +78,6 @@ class SubmitServiceTest : public ::testing::Test {
 
   TempDir dir_;
   InProcessSubmitServer server_;
-};
-
-// Captures spdlog's default logger (the request log) while alive.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("captured", sink);
-    logger->set_pattern("%v");
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::vector<std::string> Lines() {
-    spdlog::default_logger()->flush();
-    std::vector<std::string> lines = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
-    return lines;
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
 };
 
 // Serialized size of the report as the service stores it.
