@@ -203,6 +203,7 @@ absl::Status Follower::Follow(const std::string& position) {
   // The pump reads while this thread audits, so that what arrives during an
   // audit is audited in the next batch.
   std::thread pump([&] {
+    pthread_setname_np(pthread_self(), "feed-pump");
     // submit_service opens the stream with kFeedOpenMetadata, the feed's
     // end (a stream that failed before that has none). Open with nothing
     // left to audit is progress; with versions left, only their audits
@@ -239,6 +240,7 @@ absl::Status Follower::Follow(const std::string& position) {
   });
   // The committer stores audited batches in order while the next is audited.
   std::thread committer([&] {
+    pthread_setname_np(pthread_self(), "feed-committer");
     for (;;) {
       Audited batch;
       {
