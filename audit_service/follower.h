@@ -106,6 +106,9 @@ class Follower {
   // The latest version of (agency, year - 1) at feed seq `as_of`; null when none.
   absl::StatusOr<const v1::ReportVersion*> PreviousYear(const std::string& agency_id, int32_t year,
                                                         int64_t as_of);
+  // The number of the last version among 1..below of `report` at or before
+  // feed seq `as_of`, 0 when none: O(log below) GetVersion calls.
+  absl::StatusOr<int64_t> LastVersionAsOf(const std::string& report, int64_t below, int64_t as_of);
   void Remember(const std::string& agency_id, int32_t year, std::shared_ptr<const FeedEvent> e);
   bool Pause(absl::Duration d);  // false when stopping
   // Turns unhealthy (once) when versions wait unstored for unhealthy_after_.

@@ -509,6 +509,39 @@ TEST_F(AuditServiceTest, CatchingUpComparesWithThePreviousYearAsOfTheFeedPositio
             absl::StrCat(prev2.name(), " ", prev2.content_hash()));
 }
 
+// Far behind, the previous year's latest version can be many versions past
+// the one a report must be compared with: the follower searches for it
+// (binary search over the version numbers) rather than stepping back.
+TEST_F(AuditServiceTest, CatchingUpFindsThePreviousYearAmongManyLaterVersions) {
+  v1::Report previous = Sample();
+  previous.set_year(2020);
+  std::vector<v1::ReportVersion> prev;
+  auto amend_previous = [&] {
+    previous.set_other_matters(absl::StrCat(previous.other_matters(), "（", prev.size(), "）"));
+    prev.push_back(Submit(previous));
+  };
+  for (int i = 0; i < 5; ++i) amend_previous();  // 2020 versions 1–5, audited
+  AwaitAudit(prev.back().name());
+  audit_.reset();  // down: what follows is caught up after a restart, cache empty
+  v1::ReportVersion cur = Submit(Sample());      // 2021, compared with 2020 v5
+  for (int i = 0; i < 6; ++i) amend_previous();  // 2020 versions 6–11
+  // 2023 before any 2022: nothing to compare with, though 2022 comes later.
+  v1::Report later = Sample();
+  later.set_year(2023);
+  v1::ReportVersion orphan = Submit(later);
+  later.set_year(2022);
+  for (int i = 0; i < 3; ++i) {
+    later.set_other_matters(absl::StrCat(later.other_matters(), i));
+    Submit(later);
+  }
+  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+                                                  [this] { return Now(); });
+  ASSERT_EQ(prev[4].version(), 5);
+  EXPECT_EQ(AwaitAudit(cur.name()).previous_year_reference(),
+            absl::StrCat(prev[4].name(), " ", prev[4].content_hash()));
+  EXPECT_EQ(AwaitAudit(orphan.name()).previous_year_reference(), "");
+}
+
 TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmitted) {
   v1::ReportVersion v = Submit(Sample());
   AwaitAudit(v.name());
