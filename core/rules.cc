@@ -190,23 +190,32 @@ int CodePointCursor::Advance(size_t byte_offset) {
   return code_points_;
 }
 
+size_t DigitAt(absl::string_view s, size_t i, int* value) {
+  int d = -1;
+  size_t bytes = 0;
+  if (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+    d = s[i] - '0';
+    bytes = 1;
+  } else if (i + 2 < s.size() && s[i] == '\xEF' && s[i + 1] == '\xBC') {
+    const unsigned char last = static_cast<unsigned char>(s[i + 2]);
+    if (last >= 0x90 && last <= 0x99) {  // U+FF10–U+FF19
+      d = last - 0x90;
+      bytes = 3;
+    }
+  }
+  if (value != nullptr) *value = d;
+  return bytes;
+}
+
 std::optional<int64_t> ParseCount(absl::string_view digits) {
   int64_t n = 0;
   int count = 0;
-  size_t i = 0;
-  while (i < digits.size()) {
-    int d = -1;
-    const unsigned char c = static_cast<unsigned char>(digits[i]);
-    if (absl::ascii_isdigit(c)) {
-      d = c - '0';
-      i += 1;
-    } else if (digits.substr(i, 2) == "\xEF\xBC" && i + 2 < digits.size()) {
-      const unsigned char last = static_cast<unsigned char>(digits[i + 2]);
-      if (last >= 0x90 && last <= 0x99) d = last - 0x90;  // U+FF10–U+FF19
-      i += 3;
-    }
-    if (d < 0 || ++count > 18) return std::nullopt;
+  for (size_t i = 0; i < digits.size();) {
+    int d;
+    const size_t bytes = DigitAt(digits, i, &d);
+    if (bytes == 0 || ++count > 18) return std::nullopt;
     n = n * 10 + d;
+    i += bytes;
   }
   if (count == 0) return std::nullopt;
   return n;

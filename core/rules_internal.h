@@ -146,6 +146,9 @@ bool Contains(absl::string_view text, absl::string_view needle);
 // Digits, ASCII or full-width (０–９), as a number; nullopt when empty, not
 // all digits, or more than 18 digits.
 std::optional<int64_t> ParseCount(absl::string_view digits);
+// Bytes of the digit (0–9 or ０–９) at s[i], 0 when there is none; its value
+// in *value when asked (-1 for none).
+size_t DigitAt(absl::string_view s, size_t i, int* value = nullptr);
 
 // ------------------------------------------------------------ narrative
 // The pattern of the counts the narrative states (rules_text.cc says what

@@ -36,14 +36,13 @@ namespace {
 
 absl::string_view View(const re2::StringPiece& p) { return absl::string_view(p.data(), p.size()); }
 
-size_t Begin(absl::string_view text, const re2::StringPiece& p) {
-  return static_cast<size_t>(p.data() - text.data());
-}
-size_t End(absl::string_view text, const re2::StringPiece& p) { return Begin(text, p) + p.size(); }
+// Byte offsets of a part of `text` (a view into it, or an RE2 match in it).
 size_t Begin(absl::string_view text, absl::string_view p) {
   return static_cast<size_t>(p.data() - text.data());
 }
 size_t End(absl::string_view text, absl::string_view p) { return Begin(text, p) + p.size(); }
+size_t Begin(absl::string_view text, const re2::StringPiece& p) { return Begin(text, View(p)); }
+size_t End(absl::string_view text, const re2::StringPiece& p) { return End(text, View(p)); }
 
 // What ends a sentence: "。", "！", "？" (and ASCII "!", "?") or a paragraph
 // break. "；" does not: outcome lists run on over it.
@@ -154,16 +153,6 @@ const RE2& CountPattern() {
 
 namespace {
 
-// Bytes of the digit (0–9, ０–９) at s[i], or 0.
-size_t DigitAt(absl::string_view s, size_t i) {
-  if (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) return 1;
-  if (i + 2 < s.size() && s[i] == '\xEF' && s[i + 1] == '\xBC' &&
-      static_cast<unsigned char>(s[i + 2]) >= 0x90 && static_cast<unsigned char>(s[i + 2]) <= 0x99) {
-    return 3;
-  }
-  return 0;
-}
-
 // End of the run of digits that starts at s[i] (i itself when none).
 size_t DigitsEnd(absl::string_view s, size_t i) {
   while (size_t n = DigitAt(s, i)) i += n;
@@ -219,7 +208,7 @@ CountMatch SplitCountMatch(absl::string_view m) {
     while (p < m.size() && DigitAt(m, p) == 0) ++p;
     size_t end = DigitsEnd(m, p);
     for (absl::string_view dot : {".", "．"}) {
-      if (m.substr(end).substr(0, dot.size()) == dot && DigitAt(m, end + dot.size()) > 0) {
+      if (absl::StartsWith(m.substr(end), dot) && DigitAt(m, end + dot.size()) > 0) {
         end = DigitsEnd(m, end + dot.size());
         break;
       }
