@@ -33,7 +33,7 @@
 #include "bench/load_util.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/rpc_util.h"
 #include "submit_service/service.h"
 #include "submit_service/store/sqlite/sqlite_store.h"

@@ -8,7 +8,7 @@
 #include "benchmark/benchmark.h"
 #include "google/protobuf/arena.h"
 #include "core/report_export.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/rules.h"
 
 namespace disclosure {

@@ -29,7 +29,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "core/access.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/rpc_util.h"
 #include "bench/load_util.h"
 #include "echo.grpc.pb.h"

@@ -35,7 +35,7 @@ struct RuleInfo {
   const char* title;        // short Chinese name, e.g. "表三各行总计等于各类申请人之和"
 };
 // Every rule, including S-LABEL, which the importer of the published text
-// reports (StructureFindings in core/report_import.h) and Validate() cannot.
+// reports (StructureFindings in core/import/import.h) and Validate() cannot.
 const std::vector<RuleInfo>& AllRules();
 
 // What the rules may know beyond the report itself.

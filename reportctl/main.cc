@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "reportctl COMMAND …\n"
       "offline:\n"
-      "  import FILE [--out F] [--format json|text|binpb] [--strict] [--agency_id ID] [--region_code C]\n"
+      "  import FILE [--out F] [--to json|text|binpb] [--format auto|text|pdf|html|docx|scan] [--strict] [--agency_id ID] [--region_code C]\n"
       "  export FILE.json [--out F]\n"
       "  validate FILE [--previous FILE] [--submitted YYYY-MM-DD] [--json]\n"
       "submit_service (--target HOST:PORT --certs DIR --as PRINCIPAL):\n"

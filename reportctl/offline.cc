@@ -11,13 +11,16 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "core/report_export.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/rpc_util.h"
 #include "core/rules.h"
 #include "reportctl/commands.h"
 
 ABSL_FLAG(std::string, out, "", "import/export: write to this file instead of stdout");
-ABSL_FLAG(std::string, format, "json", "import: output format, json|text|binpb");
+ABSL_FLAG(std::string, to, "json", "import: output format, json|text|binpb");
+ABSL_FLAG(std::string, format, "auto",
+          "import/validate/submit: the input's format, auto|text|pdf|html|docx|scan "
+          "(auto: found from the bytes; scan: OCR even if the PDF has a text layer)");
 ABSL_FLAG(bool, strict, false, "import/validate/submit: refuse a text with values that cannot be placed");
 ABSL_FLAG(std::string, agency_id, "", "import/validate/submit: the agency's registry id (not in the text)");
 ABSL_FLAG(std::string, region_code, "", "import/validate: six-digit region code (not in the text)");
@@ -54,13 +57,29 @@ namespace {
 
 void PrintDiagnostics(const std::string& path, const ImportResult& result) {
   for (const auto& d : result.diagnostics) {
-    std::cerr << path << ":" << d.line() << ": "
+    std::cerr << path << ":";
+    if (d.page() > 0) {
+      std::cerr << "page " << d.page() << " (x " << d.x() << ", y " << d.y() << ")";
+    } else {
+      std::cerr << d.line();
+    }
+    std::cerr << ": "
               << (d.level() == v1::ImportDiagnostic::UNPLACED ? "unplaced" : "note") << ": "
               << d.message();
     if (!d.expected().empty()) std::cerr << " (expected: " << d.expected() << ")";
     if (!d.text().empty()) std::cerr << " [" << d.text() << "]";
     std::cerr << "\n";
   }
+}
+
+absl::StatusOr<ImportOptions> OptionsFromFlags() {
+  ImportOptions options;
+  options.strict = absl::GetFlag(FLAGS_strict);
+  if (!ParseFormat(absl::GetFlag(FLAGS_format), &options.format)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--format must be auto, text, pdf, html, docx or scan, not '", absl::GetFlag(FLAGS_format), "'"));
+  }
+  return options;
 }
 
 void FillAgency(v1::Report* report) {
@@ -81,16 +100,17 @@ absl::StatusOr<v1::Report> LoadReport(const std::string& path,
   absl::StatusOr<std::string> data = ReadFile(path);
   if (!data.ok()) return data.status();
   absl::string_view body = absl::StripLeadingAsciiWhitespace(*data);
-  if (absl::StartsWith(body, "{")) {
+  if (absl::StartsWith(body, "{") && absl::GetFlag(FLAGS_format) == "auto") {
     v1::Report report;
     if (absl::Status s = FromJson(*data, &report); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": JSON: ", s.message()));
     }
     return report;
   }
-  ImportOptions options;
-  options.strict = absl::GetFlag(FLAGS_strict);
-  absl::StatusOr<ImportResult> result = ImportText(*data, options);
+  absl::StatusOr<ImportOptions> options_or = OptionsFromFlags();
+  if (!options_or.ok()) return options_or.status();
+  ImportOptions options = *options_or;
+  absl::StatusOr<ImportResult> result = ImportDocument(*data, options);
   if (!result.ok()) {
     return absl::Status(result.status().code(), absl::StrCat(path, ": ", result.status().message()));
   }
@@ -107,9 +127,13 @@ int RunImport(const std::string& path) {
     std::cerr << "reportctl: " << data.status().message() << "\n";
     return kExitUnreadable;
   }
-  ImportOptions options;
-  options.strict = absl::GetFlag(FLAGS_strict);
-  absl::StatusOr<ImportResult> result = ImportText(*data, options);
+  absl::StatusOr<ImportOptions> options_or = OptionsFromFlags();
+  if (!options_or.ok()) {
+    std::cerr << "reportctl: " << options_or.status().message() << "\n";
+    return kExitUnreadable;
+  }
+  ImportOptions options = *options_or;
+  absl::StatusOr<ImportResult> result = ImportDocument(*data, options);
   if (!result.ok()) {
     std::cerr << "reportctl: " << path << ": " << result.status().message() << "\n";
     // A strict refusal of a report that was found is not "no report".
@@ -120,7 +144,7 @@ int RunImport(const std::string& path) {
   }
   PrintDiagnostics(path, *result);
   FillAgency(&result->report);
-  const std::string format = absl::GetFlag(FLAGS_format);
+  const std::string format = absl::GetFlag(FLAGS_to);
   std::string out;
   if (format == "json") {
     out = ToJson(result->report);
@@ -129,7 +153,7 @@ int RunImport(const std::string& path) {
   } else if (format == "binpb") {
     out = result->report.SerializeAsString();
   } else {
-    std::cerr << "reportctl: --format must be json, text or binpb, not '" << format << "'\n";
+    std::cerr << "reportctl: --to must be json, text or binpb, not '" << format << "'\n";
     return kExitUnreadable;
   }
   return WriteOut(out) ? kExitOk : kExitUnreadable;

@@ -1,6 +1,6 @@
 // Import of the published text: the sample to its exact published numbers,
 // round trips, damaged inputs, and the kinds of mess real extractions have.
-#include "core/report_import.h"
+#include "core/import/import.h"
 
 #include <fstream>
 #include <sstream>

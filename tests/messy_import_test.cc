@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/report_export.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/template.h"
 #include "gtest/gtest.h"
 

@@ -17,7 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "core/decimal.h"
 #include "core/report_export.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/template.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"

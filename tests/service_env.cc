@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/client_channel.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/rpc_util.h"
 #include "gtest/gtest.h"
 #include "submit_service/store/open_store.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "core/report_import.h"
+#include "core/import/import.h"
 #include "core/rules.h"
 #include "core/rpc_util.h"
 #include "core/template.h"

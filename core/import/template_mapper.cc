@@ -6,7 +6,9 @@
 //      OCR slips), leaning on the template order, and collects each row's
 //      values from the same line, the following lines, or a value row that
 //      stood before its label.
-#include "core/report_import.h"
+#include "core/import/template_mapper.h"
+
+#include <tuple>
 
 #include <algorithm>
 #include <deque>
@@ -27,6 +29,7 @@
 #include "absl/strings/strip.h"
 #include "core/rules.h"
 #include "core/template.h"
+#include "core/import/text_reader.h"
 #include "core/text_util.h"
 
 namespace disclosure {
@@ -36,49 +39,19 @@ using Level = v1::ImportDiagnostic;  // Level::NOTE, Level::UNPLACED
 
 // ------------------------------------------------------------------ lines
 
-// Views into the input and into one buffer of folded text (Lines), so that
-// reading allocates little: import time is dominated by allocations.
+// Views into the document and into one buffer of folded text (Lines), so
+// that reading allocates little: import time is dominated by allocations.
+// Each paragraph of the document is one line; each table row is one pipe line.
 struct Line {
-  int number = 0;                        // 1-based line of the input
+  Source source;                         // where it stands in the source
   absl::string_view text;                // width-folded and trimmed: for reading
   absl::string_view raw;                 // trimmed, as published: for narrative
-  bool pipe = false;                     // a Markdown table row
-  std::vector<absl::string_view> cells;  // trimmed cells of a pipe row
+  bool pipe = false;                     // a table row
+  std::vector<absl::string_view> cells;  // trimmed, folded cells of a table row
 };
 
-bool IsSeparatorRow(absl::string_view t) {
-  bool dash = false;
-  for (char c : t) {
-    if (c == '-') dash = true;
-    else if (c != '|' && c != ':' && c != ' ') return false;
-  }
-  return dash;
-}
-
-// Trims ASCII whitespace, ideographic spaces (paragraph indents), no-break
-// spaces and a BOM from both ends, keeping the text between as published.
-absl::string_view TrimSpaces(absl::string_view s) {
-  static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
-  bool trimmed = true;
-  while (trimmed) {
-    trimmed = false;
-    s = absl::StripAsciiWhitespace(s);
-    for (absl::string_view sp : kSpaces) {
-      trimmed |= absl::ConsumePrefix(&s, sp);
-      trimmed |= absl::ConsumeSuffix(&s, sp);
-    }
-  }
-  return s;
-}
-
-bool HasTwoPipes(absl::string_view t) {
-  size_t first = t.find('|');
-  return first != absl::string_view::npos && t.find('|', first + 1) != absl::string_view::npos;
-}
-
-// Lines longer than this (bytes) with a full stop 。 that are not pipe rows
-// are paragraphs of prose. (Table rows of plain-text extractions can be long
-// too, padded with spaces, but carry no 。.)
+// Paragraphs longer than this (bytes) with a full stop 。 are prose: only
+// ever used as published, so they are not folded (they are the bulk).
 constexpr size_t kLongLine = 200;
 
 struct Lines {
@@ -86,44 +59,61 @@ struct Lines {
   std::vector<Line> lines;
 };
 
-void SplitLines(absl::string_view text, Lines* out) {
-  // Folding never lengthens text (it maps to ASCII or drops), so the buffer
-  // never reallocates and views into it stay valid.
-  out->folded.reserve(text.size());
-  int number = 0;
-  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
-    ++number;
-    raw = absl::StripSuffix(raw, "\r");
-    // Long lines that are not table rows are narrative paragraphs: they are
-    // only ever used as published, so they are not folded (it is the bulk
-    // of the text).
-    absl::string_view head = absl::StripLeadingAsciiWhitespace(raw);
-    bool narrative = raw.size() > kLongLine && (head.empty() || head.front() != '|') &&
-                     !HasTwoPipes(raw) && raw.find("。") != absl::string_view::npos;
-    absl::string_view t;
-    if (narrative) {
-      t = TrimSpaces(raw);
-    } else {
-      size_t start = out->folded.size();
-      AppendFolded(raw, &out->folded);
-      t = absl::StripAsciiWhitespace(absl::string_view(out->folded).substr(start));
+void LinesOf(const Document& doc, Lines* out) {
+  // Folding never lengthens text, so a buffer reserved for every text and
+  // separator never reallocates and views into it stay valid.
+  size_t bound = 0;
+  for (const DocBlock& b : doc.blocks) {
+    bound += b.text.size();
+    for (const auto& row : b.rows) {
+      for (const DocCell& c : row) bound += 2 * c.text.size() + 3;
+      bound += 2;
     }
-    if (t.empty() || IsSeparatorRow(t)) continue;
-    Line line;
-    line.number = number;
-    line.text = t;
-    line.raw = TrimSpaces(raw);
-    // A Markdown row, with or without its leading pipe (web-scraped tables
-    // often lack it): two pipes make a row.
-    if (t.front() == '|' || HasTwoPipes(t)) {
-      line.pipe = true;
-      absl::string_view inner = t.front() == '|' ? t.substr(1) : t;
-      if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
-      for (absl::string_view cell : absl::StrSplit(inner, '|')) {
-        line.cells.push_back(absl::StripAsciiWhitespace(cell));
+  }
+  out->folded.reserve(bound);
+  auto fold = [&](absl::string_view s) {
+    size_t start = out->folded.size();
+    AppendFolded(s, &out->folded);
+    // A cell's inner line breaks join one text (a label wrapped in its cell).
+    std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
+    return absl::StripAsciiWhitespace(absl::string_view(out->folded).substr(start));
+  };
+  for (const DocBlock& b : doc.blocks) {
+    if (b.kind == DocBlock::kParagraph) {
+      for (absl::string_view raw : absl::StrSplit(b.text, '\n')) {
+        raw = TrimSpaces(raw);
+        if (raw.empty()) continue;
+        Line line;
+        line.source = b.source;
+        line.raw = raw;
+        line.text = raw.size() > kLongLine && raw.find("。") != absl::string_view::npos
+                        ? raw
+                        : fold(raw);
+        if (line.text.empty()) continue;
+        out->lines.push_back(std::move(line));
       }
+      continue;
     }
-    out->lines.push_back(std::move(line));
+    for (const auto& row : b.rows) {
+      Line line;
+      line.source = row.empty() ? b.source : row.front().source;
+      line.pipe = true;
+      size_t start = out->folded.size();
+      out->folded += '|';
+      for (const DocCell& c : row) {
+        out->folded += ' ';
+        AppendFolded(c.text, &out->folded);
+        out->folded += " |";
+      }
+      std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
+      line.text = absl::string_view(out->folded).substr(start);
+      line.raw = line.text;
+      for (const DocCell& c : row) line.cells.push_back(fold(c.text));
+      bool any = std::any_of(line.cells.begin(), line.cells.end(),
+                             [](absl::string_view c) { return !c.empty(); });
+      if (!any) continue;
+      out->lines.push_back(std::move(line));
+    }
   }
 }
 
@@ -393,7 +383,12 @@ struct Diagnostics {
            absl::string_view expected, std::string message, absl::string_view rule = "") {
     v1::ImportDiagnostic d;
     d.set_level(level);
-    d.set_line(line ? line->number : 0);
+    if (line) {
+      d.set_line(line->source.line);
+      d.set_page(line->source.page);
+      d.set_x(line->source.x);
+      d.set_y(line->source.y);
+    }
     d.set_section(std::string(section));
     d.set_text(Shorten(text, 60));
     d.set_expected(std::string(expected));
@@ -1068,7 +1063,26 @@ int TableOfPipeBlock(const std::vector<const Line*>& block) {
   return votes[best] >= 2 ? best + 1 : -1;
 }
 
+Source SourceOf(const v1::ImportDiagnostic& d) {
+  Source s;
+  s.line = d.line();
+  s.page = d.page();
+  s.x = d.x();
+  s.y = d.y();
+  return s;
+}
+
 }  // namespace
+
+bool LooksLikeTitle(absl::string_view text) {
+  if (text.size() > 200 || text.find("。") != absl::string_view::npos ||
+      text.find("，") != absl::string_view::npos) {
+    return false;
+  }
+  return text.find("年度报告") != absl::string_view::npos ||
+         (text.find("政府信息公开") != absl::string_view::npos &&
+          text.find("报告") != absl::string_view::npos);
+}
 
 bool ImportResult::HasUnplaced() const {
   return std::any_of(diagnostics.begin(), diagnostics.end(), [](const auto& d) {
@@ -1076,21 +1090,12 @@ bool ImportResult::HasUnplaced() const {
   });
 }
 
-absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOptions& options) {
-  if (text.size() > kMaxImportBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("text is ", text.size(),
-                                                   " bytes; the limit is ", kMaxImportBytes));
-  }
-  if (size_t bad = Utf8ErrorOffset(text); bad != absl::string_view::npos) {
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
-    return absl::InvalidArgumentError(absl::StrCat(
-        "line ", line, ": not UTF-8 text (byte offset ", bad, "); a report is UTF-8 text"));
-  }
+absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOptions& options) {
   ImportResult result;
   Diagnostics diags{&result.diagnostics};
   v1::Report& report = result.report;
   Lines split;
-  SplitLines(text, &split);
+  LinesOf(doc, &split);
   const std::vector<Line>& lines = split.lines;
 
   for (const Line& line : lines) {
@@ -1098,7 +1103,7 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
     if (!line.pipe && line.text.size() > 90) continue;
     if (const char* word = Template2019Word(line.text)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "line ", line.number, ": 此报告为 2019 年试行格式（国办公开办函〔2019〕60号，含“", word,
+          DescribeSource(line.source), ": 此报告为 2019 年试行格式（国办公开办函〔2019〕60号，含“", word,
           "”）。2021 年及以后的报告须使用国办公开办函〔2021〕30号格式"));
     }
   }
@@ -1125,10 +1130,17 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
       part = heading;
       continue;
     }
-    if (part < 0 && report.title().empty() && !line.pipe &&
-        (line.text.find("年度报告") != std::string::npos ||
-         line.text.find("政府信息公开") != std::string::npos)) {
-      report.set_title(std::string(line.text));
+    if (part < 0 && report.title().empty() && !line.pipe && LooksLikeTitle(line.text)) {
+      std::string title(line.text);
+      // "郑州市公安局" on the line above "2021 年政府信息公开工作年度报告".
+      int year = 0;
+      if (ParseYear(title, &year) && absl::StartsWith(title, std::to_string(year)) &&
+          !preamble.empty() && preamble.back()->text.size() <= 90 &&
+          !preamble.back()->pipe && preamble.back()->text.find("。") == absl::string_view::npos) {
+        title = absl::StrCat(preamble.back()->text, title);
+        preamble.pop_back();
+      }
+      report.set_title(title);
       title_key = LabelKey(line.text);
       continue;
     }
@@ -1210,12 +1222,15 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOpti
   ReadAppeals(tables[2], &report, &diags);
 
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
-                   [](const auto& a, const auto& b) { return a.line() < b.line(); });
+                   [](const auto& a, const auto& b) {
+                     return std::make_tuple(a.page(), a.line(), a.y(), a.x()) <
+                            std::make_tuple(b.page(), b.line(), b.y(), b.x());
+                   });
   if (options.strict && result.HasUnplaced()) {
     for (const auto& d : result.diagnostics) {
       if (d.level() == v1::ImportDiagnostic::UNPLACED) {
         return absl::InvalidArgumentError(
-            absl::StrCat("line ", d.line(), ": ", d.message(), " (strict import)"));
+            absl::StrCat(DescribeSource(SourceOf(d)), ": ", d.message(), " (strict import)"));
       }
     }
   }
@@ -1235,11 +1250,11 @@ std::vector<v1::Finding> StructureFindings(const ImportResult& result) {
     f.set_expected(d.expected());
     f.set_actual(d.text());
     if (d.rule_id() == "S-LABEL") {
-      f.set_message(absl::StrCat("第 ", d.line(), " 行的标签“", d.text(), "”不是模板标签“",
+      f.set_message(absl::StrCat(DescribeSourceZh(SourceOf(d)), "的标签“", d.text(), "”不是模板标签“",
                                  d.expected(), "”"));
     } else {
-      f.set_message(d.line() > 0
-                        ? absl::StrCat("第 ", d.line(), " 行：", d.message())
+      f.set_message(d.line() > 0 || d.page() > 0
+                        ? absl::StrCat(DescribeSourceZh(SourceOf(d)), "：", d.message())
                         : absl::StrCat("缺少模板部分“", d.expected(), "”"));
     }
     findings.push_back(std::move(f));

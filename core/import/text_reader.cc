@@ -1,0 +1,100 @@
+#include "core/import/text_reader.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "core/import/import.h"
+#include "core/text_util.h"
+
+namespace disclosure {
+namespace {
+
+bool IsSeparatorRow(absl::string_view t) {
+  bool dash = false;
+  for (char c : t) {
+    if (c == '-') dash = true;
+    else if (c != '|' && c != ':' && c != ' ') return false;
+  }
+  return dash;
+}
+
+bool HasTwoPipes(absl::string_view t) {
+  size_t first = t.find('|');
+  return first != absl::string_view::npos && t.find('|', first + 1) != absl::string_view::npos;
+}
+
+}  // namespace
+
+absl::string_view TrimSpaces(absl::string_view s) {
+  static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
+  bool trimmed = true;
+  while (trimmed) {
+    trimmed = false;
+    s = absl::StripAsciiWhitespace(s);
+    for (absl::string_view sp : kSpaces) {
+      trimmed |= absl::ConsumePrefix(&s, sp);
+      trimmed |= absl::ConsumeSuffix(&s, sp);
+    }
+  }
+  return s;
+}
+
+absl::StatusOr<Document> ReadText(absl::string_view text) {
+  if (text.size() > kMaxImportBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text is ", text.size(), " bytes; the limit is ", kMaxImportBytes));
+  }
+  if (size_t bad = Utf8ErrorOffset(text); bad != absl::string_view::npos) {
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line ", line, ": not UTF-8 text (byte offset ", bad, "); a report is UTF-8 text"));
+  }
+  Document doc;
+  doc.format = "text";
+  int number = 0;
+  bool in_table = false;
+  std::string folded;
+  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
+    ++number;
+    raw = TrimSpaces(absl::StripSuffix(raw, "\r"));
+    if (raw.empty() || IsSeparatorRow(raw)) continue;
+    // A pipe row is recognised on the folded text (full-width ｜ is a pipe);
+    // a long line of prose with 。 is never one.
+    bool maybe_row = raw.find('|') != absl::string_view::npos ||
+                     raw.find("\xEF\xBD\x9C") != absl::string_view::npos;
+    if (maybe_row) {
+      folded.clear();
+      AppendFolded(raw, &folded);
+      absl::string_view t = absl::StripAsciiWhitespace(folded);
+      if (IsSeparatorRow(t)) continue;
+      if (t.front() == '|' || HasTwoPipes(t)) {
+        if (!in_table) {
+          doc.blocks.emplace_back();
+          doc.blocks.back().kind = DocBlock::kTable;
+          doc.blocks.back().source.line = number;
+          in_table = true;
+        }
+        absl::string_view inner = t.front() == '|' ? t.substr(1) : t;
+        if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
+        std::vector<DocCell>& row = doc.blocks.back().rows.emplace_back();
+        for (absl::string_view cell : absl::StrSplit(inner, '|')) {
+          DocCell& c = row.emplace_back();
+          c.text = std::string(absl::StripAsciiWhitespace(cell));
+          c.source.line = number;
+        }
+        continue;
+      }
+    }
+    in_table = false;
+    DocBlock& b = doc.blocks.emplace_back();
+    b.text = std::string(raw);
+    b.source.line = number;
+  }
+  return doc;
+}
+
+}  // namespace disclosure
