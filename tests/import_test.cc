@@ -298,8 +298,44 @@ TEST(BadInput, Format2019SingleRowOtherHandlingIsRefused) {
   size_t from = text.find("| (六) 其他处理");
   size_t to = text.find("| (七) 总计");
   text.replace(from, to - from, "| | (六) 其他处理 | 15 | 0 | 0 | 0 | 0 | 0 | 15 | |\n");
-  absl::Status s = ImportText(text).status();
+  // A report for 2020 or before with a single-row （六） is the 2019 format.
+  std::string old = absl::StrReplaceAll(text, {{"2021 年政府信息公开", "2020 年政府信息公开"}});
+  ASSERT_NE(old, text);
+  absl::Status s = ImportText(old).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+}
+
+// A 2021-format report that prints （六）其他处理 as one row (as some do):
+// its three items cannot be known unless the row is all zeros.
+TEST(Import, SingleRowOtherHandlingLeavesItsItemsUnread) {
+  std::string text = SampleText();
+  size_t from = text.find("| (六) 其他处理");
+  size_t to = text.find("| (七) 总计");
+  text.replace(from, to - from, "| | (六) 其他处理 | 15 | 0 | 0 | 0 | 0 | 0 | 15 | |\n");
+  absl::StatusOr<ImportResult> r = ImportText(text);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const v1::ImportDiagnostic* unread = nullptr;
+  for (const auto& d : r->diagnostics) {
+    if (d.level() == v1::ImportDiagnostic::UNPLACED && d.field_paths_size() == 3) unread = &d;
+  }
+  ASSERT_NE(unread, nullptr);
+  EXPECT_EQ(unread->field_paths(0), "requests.outcomes.other_handling.amendment_overdue");
+  EXPECT_GT(unread->line(), 0);
+  EXPECT_FALSE(r->report.requests().outcomes().other_handling().amendment_overdue().has_natural_person());
+}
+
+TEST(Import, SingleRowOtherHandlingOfZerosInfersItsItems) {
+  std::string text = SampleText();
+  size_t from = text.find("| (六) 其他处理");
+  size_t to = text.find("| (七) 总计");
+  text.replace(from, to - from, "| | (六) 其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |\n");
+  absl::StatusOr<ImportResult> r = ImportText(text);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const auto& other = r->report.requests().outcomes().other_handling();
+  EXPECT_EQ(other.fee_overdue().total(), 0);
+  EXPECT_TRUE(other.fee_overdue().has_total());
+  EXPECT_TRUE(other.other().has_natural_person());
+  EXPECT_FALSE(r->HasUnplaced());
 }
 
 // ------------------------------------------------------------ mess

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/import/html_reader.h"
+#include "core/import/pdf_reader.h"
 #include "core/import/template_mapper.h"
 #include "core/import/text_reader.h"
 
@@ -57,6 +58,10 @@ absl::StatusOr<ImportResult> ImportDocument(absl::string_view bytes, const Impor
       break;
     case DocumentFormat::kHtml:
       doc = ReadHtml(bytes);
+      break;
+    case DocumentFormat::kPdf:
+    case DocumentFormat::kScan:
+      doc = ReadPdf(bytes, options, format == DocumentFormat::kScan);
       break;
     default:
       return absl::UnimplementedError(absl::StrCat(FormatName(format), " is not read yet"));

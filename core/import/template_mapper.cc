@@ -379,8 +379,10 @@ const TableSpec& AppealVerticalSpec() {
 struct Diagnostics {
   std::vector<v1::ImportDiagnostic>* out;
 
-  void Add(v1::ImportDiagnostic::Level level, const Line* line, absl::string_view section, absl::string_view text,
-           absl::string_view expected, std::string message, absl::string_view rule = "") {
+  v1::ImportDiagnostic& Add(v1::ImportDiagnostic::Level level, const Line* line,
+                            absl::string_view section, absl::string_view text,
+                            absl::string_view expected, std::string message,
+                            absl::string_view rule = "") {
     v1::ImportDiagnostic d;
     d.set_level(level);
     if (line) {
@@ -395,6 +397,7 @@ struct Diagnostics {
     d.set_message(std::move(message));
     d.set_rule_id(std::string(rule));
     out->push_back(std::move(d));
+    return out->back();
   }
 };
 
@@ -439,6 +442,12 @@ class RowReader {
   const std::vector<RowValues>& values() const { return values_; }
   // True when a group row (no numbers in the template) had numbers of its own.
   bool group_had_values(int row) const { return group_values_.count(row) > 0; }
+  // The values a group row (none in the template) carried, when it had a
+  // full row of them.
+  const std::vector<Cell>* group_values(int row) const {
+    auto it = group_rows_.find(row);
+    return it == group_rows_.end() ? nullptr : &it->second;
+  }
   bool identified(int row) const { return identified_.count(row) > 0; }
 
  private:
@@ -661,6 +670,24 @@ class RowReader {
       }
       if (best >= 0) return {Match::kRow, best, inferred};
     }
+    // A group label glued in front of a row's label by the layout: one or
+    // two characters of a vertical label ("理 4.保护第三方合法权益") or the
+    // group's own label ("(四)无法提供 1.本机关不掌握相关政府信息").
+    for (size_t sp = text.find(' '); sp != absl::string_view::npos; sp = text.find(' ', sp + 1)) {
+      absl::string_view head = text.substr(0, sp);
+      absl::string_view tail = absl::StripLeadingAsciiWhitespace(text.substr(sp + 1));
+      LabelForm tail_form = MakeForm(tail);
+      if (tail_form.core.empty() || !spec_.exact.count(tail_form.core)) continue;
+      std::u32string head_key = LabelKey32(head);
+      bool numbering = std::all_of(head_key.begin(), head_key.end(), [](char32_t c) {
+        return (c >= U'0' && c <= U'9') || ChineseNumeral(c) > 0;
+      });
+      if (numbering) continue;  // "(七) 总计" is one label
+      LabelForm head_form = MakeForm(head);
+      if (head_form.core.size() > 3 && !spec_.exact.count(head_form.core)) continue;
+      Result r = Classify(tail, values_follow);
+      if (r.match == Match::kRow) return r;
+    }
     // Column headers, unless the word is also a row (其他, 总计) and values
     // follow it or it carries the row's numbering.
     auto header_row = [&]() -> int {
@@ -786,7 +813,18 @@ class RowReader {
 
   void AddOrphans(const std::vector<Cell>& data, const Line& line, int cell_count,
                   int last_label) {
-    if (last_row_ >= 0 && spec_.rows[last_row_].arity == 0) group_values_.insert(last_row_);
+    if (last_row_ >= 0 && spec_.rows[last_row_].arity == 0) {
+      group_values_.insert(last_row_);
+      std::vector<Cell> values;
+      for (const Cell& c : data) {
+        if (c.kind == CellKind::kValue) values.push_back(c);
+      }
+      if (values.size() == kApplicantColumnCount && !group_rows_.count(last_row_)) {
+        group_rows_[last_row_] = std::move(values);
+        group_line_[last_row_] = line;
+        return;
+      }
+    }
     for (const Cell& c : data) {
       if (c.kind == CellKind::kValue) {
         orphans_.push_back({line, data, cell_count, last_label});
@@ -874,6 +912,10 @@ class RowReader {
   std::map<int, std::map<int, int>> shape_votes_;
   std::set<int> identified_;
   std::set<int> group_values_;
+  std::map<int, std::vector<Cell>> group_rows_;
+ public:
+  std::map<int, Line> group_line_;
+ private:
   std::vector<Orphan> orphans_;
   std::vector<Cell> collected_;
   const Line* row_line_ = nullptr;
@@ -993,12 +1035,36 @@ absl::Status ReadRequests(const std::vector<const Line*>& lines, v1::Report* rep
                           Diagnostics* diags) {
   RowReader reader(RequestSpec(), diags);
   reader.Read(lines);
-  // The 2019 format has （六）其他处理 as one row with numbers of its own.
+  // （六）其他处理 as one row with numbers of its own: the 2019 format, or a
+  // 2021-format report that printed the group without its three items.
   if (reader.group_had_values(kOtherHandlingGroup) && !reader.identified(25) &&
       !reader.identified(26) && !reader.identified(27)) {
-    return absl::FailedPreconditionError(
-        "此报告为 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”为单行。"
-        "2021 年及以后的报告须使用国办公开办函〔2021〕30号格式");
+    if (report->year() > 0 && report->year() < 2021) {
+      return absl::FailedPreconditionError(
+          "此报告为 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”为单行。"
+          "2021 年及以后的报告须使用国办公开办函〔2021〕30号格式");
+    }
+    const std::vector<Cell>* sums = reader.group_values(kOtherHandlingGroup);
+    const Line* at = sums ? &reader.group_line_.at(kOtherHandlingGroup) : nullptr;
+    bool zeros = sums != nullptr && std::all_of(sums->begin(), sums->end(), [](const Cell& c) {
+                   return c.count && *c.count == 0;
+                 });
+    if (zeros) {
+      // Counts are never negative: items that sum to 0 are each 0, the one
+      // reading that satisfies the row.
+      for (int item = 25; item <= 27; ++item) {
+        v1::ApplicantCounts* counts = MutableRequestRow(report, item);
+        for (int col = 0; col < kApplicantColumnCount; ++col) SetApplicantCell(counts, col, 0);
+      }
+      diags->Add(Level::NOTE, at, "三", "（六）其他处理", "1.… 2.… 3.其他",
+                 "'（六）其他处理' printed as one row of zeros: its three items are inferred as 0");
+    } else {
+      v1::ImportDiagnostic& d = diags->Add(
+          Level::UNPLACED, at, "三", "（六）其他处理", "1.… 2.… 3.其他",
+          "'（六）其他处理' printed as one row with no items: how its counts split over its "
+          "three items is not known, so they are left unread");
+      for (int item = 25; item <= 27; ++item) d.add_field_paths(kRequestRows[item].field);
+    }
   }
   for (int row = 0; row < kRequestRowCount; ++row) {
     const RowValues& v = reader.values()[row];

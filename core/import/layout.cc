@@ -1,0 +1,106 @@
+#include "core/import/layout.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "core/text_util.h"
+
+namespace disclosure {
+namespace {
+
+struct LayoutLine {
+  double top = 0, bottom = 0;
+  std::vector<Word> words;
+};
+
+double Overlap(double a0, double a1, double b0, double b1) {
+  return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
+}
+
+// "-1-", "- 1 -", "第1页", "第 1 页 共 5 页", "1/5", "1".
+bool IsPageNumberLine(const std::string& text) {
+  std::string k;
+  for (char c : text) {
+    if (c != ' ' && c != '-') k.push_back(c);
+  }
+  if (k.empty() || k.size() > 30) return false;
+  std::u32string u;
+  if (!DecodeUtf8(k, &u)) return false;
+  bool digit = false;
+  for (char32_t c : u) {
+    if ((c >= U'0' && c <= U'9') || (c >= U'０' && c <= U'９')) digit = true;
+    else if (c != U'第' && c != U'页' && c != U'共' && c != U'/' && c != U'—' && c != U'－') return false;
+  }
+  return digit;
+}
+
+}  // namespace
+
+void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr, Document* doc) {
+  words.erase(std::remove_if(words.begin(), words.end(),
+                             [](const Word& w) {
+                               return absl::StripAsciiWhitespace(w.text).empty() || w.y1 <= w.y0;
+                             }),
+              words.end());
+  std::sort(words.begin(), words.end(), [](const Word& a, const Word& b) {
+    return a.y0 != b.y0 ? a.y0 < b.y0 : a.x0 < b.x0;
+  });
+  std::vector<LayoutLine> lines;
+  for (Word& w : words) {
+    double h = w.y1 - w.y0;
+    LayoutLine* best = nullptr;
+    double best_overlap = 0;
+    // Only recent lines can overlap: words come sorted by their top.
+    for (size_t i = lines.size(); i-- > 0 && i + 4 >= lines.size();) {
+      LayoutLine& l = lines[i];
+      double o = Overlap(w.y0, w.y1, l.top, l.bottom);
+      double smaller = std::min(h, l.bottom - l.top);
+      if (o >= 0.5 * smaller && o > best_overlap) {
+        best = &l;
+        best_overlap = o;
+      }
+    }
+    if (best == nullptr) {
+      lines.push_back({w.y0, w.y1, {}});
+      best = &lines.back();
+    }
+    best->words.push_back(std::move(w));
+  }
+  std::sort(lines.begin(), lines.end(),
+            [](const LayoutLine& a, const LayoutLine& b) { return a.top < b.top; });
+  for (LayoutLine& l : lines) {
+    std::sort(l.words.begin(), l.words.end(),
+              [](const Word& a, const Word& b) { return a.x0 < b.x0; });
+    // A character's width: the line's height (CJK glyphs are square).
+    double em = 0;
+    for (const Word& w : l.words) em = std::max(em, w.y1 - w.y0);
+    std::string text;
+    double right = 0;
+    float confidence = 1;
+    for (size_t i = 0; i < l.words.size(); ++i) {
+      const Word& w = l.words[i];
+      if (i > 0) {
+        double gap = w.x0 - right;
+        // Within a label, glyphs touch or nearly; a column gap is wide.
+        int spaces = gap < 0.15 * em ? 0 : std::max(1, static_cast<int>(std::lround(gap / (0.5 * em))));
+        if (spaces > 1 && gap < 1.2 * em) spaces = 1;
+        text.append(std::min(spaces, 40), ' ');
+      }
+      text += w.text;
+      right = std::max(right, w.x1);
+      confidence = std::min(confidence, w.confidence);
+    }
+    bool margin = l.top < 0.1 * height || l.bottom > 0.9 * height;
+    if (margin && IsPageNumberLine(text)) continue;
+    DocBlock& b = doc->blocks.emplace_back();
+    b.text = std::move(text);
+    b.source.page = page;
+    b.source.x = static_cast<int>(l.words.front().x0);
+    b.source.y = static_cast<int>(l.top);
+    b.ocr = ocr;
+  }
+}
+
+}  // namespace disclosure

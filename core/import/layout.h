@@ -1,0 +1,34 @@
+// The geometry step shared by the PDF and OCR readers: words with their
+// boxes on a page into lines of text in reading order.
+//
+// Words whose vertical extents overlap by half the smaller height are one
+// line; a line's words are ordered left to right and joined with spaces in
+// proportion to the gaps between them, as `pdftotext -layout` lays them out,
+// so that table rows keep their columns apart (a gap of two or more spaces)
+// while a label's words stay together. Lines that are only a page number
+// (`-1-`, `第 1 页`, `1/5`) in the page's top or bottom tenth are dropped.
+// Each line becomes a paragraph block whose source is its page and the top
+// left of its first word.
+#ifndef DISCLOSURE_CORE_IMPORT_LAYOUT_H_
+#define DISCLOSURE_CORE_IMPORT_LAYOUT_H_
+
+#include <string>
+#include <vector>
+
+#include "core/import/document.h"
+
+namespace disclosure {
+
+struct Word {
+  std::string text;  // UTF-8
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // box in points, origin top left
+  float confidence = 1;                   // OCR: 0..1
+};
+
+// Appends the lines of one page (1-based `page`, `height` in points) to
+// `doc`. `ocr` marks the blocks as read by OCR.
+void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr, Document* doc);
+
+}  // namespace disclosure
+
+#endif  // DISCLOSURE_CORE_IMPORT_LAYOUT_H_
