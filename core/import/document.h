@@ -49,6 +49,9 @@ struct DocBlock {
   std::vector<std::vector<DocCell>> rows;  // kTable: the grid
   Source source;
   bool ocr = false;
+  // Paged sources: the paragraph ran to the right margin, so its next line
+  // (on this page or the next) may continue it.
+  bool open_end = false;
 };
 
 struct Document {

@@ -15,6 +15,12 @@ struct LayoutLine {
   std::vector<Word> words;
 };
 
+double right_of(const LayoutLine& l) {
+  double r = 0;
+  for (const Word& w : l.words) r = std::max(r, w.x1);
+  return r;
+}
+
 double Overlap(double a0, double a1, double b0, double b1) {
   return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
 }
@@ -70,6 +76,14 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
   }
   std::sort(lines.begin(), lines.end(),
             [](const LayoutLine& a, const LayoutLine& b) { return a.top < b.top; });
+  // The page's prose margins, from the lines themselves.
+  double left = 1e9, right = 0;
+  for (const LayoutLine& l : lines) {
+    for (const Word& w : l.words) {
+      left = std::min(left, w.x0);
+      right = std::max(right, w.x1);
+    }
+  }
   for (LayoutLine& l : lines) {
     std::sort(l.words.begin(), l.words.end(),
               [](const Word& a, const Word& b) { return a.x0 < b.x0; });
@@ -84,7 +98,8 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
       if (i > 0) {
         double gap = w.x0 - right;
         // Within a label, glyphs touch or nearly; a column gap is wide.
-        int spaces = gap < 0.15 * em ? 0 : std::max(1, static_cast<int>(std::lround(gap / (0.5 * em))));
+        int spaces = gap < 0.15 * em ? (l.words[i - 1].space_after ? 1 : 0)
+                                     : std::max(1, static_cast<int>(std::lround(gap / (0.5 * em))));
         if (spaces > 1 && gap < 1.2 * em) spaces = 1;
         text.append(std::min(spaces, 40), ' ');
       }
@@ -94,7 +109,24 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
     }
     bool margin = l.top < 0.1 * height || l.bottom > 0.9 * height;
     if (margin && IsPageNumberLine(text)) continue;
+    bool table_row = text.find("  ") != std::string::npos;
+    double x0 = l.words.front().x0, x1 = right_of(l);
+    bool indented = x0 > left + 0.6 * em;
+    if (!table_row && !indented && !doc->blocks.empty()) {
+      DocBlock& prev = doc->blocks.back();
+      if (prev.open_end && prev.kind == DocBlock::kParagraph) {
+        // Chinese lines join without a space; English words with one.
+        if (!prev.text.empty() && absl::ascii_isalnum(prev.text.back()) &&
+            absl::ascii_isalnum(text.front())) {
+          prev.text += ' ';
+        }
+        prev.text += text;
+        prev.open_end = x1 >= right - 1.5 * em;
+        continue;
+      }
+    }
     DocBlock& b = doc->blocks.emplace_back();
+    b.open_end = !table_row && x1 >= right - 1.5 * em;
     b.text = std::move(text);
     b.source.page = page;
     b.source.x = static_cast<int>(l.words.front().x0);

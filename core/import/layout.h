@@ -7,8 +7,12 @@
 // so that table rows keep their columns apart (a gap of two or more spaces)
 // while a label's words stay together. Lines that are only a page number
 // (`-1-`, `第 1 页`, `1/5`) in the page's top or bottom tenth are dropped.
-// Each line becomes a paragraph block whose source is its page and the top
-// left of its first word.
+// Prose lines are joined into paragraphs as they were before the line
+// breaks: a line that runs to the right margin continues on the next one
+// when that is not indented (a new paragraph is; Chinese indents by 2 em),
+// on the next page too. Lines with a column gap (table rows) stay lines.
+// Each paragraph or line becomes a block whose source is its page and the
+// top left of its first word.
 #ifndef DISCLOSURE_CORE_IMPORT_LAYOUT_H_
 #define DISCLOSURE_CORE_IMPORT_LAYOUT_H_
 
@@ -23,6 +27,7 @@ struct Word {
   std::string text;  // UTF-8
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // box in points, origin top left
   float confidence = 1;                   // OCR: 0..1
+  bool space_after = false;               // the source puts a space after it
 };
 
 // Appends the lines of one page (1-based `page`, `height` in points) to

@@ -76,6 +76,7 @@ absl::StatusOr<Document> ReadPdf(absl::string_view bytes, const ImportOptions& o
       w.y0 = r.top();
       w.x1 = r.right();
       w.y1 = r.bottom();
+      w.space_after = box.has_space_after();
       text_bytes += w.text.size();
       words[p].push_back(std::move(w));
     }

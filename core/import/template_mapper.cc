@@ -278,6 +278,7 @@ struct RowSpec {
   int arity = 0;         // values per row; 0 for group rows
   bool header_word = false;  // its core is also a column header (其他, 总计)
   std::vector<std::u32string> aliases = {};  // other accepted cores
+  int group = -1;        // index of its group row (table 三's （三）–（六）), or -1
 };
 
 // A table's vocabulary: its rows and the words of its header rows.
@@ -327,6 +328,7 @@ const TableSpec& RequestSpec() {
     auto* t = new TableSpec{"三", {}, {}};
     for (const RequestRow& r : kRequestRows) {
       RowSpec row{r.label, MakeForm(r.label), r.is_group ? 0 : kApplicantColumnCount};
+      row.group = r.group;
       t->rows.push_back(row);
     }
     t->rows[kOtherHandlingGroup].aliases.push_back(U32("其他"));  // （六）其他
@@ -716,6 +718,12 @@ class RowReader {
     // The rest of a label split over lines.
     if (last_row_ >= 0 && form.core.size() >= 2 &&
         Contains(spec_.rows[last_row_].form.core, form.core)) {
+      return {Match::kContinuation, last_row_};
+    }
+    // The rest of its group's label, wrapped in the group's narrow column
+    // beside the row ("(六)其" above, "他处理" on the row's next line).
+    if (last_row_ >= 0 && form.core.size() >= 2 && spec_.rows[last_row_].group >= 0 &&
+        Contains(spec_.rows[spec_.rows[last_row_].group].form.core, form.core)) {
       return {Match::kContinuation, last_row_};
     }
     // The first part of a split label, or the label with an OCR slip.

@@ -424,7 +424,31 @@ def html_page(report, charset_meta):
 """
 
 
+def document_page(report):
+    """The report alone, as a Word export prints it: what the PDF is made from."""
+    esc = html.escape
+    title = title_of(report)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8" />
+<title>{esc(title)}</title>
+<style type="text/css">
+{PAGE_CSS}</style>
+</head>
+<body>
+<h1 class="article-title">{esc(title)}</h1>
+<div class="article-content"><div class="TRS_Editor">
+{html_article(report)}
+</div></div>
+</body>
+</html>
+"""
+
+
 def write_html(report, outdir):
+    with open(os.path.join(outdir, "print.html"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(document_page(report))
     page = html_page(report, '<meta charset="utf-8" />')
     with open(os.path.join(outdir, "report.html"), "w", encoding="utf-8", newline="\n") as f:
         f.write(page)
@@ -437,7 +461,7 @@ def write_html(report, outdir):
 # ===================================================================== PDF
 
 def write_pdf(outdir):
-    src = os.path.abspath(os.path.join(outdir, "report.html"))
+    src = os.path.abspath(os.path.join(outdir, "print.html"))
     out = os.path.abspath(os.path.join(outdir, "report.pdf"))
     if os.path.exists(out):
         os.remove(out)
