@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/import/docx_reader.h"
 #include "core/import/html_reader.h"
 #include "core/import/pdf_reader.h"
 #include "core/import/template_mapper.h"
@@ -59,12 +60,13 @@ absl::StatusOr<ImportResult> ImportDocument(absl::string_view bytes, const Impor
     case DocumentFormat::kHtml:
       doc = ReadHtml(bytes);
       break;
+    case DocumentFormat::kDocx:
+      doc = ReadDocx(bytes);
+      break;
     case DocumentFormat::kPdf:
     case DocumentFormat::kScan:
       doc = ReadPdf(bytes, options, format == DocumentFormat::kScan);
       break;
-    default:
-      return absl::UnimplementedError(absl::StrCat(FormatName(format), " is not read yet"));
   }
   if (!doc.ok()) return doc.status();
   absl::StatusOr<ImportResult> result = MapTemplate(*doc, options);

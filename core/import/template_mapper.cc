@@ -1137,6 +1137,60 @@ int TableOfPipeBlock(const std::vector<const Line*>& block) {
   return votes[best] >= 2 ? best + 1 : -1;
 }
 
+// OCR can misread a digit and still see a digit: a row read by OCR whose
+// total is not the sum of its cells is not trusted — its cells are left
+// unread (UNPLACED), never kept as a confident wrong number. Every cell
+// kept was read by OCR; one NOTE says so.
+void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
+  auto distrust = [&](const char* section, const char* label, const std::string& path,
+                      const std::function<void()>& clear) {
+    clear();
+    v1::ImportDiagnostic& d = diags->Add(
+        Level::UNPLACED, nullptr, section, label, "总计 = 各列之和",
+        absl::StrCat("'", label, "' read by OCR does not add up to its total: its cells are "
+                     "not trusted and are left unread"));
+    d.add_field_paths(path);
+  };
+  for (int row = 0; row < kRequestRowCount; ++row) {
+    if (kRequestRows[row].is_group) continue;
+    v1::ApplicantCounts* c = MutableRequestRow(report, row);
+    int64_t sum = 0;
+    bool any = false, complete = true;
+    for (int col = 0; col < kApplicantTotalColumn; ++col) {
+      std::optional<int64_t> v = GetApplicantCell(*c, col);
+      any |= v.has_value();
+      complete &= v.has_value();
+      if (v) sum += *v;
+    }
+    std::optional<int64_t> total = GetApplicantCell(*c, kApplicantTotalColumn);
+    any |= total.has_value();
+    if (!any || (complete && total && *total == sum)) continue;
+    distrust("三", kRequestRows[row].label, kRequestRows[row].field, [&] {
+      for (int col = 0; col < kApplicantColumnCount; ++col) SetApplicantCell(c, col, std::nullopt);
+    });
+  }
+  for (int block = 0; block < kAppealBlockCount; ++block) {
+    v1::AppealOutcomes* b = MutableAppealBlock(report, block);
+    int64_t sum = 0;
+    bool any = false, complete = true;
+    for (int col = 0; col < kAppealTotalColumn; ++col) {
+      std::optional<int64_t> v = GetAppealCell(*b, col);
+      any |= v.has_value();
+      complete &= v.has_value();
+      if (v) sum += *v;
+    }
+    std::optional<int64_t> total = GetAppealCell(*b, kAppealTotalColumn);
+    any |= total.has_value();
+    if (!any || (complete && total && *total == sum)) continue;
+    distrust("四", kAppealBlocks[block].label, kAppealBlocks[block].field, [&] {
+      for (int col = 0; col < kAppealColumnCount; ++col) SetAppealCell(b, col, std::nullopt);
+    });
+  }
+  diags->Add(Level::NOTE, nullptr, "", "", "",
+             "every cell of this document was read by OCR from a scan: check the figures "
+             "against the document");
+}
+
 Source SourceOf(const v1::ImportDiagnostic& d) {
   Source s;
   s.line = d.line();
@@ -1294,6 +1348,9 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
   ReadProactive(tables[0], &report, &diags);
   if (absl::Status s = ReadRequests(tables[1], &report, &diags); !s.ok()) return s;
   ReadAppeals(tables[2], &report, &diags);
+  if (std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const DocBlock& b) { return b.ocr; })) {
+    DistrustOcrSums(&report, &diags);
+  }
 
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                    [](const auto& a, const auto& b) {

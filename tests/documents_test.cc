@@ -1,0 +1,219 @@
+// Every reader on real documents: the samples as published (a WPS-made PDF,
+// a web page) and the Zhengzhou sample rendered by tests/docgen to a saved
+// web page (UTF-8 and GB2312-declared), a PDF printed by Chromium, the
+// national template's DOCX filled in, and a noisy scan of that PDF. Every
+// cell of the three tables is asserted per format.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/import/import.h"
+#include "core/report_export.h"
+#include "core/template.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace disclosure {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Doc(const std::string& name) { return Read(absl::StrCat(DISCLOSURE_TESTDOCS, "/", name)); }
+std::string Sample(const std::string& name) {
+  return Read(absl::StrCat(DISCLOSURE_SAMPLES, "/", name));
+}
+
+v1::Report Expected() {
+  v1::Report r;
+  EXPECT_TRUE(FromJson(Read(DISCLOSURE_TESTDATA "/zhengzhou-psb-2021.json"), &r).ok());
+  return r;
+}
+
+// Every count cell and the fee equal; `unread_ok`: a cell may be empty
+// instead (a scan), but never another number.
+void ExpectSameCells(const v1::Report& want, const v1::Report& got, bool unread_ok,
+                     int* unread = nullptr) {
+  for (const CountCell& c : AllCountCells()) {
+    std::optional<int64_t> w = GetCount(want, c), g = GetCount(got, c);
+    if (unread_ok && !g.has_value()) {
+      if (unread) ++*unread;
+      continue;
+    }
+    EXPECT_EQ(w, g) << c.field_path;
+  }
+  if (!unread_ok || GetFee(got).has_value()) EXPECT_EQ(GetFee(want), GetFee(got));
+}
+
+void ExpectImportsLikeTheText(const std::string& bytes, const char* format) {
+  absl::StatusOr<ImportResult> r = ImportDocument(bytes);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, format);
+  EXPECT_FALSE(r->HasUnplaced());
+  ExpectSameCells(Expected(), r->report, false);
+  // The title and narrative as published, whitespace aside.
+  auto squeeze = [](std::string s) {
+    s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n'; }), s.end());
+    return s;
+  };
+  EXPECT_EQ(squeeze(r->report.title()), "郑州市公安局2021年政府信息公开工作年度报告");
+  EXPECT_EQ(r->report.year(), 2021);
+  EXPECT_EQ(r->report.agency().name(), "郑州市公安局");
+  EXPECT_EQ(squeeze(r->report.overview()), squeeze(Expected().overview()));
+  EXPECT_EQ(squeeze(r->report.other_matters()), squeeze(Expected().other_matters()));
+}
+
+TEST(Documents, TextOfTheSample) {
+  absl::StatusOr<ImportResult> r = ImportDocument(Read(DISCLOSURE_TESTDATA "/zhengzhou-psb-2021.txt"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "text");
+  ExpectSameCells(Expected(), r->report, false);
+}
+
+TEST(Documents, SavedWebPage) { ExpectImportsLikeTheText(Doc("report.html"), "html"); }
+TEST(Documents, SavedWebPageInGbk) { ExpectImportsLikeTheText(Doc("report-gbk.html"), "html"); }
+TEST(Documents, PdfPrintedByChromium) { ExpectImportsLikeTheText(Doc("report.pdf"), "pdf"); }
+TEST(Documents, TemplateDocxFilledIn) { ExpectImportsLikeTheText(Doc("report.docx"), "docx"); }
+
+TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
+  absl::StatusOr<ImportResult> r = ImportDocument(Doc("report-scan.pdf"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "scan");
+  int unread = 0;
+  ExpectSameCells(Expected(), r->report, true, &unread);
+  // Most of it is read; what is not is reported, never silently empty.
+  EXPECT_LT(unread, static_cast<int>(AllCountCells().size()) / 2);
+  if (unread > 0) EXPECT_TRUE(r->HasUnplaced());
+}
+
+TEST(Documents, FormatCanBeForced) {
+  ImportOptions o;
+  o.format = DocumentFormat::kText;
+  absl::StatusOr<ImportResult> r = ImportDocument(Doc("report.html"), o);
+  // Read as text, the markup is no report.
+  EXPECT_FALSE(r.ok() && !r->HasUnplaced() && r->report.requests().received().total() == 86);
+}
+
+// The published PDF of 洪泽区人民政府 2024 (WPS; table rows split over pages,
+// （六）其他处理 printed as one row, page numbers -1-): the figures read by hand.
+TEST(Samples, HongzePdf) {
+  absl::StatusOr<ImportResult> r = ImportDocument(Sample("hongze-district-gov-2024.pdf"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "pdf");
+  EXPECT_FALSE(r->HasUnplaced());
+  const v1::Report& p = r->report;
+  EXPECT_EQ(p.year(), 2024);
+  EXPECT_EQ(p.agency().name(), "淮安市洪泽区人民政府");
+  const auto& t2 = p.proactive_disclosure();
+  EXPECT_EQ(t2.normative_documents().issued(), 3);
+  EXPECT_EQ(t2.normative_documents().repealed(), 0);
+  EXPECT_EQ(t2.normative_documents().in_force(), 8);
+  EXPECT_EQ(t2.administrative_licensing().decisions(), 9487);
+  EXPECT_EQ(t2.administrative_penalty().decisions(), 2776);
+  EXPECT_EQ(t2.administrative_coercion().decisions(), 84);
+  EXPECT_EQ(GetFee(p).value_or(""), "7545");
+  const auto& t3 = p.requests();
+  EXPECT_EQ(t3.received().natural_person(), 95);
+  EXPECT_EQ(t3.received().total(), 95);
+  EXPECT_EQ(t3.carried_over_from_previous_year().total(), 0);
+  EXPECT_EQ(t3.outcomes().disclosed().total(), 50);
+  EXPECT_EQ(t3.outcomes().partially_disclosed().total(), 9);
+  EXPECT_EQ(t3.outcomes().withheld().endangers_security_or_stability().total(), 1);
+  EXPECT_EQ(t3.outcomes().withheld().process_information().total(), 1);
+  EXPECT_EQ(t3.outcomes().withheld().enforcement_case_files().total(), 1);
+  EXPECT_EQ(t3.outcomes().unable_to_provide().not_held().total(), 31);
+  EXPECT_EQ(t3.outcomes().unable_to_provide().requires_new_compilation().total(), 1);
+  EXPECT_EQ(t3.outcomes().not_processed().petition_or_complaint().total(), 1);
+  EXPECT_TRUE(t3.outcomes().other_handling().other().has_total());
+  EXPECT_EQ(t3.outcomes().other_handling().other().total(), 0);
+  EXPECT_EQ(t3.outcomes().total().total(), 95);
+  EXPECT_EQ(t3.carried_over_to_next_year().total(), 0);
+  const auto& t4 = p.appeals();
+  EXPECT_EQ(t4.administrative_reconsideration().upheld(), 1);
+  EXPECT_EQ(t4.administrative_reconsideration().corrected(), 1);
+  EXPECT_EQ(t4.administrative_reconsideration().total(), 2);
+  EXPECT_EQ(t4.litigation_direct().upheld(), 1);
+  EXPECT_EQ(t4.litigation_direct().total(), 1);
+  EXPECT_EQ(t4.litigation_after_reconsideration().upheld(), 2);
+  EXPECT_EQ(t4.litigation_after_reconsideration().other(), 1);
+  EXPECT_EQ(t4.litigation_after_reconsideration().total(), 3);
+  // Every count cell is filled: no EMPTY finding for a cell the PDF fills.
+  for (const CountCell& c : AllCountCells()) EXPECT_TRUE(GetCount(p, c).has_value()) << c.field_path;
+  // Diagnostics name the page.
+  for (const auto& d : r->diagnostics) {
+    if (d.line() == 0 && d.page() == 0) continue;
+    EXPECT_GT(d.page(), 0) << d.message();
+  }
+}
+
+// The article of 平潭综合实验区公安局 2022 (cells as styled <p>, header words
+// split over two <p>, rowspan/colspan).
+TEST(Samples, PingtanWebPage) {
+  absl::StatusOr<ImportResult> r = ImportDocument(Sample("pingtan-psb-2022.html"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "html");
+  EXPECT_FALSE(r->HasUnplaced());
+  const v1::Report& p = r->report;
+  EXPECT_EQ(p.title(), "平潭综合实验区公安局2022年政府信息公开工作年度报告");
+  EXPECT_EQ(p.year(), 2022);
+  const auto& t2 = p.proactive_disclosure();
+  EXPECT_EQ(t2.normative_documents().issued(), 4);
+  EXPECT_EQ(t2.normative_documents().repealed(), 1);
+  EXPECT_EQ(t2.normative_documents().in_force(), 7);
+  EXPECT_EQ(t2.administrative_penalty().decisions(), 157);
+  EXPECT_EQ(t2.administrative_licensing().decisions(), 0);
+  EXPECT_EQ(GetFee(p).value_or(""), "0");
+  const auto& t3 = p.requests();
+  EXPECT_EQ(t3.received().total(), 1);
+  EXPECT_EQ(t3.carried_over_from_previous_year().total(), 1);
+  EXPECT_EQ(t3.outcomes().partially_disclosed().total(), 1);
+  EXPECT_EQ(t3.outcomes().other_handling().amendment_overdue().total(), 1);
+  EXPECT_EQ(t3.carried_over_to_next_year().total(), 0);
+  for (const CountCell& c : AllCountCells()) EXPECT_TRUE(GetCount(p, c).has_value()) << c.field_path;
+  EXPECT_EQ(p.appeals().administrative_reconsideration().total(), 0);
+}
+
+// ------------------------------------------------------------ bad documents
+
+TEST(BadDocuments, DamagedPdfIsRefusedSayingSo) {
+  std::string pdf = Sample("hongze-district-gov-2024.pdf");
+  absl::StatusOr<ImportResult> r = ImportDocument(pdf.substr(0, 2000));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("PDF"));
+}
+
+TEST(BadDocuments, ZipThatIsNoWordFileIsRefusedSayingSo) {
+  std::string docx = Doc("report.docx");
+  // The archive's central directory cut off: damaged.
+  absl::StatusOr<ImportResult> r = ImportDocument(docx.substr(0, docx.size() / 2));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("DOCX"));
+}
+
+TEST(BadDocuments, WebPageWithoutReportIsRefused) {
+  absl::StatusOr<ImportResult> r =
+      ImportDocument("<html><body><ul><li><a href=/>首页</a></li></ul><p>欢迎访问</p></body></html>");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(BadDocuments, FormatIsFoundFromTheBytes) {
+  EXPECT_EQ(SniffFormat("%PDF-1.7\n"), DocumentFormat::kPdf);
+  EXPECT_EQ(SniffFormat(std::string("PK\x03\x04", 4) + "rest"), DocumentFormat::kDocx);
+  EXPECT_EQ(SniffFormat("<!DOCTYPE html><html>"), DocumentFormat::kHtml);
+  EXPECT_EQ(SniffFormat("郑州市公安局 2021 年政府信息公开工作年度报告\n一、总体情况"),
+            DocumentFormat::kText);
+}
+
+}  // namespace
+}  // namespace disclosure
