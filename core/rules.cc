@@ -44,6 +44,10 @@ const std::vector<RuleInfo>& AllRules() {
       // Found by the importer of the published text (StructureFindings);
       // Validate() never reports it: a Report has no labels.
       {"S-LABEL", v1::WARNING, "行列标签与模板一致"},
+      // Found by the importer (StructureFindings): a cell the document fills
+      // that could not be read. Stands in for EMPTY on that cell, which the
+      // agency did not leave blank.
+      {"IMPORT-UNREAD", v1::ERROR, "导入时未能读取的单元格须核对原文后补录"},
       {"S-VERSION", v1::ERROR, "2021 年及以后的报告使用 2021 年版模板"},
       {"S-FEE6", v1::WARNING, "第六部分说明信息处理费的收取情况"},
       {"S-YEAR", v1::WARNING, "标题、统计期限与正文的年度与报告年度一致"},
@@ -63,7 +67,7 @@ bool HasErrors(const std::vector<v1::Finding>& findings) {
 
 namespace rules_internal {
 
-static_assert(static_cast<int>(Rule::kCount) == 26, "AllRules() must list every Rule");
+static_assert(static_cast<int>(Rule::kCount) == 27, "AllRules() must list every Rule");
 
 v1::Finding& NewFinding(Rule rule, Findings* out, v1::Severity severity) {
   const RuleInfo& info = AllRules()[static_cast<int>(rule)];

@@ -42,6 +42,7 @@ enum class Rule : int {
   kNDone,
   kSSect,
   kSLabel,
+  kImportUnread,
   kSVersion,
   kSFee6,
   kSYear,

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/import/import.h"
 #include "core/report_export.h"
+#include "core/rules.h"
 #include "core/template.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -180,6 +181,33 @@ TEST(Samples, PingtanWebPage) {
   EXPECT_EQ(t3.carried_over_to_next_year().total(), 0);
   for (const CountCell& c : AllCountCells()) EXPECT_TRUE(GetCount(p, c).has_value()) << c.field_path;
   EXPECT_EQ(p.appeals().administrative_reconsideration().total(), 0);
+}
+
+// A cell the importer could not read is IMPORT-UNREAD, not EMPTY: the
+// audit tells "left blank" from "not read".
+TEST(Documents, UnreadCellsAreNotEmptyCells) {
+  std::string text = Read(DISCLOSURE_TESTDATA "/zhengzhou-psb-2021.txt");
+  size_t from = text.find("| (六) 其他处理");
+  size_t to = text.find("| (七) 总计");
+  ASSERT_NE(from, std::string::npos);
+  text.replace(from, to - from, "| | (六) 其他处理 | 15 | 0 | 0 | 0 | 0 | 0 | 15 | |\n");
+  absl::StatusOr<ImportResult> r = ImportDocument(text);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<v1::Finding> findings = StructureFindings(*r);
+  for (auto& f : Validate(r->report)) findings.push_back(std::move(f));
+  int empty_before = 0;
+  for (const auto& f : findings) empty_before += f.rule_id() == "EMPTY";
+  ReplaceEmptyByUnread(&findings);
+  int unread = 0, empty = 0;
+  for (const auto& f : findings) {
+    unread += f.rule_id() == "IMPORT-UNREAD";
+    if (f.rule_id() == "EMPTY") {
+      ++empty;
+      EXPECT_THAT(f.location().field_path(), ::testing::Not(HasSubstr("other_handling")));
+    }
+  }
+  EXPECT_EQ(unread, 3);
+  EXPECT_EQ(empty_before - empty, 21);  // 3 rows × 7 cells
 }
 
 // ------------------------------------------------------------ bad documents

@@ -248,7 +248,7 @@ TEST(Catalogue, ListsEveryRuleOnceWithATitle) {
   EXPECT_EQ(ids, (std::set<std::string>{
                      "T3-BAL", "T3-OUT", "T3-ROW", "T4-SUM", "T-INT", "T2-FEE", "T2-REPEAL",
                      "EMPTY", "X-CARRY", "X-INFORCE", "X-SAME", "N-T3", "N-T3-COVER", "N-T4",
-                     "N-PCT", "N-DONE", "S-SECT", "S-LABEL", "S-VERSION", "S-FEE6", "S-YEAR",
+                     "N-PCT", "N-DONE", "S-SECT", "S-LABEL", "IMPORT-UNREAD", "S-VERSION", "S-FEE6", "S-YEAR",
                      "C-ID", "C-MOBILE", "C-CARD", "C-MARK", "D-DUE"}));
 }
 

@@ -87,6 +87,11 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text,
 // findings; the rules library cannot see them in a Report.
 std::vector<v1::Finding> StructureFindings(const ImportResult& result);
 
+// Drops each EMPTY finding on a cell that an IMPORT-UNREAD finding covers
+// (its field path or a row above it): that cell was not left blank by the
+// agency, the importer could not read it. Keeps the order of the rest.
+void ReplaceEmptyByUnread(std::vector<v1::Finding>* findings);
+
 }  // namespace disclosure
 
 #endif  // DISCLOSURE_CORE_IMPORT_IMPORT_H_

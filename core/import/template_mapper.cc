@@ -279,6 +279,7 @@ struct RowSpec {
   bool header_word = false;  // its core is also a column header (其他, 总计)
   std::vector<std::u32string> aliases = {};  // other accepted cores
   int group = -1;        // index of its group row (table 三's （三）–（六）), or -1
+  std::string field = {};  // its field path below Report, for UNPLACED
 };
 
 // A table's vocabulary: its rows and the words of its header rows.
@@ -308,6 +309,7 @@ const TableSpec& ProactiveSpec() {
     auto* t = new TableSpec{"二", {}, {}};
     for (const ProactiveRow& r : kProactiveRows) {
       RowSpec row{r.label, MakeForm(r.label), r.kind == ProactiveKind::kDocuments ? 3 : 1};
+      row.field = absl::StrCat("proactive_disclosure.", r.field);
       t->rows.push_back(row);
     }
     t->rows[1].aliases.push_back(U32("规范性文件"));
@@ -329,6 +331,7 @@ const TableSpec& RequestSpec() {
     for (const RequestRow& r : kRequestRows) {
       RowSpec row{r.label, MakeForm(r.label), r.is_group ? 0 : kApplicantColumnCount};
       row.group = r.group;
+      row.field = r.field;
       t->rows.push_back(row);
     }
     t->rows[kOtherHandlingGroup].aliases.push_back(U32("其他"));  // （六）其他
@@ -369,6 +372,7 @@ const TableSpec& AppealVerticalSpec() {
     t->rows.push_back(RowSpec{"行政复议", MakeForm("行政复议"), 5});
     t->rows.push_back(RowSpec{"未经复议直接起诉", MakeForm("未经复议直接起诉"), 5});
     t->rows.push_back(RowSpec{"复议后起诉", MakeForm("复议后起诉"), 5});
+    for (int b = 0; b < kAppealBlockCount; ++b) t->rows[b].field = kAppealBlocks[b].field;
     t->rows[1].aliases.push_back(U32("直接起诉"));
     t->header_words.erase(t->header_words.begin(), t->header_words.begin() + 4);
     t->header_words.push_back(U32("行政诉讼"));
@@ -860,10 +864,16 @@ class RowReader {
         diags_->Add(Level::NOTE, where, spec_.section, where ? where->text : "", row.label,
                     absl::StrCat("row '", row.label, "' is blank"));
       } else {
-        diags_->Add(Level::UNPLACED, where, spec_.section, where ? where->text : "",
-                    absl::StrCat(row.arity, " 个数值"),
-                    absl::StrCat("row '", row.label, "': found ", collected_.size(), " of ",
-                                 row.arity, " values; its cells are left empty"));
+        v1::ImportDiagnostic& d = diags_->Add(
+            Level::UNPLACED, where, spec_.section, where ? where->text : "",
+            absl::StrCat(row.arity, " 个数值"),
+            absl::StrCat("row '", row.label, "': found ", collected_.size(), " of ", row.arity,
+                         " values; its cells are left empty"));
+        if (!row.field.empty()) {
+          d.add_field_paths(row.field);
+        } else if (spec_.section == std::string("四")) {
+          for (const AppealBlock& b : kAppealBlocks) d.add_field_paths(b.field);
+        }
         ReportOrphans();
       }
     }
@@ -1371,6 +1381,23 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
 std::vector<v1::Finding> StructureFindings(const ImportResult& result) {
   std::vector<v1::Finding> findings;
   for (const auto& d : result.diagnostics) {
+    if (d.level() == v1::ImportDiagnostic::UNPLACED) {
+      for (const std::string& path : d.field_paths()) {
+        v1::Finding f;
+        f.set_rule_id("IMPORT-UNREAD");
+        f.set_severity(v1::ERROR);
+        f.set_rule_set_version(kRuleSetVersion);
+        f.mutable_location()->set_section(d.section());
+        f.mutable_location()->set_field_path(path);
+        f.set_expected(d.expected());
+        f.set_actual(d.text());
+        std::string where = DescribeSourceZh(SourceOf(d));
+        f.set_message(absl::StrCat(where.empty() ? "" : absl::StrCat(where, "："),
+                                   "导入时未能读取“", path,
+                                   "”的数值（原文并非空白）：请核对原文后补录"));
+        findings.push_back(std::move(f));
+      }
+    }
     if (d.rule_id().empty()) continue;
     v1::Finding f;
     f.set_rule_id(d.rule_id());
