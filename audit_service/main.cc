@@ -147,6 +147,12 @@ int main(int argc, char** argv) {
         health->SetServingStatus(disclosure::audit::kFollowerHealthService, ok);
       },
       absl::Seconds(30));
+  // The ledger's and its records' health: NOT_SERVING for good (until a
+  // restart) once an entry or a served record failed its check.
+  health->SetServingStatus(disclosure::audit::kLedgerHealthService, true);
+  ledger.SetAlarm([health](const absl::Status&) {
+    health->SetServingStatus(disclosure::audit::kLedgerHealthService, false);
+  });
   follower.Start();
   spdlog::info("audit_service listening on {} (port {}), store {}, following {}",
                absl::GetFlag(FLAGS_listen), port, disclosure::StoreUrlForLogs(url),
