@@ -141,6 +141,8 @@ int main(int argc, char** argv) {
   // The follower's health beside the service's own: NOT_SERVING when it
   // has been unable to audit for 30 s (the service's reads still answer).
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  // Health by service name too, as generic clients ask (grpc.health.v1).
+  health->SetServingStatus("disclosure.v1.AuditService", true);
   health->SetServingStatus(disclosure::audit::kFollowerHealthService, true);
   follower.SetHealthCallback(
       [health](bool ok) {
