@@ -469,6 +469,39 @@ TEST_F(AuditServiceTest, AClearedVersionIsNoLongerClearedOnceANewerOneIsStoredEv
   EXPECT_FALSE(st.latest());
 }
 
+// AIP-158 (issue 12): a page_size above the maximum is the maximum.
+TEST_F(AuditServiceTest, PageSizeAboveTheMaximumIsCoercedNotRefused) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  for (int size : {101, 501, std::numeric_limits<int32_t>::max()}) {
+    v1::ListSignOffsRequest list;
+    list.set_parent(v.name());
+    list.set_page_size(size);
+    v1::ListSignOffsResponse page;
+    grpc::ClientContext c;
+    grpc::Status s = As("oversight-henan")->ListSignOffs(&c, list, &page);
+    ASSERT_TRUE(s.ok()) << size << ": " << s.error_message();
+    EXPECT_EQ(page.sign_offs_size(), 1);
+    v1::ListAgencyStatesRequest states;
+    states.set_parent("regions/4101/years/2021");
+    states.set_page_size(size);
+    v1::ListAgencyStatesResponse board;
+    grpc::ClientContext bc;
+    s = As("oversight-henan")->ListAgencyStates(&bc, states, &board);
+    ASSERT_TRUE(s.ok()) << size << ": " << s.error_message();
+    EXPECT_EQ(board.agencies_size(), 3);
+    EXPECT_TRUE(board.next_page_token().empty());
+  }
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  list.set_page_size(-1);
+  v1::ListSignOffsResponse page;
+  grpc::ClientContext c;
+  EXPECT_EQ(As("oversight-henan")->ListSignOffs(&c, list, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
