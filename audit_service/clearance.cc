@@ -3,13 +3,10 @@
 #include <map>
 #include <utility>
 
-#include "absl/base/internal/endian.h"  // big_endian::Store64
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/canonical.h"
 #include "core/template.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace disclosure::audit {
 namespace {
@@ -129,24 +126,6 @@ std::vector<v1::FindingChange> CompareFindings(const std::vector<v1::Finding>& p
     *c.mutable_finding() = previous[i];
   }
   return out;
-}
-
-std::string FindingsDigest(const google::protobuf::RepeatedPtrField<v1::Finding>& findings) {
-  // Written into one buffer: what DeterministicBytes() gives for each
-  // finding, without a string of its own per finding.
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    for (const v1::Finding& f : findings) {
-      char len[8];
-      absl::big_endian::Store64(len, f.ByteSizeLong());
-      coded.WriteRaw(len, sizeof len);
-      f.SerializeWithCachedSizes(&coded);
-    }
-  }
-  return Sha256Hex(bytes);
 }
 
 }  // namespace disclosure::audit

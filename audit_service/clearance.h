@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "core/canonical.h"
 #include "disclosure/v1/audit.pb.h"
 
 namespace disclosure::audit {
@@ -48,11 +49,8 @@ std::vector<v1::FindingWaiver> WaiversOf(const std::vector<v1::SignOff>& sign_of
 std::vector<v1::FindingChange> CompareFindings(const std::vector<v1::Finding>& previous,
                                                const std::vector<v1::Finding>& current);
 
-// "sha256:<hex>" of the findings: SHA-256 over the deterministic
-// serialization of each finding, each preceded by its length as 8 bytes
-// big-endian (docs/ledger.md), so that the digest a reviewer signs is the
-// one the service computed.
-std::string FindingsDigest(const google::protobuf::RepeatedPtrField<v1::Finding>& findings);
+// FindingsDigest (core/canonical.h): what a reviewer signs.
+using ::disclosure::FindingsDigest;
 
 }  // namespace disclosure::audit
 

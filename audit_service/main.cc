@@ -141,12 +141,20 @@ int main(int argc, char** argv) {
   // The follower's health beside the service's own: NOT_SERVING when it
   // has been unable to audit for 30 s (the service's reads still answer).
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  // Health by service name too, as generic clients ask (grpc.health.v1).
+  health->SetServingStatus("disclosure.v1.AuditService", true);
   health->SetServingStatus(disclosure::audit::kFollowerHealthService, true);
   follower.SetHealthCallback(
       [health](bool ok) {
         health->SetServingStatus(disclosure::audit::kFollowerHealthService, ok);
       },
       absl::Seconds(30));
+  // The ledger's and its records' health: NOT_SERVING for good (until a
+  // restart) once an entry or a served record failed its check.
+  health->SetServingStatus(disclosure::audit::kLedgerHealthService, true);
+  ledger.SetAlarm([health](const absl::Status&) {
+    health->SetServingStatus(disclosure::audit::kLedgerHealthService, false);
+  });
   follower.Start();
   spdlog::info("audit_service listening on {} (port {}), store {}, following {}",
                absl::GetFlag(FLAGS_listen), port, disclosure::StoreUrlForLogs(url),

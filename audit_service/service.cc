@@ -216,7 +216,7 @@ grpc::Status AuditServiceImpl::GetAudit(grpc::ServerContext* context,
     if (!v.ok()) return v.status();
     if (absl::Status s = AuthorizeRead(principal, v->report.agency_id).status(); !s.ok()) return s;
     absl::StatusOr<VersionReviews> r =
-        store_->GetReviews(v->report.agency_id, v->report.year, v->version);
+        ledger_->ReadReviews(v->report.agency_id, v->report.year, v->version);
     if (!r.ok()) return r.status();
     *response = r->audit.audit;
     for (v1::FindingWaiver& w : WaiversOf(r->sign_offs)) *response->add_waivers() = std::move(w);
@@ -224,6 +224,9 @@ grpc::Status AuditServiceImpl::GetAudit(grpc::ServerContext* context,
       absl::StatusOr<AuditRecord> previous =
           store_->GetAudit(v->report.agency_id, v->report.year, r->audit.version - 1);
       if (!previous.ok() && !absl::IsNotFound(previous.status())) return previous.status();
+      if (previous.ok()) {
+        if (absl::Status s = ledger_->CheckAudit(*previous); !s.ok()) return s;
+      }
       std::vector<v1::Finding> before, now(response->findings().begin(),
                                            response->findings().end());
       if (previous.ok()) before.assign(previous->audit.findings().begin(),
@@ -277,7 +280,11 @@ grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,
     if (sign_off.kind() != v1::REVIEW) sign_off.set_review_kind(KindNeeded(sign_off));
     absl::StatusOr<v1::SignOff> stored = store_->AddSignOff(
         v->report.agency_id, v->report.year, v->version, sign_off,
-        [&sign_off](const VersionReviews& r) { return CheckSignOff(sign_off, r); });
+        [&](const VersionReviews& r) {
+          // What the reviewer is added to must be what the ledger proves.
+          if (absl::Status s = ledger_->CheckReviews(r); !s.ok()) return s;
+          return CheckSignOff(sign_off, r);
+        });
     if (absl::IsNotFound(stored.status())) {
       return absl::FailedPreconditionError(absl::StrCat(
           sign_off.version(), " is not audited (yet): there is nothing to sign off"));
@@ -300,7 +307,7 @@ grpc::Status AuditServiceImpl::ListSignOffs(grpc::ServerContext* context,
     if (!args.ok()) return args.status();
     const ReportName& rn = args->version.report;
     if (absl::Status s = AuthorizeRead(principal, rn.agency_id).status(); !s.ok()) return s;
-    absl::StatusOr<VersionReviews> r = store_->GetReviews(rn.agency_id, rn.year,
+    absl::StatusOr<VersionReviews> r = ledger_->ReadReviews(rn.agency_id, rn.year,
                                                           args->version.version);
     if (!r.ok()) return r.status();
     const int64_t n = static_cast<int64_t>(r->sign_offs.size());
@@ -325,7 +332,7 @@ grpc::Status AuditServiceImpl::GetReviewStatus(grpc::ServerContext* context,
     if (!v.ok()) return v.status();
     if (absl::Status s = AuthorizeRead(principal, v->report.agency_id).status(); !s.ok()) return s;
     absl::StatusOr<VersionReviews> r =
-        store_->GetReviews(v->report.agency_id, v->report.year, v->version);
+        ledger_->ReadReviews(v->report.agency_id, v->report.year, v->version);
     if (!r.ok()) return r.status();
     bool latest = r->latest;
     if (latest && latest_source_) {

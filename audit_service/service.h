@@ -24,7 +24,9 @@ namespace disclosure::audit {
 class AuditServiceImpl final
     : public v1::AuditService::WithCallbackMethod_ValidateReport<v1::AuditService::Service> {
  public:
-  // `clock` gives "now" for overdue reports (tests move it).
+  // `clock` gives "now" for overdue reports (tests move it). Audits and
+  // sign-offs are read through `ledger` (Ledger::ReadReviews), so that what
+  // is served and decided on is what the ledger proves.
   AuditServiceImpl(Store* store, const AccessPolicy* policy, Ledger* ledger,
                    std::function<absl::Time()> clock = absl::Now);
 

@@ -1,5 +1,7 @@
 #include "audit_service/validate.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -10,12 +12,15 @@
 namespace disclosure::audit {
 namespace {
 
+// AIP-158: 0 is the default, above the maximum is the maximum, negative is
+// refused.
 absl::StatusOr<int> PageSize(int32_t size, int default_size, int max_size) {
-  if (size < 0 || size > max_size) {
-    return FieldError("page_size", absl::StrCat("must be 0 (default ", default_size, ") to ",
-                                                max_size, ", not ", size));
+  if (size < 0) {
+    return FieldError("page_size", absl::StrCat("must be 0 (default ", default_size,
+                                                ") or more (at most ", max_size,
+                                                " are returned), not ", size));
   }
-  return size == 0 ? default_size : size;
+  return size == 0 ? default_size : std::min<int>(size, max_size);
 }
 
 // A version name followed by `suffix` ("/audit", "/reviewStatus", or "").

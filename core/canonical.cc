@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "absl/base/internal/endian.h"  // big_endian::Store64
 #include "core/template.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -80,5 +81,23 @@ std::string Sha256Hex(absl::string_view bytes) {
 }
 
 std::string ContentHash(const v1::Report& report) { return Sha256Hex(CanonicalBytes(report)); }
+
+std::string FindingsDigest(const google::protobuf::RepeatedPtrField<v1::Finding>& findings) {
+  // Written into one buffer: what DeterministicBytes() gives for each
+  // finding, without a string of its own per finding.
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    for (const v1::Finding& f : findings) {
+      char len[8];
+      absl::big_endian::Store64(len, f.ByteSizeLong());
+      coded.WriteRaw(len, sizeof len);
+      f.SerializeWithCachedSizes(&coded);
+    }
+  }
+  return Sha256Hex(bytes);
+}
 
 }  // namespace disclosure

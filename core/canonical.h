@@ -14,7 +14,9 @@
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message_lite.h"
+#include "disclosure/v1/findings.pb.h"
 #include "disclosure/v1/report.pb.h"
+#include "google/protobuf/repeated_ptr_field.h"
 
 namespace disclosure {
 
@@ -39,6 +41,13 @@ std::string Sha256(std::initializer_list<absl::string_view> parts);
 // "sha256:" + 64 lowercase hex digits of SHA-256(bytes).
 std::string Sha256Hex(absl::string_view bytes);
 std::string ContentHash(const v1::Report& report);
+
+// "sha256:<hex>" of an audit's findings: SHA-256 over the deterministic
+// serialization of each finding in order, each preceded by its length as 8
+// bytes big-endian (docs/ledger.md). What the ledger records of an audit's
+// findings and what a reviewer signs; a client recomputes it from the
+// findings it is served.
+std::string FindingsDigest(const google::protobuf::RepeatedPtrField<v1::Finding>& findings);
 
 }  // namespace disclosure
 

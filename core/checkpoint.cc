@@ -201,42 +201,56 @@ std::string CheckpointSigner::PrivateKeyPem() const {
   return BioContents(bio.get());
 }
 
-absl::StatusOr<std::string> CheckpointSigner::Sign(
-    absl::string_view body) const {
-  if (key_ == nullptr) {
-    return absl::FailedPreconditionError("checkpoint signer was moved from");
-  }
-  absl::StatusOr<Checkpoint> parsed = ParseCheckpointBody(body);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "refusing to sign a malformed checkpoint: ", parsed.status().message()));
-  }
+namespace {
+
+absl::StatusOr<std::string> SignWith(EVP_PKEY* key, absl::string_view message) {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   std::string signature(kEd25519SignatureSize, '\0');
   size_t length = signature.size();
   // Ed25519 is only available one-shot, with no digest (the NULL md): the
   // algorithm hashes the message itself.
   if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(&signature[0]),
-                     &length, reinterpret_cast<const unsigned char*>(body.data()),
-                     body.size()) != 1 ||
+                     &length, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1 ||
       length != kEd25519SignatureSize) {
     return absl::InternalError(WithOpensslErrors("Ed25519 signing failed"));
   }
   return signature;
 }
 
-absl::Status VerifyCheckpointSignature(absl::string_view public_key_pem,
-                                       absl::string_view body,
-                                       absl::string_view signature) {
+// `what` names the signature in the messages ("checkpoint signature").
+absl::Status VerifyWith(EVP_PKEY* key, absl::string_view message,
+                        absl::string_view signature, absl::string_view what) {
   if (signature.size() != kEd25519SignatureSize) {
     return absl::InvalidArgumentError(
-        absl::StrCat("checkpoint signature is ", signature.size(),
-                     " bytes, not ", kEd25519SignatureSize));
+        absl::StrCat(what, " is ", signature.size(), " bytes, not ", kEd25519SignatureSize));
   }
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (ctx == nullptr ||
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key) != 1) {
+    return absl::InternalError(
+        WithOpensslErrors("Ed25519 verification could not start"));
+  }
+  const int verified = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+      signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+      message.size());
+  // A bad signature also leaves an entry in the error queue.
+  DrainOpensslErrors();
+  if (verified != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " does not verify under the ledger key"));
+  }
+  return absl::OkStatus();
+}
+
+using PublicKeyPtr = std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)>;
+
+absl::StatusOr<PublicKeyPtr> ReadPublicKey(absl::string_view public_key_pem) {
   BioPtr bio = MemoryBio(public_key_pem);
-  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(
+  PublicKeyPtr key(
       bio == nullptr ? nullptr
                      : PEM_read_bio_PUBKEY(bio.get(), nullptr, NoPassphrase, nullptr),
       EVP_PKEY_free);
@@ -249,23 +263,83 @@ absl::Status VerifyCheckpointSignature(absl::string_view public_key_pem,
     return absl::InvalidArgumentError(absl::StrCat(
         "the ledger public key is ", KeyTypeName(key.get()), ", not Ed25519"));
   }
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
-    return absl::InternalError(
-        WithOpensslErrors("Ed25519 verification could not start"));
+  return key;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> LedgerEntrySigningMessage(absl::string_view origin, uint64_t index,
+                                                      absl::string_view leaf_hash) {
+  if (origin.empty() || !IsPrintableAscii(origin)) {
+    return absl::InvalidArgumentError("ledger origin is empty or not printable ASCII");
   }
-  const int verified = EVP_DigestVerify(
-      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-      signature.size(), reinterpret_cast<const unsigned char*>(body.data()),
-      body.size());
-  // A bad signature also leaves an entry in the error queue.
-  DrainOpensslErrors();
-  if (verified != 1) {
+  if (leaf_hash.size() != kMerkleHashSize) {
     return absl::InvalidArgumentError(
-        "checkpoint signature does not verify under the ledger key");
+        absl::StrCat("leaf hash is ", leaf_hash.size(), " bytes, not ", kMerkleHashSize));
   }
-  return absl::OkStatus();
+  char be[8];
+  for (int i = 0; i < 8; ++i) be[i] = static_cast<char>((index >> (56 - 8 * i)) & 0xff);
+  return absl::StrCat(kLedgerEntrySignaturePrefix, absl::string_view("\0", 1), origin,
+                      absl::string_view("\0", 1), absl::string_view(be, 8), leaf_hash);
+}
+
+absl::StatusOr<std::string> CheckpointSigner::Sign(
+    absl::string_view body) const {
+  if (key_ == nullptr) {
+    return absl::FailedPreconditionError("checkpoint signer was moved from");
+  }
+  absl::StatusOr<Checkpoint> parsed = ParseCheckpointBody(body);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing to sign a malformed checkpoint: ", parsed.status().message()));
+  }
+  return SignWith(key_.get(), body);
+}
+
+absl::StatusOr<std::string> CheckpointSigner::SignLedgerEntry(absl::string_view origin,
+                                                              uint64_t index,
+                                                              absl::string_view leaf_hash) const {
+  if (key_ == nullptr) {
+    return absl::FailedPreconditionError("checkpoint signer was moved from");
+  }
+  absl::StatusOr<std::string> message = LedgerEntrySigningMessage(origin, index, leaf_hash);
+  if (!message.ok()) return message.status();
+  return SignWith(key_.get(), *message);
+}
+
+absl::Status CheckpointSigner::VerifyLedgerEntry(absl::string_view origin, uint64_t index,
+                                                 absl::string_view leaf_hash,
+                                                 absl::string_view signature) const {
+  if (key_ == nullptr) {
+    return absl::FailedPreconditionError("checkpoint signer was moved from");
+  }
+  absl::StatusOr<std::string> message = LedgerEntrySigningMessage(origin, index, leaf_hash);
+  if (!message.ok()) return message.status();
+  return VerifyWith(key_.get(), *message, signature, "ledger entry signature");
+}
+
+absl::Status VerifyCheckpointSignature(absl::string_view public_key_pem,
+                                       absl::string_view body,
+                                       absl::string_view signature) {
+  if (signature.size() != kEd25519SignatureSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint signature is ", signature.size(),
+                     " bytes, not ", kEd25519SignatureSize));
+  }
+  absl::StatusOr<PublicKeyPtr> key = ReadPublicKey(public_key_pem);
+  if (!key.ok()) return key.status();
+  return VerifyWith(key->get(), body, signature, "checkpoint signature");
+}
+
+absl::Status VerifyLedgerEntrySignature(absl::string_view public_key_pem,
+                                        absl::string_view origin, uint64_t index,
+                                        absl::string_view leaf_hash,
+                                        absl::string_view signature) {
+  absl::StatusOr<std::string> message = LedgerEntrySigningMessage(origin, index, leaf_hash);
+  if (!message.ok()) return message.status();
+  absl::StatusOr<PublicKeyPtr> key = ReadPublicKey(public_key_pem);
+  if (!key.ok()) return key.status();
+  return VerifyWith(key->get(), *message, signature, "ledger entry signature");
 }
 
 absl::StatusOr<Checkpoint> OpenCheckpoint(absl::string_view public_key_pem,

@@ -80,6 +80,20 @@ class CheckpointSigner {
   // anything else; Internal if OpenSSL fails.
   absl::StatusOr<std::string> Sign(absl::string_view body) const;
 
+  // The 64-byte signature of ledger entry `index` of the ledger `origin`,
+  // whose leaf hash (core/merkle.h, LeafHash) is `leaf_hash`: what the audit
+  // service stores with each entry it appends, so that an entry written
+  // straight into the database is recognised (docs/ledger.md). The signed
+  // message is LedgerEntrySigningMessage, which never parses as a checkpoint.
+  // InvalidArgument for a bad origin or a leaf hash not of 32 bytes.
+  absl::StatusOr<std::string> SignLedgerEntry(absl::string_view origin, uint64_t index,
+                                              absl::string_view leaf_hash) const;
+  // OK iff `signature` is this key's SignLedgerEntry of the same arguments;
+  // InvalidArgument otherwise.
+  absl::Status VerifyLedgerEntry(absl::string_view origin, uint64_t index,
+                                 absl::string_view leaf_hash,
+                                 absl::string_view signature) const;
+
  private:
   struct KeyFree {
     void operator()(EVP_PKEY* key) const;
@@ -100,6 +114,21 @@ class CheckpointSigner {
 absl::Status VerifyCheckpointSignature(absl::string_view public_key_pem,
                                        absl::string_view body,
                                        absl::string_view signature);
+
+// What an entry signature signs: kLedgerEntrySignaturePrefix, a NUL byte,
+// the origin, a NUL byte, the index as 8 bytes big-endian, the 32-byte leaf
+// hash. Its first line holds a NUL, so it is never a checkpoint body, and a
+// checkpoint body (printable first line) is never one of these.
+inline constexpr char kLedgerEntrySignaturePrefix[] = "disclosure ledger entry v1";
+absl::StatusOr<std::string> LedgerEntrySigningMessage(absl::string_view origin, uint64_t index,
+                                                      absl::string_view leaf_hash);
+
+// The client's check of an entry signature, with the public key it was
+// given (SubjectPublicKeyInfo PEM). InvalidArgument if it does not verify.
+absl::Status VerifyLedgerEntrySignature(absl::string_view public_key_pem,
+                                        absl::string_view origin, uint64_t index,
+                                        absl::string_view leaf_hash,
+                                        absl::string_view signature);
 
 // What a client does with a checkpoint it receives: verify the signature,
 // then parse. Never returns a checkpoint whose signature did not verify.

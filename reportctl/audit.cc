@@ -343,7 +343,12 @@ int RunLedger(const std::vector<std::string>& args) {
               << state_path << "\n";
   }
   if (absl::GetFlag(FLAGS_entries)) {
-    std::cout << check->entries_verified << " entries proved included\n";
+    std::cout << check->entries_verified << " entries proved included and signed, "
+              << check->entries_compared << " compared with what the service serves";
+    if (check->entries_not_compared > 0) {
+      std::cout << " (" << check->entries_not_compared << " of versions you may not read not compared)";
+    }
+    std::cout << "\n";
   }
   return kExitOk;
 }

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   if (!server || port == 0) {
     return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
   }
+  // Health by service name too, as generic clients ask (grpc.health.v1).
+  server->GetHealthCheckService()->SetServingStatus("disclosure.v1.SubmissionService", true);
   spdlog::info("submit_service listening on {} (port {}), store {}", absl::GetFlag(FLAGS_listen),
                // A PostgreSQL URL may carry a password: not logged.
                port, disclosure::StoreUrlForLogs(url));

@@ -1,5 +1,6 @@
 #include "submit_service/validate.h"
 
+#include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -19,12 +20,15 @@ absl::Status Named(absl::string_view field, const absl::Status& s) {
   return s.ok() ? s : FieldError(field, s.message());
 }
 
+// AIP-158: 0 is the default, above the maximum is the maximum, negative is
+// refused.
 absl::StatusOr<int> PageSize(absl::string_view field, int32_t size) {
-  if (size < 0 || size > kMaxPageSize) {
-    return FieldError(field, absl::StrCat("must be 0 (default ", kDefaultPageSize, ") to ",
-                                          kMaxPageSize, ", not ", size));
+  if (size < 0) {
+    return FieldError(field, absl::StrCat("must be 0 (default ", kDefaultPageSize,
+                                          ") or more (at most ", kMaxPageSize,
+                                          " are returned), not ", size));
   }
-  return size == 0 ? kDefaultPageSize : size;
+  return size == 0 ? kDefaultPageSize : std::min<int>(size, kMaxPageSize);
 }
 
 bool IsDecimal(absl::string_view s) {
@@ -66,9 +70,18 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
     return FieldError("report.year",
                       absl::StrCat(r.year(), " is not the year of parent (", parent.year, ")"));
   }
-  if (r.template_version() != v1::TEMPLATE_VERSION_2021) {
+  if (r.template_version() == v1::TEMPLATE_VERSION_UNSPECIFIED) {
+    return FieldError("report.template_version", "is missing: must be TEMPLATE_VERSION_2021");
+  }
+  if (r.template_version() == v1::TEMPLATE_VERSION_2019) {
     return FieldError("report.template_version",
                       "must be TEMPLATE_VERSION_2021 (the 2019 format is not accepted)");
+  }
+  if (r.template_version() != v1::TEMPLATE_VERSION_2021) {
+    return FieldError("report.template_version",
+                      absl::StrCat("is ", static_cast<int>(r.template_version()),
+                                   ", not a defined template version: must be "
+                                   "TEMPLATE_VERSION_2021"));
   }
   if (!r.agency().region_code().empty() && !IsValidRegionCode(r.agency().region_code())) {
     return FieldError("report.agency.region_code", "must be six digits");

@@ -1,6 +1,9 @@
 #include "tests/audit_env.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "audit_service/store/open_store.h"
 #include "audit_service/validate.h"
 #include "core/checkpoint.h"
@@ -43,6 +46,7 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
   auto creds = MutualTlsServerCredentials(
       {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});
   EXPECT_TRUE(creds.ok()) << creds.status();
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", *creds, &port);
@@ -51,6 +55,12 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
   ApplyServerLimits(&builder, kDefaultMaxThreads);
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);
+  // As audit_service's main.
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus(audit::kLedgerHealthService, true);
+  ledger_->SetAlarm([health](const absl::Status&) {
+    health->SetServingStatus(audit::kLedgerHealthService, false);
+  });
   if (follow) follower_->Start();
 }
 
@@ -59,6 +69,37 @@ InProcessAuditServer::~InProcessAuditServer() {
   service_->StopWatches();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server_->Wait();
+}
+
+std::string HealthOf(const std::string& address, const std::string& service) {
+  std::string request_bytes;
+  if (!service.empty()) {
+    request_bytes = std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
+  }
+  grpc::GenericStub stub(ChannelAs(address, "oversight-henan"));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                 &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return absl::StrCat("error ", status.error_code(), ": ", status.error_message());
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (response.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
+  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
+  return "UNKNOWN";
 }
 
 std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,

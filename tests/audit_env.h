@@ -42,6 +42,10 @@ class InProcessAuditServer {
   std::string address_;
 };
 
+// grpc.health.v1.Health/Check of `service` ("" for the server): "SERVING",
+// "NOT_SERVING", or "error N: …".
+std::string HealthOf(const std::string& address, const std::string& service);
+
 std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,
                                                     const std::string& principal);
 

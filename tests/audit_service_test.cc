@@ -18,6 +18,9 @@
 #include "absl/time/clock.h"
 #include "audit_service/clearance.h"
 #include "audit_service/follower.h"
+#include "audit_service/ledger.h"
+#include "audit_service/ledger_entry.h"
+#include "core/canonical.h"
 #include "audit_service/store/open_store.h"
 #include "core/ledger_verify.h"
 #include "core/merkle.h"
@@ -38,6 +41,44 @@ constexpr char kReport[] = "agencies/zz-psb/reports/2021";
 
 std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// Runs `sql` on the SQLite file at `path` (another writer than the service,
+// as someone with access to the database would be), binding `blobs` to ?1, ?2…
+void ExecSql(const std::string& path, const std::string& sql,
+             const std::vector<std::string>& blobs = {}) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    sqlite3_bind_blob(st, static_cast<int>(i + 1), blobs[i].data(),
+                      static_cast<int>(blobs[i].size()), SQLITE_TRANSIENT);
+  }
+  EXPECT_EQ(sqlite3_step(st), SQLITE_DONE) << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_changes(db), 1) << sql;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+// The blob in column `column` of the row of `table` where `where`.
+std::string ReadBlob(const std::string& path, const std::string& table, const std::string& column,
+                     const std::string& where) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  std::string sql = absl::StrCat("SELECT ", column, " FROM ", table, " WHERE ", where);
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    out.assign(static_cast<const char*>(sqlite3_column_blob(st, 0)), sqlite3_column_bytes(st, 0));
+  } else {
+    ADD_FAILURE() << "no row: " << sql;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
 }
 
 class AuditServiceTest : public ::testing::Test {
@@ -160,6 +201,17 @@ class AuditServiceTest : public ::testing::Test {
   }
 
   static v1::Report Sample() { return SampleReport(); }
+
+  std::string AuditDb() const { return dir_.path() + "/audit.db"; }
+  std::string LedgerHealth() { return HealthOf(audit_->address(), audit::kLedgerHealthService); }
+
+  // GetReviewStatus's status code and message.
+  grpc::Status StatusCall(const std::string& version, v1::ReviewStatus* out) {
+    v1::GetReviewStatusRequest req;
+    req.set_name(version + "/reviewStatus");
+    grpc::ClientContext c;
+    return As("oversight-henan")->GetReviewStatus(&c, req, out);
+  }
 
   TempDir dir_;
   int requests_ = 0;
@@ -415,6 +467,39 @@ TEST_F(AuditServiceTest, AClearedVersionIsNoLongerClearedOnceANewerOneIsStoredEv
   v1::ReviewStatus st = Status(v.name());
   EXPECT_EQ(st.state(), v1::ReviewStatus::BLOCKED);
   EXPECT_FALSE(st.latest());
+}
+
+// AIP-158 (issue 12): a page_size above the maximum is the maximum.
+TEST_F(AuditServiceTest, PageSizeAboveTheMaximumIsCoercedNotRefused) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  for (int size : {101, 501, std::numeric_limits<int32_t>::max()}) {
+    v1::ListSignOffsRequest list;
+    list.set_parent(v.name());
+    list.set_page_size(size);
+    v1::ListSignOffsResponse page;
+    grpc::ClientContext c;
+    grpc::Status s = As("oversight-henan")->ListSignOffs(&c, list, &page);
+    ASSERT_TRUE(s.ok()) << size << ": " << s.error_message();
+    EXPECT_EQ(page.sign_offs_size(), 1);
+    v1::ListAgencyStatesRequest states;
+    states.set_parent("regions/4101/years/2021");
+    states.set_page_size(size);
+    v1::ListAgencyStatesResponse board;
+    grpc::ClientContext bc;
+    s = As("oversight-henan")->ListAgencyStates(&bc, states, &board);
+    ASSERT_TRUE(s.ok()) << size << ": " << s.error_message();
+    EXPECT_EQ(board.agencies_size(), 3);
+    EXPECT_TRUE(board.next_page_token().empty());
+  }
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  list.set_page_size(-1);
+  v1::ListSignOffsResponse page;
+  grpc::ClientContext c;
+  EXPECT_EQ(As("oversight-henan")->ListSignOffs(&c, list, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(AuditServiceTest, RejectionBlocksUntilTheSameReviewerApproves) {
@@ -781,28 +866,243 @@ TEST_F(AuditServiceTest, LedgerProofsVerifyAndAHandEditedEntryIsDetected) {
   ASSERT_FALSE(third.ok());
   EXPECT_THAT(std::string(third.status().message()), HasSubstr("ledger entry 1 "));
 
-  // Rewriting the recorded leaf hash too changes the tree: after a restart
-  // the new checkpoint is not an extension of the trusted one.
+  // The service noticed too: it served the entry as stored, and alarmed.
+  EXPECT_EQ(LedgerHealth(), "NOT_SERVING");
+
+  // A database writer rewriting the recorded leaf hash as well cannot make
+  // the entry's signature: after a restart the service refuses the entry
+  // and every checkpoint, naming it.
+  std::string leaf;
   {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_.path() + "/audit.db").c_str(), &db), SQLITE_OK);
     absl::StatusOr<std::vector<audit::LedgerLeaf>> leaves = audit_->store()->ReadLedger(1, 1);
     ASSERT_TRUE(leaves.ok());
-    std::string leaf = LeafHash((*leaves)[0].entry);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "UPDATE ledger SET leaf_hash = ?1 WHERE idx = 1", -1, &st, nullptr);
-    sqlite3_bind_blob(st, 1, leaf.data(), static_cast<int>(leaf.size()), SQLITE_TRANSIENT);
-    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    leaf = LeafHash((*leaves)[0].entry);
+    ExecSql(AuditDb(), "UPDATE ledger SET leaf_hash = ?1 WHERE idx = 1", {leaf});
   }
-  audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
+  audit_.reset();
+  audit_ = std::make_unique<InProcessAuditServer>(AuditDb(), submit_.address(),
                                                   [this] { return Now(); });
+  EXPECT_EQ(LedgerHealth(), "SERVING");
   absl::StatusOr<LedgerCheck> fourth = VerifyLedger(As("oversight-henan").get(),
                                                     TestLedgerPublicKeyPem(), second->checkpoint,
                                                     false);
   ASSERT_FALSE(fourth.ok());
-  EXPECT_THAT(std::string(fourth.status().message()), HasSubstr("not an extension"));
+  EXPECT_EQ(fourth.status().code(), absl::StatusCode::kDataLoss) << fourth.status();
+  EXPECT_THAT(std::string(fourth.status().message()), HasSubstr("ledger entry 1 is refused"));
+  EXPECT_EQ(LedgerHealth(), "NOT_SERVING");
+
+  // The operator, who holds the ledger key, can re-sign it: then the
+  // service signs a new tree, and only a client that kept a checkpoint
+  // catches the rewrite (docs/ledger.md, what the ledger protects against).
+  absl::StatusOr<std::string> sig = CheckpointSigner::FromPem(TestLedgerKeyPem())
+                                        ->SignLedgerEntry("test/audit-ledger", 1, leaf);
+  ASSERT_TRUE(sig.ok());
+  ExecSql(AuditDb(), "UPDATE ledger SET signature = ?1 WHERE idx = 1", {*sig});
+  audit_.reset();
+  audit_ = std::make_unique<InProcessAuditServer>(AuditDb(), submit_.address(),
+                                                  [this] { return Now(); });
+  absl::StatusOr<LedgerCheck> fifth = VerifyLedger(As("oversight-henan").get(),
+                                                   TestLedgerPublicKeyPem(), second->checkpoint,
+                                                   false);
+  ASSERT_FALSE(fifth.ok());
+  EXPECT_THAT(std::string(fifth.status().message()), HasSubstr("not an extension"));
+  EXPECT_TRUE(VerifyLedger(As("oversight-henan").get(), TestLedgerPublicKeyPem(), std::nullopt,
+                           false)
+                  .ok());  // a client with no earlier checkpoint: nothing to compare with
+}
+
+// Issue 12: a sign-off row changed from REJECT to APPROVE in the database
+// (ledger untouched) is not served, does not clear the report, and is
+// caught by the health check, the error log and `ledger verify --entries`.
+TEST_F(AuditServiceTest, ASignOffChangedInTheDatabaseIsRefusedNotCleared) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  ASSERT_TRUE(Approve("reviewer-confidentiality", audit, v1::CONFIDENTIALITY).ok());
+  v1::SignOff rejected;
+  ASSERT_TRUE(SignOff("reviewer-legality", audit, v1::REVIEW, v1::LEGALITY, v1::REJECT,
+                      "第二部分引用的规章已废止", &rejected)
+                  .ok());
+  EXPECT_EQ(Status(v.name()).state(), v1::ReviewStatus::BLOCKED);
+  auto oversight = As("oversight-henan");
+  absl::StatusOr<LedgerCheck> before =
+      VerifyLedger(oversight.get(), TestLedgerPublicKeyPem(), std::nullopt, true);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->entries_compared, 4);
+  EXPECT_EQ(LedgerHealth(), "SERVING");
+
+  // REJECT → APPROVE in the stored row.
+  const std::string where = absl::StrCat("id = ", rejected.name().substr(rejected.name().rfind('/') + 1));
+  v1::SignOff row;
+  ASSERT_TRUE(row.ParseFromString(ReadBlob(AuditDb(), "sign_offs", "sign_off", where)));
+  ASSERT_EQ(row.decision(), v1::REJECT);
+  row.set_decision(v1::APPROVE);
+  row.clear_reason();
+  ExecSql(AuditDb(), "UPDATE sign_offs SET sign_off = ?1 WHERE " + where,
+          {DeterministicBytes(row)});
+
+  CapturedLog log;
+  v1::ReviewStatus st;
+  grpc::Status s = StatusCall(v.name(), &st);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS) << st.DebugString();
+  EXPECT_NE(st.state(), v1::ReviewStatus::CLEARED);
+  EXPECT_THAT(s.error_message(), HasSubstr(rejected.name()));
+  EXPECT_EQ(LedgerHealth(), "NOT_SERVING");
+  // Nor listed, nor built upon: a new sign-off is refused.
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse listed;
+  grpc::ClientContext lc;
+  EXPECT_EQ(oversight->ListSignOffs(&lc, list, &listed).error_code(), grpc::StatusCode::DATA_LOSS);
+  grpc::Status again = Approve("reviewer-normativity", audit, v1::NORMATIVITY);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::DATA_LOSS) << again.error_message();
+  EXPECT_EQ(*audit_->store()->LedgerSize(), 4);
+
+  absl::StatusOr<LedgerCheck> after =
+      VerifyLedger(oversight.get(), TestLedgerPublicKeyPem(), before->checkpoint, true);
+  ASSERT_FALSE(after.ok());
+  EXPECT_THAT(std::string(after.status().message()),
+              HasSubstr(absl::StrCat("ledger entry ", rejected.ledger_index())));
+  const std::vector<std::string> lines = log.Lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return absl::StrContains(l, "LEDGER CHECK FAILED");
+  })) << absl::StrJoin(lines, "\n");
+}
+
+// Issue 12: removing an audit's findings from its row — even with its
+// digest and counts made to agree — is not served.
+TEST_F(AuditServiceTest, FindingsRemovedInTheDatabaseAreRefused) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_GT(audit.findings_size(), 0);
+  const std::string where = "agency_id = 'zz-psb' AND year = 2021 AND version = 1";
+  v1::Audit row;
+  ASSERT_TRUE(row.ParseFromString(ReadBlob(AuditDb(), "audits", "audit", where)));
+  row.clear_findings();
+  ExecSql(AuditDb(), "UPDATE audits SET audit = ?1 WHERE " + where, {DeterministicBytes(row)});
+  v1::GetAuditRequest req;
+  req.set_name(v.name() + "/audit");
+  v1::Audit got;
+  {
+    grpc::ClientContext c;
+    grpc::Status s = As("oversight-henan")->GetAudit(&c, req, &got);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+    EXPECT_THAT(s.error_message(), HasSubstr("findings"));
+  }
+  EXPECT_EQ(LedgerHealth(), "NOT_SERVING");
+
+  // Digest and counts rewritten to match the empty findings: the audit no
+  // longer remakes its ledger entry.
+  row.set_findings_digest(audit::FindingsDigest(row.findings()));
+  row.set_error_count(0);
+  row.set_warning_count(0);
+  row.set_info_count(0);
+  ExecSql(AuditDb(), "UPDATE audits SET audit = ?1 WHERE " + where, {DeterministicBytes(row)});
+  {
+    grpc::ClientContext c;
+    grpc::Status s = As("oversight-henan")->GetAudit(&c, req, &got);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+    EXPECT_THAT(s.error_message(), HasSubstr("ledger entry 0"));
+  }
+  v1::ReviewStatus st;
+  EXPECT_EQ(StatusCall(v.name(), &st).error_code(), grpc::StatusCode::DATA_LOSS);
+  absl::StatusOr<LedgerCheck> check =
+      VerifyLedger(As("oversight-henan").get(), TestLedgerPublicKeyPem(), std::nullopt, true);
+  ASSERT_FALSE(check.ok());
+  EXPECT_THAT(std::string(check.status().message()), HasSubstr("ledger entry 0"));
+}
+
+// Issue 12: a rejection deleted from the database, or the sign-offs'
+// order swapped, is caught: the records must be all of the version's
+// entries, in ledger order.
+TEST_F(AuditServiceTest, ASignOffDeletedOrReorderedInTheDatabaseIsRefused) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  v1::SignOff approve, reject;
+  ASSERT_TRUE(SignOff("reviewer-legality", audit, v1::REVIEW, v1::LEGALITY, v1::APPROVE, "",
+                      &approve).ok());
+  ASSERT_TRUE(SignOff("reviewer-legality", audit, v1::REVIEW, v1::LEGALITY, v1::REJECT, "有误",
+                      &reject).ok());
+  auto id = [](const v1::SignOff& s) { return s.name().substr(s.name().rfind('/') + 1); };
+  // Swapped: the approval would become the reviewer's latest.
+  const std::string a = ReadBlob(AuditDb(), "sign_offs", "sign_off", "id = " + id(approve));
+  const std::string r = ReadBlob(AuditDb(), "sign_offs", "sign_off", "id = " + id(reject));
+  ExecSql(AuditDb(), "UPDATE sign_offs SET sign_off = ?1 WHERE id = " + id(approve), {r});
+  ExecSql(AuditDb(), "UPDATE sign_offs SET sign_off = ?1 WHERE id = " + id(reject), {a});
+  v1::ReviewStatus st;
+  grpc::Status s = StatusCall(v.name(), &st);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(s.error_message(), HasSubstr("ledger order"));
+  // Deleted.
+  ExecSql(AuditDb(), "UPDATE sign_offs SET sign_off = ?1 WHERE id = " + id(approve), {a});
+  ExecSql(AuditDb(), "DELETE FROM sign_offs WHERE id = " + id(reject));
+  s = StatusCall(v.name(), &st);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("ledger entry ", reject.ledger_index(), " (removed")));
+  EXPECT_EQ(LedgerHealth(), "NOT_SERVING");
+}
+
+// Issue 12: an entry appended straight into the database, with a correct
+// leaf hash, carries no signature of the ledger key: the service refuses it
+// from every checkpoint, alarms, and serves no record until it is resolved;
+// a copied signature does not help.
+TEST_F(AuditServiceTest, AnEntryAppendedInTheDatabaseIsRefusedFromTheCheckpoint) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  ASSERT_TRUE(Approve("reviewer-normativity", audit, v1::NORMATIVITY).ok());
+  auto oversight = As("oversight-henan");
+  absl::StatusOr<LedgerCheck> before =
+      VerifyLedger(oversight.get(), TestLedgerPublicKeyPem(), std::nullopt, true);
+  ASSERT_TRUE(before.ok()) << before.status();
+
+  // A forged legality approval, as the service would have written it.
+  v1::SignOff forged;
+  forged.set_name(v.name() + "/signOffs/99");
+  forged.set_version(v.name());
+  forged.set_content_hash(audit.content_hash());
+  forged.set_findings_digest(audit.findings_digest());
+  forged.set_kind(v1::REVIEW);
+  forged.set_review_kind(v1::LEGALITY);
+  forged.set_decision(v1::APPROVE);
+  forged.set_reviewer("reviewer-legality");
+  const std::string entry = DeterministicBytes(audit::SignOffLedgerEntry(forged));
+  const std::string copied = ReadBlob(AuditDb(), "ledger", "signature", "idx = 1");
+  ExecSql(AuditDb(), "INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES (2, ?1, ?2, ?3)",
+          {entry, LeafHash(entry), copied});
+  forged.set_ledger_index(2);
+  ExecSql(AuditDb(),
+          "INSERT INTO sign_offs (id, agency_id, year, version, sign_off) "
+          "VALUES (99, 'zz-psb', 2021, 1, ?1)",
+          {DeterministicBytes(forged)});
+
+  CapturedLog log;
+  v1::SignedCheckpoint cp;
+  grpc::ClientContext c;
+  grpc::Status s = oversight->GetCheckpoint(&c, v1::GetCheckpointRequest(), &cp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(s.error_message(), HasSubstr("ledger entry 2 is refused"));
+  EXPECT_EQ(LedgerHealth(), "NOT_SERVING");
+  absl::StatusOr<LedgerCheck> after =
+      VerifyLedger(oversight.get(), TestLedgerPublicKeyPem(), before->checkpoint, true);
+  ASSERT_FALSE(after.ok());
+  EXPECT_THAT(std::string(after.status().message()), HasSubstr("ledger entry 2"));
+  v1::ReviewStatus st;
+  EXPECT_EQ(StatusCall(v.name(), &st).error_code(), grpc::StatusCode::DATA_LOSS);
+  const std::vector<std::string> lines = log.Lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return absl::StrContains(l, "LEDGER CHECK FAILED") && absl::StrContains(l, "entry 2");
+  })) << absl::StrJoin(lines, "\n");
+
+  // Unsigned after a restart: refused the same.
+  audit_.reset();
+  ExecSql(AuditDb(), "UPDATE ledger SET signature = x'' WHERE idx = 2");
+  audit_ = std::make_unique<InProcessAuditServer>(AuditDb(), submit_.address(),
+                                                  [this] { return Now(); });
+  grpc::ClientContext c2;
+  s = As("oversight-henan")->GetCheckpoint(&c2, v1::GetCheckpointRequest(), &cp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(s.error_message(), HasSubstr("not signed"));
 }
 
 // A follower of a submit_service child process on a fixed port (so that it
@@ -818,6 +1118,8 @@ class FollowerHealthTest : public ::testing::Test {
         audit::OpenStore("sqlite:" + dir_.path() + "/audit.db");
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
+    ledger_ = std::make_unique<audit::Ledger>(
+        store_.get(), *CheckpointSigner::FromPem(TestLedgerKeyPem()), "test/audit-ledger");
     follower_ = std::make_unique<audit::Follower>(ChannelAs(submit_->address(), "audit-service"),
                                                   store_.get(), &DevPolicy(), [] {});
     follower_->SetHealthCallback(
@@ -849,6 +1151,7 @@ class FollowerHealthTest : public ::testing::Test {
   std::mutex mu_;
   std::vector<bool> changes_;
   std::unique_ptr<audit::Store> store_;
+  std::unique_ptr<audit::Ledger> ledger_;  // the store's entry signer
   // Destroyed (stopped) first: before the store and what its callback uses.
   std::unique_ptr<audit::Follower> follower_;
 };

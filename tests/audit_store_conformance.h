@@ -25,6 +25,18 @@ struct AuditStoreFactory {
   std::string name;  // test-name suffix
   std::function<absl::StatusOr<std::shared_ptr<Store>>()> make;
 };
+// What the stores under test sign entries with: not a real signature (the
+// store keeps whatever its EntrySigner returns), but one that names its
+// arguments, so a test can see what was signed.
+inline std::string FakeEntrySignature(int64_t index, absl::string_view leaf_hash) {
+  return absl::StrCat("signed ", index, " ", ToHex(leaf_hash));
+}
+inline void UseFakeEntrySigner(Store& store) {
+  store.SetEntrySigner([](int64_t index, absl::string_view leaf_hash) -> absl::StatusOr<std::string> {
+    return FakeEntrySignature(index, leaf_hash);
+  });
+}
+
 inline void PrintTo(const AuditStoreFactory& f, std::ostream* os) { *os << f.name; }
 inline std::string AuditStoreFactoryName(
     const ::testing::TestParamInfo<AuditStoreFactory>& info) {
@@ -70,6 +82,7 @@ class AuditStoreConformanceTest : public ::testing::TestWithParam<AuditStoreFact
     absl::StatusOr<std::shared_ptr<Store>> s = GetParam().make();
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = *std::move(s);
+    UseFakeEntrySigner(*store_);
   }
 
   static AuditRecord Audit(const std::string& agency, int32_t year, int64_t version,
@@ -113,7 +126,12 @@ TEST_P(AuditStoreConformanceTest, RecordsAuditsWithTheirLedgerEntriesAndFeedPosi
   absl::StatusOr<std::vector<LedgerLeaf>> leaves = store_->ReadLedger(0, 10);
   ASSERT_TRUE(leaves.ok());
   ASSERT_EQ(leaves->size(), 2u);
-  for (const LedgerLeaf& l : *leaves) EXPECT_EQ(l.leaf_hash, LeafHash(l.entry));
+  for (size_t i = 0; i < leaves->size(); ++i) {
+    const LedgerLeaf& l = (*leaves)[i];
+    EXPECT_EQ(l.leaf_hash, LeafHash(l.entry));
+    // Signed as appended, at its index, and kept with the entry.
+    EXPECT_EQ(l.signature, FakeEntrySignature(static_cast<int64_t>(i), l.leaf_hash));
+  }
   v1::LedgerEntry e;
   ASSERT_TRUE(e.ParseFromString((*leaves)[1].entry));
   EXPECT_EQ(e.audit().version(), "agencies/a/reports/2021/versions/2");
@@ -190,6 +208,46 @@ TEST_P(AuditStoreConformanceTest, SignOffsAreStoredInOrderAndClearTheReport) {
   ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 2, "410100", 1)}, "feed/2").ok());
   EXPECT_EQ((*store_->ListReportStates(2021, "41"))[0].state, v1::HAS_ERRORS);
   EXPECT_FALSE(store_->GetReviews("a", 2021, 1)->latest);
+}
+
+// No entry is ever stored unsigned: without a signer, or when it fails,
+// a write that would append to the ledger writes nothing at all.
+TEST_P(AuditStoreConformanceTest, NoLedgerEntryIsStoredWithoutItsSignature) {
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/1").ok());
+  bool fail = true;
+  store_->SetEntrySigner([&fail](int64_t index,
+                                 absl::string_view leaf_hash) -> absl::StatusOr<std::string> {
+    if (fail) return absl::InternalError("no key");
+    return FakeEntrySignature(index, leaf_hash);
+  });
+  absl::StatusOr<std::vector<int64_t>> audits =
+      store_->RecordAudits({Audit("a", 2021, 2)}, "feed/2");
+  EXPECT_EQ(audits.status().code(), absl::StatusCode::kInternal) << audits.status();
+  absl::StatusOr<v1::SignOff> s = store_->AddSignOff(
+      "a", 2021, 1, Review(v1::LEGALITY, "r"), [](const VersionReviews&) { return absl::OkStatus(); });
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInternal) << s.status();
+  EXPECT_EQ(*store_->LedgerSize(), 1);
+  EXPECT_TRUE(absl::IsNotFound(store_->GetAudit("a", 2021, 2).status()));
+  EXPECT_TRUE(store_->GetReviews("a", 2021, 1)->sign_offs.empty());
+  EXPECT_EQ(*store_->FeedPosition(), "feed/1");
+  EXPECT_EQ(Events().size(), 1u);
+
+  store_->SetEntrySigner(nullptr);
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      store_->RecordAudits({Audit("a", 2021, 2)}, "feed/2").status()));
+  EXPECT_EQ(*store_->LedgerSize(), 1);
+
+  fail = false;
+  store_->SetEntrySigner([&fail](int64_t index,
+                                 absl::string_view leaf_hash) -> absl::StatusOr<std::string> {
+    return FakeEntrySignature(index, leaf_hash);
+  });
+  s = store_->AddSignOff("a", 2021, 1, Review(v1::LEGALITY, "r"),
+                         [](const VersionReviews&) { return absl::OkStatus(); });
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::StatusOr<std::vector<LedgerLeaf>> leaves = store_->ReadLedger(1, 1);
+  ASSERT_TRUE(leaves.ok() && leaves->size() == 1u);
+  EXPECT_EQ((*leaves)[0].signature, FakeEntrySignature(1, (*leaves)[0].leaf_hash));
 }
 
 TEST_P(AuditStoreConformanceTest, StatesAndEventsAreFilteredByRegionAndYear) {

@@ -40,6 +40,8 @@ TEST(PostgresAuditStore, TwoReplicasAuditingTheSameVersionsStoreEachOnce) {
   auto a = OpenPostgresStore(*db);
   auto b = OpenPostgresStore(*db);
   ASSERT_TRUE(a.ok() && b.ok());
+  UseFakeEntrySigner(**a);
+  UseFakeEntrySigner(**b);
   auto run = [](Store* s) {
     for (int v = 1; v <= 40; ++v) {
       auto r = s->RecordAudits(

@@ -31,6 +31,7 @@ TEST(AuditSqliteStore, EverythingSurvivesReopening) {
   {
     auto s = OpenSqliteStore(path);
     ASSERT_TRUE(s.ok());
+    UseFakeEntrySigner(**s);
     AuditRecord r;
     r.agency_id = "a";
     r.year = 2021;

@@ -284,6 +284,45 @@ TEST(CheckpointSigner, SignsOnlyCheckpoints) {
   EXPECT_FALSE(signer.Sign(CheckpointBody(bad_root)).ok());
 }
 
+// Entry signatures (issue 12): bound to origin, index and leaf hash; made
+// only by the key's holder; never interchangeable with a checkpoint's.
+TEST(LedgerEntrySignature, SignsTheEntryAtItsIndexInItsLedgerOnly) {
+  absl::StatusOr<CheckpointSigner> signer = CheckpointSigner::Generate();
+  ASSERT_TRUE(signer.ok());
+  const std::string pem = signer->PublicKeyPem();
+  const std::string leaf = LeafHash("entry"), other = LeafHash("other");
+  absl::StatusOr<std::string> sig = signer->SignLedgerEntry(kOrigin, 7, leaf);
+  ASSERT_TRUE(sig.ok()) << sig.status();
+  EXPECT_EQ(sig->size(), 64u);
+  EXPECT_TRUE(VerifyLedgerEntrySignature(pem, kOrigin, 7, leaf, *sig).ok());
+  EXPECT_TRUE(signer->VerifyLedgerEntry(kOrigin, 7, leaf, *sig).ok());
+  EXPECT_FALSE(VerifyLedgerEntrySignature(pem, kOrigin, 8, leaf, *sig).ok());    // moved
+  EXPECT_FALSE(VerifyLedgerEntrySignature(pem, kOrigin, 7, other, *sig).ok());   // changed
+  EXPECT_FALSE(VerifyLedgerEntrySignature(pem, "other/log", 7, leaf, *sig).ok()); // other ledger
+  EXPECT_FALSE(VerifyLedgerEntrySignature(pem, kOrigin, 7, leaf, "").ok());      // unsigned
+  absl::StatusOr<CheckpointSigner> stranger = CheckpointSigner::Generate();
+  EXPECT_FALSE(VerifyLedgerEntrySignature(stranger->PublicKeyPem(), kOrigin, 7, leaf, *sig).ok());
+  EXPECT_FALSE(stranger->VerifyLedgerEntry(kOrigin, 7, leaf, *sig).ok());
+  EXPECT_FALSE(signer->SignLedgerEntry(kOrigin, 7, "short").ok());
+  EXPECT_FALSE(signer->SignLedgerEntry("", 7, leaf).ok());
+
+  // The message: prefix, NUL, origin, NUL, 8-byte big-endian index, leaf.
+  absl::StatusOr<std::string> m = LedgerEntrySigningMessage(kOrigin, 0x0102, leaf);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(*m, absl::StrCat("disclosure ledger entry v1", std::string(1, '\0'), kOrigin,
+                             std::string(1, '\0'), std::string("\0\0\0\0\0\0\x01\x02", 8),
+                             leaf));
+  // Never a checkpoint: the key does not sign it as one, and a checkpoint's
+  // signature is no entry's.
+  EXPECT_FALSE(ParseCheckpointBody(*m).ok());
+  EXPECT_FALSE(signer->Sign(*m).ok());
+  const std::string body = CheckpointBody(SampleCheckpoint());
+  absl::StatusOr<std::string> cp_sig = signer->Sign(body);
+  ASSERT_TRUE(cp_sig.ok());
+  EXPECT_FALSE(VerifyLedgerEntrySignature(pem, kOrigin, 0, leaf, *cp_sig).ok());
+  EXPECT_FALSE(OpenCheckpoint(pem, *m, *signer->SignLedgerEntry(kOrigin, 0x0102, leaf)).ok());
+}
+
 TEST(CheckpointSigner, KeyRoundTripsThroughAPemFile) {
   CheckpointSigner original = MakeSigner();
   const std::string pem = original.PrivateKeyPem();

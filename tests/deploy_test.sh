@@ -99,6 +99,13 @@ run_layout() {
     sleep 0.2
   done
   [ -n "$ok" ] || fail "$name: the readiness probes did not pass within 10 s"
+  # Health by service name, as generic gRPC clients ask (docs/api.md).
+  "${probe_submit[@]}" --health_service disclosure.v1.SubmissionService >/dev/null ||
+    fail "$name: health of disclosure.v1.SubmissionService is not SERVING"
+  for service in disclosure.v1.AuditService disclosure.v1.AuditService/ledger; do
+    "${probe_audit[@]}" --health_service "$service" >/dev/null ||
+      fail "$name: health of $service is not SERVING"
+  done
   local version
   version=$(rc submit "$root/tests/testdata/zhengzhou-psb-2021.txt" --agency_id zz-psb \
               --request_id "deploy-test-$name" --as clerk-zz-psb |

@@ -14,7 +14,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "audit_service/ledger.h"
 #include "core/ledger_verify.h"
+#include "core/merkle.h"
+#include "gmock/gmock.h"
+#include "pqxx/pqxx"
 #include "gtest/gtest.h"
 #include "tests/audit_env.h"
 #include "tests/pg_server.h"
@@ -27,6 +31,7 @@ struct Cluster {
   std::unique_ptr<InProcessSubmitServer> s1, s2;
   std::unique_ptr<InProcessAuditServer> a1, a2;
   std::string submit_targets;
+  std::string audit_db;  // its connection string
 };
 
 Cluster Start(TestPostgres* pg) {
@@ -39,6 +44,7 @@ Cluster Start(TestPostgres* pg) {
   c.submit_targets = c.s1->address() + "," + c.s2->address();
   c.a1 = std::make_unique<InProcessAuditServer>(*audit_db, c.submit_targets);
   c.a2 = std::make_unique<InProcessAuditServer>(*audit_db, c.submit_targets);
+  c.audit_db = *audit_db;
   return c;
 }
 
@@ -171,6 +177,92 @@ TEST(Replicas, APostgresRestartUnderLoadLosesAndDuplicatesNothing) {
   EXPECT_LT(at_restart, 100) << "the restart must fall in the middle of the load";
   ASSERT_EQ(created.size(), 100u);
   ExpectEverythingOnceAndVerified(c, created);
+}
+
+// Issue 12 on PostgreSQL: the check of what is served against the ledger is
+// above the store backends, so a sign-off row changed in PostgreSQL is
+// refused by every replica, and so is an entry inserted into its ledger.
+TEST(Replicas, ARecordOrEntryChangedInPostgresIsRefusedByEveryReplica) {
+  absl::StatusOr<TestPostgres*> pg = TestPostgres::Get();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  Cluster c = Start(*pg);
+  std::atomic<int> unavailable{0};
+  std::vector<std::string> created = SubmitMany(c, 2021, 1, &unavailable);
+  ASSERT_EQ(created.size(), 1u);
+  const std::string version = created[0];
+  v1::Audit audit;
+  for (int i = 0; i < 200; ++i) {
+    v1::GetAuditRequest req;
+    req.set_name(version + "/audit");
+    grpc::ClientContext ctx;
+    if (AuditStubAs(c.a1->address(), "oversight-henan")->GetAudit(&ctx, req, &audit).ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(audit.version(), version);
+  v1::CreateSignOffRequest sign;
+  v1::SignOff* so = sign.mutable_sign_off();
+  so->set_version(version);
+  so->set_content_hash(audit.content_hash());
+  so->set_findings_digest(audit.findings_digest());
+  so->set_kind(v1::REVIEW);
+  so->set_review_kind(v1::LEGALITY);
+  so->set_decision(v1::REJECT);
+  so->set_reason("有误");
+  v1::SignOff stored;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(AuditStubAs(c.a2->address(), "reviewer-legality")->CreateSignOff(&ctx, sign, &stored).ok());
+  }
+  auto status_code = [&](InProcessAuditServer* a) {
+    v1::GetReviewStatusRequest req;
+    req.set_name(version + "/reviewStatus");
+    v1::ReviewStatus st;
+    grpc::ClientContext ctx;
+    return AuditStubAs(a->address(), "oversight-henan")->GetReviewStatus(&ctx, req, &st).error_code();
+  };
+  EXPECT_EQ(status_code(c.a1.get()), grpc::StatusCode::OK);
+
+  // REJECT → APPROVE in the row.
+  {
+    pqxx::connection conn(c.audit_db);
+    pqxx::work tx(conn);
+    pqxx::result r = tx.exec_params("SELECT id, sign_off FROM sign_offs");
+    ASSERT_EQ(r.size(), 1u);
+    v1::SignOff row;
+    ASSERT_TRUE(row.ParseFromString(pqxx::binarystring(r[0][1]).str()));
+    row.set_decision(v1::APPROVE);
+    row.clear_reason();
+    std::string bytes;
+    row.SerializeToString(&bytes);
+    tx.exec_params("UPDATE sign_offs SET sign_off = $1 WHERE id = $2", pqxx::binarystring(bytes),
+                   r[0][0].as<int64_t>());
+    tx.commit();
+  }
+  for (InProcessAuditServer* a : {c.a1.get(), c.a2.get()}) {
+    EXPECT_EQ(status_code(a), grpc::StatusCode::DATA_LOSS);
+    EXPECT_EQ(HealthOf(a->address(), audit::kLedgerHealthService), "NOT_SERVING");
+  }
+
+  // An entry inserted into the ledger with another entry's signature.
+  {
+    pqxx::connection conn(c.audit_db);
+    pqxx::work tx(conn);
+    pqxx::result r = tx.exec("SELECT entry, signature FROM ledger WHERE idx = 1");
+    ASSERT_EQ(r.size(), 1u);
+    const std::string entry = pqxx::binarystring(r[0][0]).str() + std::string(1, '\0');
+    tx.exec_params("INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES (2, $1, $2, $3)",
+                   pqxx::binarystring(entry), pqxx::binarystring(LeafHash(entry)),
+                   pqxx::binarystring(pqxx::binarystring(r[0][1]).str()));
+    tx.commit();
+  }
+  for (InProcessAuditServer* a : {c.a1.get(), c.a2.get()}) {
+    v1::SignedCheckpoint cp;
+    grpc::ClientContext ctx;
+    grpc::Status s =
+        AuditStubAs(a->address(), "oversight-henan")->GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &cp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+    EXPECT_THAT(s.error_message(), ::testing::HasSubstr("ledger entry 2 is refused"));
+  }
 }
 
 TEST(Replicas, ClientsOverBothReplicasCarryOnWhenOneIsDown) {

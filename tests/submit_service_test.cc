@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -461,6 +462,36 @@ TEST(SubmitServiceRegistryTest, ListingsFollowTheRegistryNotTheStoredRows) {
   EXPECT_EQ(pages, 2);
 }
 
+// AIP-158 (issue 12): a page_size above the maximum is the maximum, not a
+// refusal; a negative one is refused, naming it.
+TEST_F(SubmitServiceTest, PageSizeAboveTheMaximumIsCoercedNotRefused) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "p1", 0, &r).ok());
+  for (int size : {101, 1000, std::numeric_limits<int32_t>::max()}) {
+    v1::ListVersionsRequest list;
+    list.set_parent(kParent);
+    list.set_page_size(size);
+    v1::ListVersionsResponse page;
+    grpc::ClientContext c;
+    grpc::Status s = clerk->ListVersions(&c, list, &page);
+    ASSERT_TRUE(s.ok()) << size << ": " << s.error_message();
+    EXPECT_EQ(page.versions_size(), 1);
+    v1::ListReportsRequest reports;
+    reports.set_page_size(size);
+    v1::ListReportsResponse listed;
+    grpc::ClientContext rc;
+    s = clerk->ListReports(&rc, reports, &listed);
+    EXPECT_TRUE(s.ok()) << size << ": " << s.error_message();
+  }
+  v1::ListVersionsRequest list;
+  list.set_parent(kParent);
+  list.set_page_size(-1);
+  v1::ListVersionsResponse page;
+  grpc::ClientContext c;
+  EXPECT_EQ(BadField(clerk->ListVersions(&c, list, &page)), "page_size");
+}
+
 // ------------------------------------------------------------ bad requests
 
 TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
@@ -496,6 +527,21 @@ TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
     grpc::Status s = Create(clerk.get(), report, c.request_id, 0, &r, c.parent);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field << ": " << s.error_message();
     EXPECT_EQ(BadField(s), c.field) << s.error_message();
+  }
+  // Each template version refused says what it is (issue 12: an unset one
+  // was told "the 2019 format is not accepted").
+  for (auto [version, says] : std::vector<std::pair<int, std::string>>{
+           {v1::TEMPLATE_VERSION_UNSPECIFIED, "is missing"},
+           {v1::TEMPLATE_VERSION_2019, "the 2019 format is not accepted"},
+           {77, "is 77, not a defined template version"}}) {
+    v1::Report report = SampleReport();
+    report.set_template_version(static_cast<v1::TemplateVersion>(version));
+    grpc::Status s = Create(clerk.get(), report, "m", 0, &r);
+    EXPECT_EQ(BadField(s), "report.template_version") << s.error_message();
+    EXPECT_THAT(s.error_message(), ::testing::HasSubstr(says));
+    if (version != v1::TEMPLATE_VERSION_2019) {
+      EXPECT_THAT(s.error_message(), ::testing::Not(::testing::HasSubstr("2019")));
+    }
   }
   // Nothing was stored.
   v1::ReportVersion v;

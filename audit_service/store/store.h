@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "disclosure/v1/audit.pb.h"
 
@@ -73,11 +74,22 @@ using SignOffCheck = std::function<absl::Status(const VersionReviews&)>;
 struct LedgerLeaf {
   std::string entry;      // LedgerEntry bytes as stored
   std::string leaf_hash;  // LeafHash(entry), as computed when appended
+  std::string signature;  // EntrySigner's signature when appended (empty: none)
 };
+
+// Signs entry `index` whose leaf hash is `leaf_hash` (audit_service/ledger.h
+// gives one, holding the ledger key, which never reaches the store).
+using EntrySigner =
+    std::function<absl::StatusOr<std::string>(int64_t index, absl::string_view leaf_hash)>;
 
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Who signs each ledger entry as it is appended; set once, before any
+  // write. Without it every write that appends to the ledger fails
+  // (FailedPrecondition) and writes nothing: no entry is stored unsigned.
+  void SetEntrySigner(EntrySigner signer) { entry_signer_ = std::move(signer); }
 
   // The last submit feed position recorded with an audit; empty at first.
   virtual absl::StatusOr<std::string> FeedPosition() = 0;
@@ -129,6 +141,19 @@ class Store {
   // Ledger entries [from, from + limit), in order.
   virtual absl::StatusOr<std::vector<LedgerLeaf>> ReadLedger(int64_t from, int64_t limit) = 0;
   virtual absl::StatusOr<int64_t> LedgerSize() = 0;
+
+ protected:
+  // For the backends: the signature of the entry they append at `index`.
+  absl::StatusOr<std::string> SignEntry(int64_t index, absl::string_view leaf_hash) const {
+    if (!entry_signer_) {
+      return absl::FailedPreconditionError(
+          "the store has no ledger entry signer: it may not append to the ledger");
+    }
+    return entry_signer_(index, leaf_hash);
+  }
+
+ private:
+  EntrySigner entry_signer_;
 };
 
 }  // namespace disclosure::audit

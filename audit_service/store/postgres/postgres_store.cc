@@ -78,6 +78,11 @@ CREATE TABLE feed (
   position TEXT    NOT NULL
 );
 )sql",
+    // 2: each entry's signature by the ledger key (audit_service/ledger.h);
+    // entries appended before it have none, and the ledger refuses them.
+    R"sql(
+ALTER TABLE ledger ADD COLUMN signature BYTEA NOT NULL DEFAULT ''::bytea;
+)sql",
 };
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one script per version");
 
@@ -146,11 +151,16 @@ absl::StatusOr<VersionReviews> ReadReviews(pqxx::transaction_base& tx,
   return out;
 }
 
-int64_t AppendLedger(pqxx::work& tx, const v1::LedgerEntry& entry) {
+absl::StatusOr<int64_t> AppendLedger(pqxx::work& tx, const v1::LedgerEntry& entry,
+                                     const EntrySigner& sign) {
   int64_t idx = tx.exec("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger")[0][0].as<int64_t>();
   std::string bytes = DeterministicBytes(entry);
-  tx.exec_params("INSERT INTO ledger (idx, entry, leaf_hash) VALUES ($1, $2, $3)", idx,
-                 pqxx::binarystring(bytes), pqxx::binarystring(LeafHash(bytes)));
+  std::string leaf = LeafHash(bytes);
+  absl::StatusOr<std::string> signature = sign(idx, leaf);
+  if (!signature.ok()) return signature.status();
+  tx.exec_params("INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES ($1, $2, $3, $4)",
+                 idx, pqxx::binarystring(bytes), pqxx::binarystring(leaf),
+                 pqxx::binarystring(*signature));
   return idx;
 }
 
@@ -259,11 +269,16 @@ class PostgresStore final : public Store {
         const std::string bytes = DeterministicBytes(entry);
         indexes[i] = idx;
         r.audit.set_ledger_index(idx);
+        const std::string leaf = LeafHash(bytes);
+        absl::StatusOr<std::string> signature = SignEntry(idx, leaf);
+        if (!signature.ok()) return signature.status();
         lrows.push_back(absl::StrCat("($", lp.size() + 1, "::bigint, $", lp.size() + 2,
-                                     "::bytea, $", lp.size() + 3, "::bytea)"));
+                                     "::bytea, $", lp.size() + 3, "::bytea, $", lp.size() + 4,
+                                     "::bytea)"));
         lp.push_back(absl::StrCat(idx++));
         lp.push_back(tx.esc_raw(bytes));
-        lp.push_back(tx.esc_raw(LeafHash(bytes)));
+        lp.push_back(tx.esc_raw(leaf));
+        lp.push_back(tx.esc_raw(*signature));
         arows.push_back(absl::StrCat("($", ap.size() + 1, ", $", ap.size() + 2, "::integer, $",
                                      ap.size() + 3, "::bigint, $", ap.size() + 4, ", $",
                                      ap.size() + 5, "::bytea, $", ap.size() + 6, "::bytea)"));
@@ -288,7 +303,7 @@ class PostgresStore final : public Store {
         if (it == newest.end() || it->second.version < r.version) newest[key] = std::move(r);
       }
       if (!lrows.empty()) {
-        tx.exec_params(absl::StrCat("INSERT INTO ledger (idx, entry, leaf_hash) VALUES ",
+        tx.exec_params(absl::StrCat("INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES ",
                                     absl::StrJoin(lrows, ", ")),
                        pqxx::prepare::make_dynamic_params(lp));
         tx.exec_params(absl::StrCat("INSERT INTO audits (agency_id, year, version, region_code, "
@@ -365,7 +380,10 @@ class PostgresStore final : public Store {
           google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
       sign_off.clear_ledger_index();
       const v1::LedgerEntry entry = SignOffLedgerEntry(sign_off);
-      sign_off.set_ledger_index(AppendLedger(tx, entry));
+      absl::StatusOr<int64_t> idx = AppendLedger(
+          tx, entry, [this](int64_t i, absl::string_view leaf) { return SignEntry(i, leaf); });
+      if (!idx.ok()) return idx.status();
+      sign_off.set_ledger_index(*idx);
       tx.exec_params(
           "INSERT INTO sign_offs (id, agency_id, year, version, sign_off) "
           "VALUES ($1, $2, $3, $4, $5)",
@@ -458,14 +476,15 @@ class PostgresStore final : public Store {
     absl::Status s = WithConnection("read ledger", [&](pqxx::connection& c) -> absl::Status {
       pqxx::read_transaction tx(c);
       pqxx::result r = tx.exec_params(
-          "SELECT idx, entry, leaf_hash FROM ledger WHERE idx >= $1 ORDER BY idx LIMIT $2", from,
+          "SELECT idx, entry, leaf_hash, signature FROM ledger WHERE idx >= $1 ORDER BY idx "
+          "LIMIT $2", from,
           limit);
       for (const pqxx::row& row : r) {
         if (row[0].as<int64_t>() != from + static_cast<int64_t>(out.size())) {
           return absl::DataLossError(
               absl::StrCat("postgres: ledger entry ", from + out.size(), " is missing"));
         }
-        out.push_back({Bytes(row[1]), Bytes(row[2])});
+        out.push_back({Bytes(row[1]), Bytes(row[2]), Bytes(row[3])});
       }
       return absl::OkStatus();
     });

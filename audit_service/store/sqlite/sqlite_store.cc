@@ -78,6 +78,11 @@ CREATE TABLE feed (
   id       INTEGER PRIMARY KEY CHECK (id = 1),
   position TEXT NOT NULL
 );
+)sql"},
+      // 2: each entry's signature by the ledger key (audit_service/ledger.h);
+      // entries appended before it have none, and the ledger refuses them.
+      {2, R"sql(
+ALTER TABLE ledger ADD COLUMN signature BLOB NOT NULL DEFAULT x'';
 )sql"}};
   return *m;
 }
@@ -164,20 +169,25 @@ absl::StatusOr<VersionReviews> ReadReviews(Connection& c, const std::string& age
   return out;
 }
 
-// Appends one entry to the ledger; returns its index.
-absl::StatusOr<int64_t> AppendLedger(Connection& c, const v1::LedgerEntry& entry) {
+// Appends one entry to the ledger, signed by `sign`; returns its index.
+absl::StatusOr<int64_t> AppendLedger(Connection& c, const v1::LedgerEntry& entry,
+                                     const EntrySigner& sign) {
   // MAX over the primary key is a seek; COUNT(*) would scan.
   absl::StatusOr<int64_t> size =
       c.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
   if (!size.ok()) return size.status();
   std::string bytes = DeterministicBytes(entry);
   std::string leaf = LeafHash(bytes);
-  absl::StatusOr<Stmt> s =
-      c.Prepare("INSERT INTO ledger (idx, entry, leaf_hash) VALUES (?1, ?2, ?3)", "append ledger");
+  absl::StatusOr<std::string> signature = sign(*size, leaf);
+  if (!signature.ok()) return signature.status();
+  absl::StatusOr<Stmt> s = c.Prepare(
+      "INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES (?1, ?2, ?3, ?4)",
+      "append ledger");
   if (!s.ok()) return s.status();
   s->Int(1, *size);
   s->Blob(2, bytes);
   s->Blob(3, leaf);
+  s->Blob(4, *signature);
   if (absl::Status st = s->Run(); !st.ok()) return st;
   return *size;
 }
@@ -246,7 +256,7 @@ google::protobuf::Timestamp Now() {
 // Writes one audit with its ledger entry, event and report state; -1 when
 // the version is audited already. Consumes `r` (sets its ledger index,
 // then moves it into the report state).
-absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord& r) {
+absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord& r, const EntrySigner& sign) {
   {
     absl::StatusOr<Stmt> s = c.Prepare(
         "SELECT 1 FROM audits WHERE agency_id = ?1 AND year = ?2 AND version = ?3",
@@ -260,7 +270,7 @@ absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord& r) {
     if (*row) return -1;
   }
   const v1::LedgerEntry entry = AuditLedgerEntry(r.audit);
-  absl::StatusOr<int64_t> index = AppendLedger(c, entry);
+  absl::StatusOr<int64_t> index = AppendLedger(c, entry, sign);
   if (!index.ok()) return index.status();
   r.audit.set_ledger_index(*index);
   {
@@ -316,10 +326,11 @@ class SqliteStore final : public Store {
     absl::MutexLock lock(&write_mu_);
     Connection& c = *writer_;
     std::vector<int64_t> indexes;
+    const EntrySigner sign = [this](int64_t i, absl::string_view leaf) { return SignEntry(i, leaf); };
     absl::Status st = c.InTransactionDo("record audits", [&]() -> absl::Status {
       indexes.clear();
       for (AuditRecord& r : records) {
-        absl::StatusOr<int64_t> index = InsertAudit(c, r);
+        absl::StatusOr<int64_t> index = InsertAudit(c, r, sign);
         if (!index.ok()) return index.status();
         indexes.push_back(*index);
       }
@@ -352,6 +363,7 @@ class SqliteStore final : public Store {
                                          const SignOffCheck& check) override {
     absl::MutexLock lock(&write_mu_);
     Connection& c = *writer_;
+    const EntrySigner sign = [this](int64_t i, absl::string_view leaf) { return SignEntry(i, leaf); };
     absl::Status st = c.InTransactionDo("add sign-off", [&]() -> absl::Status {
       absl::StatusOr<VersionReviews> reviews = ReadReviews(c, agency_id, year, version);
       if (!reviews.ok()) return reviews.status();
@@ -363,7 +375,7 @@ class SqliteStore final : public Store {
       *sign_off.mutable_create_time() = Now();
       sign_off.clear_ledger_index();
       const v1::LedgerEntry entry = SignOffLedgerEntry(sign_off);
-      absl::StatusOr<int64_t> idx = AppendLedger(c, entry);
+      absl::StatusOr<int64_t> idx = AppendLedger(c, entry, sign);
       if (!idx.ok()) return idx.status();
       sign_off.set_ledger_index(*idx);
       {
@@ -477,7 +489,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<LedgerLeaf>> ReadLedger(int64_t from, int64_t limit) override {
     return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<LedgerLeaf>> {
       absl::StatusOr<Stmt> s = c.Prepare(
-          "SELECT idx, entry, leaf_hash FROM ledger WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
+          "SELECT idx, entry, leaf_hash, signature FROM ledger WHERE idx >= ?1 ORDER BY idx "
+          "LIMIT ?2",
           "read ledger");
       if (!s.ok()) return s.status();
       s->Int(1, from);
@@ -491,7 +504,7 @@ class SqliteStore final : public Store {
           return absl::DataLossError(
               absl::StrCat("sqlite: ledger entry ", from + out.size(), " is missing"));
         }
-        out.push_back({s->ColBlob(1), s->ColBlob(2)});
+        out.push_back({s->ColBlob(1), s->ColBlob(2), s->ColBlob(3)});
       }
       return out;
     });
@@ -543,7 +556,7 @@ class SqliteStore final : public Store {
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   absl::StatusOr<std::unique_ptr<Connection>> w = sqlite::OpenWithSchema(path, Migrations());
   if (!w.ok()) return w.status();
-  static_assert(kSqliteSchemaVersion == 1, "update Migrations()");
+  static_assert(kSqliteSchemaVersion == 2, "update Migrations()");
   return std::unique_ptr<Store>(new SqliteStore(path, *std::move(w)));
 }
 
