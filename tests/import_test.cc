@@ -305,6 +305,23 @@ TEST(BadInput, Format2019SingleRowOtherHandlingIsRefused) {
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
 }
 
+// Parts under Markdown headings ("## 一、总体情况") or in bold are the same parts.
+TEST(Import, MarkdownHeadingsAreHeadings) {
+  const v1::Report plain = ImportText(SampleText())->report;
+  for (const char* mark : {"## ", "#", "**"}) {
+    std::string text = SampleText();
+    for (const char* h : {"一、总体情况", "二、主动公开政府信息情况", "五、存在的主要问题及改进情况"}) {
+      size_t at = text.find(absl::StrCat("\n", h));
+      ASSERT_NE(at, std::string::npos) << h;
+      std::string with = absl::StrCat(mark, h, std::string(mark) == "**" ? "**" : "");
+      text.replace(at + 1, strlen(h), with);
+    }
+    absl::StatusOr<ImportResult> r = ImportText(text);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(r->report, plain)) << mark;
+  }
+}
+
 // A 2021-format report that prints （六）其他处理 as one row (as some do):
 // its three items cannot be known unless the row is all zeros.
 TEST(Import, SingleRowOtherHandlingLeavesItsItemsUnread) {

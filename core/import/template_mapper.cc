@@ -82,6 +82,14 @@ void LinesOf(const Document& doc, Lines* out) {
     if (b.kind == DocBlock::kParagraph) {
       for (absl::string_view raw : absl::StrSplit(b.text, '\n')) {
         raw = TrimSpaces(raw);
+        // Markdown headings ("## 一、总体情况") and bold ("**二、…**"): the
+        // markers are not the text.
+        if (absl::StartsWith(raw, "#")) {
+          raw = TrimSpaces(absl::StripLeadingAsciiWhitespace(raw.substr(raw.find_first_not_of('#'))));
+        }
+        if (absl::StartsWith(raw, "**") && absl::EndsWith(raw, "**") && raw.size() > 4) {
+          raw = TrimSpaces(raw.substr(2, raw.size() - 4));
+        }
         if (raw.empty()) continue;
         Line line;
         line.source = b.source;
