@@ -1169,37 +1169,30 @@ void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
                      "not trusted and are left unread"));
     d.add_field_paths(path);
   };
+  // True for a row with no cell, or with every cell and a total that is
+  // their sum; `get(parts)` is the total.
+  auto adds_up = [](int parts, const std::function<std::optional<int64_t>(int)>& get) {
+    int64_t sum = 0;
+    bool any = false, complete = true;
+    for (int col = 0; col <= parts; ++col) {
+      std::optional<int64_t> v = get(col);
+      any |= v.has_value();
+      complete &= v.has_value();
+      if (v && col < parts) sum += *v;
+    }
+    return !any || (complete && *get(parts) == sum);
+  };
   for (int row = 0; row < kRequestRowCount; ++row) {
     if (kRequestRows[row].is_group) continue;
     v1::ApplicantCounts* c = MutableRequestRow(report, row);
-    int64_t sum = 0;
-    bool any = false, complete = true;
-    for (int col = 0; col < kApplicantTotalColumn; ++col) {
-      std::optional<int64_t> v = GetApplicantCell(*c, col);
-      any |= v.has_value();
-      complete &= v.has_value();
-      if (v) sum += *v;
-    }
-    std::optional<int64_t> total = GetApplicantCell(*c, kApplicantTotalColumn);
-    any |= total.has_value();
-    if (!any || (complete && total && *total == sum)) continue;
+    if (adds_up(kApplicantTotalColumn, [&](int col) { return GetApplicantCell(*c, col); })) continue;
     distrust("三", kRequestRows[row].label, kRequestRows[row].field, [&] {
       for (int col = 0; col < kApplicantColumnCount; ++col) SetApplicantCell(c, col, std::nullopt);
     });
   }
   for (int block = 0; block < kAppealBlockCount; ++block) {
     v1::AppealOutcomes* b = MutableAppealBlock(report, block);
-    int64_t sum = 0;
-    bool any = false, complete = true;
-    for (int col = 0; col < kAppealTotalColumn; ++col) {
-      std::optional<int64_t> v = GetAppealCell(*b, col);
-      any |= v.has_value();
-      complete &= v.has_value();
-      if (v) sum += *v;
-    }
-    std::optional<int64_t> total = GetAppealCell(*b, kAppealTotalColumn);
-    any |= total.has_value();
-    if (!any || (complete && total && *total == sum)) continue;
+    if (adds_up(kAppealTotalColumn, [&](int col) { return GetAppealCell(*b, col); })) continue;
     distrust("四", kAppealBlocks[block].label, kAppealBlocks[block].field, [&] {
       for (int col = 0; col < kAppealColumnCount; ++col) SetAppealCell(b, col, std::nullopt);
     });
