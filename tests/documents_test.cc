@@ -52,7 +52,9 @@ void ExpectSameCells(const v1::Report& want, const v1::Report& got, bool unread_
     }
     EXPECT_EQ(w, g) << c.field_path;
   }
-  if (!unread_ok || GetFee(got).has_value()) EXPECT_EQ(GetFee(want), GetFee(got));
+  if (!unread_ok || GetFee(got).has_value()) {
+    EXPECT_EQ(GetFee(want), GetFee(got));
+  }
 }
 
 void ExpectImportsLikeTheText(const std::string& bytes, const char* format) {
@@ -83,6 +85,24 @@ TEST(Documents, TextOfTheSample) {
 TEST(Documents, SavedWebPage) { ExpectImportsLikeTheText(Doc("report.html"), "html"); }
 TEST(Documents, SavedWebPageInGbk) { ExpectImportsLikeTheText(Doc("report-gbk.html"), "html"); }
 TEST(Documents, PdfPrintedByChromium) { ExpectImportsLikeTheText(Doc("report.pdf"), "pdf"); }
+
+// Whether the OCR engine module (and with it Tesseract) is mapped into
+// this process.
+bool OcrEngineLoaded() {
+  return Read("/proc/self/maps").find("libdisclosure_ocr.so") != std::string::npos;
+}
+
+// Tesseract's libraries are loaded only for a scan (core/import/ocr_engine.h):
+// a text PDF does not pay their loading time. Each test runs in its own process.
+TEST(Documents, OcrEngineIsLoadedOnlyForScans) {
+  ASSERT_TRUE(ImportDocument(Doc("report.pdf")).ok());
+  EXPECT_FALSE(OcrEngineLoaded());
+  EXPECT_EQ(Read("/proc/self/maps").find("libtesseract"), std::string::npos);
+  ImportOptions o;
+  o.max_ocr_seconds = 1;  // loading is what is tested, not reading
+  (void)ImportDocument(Doc("report-scan.pdf"), o);
+  EXPECT_TRUE(OcrEngineLoaded());
+}
 TEST(Documents, TemplateDocxFilledIn) { ExpectImportsLikeTheText(Doc("report.docx"), "docx"); }
 
 TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
@@ -93,7 +113,9 @@ TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
   ExpectSameCells(Expected(), r->report, true, &unread);
   // Most of it is read; what is not is reported, never silently empty.
   EXPECT_LT(unread, static_cast<int>(AllCountCells().size()) / 2);
-  if (unread > 0) EXPECT_TRUE(r->HasUnplaced());
+  if (unread > 0) {
+    EXPECT_TRUE(r->HasUnplaced());
+  }
 }
 
 TEST(Documents, FormatCanBeForced) {

@@ -49,7 +49,9 @@ void Fuzz(const std::string& seed, DocumentFormat format, int runs) {
     std::string input = Mutate(seed, &rng);
     absl::StatusOr<ImportResult> r = ImportDocument(input, o);
     ok += r.ok();
-    if (!r.ok()) EXPECT_FALSE(r.status().message().empty());
+    if (!r.ok()) {
+      EXPECT_FALSE(r.status().message().empty());
+    }
   }
   ::testing::Test::RecordProperty("imported", ok);
 }

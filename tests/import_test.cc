@@ -260,7 +260,9 @@ TEST(BadInput, TruncatedAtEveryLineNeverCrashesAndNeverInventsZeros) {
     // Whatever was read is what the full text says; nothing else is filled.
     for (const CountCell& cell : AllCountCells()) {
       auto got = GetCount(r->report, cell);
-      if (got.has_value()) EXPECT_EQ(got, GetCount(full, cell)) << n << " " << cell.field_path;
+      if (got.has_value()) {
+        EXPECT_EQ(got, GetCount(full, cell)) << n << " " << cell.field_path;
+      }
     }
   }
 }
@@ -281,7 +283,9 @@ TEST(BadInput, ShuffledLinesNeverCrash) {
       std::swap(lines[i], lines[(seed >> 8) % (i + 1)]);
     }
     absl::StatusOr<ImportResult> r = ImportText(absl::StrJoin(lines, "\n"));
-    if (r.ok()) EXPECT_EQ(r->report.template_version(), v1::TEMPLATE_VERSION_2021);
+    if (r.ok()) {
+      EXPECT_EQ(r->report.template_version(), v1::TEMPLATE_VERSION_2021);
+    }
   }
 }
 

@@ -109,7 +109,6 @@ class BodyReader {
       if (static_cast<int>(grid.size()) >= kMaxRows) break;
       ++number_;
       std::vector<DocCell>& row = grid.emplace_back();
-      size_t r = grid.size() - 1;
       int col = 0;
       if (pugi::xml_node before = tr.child("w:trPr").child("w:gridBefore")) {
         int v = 0;

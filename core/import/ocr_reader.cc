@@ -1,56 +1,75 @@
 #include "core/import/ocr_reader.h"
 
-#include <leptonica/allheaders.h>
-#include <tesseract/baseapi.h>
-#include <tesseract/ocrclass.h>
-#include <tesseract/resultiterator.h>
+#include <dlfcn.h>
 
-#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/import/ocr_engine.h"
 
 namespace disclosure {
+namespace {
+
+// The engine's entry point, loaded once per process (the module stays
+// loaded: Tesseract keeps global state). Empty `error` on success.
+struct Engine {
+  DisclosureOcrPage page = nullptr;
+  std::string error;
+};
+
+const Engine& LoadEngine() {
+  static const Engine* engine = [] {
+    auto* e = new Engine;
+    void* module = dlopen(DISCLOSURE_OCR_MODULE, RTLD_NOW | RTLD_LOCAL);
+    if (module == nullptr) {
+      e->error = absl::StrCat("OCR: the engine module ", DISCLOSURE_OCR_MODULE,
+                              " cannot be loaded: ", dlerror());
+      return e;
+    }
+    e->page = reinterpret_cast<DisclosureOcrPage>(dlsym(module, DISCLOSURE_OCR_ENTRY));
+    if (e->page == nullptr) {
+      e->error = absl::StrCat("OCR: ", DISCLOSURE_OCR_MODULE, " has no ", DISCLOSURE_OCR_ENTRY);
+    }
+    return e;
+  }();
+  return *engine;
+}
+
+struct Collect {
+  double scale;
+  std::vector<Word>* words;
+};
+
+void Emit(void* context, const char* utf8, int x0, int y0, int x1, int y1, float confidence) {
+  auto* c = static_cast<Collect*>(context);
+  Word w;
+  w.text = utf8;
+  w.x0 = x0 * c->scale;
+  w.y0 = y0 * c->scale;
+  w.x1 = x1 * c->scale;
+  w.y1 = y1 * c->scale;
+  w.confidence = confidence / 100.0f;
+  c->words->push_back(std::move(w));
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<Word>> OcrPage(const GreyImage& image, int deadline_ms) {
-  tesseract::TessBaseAPI api;
-  // Debian's tesseract-ocr-chi-sim; nullptr lets Tesseract use its default
-  // path (TESSDATA_PREFIX overrides).
-  if (api.Init(nullptr, "chi_sim", tesseract::OEM_LSTM_ONLY) != 0) {
-    return absl::FailedPreconditionError(
-        "OCR: the chi_sim language data is missing (Debian package tesseract-ocr-chi-sim)");
-  }
-  api.SetPageSegMode(tesseract::PSM_AUTO);
-  // Tables: keep the spaces between columns' words, do not invert.
-  api.SetVariable("preserve_interword_spaces", "1");
-  api.SetVariable("debug_file", "/dev/null");
-  api.SetImage(image.data, image.width, image.height, 1, image.stride);
-  api.SetSourceResolution(static_cast<int>(image.dpi));
-  tesseract::ETEXT_DESC monitor;
-  monitor.set_deadline_msecs(deadline_ms);
-  if (api.Recognize(&monitor) != 0 || monitor.deadline_exceeded()) {
-    return absl::DeadlineExceededError("OCR: time limit reached");
-  }
+  const Engine& engine = LoadEngine();
+  if (engine.page == nullptr) return absl::FailedPreconditionError(engine.error);
   std::vector<Word> words;
-  const double scale = 72.0 / image.dpi;
-  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-  if (it == nullptr) return words;
-  do {
-    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
-    if (text == nullptr) continue;
-    int x0, y0, x1, y1;
-    if (!it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1)) continue;
-    Word w;
-    w.text = text.get();
-    w.x0 = x0 * scale;
-    w.y0 = y0 * scale;
-    w.x1 = x1 * scale;
-    w.y1 = y1 * scale;
-    w.confidence = it->Confidence(tesseract::RIL_WORD) / 100.0f;
-    words.push_back(std::move(w));
-  } while (it->Next(tesseract::RIL_WORD));
-  api.End();
-  return words;
+  Collect collect{72.0 / image.dpi, &words};
+  switch (engine.page(image.data, image.width, image.height, image.stride,
+                      static_cast<int>(image.dpi), deadline_ms, &Emit, &collect)) {
+    case kDisclosureOcrOk:
+      return words;
+    case kDisclosureOcrNoLanguageData:
+      return absl::FailedPreconditionError(
+          "OCR: the chi_sim language data is missing (Debian package tesseract-ocr-chi-sim)");
+    case kDisclosureOcrDeadline:
+      return absl::DeadlineExceededError("OCR: time limit reached");
+  }
+  return absl::InternalError("OCR: the engine module returned an unknown result");
 }
 
 }  // namespace disclosure
