@@ -20,6 +20,7 @@ namespace disclosure {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -85,6 +86,25 @@ TEST(Documents, TextOfTheSample) {
 TEST(Documents, SavedWebPage) { ExpectImportsLikeTheText(Doc("report.html"), "html"); }
 TEST(Documents, SavedWebPageInGbk) { ExpectImportsLikeTheText(Doc("report-gbk.html"), "html"); }
 TEST(Documents, PdfPrintedByChromium) { ExpectImportsLikeTheText(Doc("report.pdf"), "pdf"); }
+
+// The same report laid out as many agencies lay it out: their own part
+// numbering and a part of their own, the three tables under one heading
+// of theirs with captions 表一：… — the tables are found by what they hold.
+TEST(Documents, PdfWithTheAgencysOwnParts) {
+  absl::StatusOr<ImportResult> r = ImportDocument(Doc("report-own-parts.pdf"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->HasUnplaced());
+  ExpectSameCells(Expected(), r->report, false);
+  auto squeeze = [](std::string s) {
+    s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n'; }), s.end());
+    return s;
+  };
+  EXPECT_EQ(squeeze(r->report.problems_and_improvements()),
+            squeeze(Expected().problems_and_improvements()));
+  EXPECT_EQ(squeeze(r->report.other_matters()), squeeze(Expected().other_matters()));
+  EXPECT_THAT(r->report.overview(), HasSubstr("本机关建立健全政务公开工作机制"));
+  EXPECT_THAT(r->report.overview(), Not(HasSubstr("行政许可")));
+}
 
 // Whether the OCR engine module (and with it Tesseract) is mapped into
 // this process.

@@ -3,6 +3,7 @@
 #include "core/import/import.h"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -324,6 +325,70 @@ TEST(Import, MarkdownHeadingsAreHeadings) {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(r->report, plain)) << mark;
   }
+}
+
+// `text` with each `from` replaced by its `to` (each must be there).
+std::string Rewrite(std::string text,
+                    const std::vector<std::pair<std::string, std::string>>& edits) {
+  for (const auto& [from, to] : edits) {
+    size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Tables are found by what they hold, wherever they stand and whatever the
+// report calls its parts: the agency's own numbering with captions 表一：…,
+// all three tables under one heading with nothing between them, headings
+// without numbers, tables under sub-headings （一）… of the agency's own part.
+TEST(Import, TablesAreFoundByTheirContent) {
+  const v1::Report plain = ImportText(SampleText())->report;
+  const std::string own_numbers[][2] = {
+      {"五、存在的主要问题及改进情况", "四、存在的主要问题及改进情况"},
+      {"六、其他需要报告的事项", "五、其他需要报告的事项"}};
+  std::map<std::string, std::string> variants;
+  variants["captions"] = Rewrite(SampleText(), {
+      {"二、主动公开政府信息情况", "二、工作机制保障\n\n本局建立健全政务公开工作机制。\n\n三、统计表\n\n表一：主动公开政府信息情况"},
+      {"三、收到和处理政府信息公开申请情况", "表二：收到和处理政府信息公开申请情况"},
+      {"四、政府信息公开行政复议、行政诉讼情况", "表三 政府信息公开行政复议、行政诉讼情况"},
+      {own_numbers[0][0], own_numbers[0][1]}, {own_numbers[1][0], own_numbers[1][1]}});
+  std::string together = Rewrite(SampleText(), {
+      {"二、主动公开政府信息情况", "二、政府信息公开情况统计"},
+      {"\n三、收到和处理政府信息公开申请情况\n", "\n"},
+      {"\n四、政府信息公开行政复议、行政诉讼情况\n", "\n"},
+      {"五、存在的主要问题及改进情况", "三、存在的主要问题及改进情况"},
+      {"六、其他需要报告的事项", "四、其他需要报告的事项"}});
+  while (together.find("|\n\n|") != std::string::npos) {
+    together = absl::StrReplaceAll(together, {{"|\n\n|", "|\n|"}});
+  }
+  variants["together"] = together;
+  std::string bare = SampleText();
+  for (const char* h : {"一、", "二、主动", "三、收到", "四、政府", "五、存在", "六、其他"}) {
+    bare = Rewrite(bare, {{absl::StrCat("\n", h), absl::StrCat("\n", h + strlen("一、"))}});
+  }
+  variants["unnumbered"] = bare;
+  variants["sub-headings"] = Rewrite(SampleText(), {
+      {"二、主动公开政府信息情况", "二、统计数据\n\n（一）主动公开政府信息情况"},
+      {"三、收到和处理政府信息公开申请情况", "（二）收到和处理政府信息公开申请情况"},
+      {"四、政府信息公开行政复议、行政诉讼情况", "（三）政府信息公开行政复议、行政诉讼情况"},
+      {"五、存在的主要问题及改进情况", "三、存在的主要问题及改进情况"},
+      {"六、其他需要报告的事项", "四、其他需要报告的事项"}});
+  for (const auto& [name, text] : variants) {
+    SCOPED_TRACE(name);
+    absl::StatusOr<ImportResult> r = ImportText(text);
+    ASSERT_TRUE(r.ok()) << r.status();
+    using google::protobuf::util::MessageDifferencer;
+    EXPECT_TRUE(MessageDifferencer::Equals(r->report.proactive_disclosure(), plain.proactive_disclosure()));
+    EXPECT_TRUE(MessageDifferencer::Equals(r->report.requests(), plain.requests()));
+    EXPECT_TRUE(MessageDifferencer::Equals(r->report.appeals(), plain.appeals()));
+    EXPECT_EQ(r->report.problems_and_improvements(), plain.problems_and_improvements());
+    EXPECT_EQ(r->report.other_matters(), plain.other_matters());
+    EXPECT_THAT(r->report.overview(), HasSubstr("（五）监督保障"));
+    EXPECT_THAT(r->report.overview(), Not(HasSubstr("行政许可")));
+    EXPECT_TRUE(Unplaced(*r).empty()) << absl::StrJoin(Unplaced(*r), "\n");
+  }
+  EXPECT_THAT(ImportText(variants["captions"])->report.overview(), HasSubstr("本局建立健全政务公开工作机制。"));
 }
 
 // A 2021-format report that prints （六）其他处理 as one row (as some do):

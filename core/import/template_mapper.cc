@@ -968,25 +968,38 @@ const std::vector<PartHeading>& PartHeadings() {
 }
 
 // The part (0..5) a line is the heading of, or -1. Only parts after `after`
-// can start: the six parts come in order. A heading starts with its numeral
-// ("三、…", "三 …", "三．…"); "（三）…" is a sub-heading of the narrative.
+// can start: the six parts come in order. A heading numbered as the
+// template numbers it ("三、…", "三 …", "三．…") may deviate a little from
+// the template's words; one numbered otherwise (the agency's own "四、" for
+// the template's 五, a caption "表二：…"), or not numbered at all, must say
+// the template's words. "（三）…" is a sub-heading of the narrative. `exact`
+// is false for a heading that is not the template's exactly.
 int HeadingOf(const Line& line, int after, bool* exact) {
   if (line.pipe || line.text.size() > 120) return -1;
   if (line.text[0] == '(') return -1;
-  std::u32string first;
-  if (!DecodeUtf8(line.text.substr(0, 3), &first) || first.empty()) return -1;
-  int numeral = ChineseNumeral(first[0]);
-  if (numeral < 1 || numeral > kPartCount || numeral - 1 <= after) return -1;
-  LabelForm form = MakeForm(line.text);
-  if (form.number != numeral) return -1;
-  const std::u32string& core = PartHeadings()[form.number - 1].core;
-  *exact = form.core == core;
-  if (*exact) return form.number - 1;
-  // Longer than a heading: a numbered paragraph of the narrative.
-  if (form.core.size() > core.size() + 4) return -1;
-  double sim = Similarity(form.core, core, 0.6);
-  if (form.core.size() >= 4 && Contains(core, form.core)) sim = std::max(sim, 0.8);
-  return sim >= 0.6 ? form.number - 1 : -1;
+  absl::string_view text = line.text;
+  bool caption = absl::ConsumePrefix(&text, "表");  // 表二：… / 表 2 …
+  LabelForm form = MakeForm(text);
+  if (caption && form.number == 0) return -1;
+  if (!caption && form.number >= 1 && form.number <= kPartCount && form.number - 1 > after) {
+    const std::u32string& core = PartHeadings()[form.number - 1].core;
+    *exact = form.core == core;
+    if (*exact) return form.number - 1;
+    // Longer than a heading: a numbered paragraph of the narrative.
+    if (form.core.size() <= core.size() + 4) {
+      double sim = Similarity(form.core, core, 0.6);
+      if (form.core.size() >= 4 && Contains(core, form.core)) sim = std::max(sim, 0.8);
+      if (sim >= 0.6) return form.number - 1;
+    }
+  }
+  for (int part = after + 1; part < kPartCount; ++part) {
+    const std::u32string& core = PartHeadings()[part].core;
+    if (form.core == core || Similarity(form.core, core, 0.85) >= 0.85) {
+      *exact = false;
+      return part;
+    }
+  }
+  return -1;
 }
 
 // Words of the 2019 试行 format that the 2021 template does not have.
@@ -1139,20 +1152,104 @@ void ReadAppeals(const std::vector<const Line*>& lines, v1::Report* report, Diag
   }
 }
 
-// Which table a block of pipe rows found in a narrative part belongs to.
-int TableOfPipeBlock(const std::vector<const Line*>& block) {
-  int votes[3] = {0, 0, 0};
-  for (const Line* line : block) {
-    for (absl::string_view cell : line->cells) {
-      std::string key = LabelKey(cell);
-      if (key.empty()) continue;
-      if (key == "规章" || key == "行政许可" || key == "行政处罚" || key == "行政事业性收费") ++votes[0];
-      if (key == "自然人" || key == "商业企业" || key.find("予以公开") != std::string::npos) ++votes[1];
-      if (key.find("复议") != std::string::npos || key == "尚未审结") ++votes[2];
+// ------------------------------------------------------------------ tables by content
+
+// The words that say which table a line belongs to: the row labels of each
+// table and the header words no other table has (not 其他, 总计, 信息内容).
+const std::unordered_map<std::u32string, int>& TableWords() {
+  static const auto* words = [] {
+    auto* w = new std::unordered_map<std::u32string, int>;
+    const TableSpec* specs[] = {&ProactiveSpec(), &RequestSpec(), &AppealVerticalSpec()};
+    for (int t = 0; t < 3; ++t) {
+      for (const RowSpec& r : specs[t]->rows) {
+        if (!r.form.core.empty() && !r.header_word) w->emplace(r.form.core, t);
+      }
+      for (const std::u32string& h : specs[t]->header_words) w->emplace(h, t);
     }
+    for (const char* shared : {"其他", "总计", "信息内容", "结果", "其他结果"}) w->erase(U32(shared));
+    return w;
+  }();
+  return *words;
+}
+
+// What a line says about the table it stands in.
+struct LineClue {
+  int table = -1;      // the table its words name, or -1
+  bool value = false;  // it has a value cell
+  bool tabular = false;  // a table row, or short enough to be part of one
+};
+
+LineClue ClueOf(const Line& line) {
+  LineClue clue;
+  int votes[3] = {0, 0, 0};
+  auto look = [&](absl::string_view cell) {
+    Cell c = ClassifyCell(cell);
+    if (c.kind == CellKind::kValue) clue.value = true;
+    if (c.kind != CellKind::kLabel) return;
+    auto it = TableWords().find(MakeForm(cell).core);
+    if (it != TableWords().end()) ++votes[it->second];
+  };
+  if (line.pipe) {
+    clue.tabular = true;
+    for (absl::string_view cell : line.cells) look(cell);
+  } else {
+    if (line.text.size() > 160 || line.text.find("。") != absl::string_view::npos) return clue;
+    // Laid-out rows keep their columns apart by two or more spaces.
+    for (absl::string_view cell : absl::StrSplit(line.text, "  ", absl::SkipWhitespace())) look(cell);
+    clue.tabular = clue.value || line.text.size() <= 48 || line.text.find("  ") != absl::string_view::npos;
   }
   int best = std::max_element(votes, votes + 3) - votes;
-  return votes[best] >= 2 ? best + 1 : -1;
+  int ties = std::count(votes, votes + 3, votes[best]);
+  if (votes[best] > 0 && ties == 1) clue.table = best;
+  return clue;
+}
+
+// Tables found by content: the table (0..2) each line of one part belongs
+// to, or -1 for narrative. `own` is the part's table (-1 for a narrative
+// part). Runs of table-like lines are cut where the words they name change
+// table; a run naming another table at least twice is that table's,
+// wherever it stands and whatever heading it has (a report's own 三、统计表
+// holding all three, a caption 表二：…, a table under the wrong heading).
+// Lines without a clue go with the table named last before them (values
+// follow their labels), or else the one named next (header rows).
+std::vector<int> TablesByContent(const std::vector<const Line*>& part, int own) {
+  std::vector<int> table(part.size(), own);
+  std::vector<LineClue> clues;
+  clues.reserve(part.size());
+  for (const Line* l : part) clues.push_back(ClueOf(*l));
+  for (size_t i = 0; i < part.size();) {
+    if (!clues[i].tabular) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < part.size() && clues[end].tabular) ++end;
+    // A run ends at its last row with a clue: short narrative lines after
+    // a table (a sub-heading) stay narrative.
+    size_t last = end;
+    while (last > i && clues[last - 1].table < 0 && !clues[last - 1].value && !part[last - 1]->pipe) --last;
+    std::vector<int> named(last - i, -1);
+    int current = -1;
+    for (size_t k = i; k < last; ++k) {
+      if (clues[k].table >= 0) current = clues[k].table;
+      named[k - i] = current;
+    }
+    for (size_t k = last; k-- > i;) {
+      if (named[k - i] >= 0) current = named[k - i];
+      else named[k - i] = current;
+    }
+    for (size_t a = i; a < last;) {
+      size_t b = a;
+      int votes = 0;
+      while (b < last && named[b - i] == named[a - i]) votes += clues[b++].table == named[a - i];
+      if (named[a - i] >= 0 && votes >= 2) {
+        for (size_t k = a; k < b; ++k) table[k] = named[a - i];
+      }
+      a = b;
+    }
+    i = end;
+  }
+  return table;
 }
 
 // OCR can misread a digit and still see a digit: a row read by OCR whose
@@ -1318,34 +1415,29 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
               "no title line found");
   }
 
-  // Narrative parts keep their lines; pipe blocks inside them are tables
-  // whose heading was lost.
-  std::vector<std::vector<const Line*>> tables(3);
-  for (int p : {1, 2, 3}) tables[p - 1] = parts[p];
-  auto narrative = [&](int p, std::vector<const Line*> extra_first) {
+  // Each line goes to the table its content names, or stays in its part.
+  std::vector<std::vector<const Line*>> tables(3), prose(kPartCount);
+  for (int p = 0; p < kPartCount; ++p) {
+    int own = p >= 1 && p <= 3 ? p - 1 : -1;
+    std::vector<int> found = TablesByContent(parts[p], own);
+    for (size_t i = 0; i < parts[p].size(); ++i) {
+      int t = found[i];
+      if (t >= 0 && t != own && (i == 0 || found[i - 1] != t)) {
+        diags.Add(Level::NOTE, parts[p][i], kParts[t + 1].numeral, parts[p][i]->text,
+                  kParts[t + 1].heading,
+                  absl::StrCat("table of part '", kParts[t + 1].heading, "' found in part '",
+                               kParts[p].heading, "'"),
+                  "S-SECT");
+      }
+      (t >= 0 ? tables[t] : prose[p]).push_back(parts[p][i]);
+    }
+  }
+  // In document order: a table may be gathered from several parts.
+  for (auto& t : tables) std::sort(t.begin(), t.end());
+  auto narrative = [&](int p, const std::vector<const Line*>& extra_first) {
     std::vector<absl::string_view> paragraphs;
     for (const Line* l : extra_first) paragraphs.push_back(l->raw);
-    const auto& ls = parts[p];
-    for (size_t i = 0; i < ls.size();) {
-      if (!ls[i]->pipe) {
-        paragraphs.push_back(ls[i++]->raw);
-        continue;
-      }
-      std::vector<const Line*> block;
-      while (i < ls.size() && ls[i]->pipe) block.push_back(ls[i++]);
-      int table = TableOfPipeBlock(block);
-      if (table < 0) {
-        for (const Line* l : block) paragraphs.push_back(l->raw);
-        continue;
-      }
-      diags.Add(Level::NOTE, block.front(), kParts[table].numeral, block.front()->text,
-                kParts[table].heading,
-                absl::StrCat("table of part '", kParts[table].heading, "' found in part '",
-                             kParts[p].heading, "'"),
-                "S-SECT");
-      auto& t = tables[table - 1];
-      t.insert(t.end(), block.begin(), block.end());
-    }
+    for (const Line* l : prose[p]) paragraphs.push_back(l->raw);
     return absl::StrJoin(paragraphs, "\n");
   };
   if (!preamble.empty()) {

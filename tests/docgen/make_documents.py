@@ -7,11 +7,14 @@ Writes into OUTDIR:
   report.html       a full saved government web page, UTF-8
   report-gbk.html   the same page in GBK, declared as gb2312
   report.pdf        report.html printed by headless Chromium
+  report-own-parts.pdf  the same report laid out as many agencies do instead:
+                    their own numbering (二、工作机制保障 …), the three tables
+                    under one heading with captions 表一：…, printed by Chromium
   report.docx       TEMPLATE.docx (the blank 2021 national template) filled in
   report-scan.pdf   report.pdf rasterised, degraded and wrapped as an image-only PDF
 
 Every cell of the three tables comes from the JSON: an absent field is an empty
-cell, a zero is "0". All outputs but report.pdf (whose dates change) are
+cell, a zero is "0". All outputs but the PDFs (whose dates change) are
 byte-identical across runs. See README.md next to this file for the traps each output holds.
 
 Needs: python3 stdlib, python3-pil, img2pdf, chromium, poppler-utils (pdftoppm).
@@ -348,7 +351,10 @@ def html_table(table, report):
     return "".join(out)
 
 
-def html_article(report):
+def html_article(report, own_parts=False):
+    """The six parts as the template orders them; with `own_parts`, as many
+    agencies lay them out instead: their own numbering, a part of their own,
+    and the three tables under one heading, each with a caption 表一：…"""
     parts = []
 
     def heading(text):
@@ -362,6 +368,20 @@ def html_article(report):
             parts.append(f'<p style="{TEXT_STYLE}">{body}</p>')
 
     tables = {t.part: t for t in TABLES}
+    if own_parts:
+        heading(NARRATIVE["一"][0])
+        text(narrative(report, "overview"))
+        heading("二、工作机制保障")
+        text(["本机关建立健全政务公开工作机制，明确专人负责政府信息公开工作。"])
+        heading("三、统计数据")
+        for caption, part in zip("一二三", "二三四"):
+            text([f"表{caption}：{tables[part].heading[2:]}"])
+            parts.append(html_table(tables[part], report))
+        for numeral, part in zip("四五", "五六"):
+            title, field = NARRATIVE[part]
+            heading(numeral + title[1:])
+            text(narrative(report, field))
+        return "\n".join(parts)
     for part in "一二三四五六":
         if part in NARRATIVE:
             title, field = NARRATIVE[part]
@@ -424,7 +444,7 @@ def html_page(report, charset_meta):
 """
 
 
-def document_page(report):
+def document_page(report, own_parts=False):
     """The report alone, as a Word export prints it: what the PDF is made from."""
     esc = html.escape
     title = title_of(report)
@@ -439,7 +459,7 @@ def document_page(report):
 <body>
 <h1 class="article-title">{esc(title)}</h1>
 <div class="article-content"><div class="TRS_Editor">
-{html_article(report)}
+{html_article(report, own_parts)}
 </div></div>
 </body>
 </html>
@@ -449,6 +469,8 @@ def document_page(report):
 def write_html(report, outdir):
     with open(os.path.join(outdir, "print.html"), "w", encoding="utf-8", newline="\n") as f:
         f.write(document_page(report))
+    with open(os.path.join(outdir, "print-own-parts.html"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(document_page(report, own_parts=True))
     page = html_page(report, '<meta charset="utf-8" />')
     with open(os.path.join(outdir, "report.html"), "w", encoding="utf-8", newline="\n") as f:
         f.write(page)
@@ -460,9 +482,9 @@ def write_html(report, outdir):
 
 # ===================================================================== PDF
 
-def write_pdf(outdir):
-    src = os.path.abspath(os.path.join(outdir, "print.html"))
-    out = os.path.abspath(os.path.join(outdir, "report.pdf"))
+def write_pdf(outdir, source="print.html", target="report.pdf"):
+    src = os.path.abspath(os.path.join(outdir, source))
+    out = os.path.abspath(os.path.join(outdir, target))
     if os.path.exists(out):
         os.remove(out)
     with tempfile.TemporaryDirectory(prefix="docgen-chromium-") as profile:
@@ -717,6 +739,8 @@ def main(argv):
         print(os.path.join(outdir, "report.docx"))
         write_pdf(outdir)
         print(os.path.join(outdir, "report.pdf"))
+        write_pdf(outdir, "print-own-parts.html", "report-own-parts.pdf")
+        print(os.path.join(outdir, "report-own-parts.pdf"))
         write_scan(outdir)
         print(os.path.join(outdir, "report-scan.pdf"))
     except (OSError, Failure) as e:
