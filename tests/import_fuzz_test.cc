@@ -110,7 +110,15 @@ void Fuzz(const std::string& seed, DocumentFormat format, int runs, int max_edit
     std::string input = Mutate(seed, &rng, max_edits);
     if (format == DocumentFormat::kText) input = MostlyUtf8(std::move(input), &rng);
     if (wrap) input = wrap(std::move(input));
-    absl::StatusOr<ImportResult> r = ImportDocument(input, o);
+    absl::StatusOr<ImportResult> r = absl::UnknownError("not run");
+    try {
+      r = ImportDocument(input, o);
+    } catch (const std::exception& e) {
+      // Kept for the reproduction: the input is written where ctest runs.
+      std::string name = absl::StrCat("fuzz-failure-", i);
+      std::ofstream(name, std::ios::binary) << input;
+      FAIL() << "input " << i << " threw " << e.what() << " (written to " << name << ")";
+    }
     ok += r.ok();
     if (!r.ok()) {
       EXPECT_FALSE(r.status().message().empty());

@@ -391,6 +391,14 @@ TEST(Import, TablesAreFoundByTheirContent) {
   EXPECT_THAT(ImportText(variants["captions"])->report.overview(), HasSubstr("本局建立健全政务公开工作机制。"));
 }
 
+// Found by the 10^6-input fuzz run: a line of only '#' (a Markdown rule).
+TEST(Import, LineOfOnlyHashesIsNoHeading) {
+  std::string text = Rewrite(SampleText(), {{"一、总体情况", "###\n一、总体情况\n#"}});
+  absl::StatusOr<ImportResult> r = ImportText(text);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->report.overview(), ImportText(SampleText())->report.overview());
+}
+
 // A 2021-format report that prints （六）其他处理 as one row (as some do):
 // its three items cannot be known unless the row is all zeros.
 TEST(Import, SingleRowOtherHandlingLeavesItsItemsUnread) {

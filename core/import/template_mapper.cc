@@ -85,7 +85,10 @@ void LinesOf(const Document& doc, Lines* out) {
         // Markdown headings ("## 一、总体情况") and bold ("**二、…**"): the
         // markers are not the text.
         if (absl::StartsWith(raw, "#")) {
-          raw = TrimSpaces(absl::StripLeadingAsciiWhitespace(raw.substr(raw.find_first_not_of('#'))));
+          size_t text = raw.find_first_not_of('#');  // npos: a line of only '#'
+          raw = text == absl::string_view::npos
+                    ? absl::string_view()
+                    : TrimSpaces(absl::StripLeadingAsciiWhitespace(raw.substr(text)));
         }
         if (absl::StartsWith(raw, "**") && absl::EndsWith(raw, "**") && raw.size() > 4) {
           raw = TrimSpaces(raw.substr(2, raw.size() - 4));
