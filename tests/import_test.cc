@@ -574,5 +574,57 @@ TEST(Mess, MissingHeadingIsAStructureFinding) {
   EXPECT_TRUE(found);
 }
 
+// Cells glued without separators, as web crawlers save tables: split only
+// where exactly one split makes the row add up to its totals, and every row
+// so read reported as inferred, with its field path.
+TEST(Import, GluedCellsAreSplitOnlyWhereOneSplitAddsUp) {
+  const v1::Report plain = ImportText(SampleText())->report;
+  std::string text = ReplaceLine(SampleText(), "| 一、本年新收",
+                                 "| 一、本年新收政府信息公开申请数量 | | 860000086 | | | | | | | |");
+  text = ReplaceLine(text, "| 二、上年结转", "二、上年结转政府信息公开申请数量 5000005");
+  text = ReplaceLine(text, "| | (四) 无法提供 | 1.本机关",
+                     "| | (四) 无法提供 | 1.本机关不掌握相关政府信息 | 25000 | 0025 | | | | | |");
+  text = ReplaceLine(text, "| 3 | 0 | 0 | 0 | 3 |", "| 300034001530014 | | | | | | | | | | | | | | |");
+  ImportResult r = MustImport(text);
+  using google::protobuf::util::MessageDifferencer;
+  EXPECT_TRUE(MessageDifferencer::Equals(r.report.requests(), plain.requests()));
+  EXPECT_TRUE(MessageDifferencer::Equals(r.report.appeals(), plain.appeals()));
+  std::vector<std::string> inferred;
+  for (const auto& d : r.diagnostics) {
+    if (d.message().find("inferred") == std::string::npos || d.field_paths().empty()) continue;
+    for (const auto& path : d.field_paths()) inferred.push_back(path);
+  }
+  EXPECT_THAT(inferred, ::testing::UnorderedElementsAre(
+                            "requests.received", "requests.carried_over_from_previous_year",
+                            "requests.outcomes.unable_to_provide.not_held",
+                            "appeals.administrative_reconsideration", "appeals.litigation_direct",
+                            "appeals.litigation_after_reconsideration"));
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+}
+
+TEST(Import, GluedCellsThatCannotBeToldApartAreUnread) {
+  // 101000011: 1|0|10|0|0|0|11 and 10|1|0|0|0|0|11 both add up; 2500000025
+  // (one zero too many) has no split that does.
+  std::string text = ReplaceLine(SampleText(), "| | | 4.保护第三方",
+                                 "| | | 4.保护第三方合法权益 | 101000011 | | | | | | |");
+  text = ReplaceLine(text, "| | (四) 无法提供 | 1.本机关",
+                     "| | (四) 无法提供 | 1.本机关不掌握相关政府信息 | 2500000025 | | | | | | |");
+  ImportResult r = MustImport(text);
+  const v1::RequestStatistics& q = r.report.requests();
+  const std::pair<const char*, const v1::ApplicantCounts*> rows[] = {
+      {"requests.outcomes.withheld.third_party_rights", &q.outcomes().withheld().third_party_rights()},
+      {"requests.outcomes.unable_to_provide.not_held", &q.outcomes().unable_to_provide().not_held()}};
+  for (const auto& [path, counts] : rows) {
+    SCOPED_TRACE(path);
+    const v1::ApplicantCounts& row = *counts;
+    for (int col = 0; col < kApplicantColumnCount; ++col) EXPECT_FALSE(GetApplicantCell(row, col).has_value());
+    bool unread = false;
+    for (const v1::Finding& f : StructureFindings(r)) {
+      unread |= f.rule_id() == "IMPORT-UNREAD" && f.location().field_path() == path;
+    }
+    EXPECT_TRUE(unread);
+  }
+}
+
 }  // namespace
 }  // namespace disclosure

@@ -298,6 +298,9 @@ struct TableSpec {
   std::string section;   // "二", "三", "四"
   std::vector<RowSpec> rows;
   std::vector<std::u32string> header_words;
+  // Rows split into blocks of this many values, the last of each the sum
+  // of the others (table 三: 7, table 四: 5); 0 for a table without sums.
+  int sum_block = 0;
   // Row cores and aliases → (row index, is alias).
   std::unordered_map<std::u32string, std::vector<std::pair<int, bool>>> exact = {};
 
@@ -346,6 +349,7 @@ const TableSpec& RequestSpec() {
       t->rows.push_back(row);
     }
     t->rows[kOtherHandlingGroup].aliases.push_back(U32("其他"));  // （六）其他
+    t->sum_block = kApplicantColumnCount;
     t->rows[kOtherHandlingGroup].header_word = true;
     t->rows[27].header_word = true;              // 3.其他
     t->rows[kOutcomesTotal].header_word = true;  // （七）总计
@@ -365,6 +369,7 @@ const TableSpec& AppealSpec() {
   static const TableSpec* spec = [] {
     auto* t = new TableSpec{"四", {}, {}};
     t->rows.push_back(RowSpec{"行政复议、行政诉讼（15 项）", {}, 15});
+    t->sum_block = kAppealColumnCount;
     for (const char* w : {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持",
                           "结果纠正", "其他结果", "尚未审结", "总计", "结果", "维持", "纠正",
                           "其他", "尚未", "审结"}) {
@@ -380,6 +385,7 @@ const TableSpec& AppealSpec() {
 const TableSpec& AppealVerticalSpec() {
   static const TableSpec* spec = [] {
     auto* t = new TableSpec{"四", {}, AppealSpec().header_words};
+    t->sum_block = kAppealColumnCount;
     t->rows.push_back(RowSpec{"行政复议", MakeForm("行政复议"), 5});
     t->rows.push_back(RowSpec{"未经复议直接起诉", MakeForm("未经复议直接起诉"), 5});
     t->rows.push_back(RowSpec{"复议后起诉", MakeForm("复议后起诉"), 5});
@@ -423,6 +429,51 @@ struct RowValues {
   std::vector<Cell> cells;  // exactly `arity` cells once placed
   bool placed = false;
 };
+
+// Cells glued without separators, as web crawlers save tables ("801000081"
+// for 80 | 1 | 0 | 0 | 0 | 0 | 81): the ways to split the digit runs
+// `runs` into `arity` values (no leading zeros, runs not joined) such that
+// every block of `block` values adds up to its last. Returns 0, 1 or 2 (two
+// or more, or too many to try); with 1, `out` holds the values' texts.
+int SplitBySums(const std::vector<absl::string_view>& runs, size_t arity, int block,
+                std::vector<absl::string_view>* out) {
+  size_t digits = 0;
+  for (absl::string_view r : runs) digits += r.size();
+  if (block <= 0 || arity % block != 0 || digits < arity || runs.size() >= arity) return 0;
+  std::vector<absl::string_view> pieces;
+  std::vector<int64_t> values;
+  int found = 0, steps = 0;
+  constexpr int kMaxSteps = 200000;  // a bound on the search, not a tuning
+  std::function<void(size_t, size_t, size_t)> next = [&](size_t run, size_t at, size_t left) {
+    if (found > 1 || ++steps > kMaxSteps) return;
+    if (run == runs.size()) {
+      if (pieces.size() == arity && ++found == 1) *out = pieces;
+      return;
+    }
+    if (at == runs[run].size()) return next(run + 1, 0, left);
+    size_t remaining_pieces = arity - pieces.size();
+    if (remaining_pieces == 0 || left < remaining_pieces || left > remaining_pieces * 9) return;
+    absl::string_view rest = runs[run].substr(at);
+    for (size_t len = 1; len <= std::min<size_t>(9, rest.size()); ++len) {
+      if (len > 1 && rest[0] == '0') break;
+      int64_t v = 0;
+      for (char c : rest.substr(0, len)) v = v * 10 + (c - '0');
+      size_t index = pieces.size();
+      if (index % block == static_cast<size_t>(block - 1)) {
+        int64_t sum = 0;
+        for (size_t k = index - (block - 1); k < index; ++k) sum += values[k];
+        if (sum != v) continue;
+      }
+      pieces.push_back(rest.substr(0, len));
+      values.push_back(v);
+      next(run, at + len, left - len);
+      pieces.pop_back();
+      values.pop_back();
+    }
+  };
+  next(0, 0, digits);
+  return steps > kMaxSteps ? 2 : found;
+}
 
 // Reads one table part. Rows are identified by labels; values flow to the
 // row identified last until it has all of them.
@@ -538,6 +589,7 @@ class RowReader {
       AddOrphans(data, line, static_cast<int>(cells.size()), last_label);
       return;
     }
+    if (SplitGlued(data, line)) return;
     std::vector<Cell> window;
     if (Window(data, static_cast<int>(cells.size()), last_label, Arity(current_), &window)) {
       collected_ = std::move(window);
@@ -661,6 +713,64 @@ class RowReader {
       }
       if (collected_.size() == Arity(current_)) Complete(line);
     }
+  }
+
+  // The row being read from `data` when its values are fewer than its
+  // columns and are glued digit runs with exactly one split that adds up
+  // (SplitBySums): each cell so read is reported as inferred. Several
+  // splits: the row is left unread. Returns whether the row was dealt with.
+  bool SplitGlued(const std::vector<Cell>& data, const Line& line) {
+    if (spec_.sum_block == 0 || current_ < 0) return false;
+    const RowSpec& row = spec_.rows[current_];
+    std::vector<absl::string_view> runs;
+    for (const Cell& c : data) {
+      if (c.kind != CellKind::kValue) continue;
+      if (!c.count || c.normalised || *c.count < 0 ||
+          !std::all_of(c.text.begin(), c.text.end(), absl::ascii_isdigit)) {
+        return false;
+      }
+      runs.push_back(c.text);
+    }
+    std::vector<absl::string_view> split;
+    int ways = SplitBySums(runs, Arity(current_), spec_.sum_block, &split);
+    size_t digits = 0, longest = 0;
+    for (absl::string_view r : runs) {
+      digits += r.size();
+      longest = std::max(longest, r.size());
+    }
+    // No split adds up: a count of a million or more in a row missing
+    // cells is glued digits all the same, not a number to keep.
+    if (ways == 0 && !(runs.size() < Arity(current_) && digits >= Arity(current_) && longest >= 7)) {
+      return false;
+    }
+    std::string glued = absl::StrJoin(runs, " ");
+    std::string message = absl::StrCat("row '", row.label, "': cells glued without separators ('",
+                                       glued, "') ");
+    if (ways == 1) {
+      absl::StrAppend(&message, "read as ", absl::StrJoin(split, " | "),
+                      ", the only split that adds up to the row's totals: inferred, check "
+                      "against the document");
+    } else {
+      absl::StrAppend(&message, ways == 0 ? "cannot be split so that the row adds up"
+                                          : "can be split more than one way that adds up",
+                      "; its cells are left unread");
+    }
+    v1::ImportDiagnostic& d = diags_->Add(ways == 1 ? Level::NOTE : Level::UNPLACED, &line,
+                                          spec_.section, glued, row.label, std::move(message));
+    if (!row.field.empty()) {
+      d.add_field_paths(row.field);
+    } else if (spec_.section == std::string("四")) {
+      for (const AppealBlock& b : kAppealBlocks) d.add_field_paths(b.field);
+    }
+    if (ways != 1) {
+      collected_.clear();
+      current_ = -1;
+      return true;
+    }
+    collected_.clear();
+    for (absl::string_view piece : split) collected_.push_back(ClassifyCell(piece));
+    Complete(line);
+    return true;
   }
 
   size_t Arity(int row) const { return static_cast<size_t>(spec_.rows[row].arity); }
@@ -863,7 +973,10 @@ class RowReader {
       const RowSpec& row = spec_.rows[current_];
       const Line* where = row_line_ ? row_line_ : at;
       std::vector<Cell> window;
-      if (collected_.empty() && orphans_.size() == 1 &&
+      if (!collected_.empty() && collected_.size() < row.arity && where != nullptr &&
+          SplitGlued(std::vector<Cell>(collected_), *where)) {
+        // read from cells glued together
+      } else if (collected_.empty() && orphans_.size() == 1 &&
           Window(orphans_[0].cells, orphans_[0].cell_count, -1, row.arity, &window)) {
         Line from = orphans_[0].line;
         orphans_.clear();
