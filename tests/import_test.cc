@@ -1,6 +1,8 @@
 // Import of the published text: the sample to its exact published numbers,
 // round trips, damaged inputs, and the kinds of mess real extractions have.
 #include "core/import/import.h"
+#include "core/import/template_mapper.h"
+#include "core/import/text_reader.h"
 
 #include <fstream>
 #include <map>
@@ -624,6 +626,57 @@ TEST(Import, GluedCellsThatCannotBeToldApartAreUnread) {
     }
     EXPECT_TRUE(unread);
   }
+}
+
+// The sample as OCR would give it, with `edits` (one line each, found by
+// its start) standing for misread digits.
+ImportResult ImportAsOcr(const std::vector<std::pair<std::string, std::string>>& edits) {
+  std::string text = SampleText();
+  for (const auto& [starts_with, with] : edits) text = ReplaceLine(text, starts_with, with);
+  absl::StatusOr<Document> doc = ReadText(text);
+  EXPECT_TRUE(doc.ok()) << doc.status();
+  for (DocBlock& b : doc->blocks) b.ocr = true;
+  absl::StatusOr<ImportResult> r = MapTemplate(*doc);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return *r;
+}
+
+// 31 misread as 37: only one cell changed makes both the row (total 31) and
+// its column ((七)总计 = the items) add up — it is inferred and said so.
+TEST(Ocr, OneReadingThatSatisfiesEverySumIsInferred) {
+  ImportResult r = ImportAsOcr({{"| 三、本年度办理结果 | (一) 予以公开",
+                                 "| 三、本年度办理结果 | (一) 予以公开 | 37 | 0 | 0 | 0 | 0 | 0 | 31 |"}});
+  EXPECT_EQ(GetApplicantCell(r.report.requests().outcomes().disclosed(), 0), 31);
+  std::vector<std::string> inferred;
+  for (const auto& d : r.diagnostics) {
+    if (d.message().find("inferred") != std::string::npos) {
+      inferred.insert(inferred.end(), d.field_paths().begin(), d.field_paths().end());
+    }
+  }
+  EXPECT_THAT(inferred, ::testing::ElementsAre("requests.outcomes.disclosed.natural_person"));
+  EXPECT_TRUE(Unplaced(r).empty()) << absl::StrJoin(Unplaced(r), "\n");
+}
+
+// Two misread rows in one column: no column sum can be checked, so neither
+// is guessed; a misread in table 四 (no column sums) is never guessed.
+TEST(Ocr, RowsThatDoNotAddUpAreNotGuessedWithoutAColumnToCheck) {
+  ImportResult r = ImportAsOcr({
+      {"| 三、本年度办理结果 | (一) 予以公开", "| 三、本年度办理结果 | (一) 予以公开 | 37 | 0 | 0 | 0 | 0 | 0 | 31 |"},
+      {"| | | 4.保护第三方", "| | | 4.保护第三方合法权益 | 7 | 0 | 0 | 0 | 0 | 0 | 2 |"},
+      {"| 3 | 0 | 0 | 0 | 3 |", "| 3 | 0 | 0 | 0 | 8 | 4 | 0 | 0 | 1 | 5 | 3 | 0 | 0 | 1 | 4 |"}});
+  const v1::RequestStatistics& q = r.report.requests();
+  for (int col = 0; col < kApplicantColumnCount; ++col) {
+    EXPECT_FALSE(GetApplicantCell(q.outcomes().disclosed(), col).has_value());
+    EXPECT_FALSE(GetApplicantCell(q.outcomes().withheld().third_party_rights(), col).has_value());
+  }
+  EXPECT_FALSE(r.report.appeals().administrative_reconsideration().has_total());
+  std::vector<std::string> unread;
+  for (const v1::Finding& f : StructureFindings(r)) {
+    if (f.rule_id() == "IMPORT-UNREAD") unread.push_back(f.location().field_path());
+  }
+  EXPECT_THAT(unread, ::testing::UnorderedElementsAre(
+                          "requests.outcomes.disclosed", "requests.outcomes.withheld.third_party_rights",
+                          "appeals.administrative_reconsideration"));
 }
 
 }  // namespace

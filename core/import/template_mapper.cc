@@ -1368,10 +1368,34 @@ std::vector<int> TablesByContent(const std::vector<const Line*>& part, int own) 
   return table;
 }
 
+// The column sums of table 三 that cell (row, col) stands in: each is a
+// list of (row, sign) whose signed cells add up to 0 in every column —
+// (七)总计 = the outcome items; 一 + 二 = (七)总计 + 四、结转下年度.
+std::vector<std::vector<std::pair<int, int>>> ColumnSumsOf(int row) {
+  std::vector<std::pair<int, int>> outcomes = {{kOutcomesTotal, -1}};
+  for (int r = kDisclosed; r < kOutcomesTotal; ++r) {
+    if (!kRequestRows[r].is_group) outcomes.push_back({r, 1});
+  }
+  const std::vector<std::pair<int, int>> balance = {
+      {kReceived, 1}, {kCarriedOver, 1}, {kOutcomesTotal, -1}, {kCarriedToNextYear, -1}};
+  std::vector<std::vector<std::pair<int, int>>> sums;
+  auto in = [&](const std::vector<std::pair<int, int>>& sum) {
+    return std::any_of(sum.begin(), sum.end(), [&](auto& t) { return t.first == row; });
+  };
+  if (in(outcomes)) sums.push_back(outcomes);
+  if (in(balance)) sums.push_back(balance);
+  return sums;
+}
+
 // OCR can misread a digit and still see a digit: a row read by OCR whose
-// total is not the sum of its cells is not trusted — its cells are left
-// unread (UNPLACED), never kept as a confident wrong number. Every cell
-// kept was read by OCR; one NOTE says so.
+// total is not the sum of its cells is not trusted. One cell of it is
+// inferred only when exactly one change of one cell makes the row add up
+// and also every column sum of table 三 that cell stands in (all of whose
+// other rows add up): that reading satisfies all the table's sums, and it
+// is reported as inferred. Otherwise its cells are left unread (UNPLACED),
+// never kept as a confident wrong number. Table 四 has no column sums: its
+// blocks that do not add up are always left unread. One NOTE says every
+// cell was read by OCR.
 void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
   auto distrust = [&](const char* section, const char* label, const std::string& path,
                       const std::function<void()>& clear) {
@@ -1395,10 +1419,69 @@ void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
     }
     return !any || (complete && *get(parts) == sum);
   };
+  auto cell = [&](int row, int col) { return GetApplicantCell(*MutableRequestRow(report, row), col); };
+  std::vector<bool> trusted(kRequestRowCount, true);
   for (int row = 0; row < kRequestRowCount; ++row) {
     if (kRequestRows[row].is_group) continue;
+    trusted[row] = adds_up(kApplicantTotalColumn, [&](int col) { return cell(row, col); });
+  }
+  // The value of (row, col) that makes the row add up, given its other cells.
+  auto row_fix = [&](int row, int col) -> std::optional<int64_t> {
+    int64_t others = 0;
+    for (int c = 0; c < kApplicantTotalColumn; ++c) {
+      if (c == col) continue;
+      std::optional<int64_t> v = cell(row, c);
+      if (!v) return std::nullopt;
+      others += *v;
+    }
+    if (col == kApplicantTotalColumn) return others;
+    std::optional<int64_t> total = cell(row, kApplicantTotalColumn);
+    if (!total || *total - others < 0) return std::nullopt;
+    return *total - others;
+  };
+  // Whether every column sum of (row, col) holds with `value` there; false
+  // when a sum cannot be checked (a cell missing, another row untrusted).
+  auto columns_hold = [&](int row, int col, int64_t value) {
+    std::vector<std::vector<std::pair<int, int>>> sums = ColumnSumsOf(row);
+    if (sums.empty()) return false;
+    for (const auto& sum : sums) {
+      int64_t total = 0;
+      for (const auto& [r, sign] : sum) {
+        std::optional<int64_t> v = r == row ? std::optional<int64_t>(value) : cell(r, col);
+        if (!v || (r != row && !trusted[r])) return false;
+        total += sign * *v;
+      }
+      if (total != 0) return false;
+    }
+    return true;
+  };
+  for (int row = 0; row < kRequestRowCount; ++row) {
+    if (kRequestRows[row].is_group || trusted[row]) continue;
     v1::ApplicantCounts* c = MutableRequestRow(report, row);
-    if (adds_up(kApplicantTotalColumn, [&](int col) { return GetApplicantCell(*c, col); })) continue;
+    int fixes = 0, fixed_col = -1;
+    int64_t fixed_value = 0;
+    for (int col = 0; col < kApplicantColumnCount; ++col) {
+      std::optional<int64_t> v = row_fix(row, col);
+      if (v && v != cell(row, col) && columns_hold(row, col, *v)) {
+        ++fixes;
+        fixed_col = col;
+        fixed_value = *v;
+      }
+    }
+    if (fixes == 1) {
+      std::optional<int64_t> read = cell(row, fixed_col);
+      SetApplicantCell(c, fixed_col, fixed_value);
+      trusted[row] = true;
+      std::string path = absl::StrCat(kRequestRows[row].field, ".", kApplicantColumns[fixed_col].field);
+      v1::ImportDiagnostic& d = diags->Add(
+          Level::NOTE, nullptr, "三", kRequestRows[row].label, "总计 = 各列之和",
+          absl::StrCat("'", kRequestRows[row].label, "', column '", kApplicantColumns[fixed_col].label,
+                       "': OCR read ", read ? std::to_string(*read) : "nothing", "; ", fixed_value,
+                       " is the one value that makes the row and its column add up: inferred, "
+                       "check against the document"));
+      d.add_field_paths(path);
+      continue;
+    }
     distrust("三", kRequestRows[row].label, kRequestRows[row].field, [&] {
       for (int col = 0; col < kApplicantColumnCount; ++col) SetApplicantCell(c, col, std::nullopt);
     });
