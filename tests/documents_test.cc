@@ -133,6 +133,8 @@ TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
   ExpectSameCells(Expected(), r->report, true, &unread);
   // Most of it is read; what is not is reported, never silently empty.
   EXPECT_LT(unread, static_cast<int>(AllCountCells().size()) / 2);
+  // Chinese words OCR boxes apart join as the text has them, without spaces.
+  EXPECT_THAT(r->report.problems_and_improvements(), HasSubstr("我局政府信息公开工作"));
   if (unread > 0) {
     EXPECT_TRUE(r->HasUnplaced());
   }

@@ -42,6 +42,29 @@ bool IsPageNumberLine(const std::string& text) {
   return digit;
 }
 
+// Chinese characters and punctuation (CJK, fullwidth forms, “”), which
+// Chinese text writes without spaces between them.
+bool IsCjk(char32_t c) {
+  return (c >= 0x3000 && c <= 0x303F) || (c >= 0x3400 && c <= 0x9FFF) ||
+         (c >= 0xFF00 && c <= 0xFFEF) || c == 0x201C || c == 0x201D;
+}
+
+char32_t FirstChar(absl::string_view s) {
+  std::u32string u;
+  for (size_t n = 1; n <= std::min<size_t>(4, s.size()); ++n) {
+    if (DecodeUtf8(s.substr(0, n), &u) && !u.empty()) return u.front();
+  }
+  return 0;
+}
+
+char32_t LastChar(absl::string_view s) {
+  std::u32string u;
+  for (size_t n = 1; n <= std::min<size_t>(4, s.size()); ++n) {
+    if (DecodeUtf8(s.substr(s.size() - n), &u) && !u.empty()) return u.back();
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr, Document* doc) {
@@ -101,6 +124,11 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
         int spaces = gap < 0.15 * em ? (l.words[i - 1].space_after ? 1 : 0)
                                      : std::max(1, static_cast<int>(std::lround(gap / (0.5 * em))));
         if (spaces > 1 && gap < 1.2 * em) spaces = 1;
+        // OCR boxes are tight on the ink: Chinese words of one sentence or
+        // label stand apart by less than a character, and join without one.
+        if (ocr && spaces == 1 && gap < 0.8 * em && IsCjk(LastChar(text)) && IsCjk(FirstChar(w.text))) {
+          spaces = 0;
+        }
         text.append(std::min(spaces, 40), ' ');
       }
       text += w.text;
