@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "core/page_token.h"
 #include "core/rpc_util.h"
+#include "core/template.h"
 
 namespace disclosure::audit {
 namespace {
@@ -56,6 +57,15 @@ absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateRepo
   const int32_t year = request.report().year();
   if (year < kMinYear || year > kMaxYear) {
     return FieldError("report.year", absl::StrCat("must be ", kMinYear, "–", kMaxYear));
+  }
+  // Each empty cell is looked up in them: their number bounds the call's cost.
+  for (const v1::Report* r : {&request.report(), &request.previous_year()}) {
+    if (r->import_record().unread_size() > kMaxUnreadEntries) {
+      return FieldError(r == &request.report() ? "report.import_record.unread"
+                                               : "previous_year.import_record.unread",
+                        absl::StrCat("has ", r->import_record().unread_size(),
+                                     " entries; the limit is ", kMaxUnreadEntries));
+    }
   }
   if (request.has_previous_year() && request.previous_year().year() != year - 1) {
     return FieldError("previous_year.year", absl::StrCat("must be ", year - 1));

@@ -44,8 +44,8 @@ const std::vector<RuleInfo>& AllRules() {
       // Found by the importer of the published text (StructureFindings);
       // Validate() never reports it: a Report has no labels.
       {"S-LABEL", v1::WARNING, "行列标签与模板一致"},
-      // Found by the importer (StructureFindings): a cell the document fills
-      // that could not be read. Stands in for EMPTY on that cell, which the
+      // A cell the document fills that the importer could not read
+      // (Report.import_record). Stands in for EMPTY on that cell, which the
       // agency did not leave blank.
       {"IMPORT-UNREAD", v1::ERROR, "导入时未能读取的单元格须核对原文后补录"},
       {"S-VERSION", v1::ERROR, "2021 年及以后的报告使用 2021 年版模板"},
@@ -104,7 +104,6 @@ const CellIndex& Cells() {
 
 }  // namespace
 
-const char kFeePath[] = "proactive_disclosure.administrative_fees.amount_10k_yuan";
 
 const CountCell& ProactiveCell(int row, int col) { return *Cells().proactive[row][col]; }
 const CountCell& RequestCell(int row, int col) { return *Cells().request[row][col]; }
@@ -122,7 +121,7 @@ void LocateCell(const CountCell& cell, v1::Location* loc) {
 void LocateFee(v1::Location* loc) {
   const ProactiveRow& row = kProactiveRows[kProactiveRowCount - 1];
   loc->set_section("二");
-  loc->set_field_path(kFeePath);
+  loc->set_field_path(kFeeFieldPath);
   loc->set_row(absl::StrCat("proactive_disclosure.", row.field));
   loc->set_column(kFeeColumn.field);
   loc->set_row_label(row.label);
@@ -362,7 +361,7 @@ int PlaceInTemplate(const std::string& field_path) {
     int place = 1;
     char section = '2';
     for (const CountCell& c : AllCountCells()) {
-      if (c.section != section && section == '2') (*m)[rules_internal::kFeePath] = place++;
+      if (c.section != section && section == '2') (*m)[kFeeFieldPath] = place++;
       section = c.section;
       (*m)[c.field_path] = place++;
     }

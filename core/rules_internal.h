@@ -67,7 +67,6 @@ const CountCell& ProactiveCell(int row, int col);
 const CountCell& RequestCell(int row, int col);
 const CountCell& AppealCell(int block, int col);
 // The fee cell is not a CountCell: its path and labels.
-extern const char kFeePath[];  // "proactive_disclosure.administrative_fees.amount_10k_yuan"
 
 // A cell's value when a sum may use it: present and not negative. Empty and
 // negative cells have findings of their own (EMPTY, T-INT); a sum over them

@@ -55,12 +55,31 @@ std::string QualifiedRowLabel(int row) {
 }
 
 // ------------------------------------------------------------ cells
-// EMPTY and T-INT for every count cell; EMPTY and T2-FEE for the fee.
+// IMPORT-UNREAD stands in for EMPTY on a cell the document fills but the
+// importer could not read (Report.import_record): the agency did not leave
+// it blank.
+template <typename Locate>
+void AddUnread(const v1::UnreadCells& u, const std::string& cell_name, Findings* out,
+               Locate locate) {
+  v1::Finding& f = NewFinding(Rule::kImportUnread, out);
+  locate(f.mutable_location());
+  f.set_expected("数值");
+  f.set_actual("未能读取");
+  f.set_message(absl::StrCat(u.source().empty() ? "" : absl::StrCat("原文", u.source(), "："),
+                             cell_name, "导入时未能读取（原文并非空白）：请核对原文后补录"));
+}
+
+// EMPTY (or IMPORT-UNREAD) and T-INT for every count cell; EMPTY (or
+// IMPORT-UNREAD) and T2-FEE for the fee.
 void CheckCells(const v1::Report& r, const RequestTable& requests, Findings* out) {
   for (const CountCell& c : AllCountCells()) {
     const std::optional<int64_t> v =
         c.section == '3' ? requests.raw(c.row, c.col) : GetCount(r, c);
     if (!v.has_value()) {
+      if (const v1::UnreadCells* u = UnreadEntryOf(r, c.field_path)) {
+        AddUnread(*u, CellName(c), out, [&](v1::Location* loc) { LocateCell(c, loc); });
+        continue;
+      }
       v1::Finding& f = NewFinding(Rule::kEmpty, out);
       LocateCell(c, f.mutable_location());
       f.set_expected("数值");
@@ -100,6 +119,10 @@ std::string FeeCellName() {
 void CheckFee(const v1::Report& r, Findings* out) {
   const std::optional<std::string> fee = GetFee(r);
   if (!fee.has_value() || fee->empty()) {
+    if (const v1::UnreadCells* u = UnreadEntryOf(r, kFeeFieldPath)) {
+      AddUnread(*u, FeeCellName(), out, LocateFee);
+      return;
+    }
     v1::Finding& f = NewFinding(Rule::kEmpty, out);
     LocateFee(f.mutable_location());
     f.set_expected("数值");

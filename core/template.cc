@@ -344,6 +344,35 @@ const std::vector<CountCell>& AllCountCells() {
   return *cells;
 }
 
+// ---------------------------------------------------------------- unread
+const char kFeeFieldPath[] = "proactive_disclosure.administrative_fees.amount_10k_yuan";
+
+namespace {
+
+// `path` is `cell` or a path above it.
+bool Covers(const std::string& path, const std::string& cell) {
+  return cell.size() >= path.size() && cell.compare(0, path.size(), path) == 0 &&
+         (cell.size() == path.size() || cell[path.size()] == '.');
+}
+
+}  // namespace
+
+bool IsTablePath(const std::string& path) {
+  if (path.empty()) return false;
+  if (Covers(path, kFeeFieldPath)) return true;
+  for (const CountCell& c : AllCountCells()) {
+    if (Covers(path, c.field_path)) return true;
+  }
+  return false;
+}
+
+const v1::UnreadCells* UnreadEntryOf(const v1::Report& r, const std::string& field_path) {
+  for (const v1::UnreadCells& u : r.import_record().unread()) {
+    if (!u.field_path().empty() && Covers(u.field_path(), field_path)) return &u;
+  }
+  return nullptr;
+}
+
 std::optional<int64_t> GetCount(const v1::Report& r, const CountCell& c) {
   switch (c.section) {
     case '2': return GetProactiveCount(r, c.row, c.col);

@@ -126,6 +126,19 @@ const std::vector<CountCell>& AllCountCells();
 std::optional<int64_t> GetCount(const v1::Report& r, const CountCell& c);
 void SetCount(v1::Report* r, const CountCell& c, std::optional<int64_t> v);
 
+// ---------------------------------------------------------------- unread
+// Most Report.import_record.unread entries (the tables have 277 cells).
+inline constexpr int kMaxUnreadEntries = 300;
+// The field path of the fee cell of table 二.
+extern const char kFeeFieldPath[];
+
+// True when `path` is the field path of a cell of the three tables (the fee
+// included), or of a row or block that holds such cells.
+bool IsTablePath(const std::string& path);
+// The entry of r.import_record().unread that covers the cell `field_path`
+// (names it, or a row or block above it); null when none does.
+const v1::UnreadCells* UnreadEntryOf(const v1::Report& r, const std::string& field_path);
+
 // Creates every row message of the three tables (their cells stay as they
 // are), so that a report read from text and the same report built by hand
 // compare equal however their empty rows were made.

@@ -256,7 +256,6 @@ int RunValidate(const std::string& path) {
     context.submitted = day;
   }
   for (auto& f : Validate(*report, context)) findings.push_back(std::move(f));
-  ReplaceEmptyByUnread(&findings);
 
   PrintFindings(findings);
   return HasErrors(findings) ? kExitFindings : kExitOk;

@@ -58,6 +58,36 @@ absl::Status ValidateText(absl::string_view field, const std::string& text, int 
   return absl::OkStatus();
 }
 
+// What the importer could not read: known cells, bounded (docs/api.md).
+absl::Status ValidateImportRecord(const v1::ImportRecord& record) {
+  static constexpr const char* kFormats[] = {"", "text", "pdf", "html", "docx", "scan"};
+  if (std::find(std::begin(kFormats), std::end(kFormats), record.format()) == std::end(kFormats)) {
+    return FieldError("report.import_record.format",
+                      absl::StrCat("'", Echo(record.format()),
+                                   "' is not one of text, pdf, html, docx, scan"));
+  }
+  if (record.unread_size() > kMaxUnreadEntries) {
+    return FieldError("report.import_record.unread",
+                      absl::StrCat("has ", record.unread_size(), " entries; the limit is ",
+                                   kMaxUnreadEntries));
+  }
+  for (int i = 0; i < record.unread_size(); ++i) {
+    const v1::UnreadCells& u = record.unread(i);
+    const std::string field = absl::StrCat("report.import_record.unread[", i, "]");
+    if (!IsTablePath(u.field_path())) {
+      return FieldError(absl::StrCat(field, ".field_path"),
+                        absl::StrCat("'", Echo(u.field_path()),
+                                     "' is not a cell, row or block of tables 二, 三, 四"));
+    }
+    if (absl::Status s = ValidateText(absl::StrCat(field, ".source"), u.source(),
+                                      kMaxUnreadSourceCodePoints);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // What a stored report must be: the 2021 template, well-formed cells and
 // bounded text. Consistency rules (sums, …) are the audit's, not the store's.
 absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
@@ -112,7 +142,7 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
   for (const auto& t : texts) {
     if (absl::Status s = ValidateText(t.field, t.text, t.max); !s.ok()) return s;
   }
-  return absl::OkStatus();
+  return ValidateImportRecord(r.import_record());
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ namespace v1 = ::disclosure::v1;
 // Limits stated once; docs/api.md repeats them.
 inline constexpr int kMaxRequestIdLength = 128;
 inline constexpr int kMaxTitleCodePoints = 200;
+// ImportRecord.unread[].source ("第 3 页（x 120，y 356）").
+inline constexpr int kMaxUnreadSourceCodePoints = 100;
 inline constexpr int kMaxNarrativeCodePoints = 100000;
 inline constexpr int kMaxAgencyNameCodePoints = 100;
 inline constexpr int kDefaultPageSize = 20;

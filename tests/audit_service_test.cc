@@ -737,6 +737,31 @@ TEST_F(AuditServiceTest, ValidateReportIsADryRunOfTheSameEngine) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// The cells an import could not read travel with the report: the stored
+// audit says IMPORT-UNREAD on them, not EMPTY, as reportctl validate does.
+TEST_F(AuditServiceTest, CellsTheImportCouldNotReadAreUnreadNotEmptyInTheAudit) {
+  v1::Report r = Sample();
+  r.mutable_requests()->mutable_outcomes()->clear_disclosed();
+  r.mutable_appeals()->mutable_litigation_direct()->clear_upheld();
+  v1::UnreadCells* u = r.mutable_import_record()->add_unread();
+  u->set_field_path("requests.outcomes.disclosed");
+  u->set_source("第 3 页（x 72，y 410）");
+  r.mutable_import_record()->set_format("scan");
+  v1::Audit audit = AwaitAudit(Submit(r).name());
+  std::vector<std::string> unread, empty;
+  for (const auto& f : audit.findings()) {
+    if (f.rule_id() == "IMPORT-UNREAD") {
+      unread.push_back(f.location().field_path());
+      EXPECT_THAT(f.message(), HasSubstr("第 3 页"));
+    }
+    if (f.rule_id() == "EMPTY") empty.push_back(f.location().field_path());
+  }
+  EXPECT_EQ(unread.size(), 7u);
+  for (const std::string& p : unread) EXPECT_THAT(p, ::testing::StartsWith("requests.outcomes.disclosed."));
+  EXPECT_THAT(empty, ::testing::ElementsAre("appeals.litigation_direct.upheld"));
+  EXPECT_GE(audit.error_count(), 8);
+}
+
 TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());

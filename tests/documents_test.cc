@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/import/import.h"
 #include "core/report_export.h"
 #include "core/rules.h"
@@ -228,7 +229,8 @@ TEST(Samples, PingtanWebPage) {
 }
 
 // A cell the importer could not read is IMPORT-UNREAD, not EMPTY: the
-// audit tells "left blank" from "not read".
+// audit tells "left blank" from "not read", from the report alone (its
+// import_record), so the audit service sees it as reportctl does.
 TEST(Documents, UnreadCellsAreNotEmptyCells) {
   std::string text = Read(DISCLOSURE_TESTDATA "/zhengzhou-psb-2021.txt");
   size_t from = text.find("| (六) 其他处理");
@@ -237,21 +239,39 @@ TEST(Documents, UnreadCellsAreNotEmptyCells) {
   text.replace(from, to - from, "| | (六) 其他处理 | 15 | 0 | 0 | 0 | 0 | 0 | 15 | |\n");
   absl::StatusOr<ImportResult> r = ImportDocument(text);
   ASSERT_TRUE(r.ok()) << r.status();
-  std::vector<v1::Finding> findings = StructureFindings(*r);
-  for (auto& f : Validate(r->report)) findings.push_back(std::move(f));
-  int empty_before = 0;
-  for (const auto& f : findings) empty_before += f.rule_id() == "EMPTY";
-  ReplaceEmptyByUnread(&findings);
+  EXPECT_EQ(r->report.import_record().format(), "text");
+  ASSERT_EQ(r->report.import_record().unread_size(), 3);
+  EXPECT_THAT(r->report.import_record().unread(0).source(), HasSubstr("行"));
+  // Through the wire format, as the services receive it.
+  v1::Report sent;
+  ASSERT_TRUE(sent.ParseFromString(r->report.SerializeAsString()));
   int unread = 0, empty = 0;
-  for (const auto& f : findings) {
-    unread += f.rule_id() == "IMPORT-UNREAD";
+  for (const auto& f : Validate(sent)) {
+    if (f.rule_id() == "IMPORT-UNREAD") {
+      ++unread;
+      EXPECT_THAT(f.location().field_path(), HasSubstr("other_handling"));
+      EXPECT_EQ(f.severity(), v1::ERROR);
+      EXPECT_THAT(f.message(), HasSubstr("未能读取"));
+    }
     if (f.rule_id() == "EMPTY") {
       ++empty;
       EXPECT_THAT(f.location().field_path(), ::testing::Not(HasSubstr("other_handling")));
     }
   }
-  EXPECT_EQ(unread, 3);
-  EXPECT_EQ(empty_before - empty, 21);  // 3 rows × 7 cells
+  EXPECT_EQ(unread, 21);  // 3 rows × 7 cells, one finding each
+  EXPECT_EQ(empty, 0);
+  // A clerk who fills an unread cell by hand has no finding on it; a cell the
+  // agency left blank is EMPTY, as before.
+  sent.mutable_requests()->mutable_outcomes()->mutable_other_handling()->mutable_other()->set_total(3);
+  sent.mutable_requests()->mutable_received()->clear_natural_person();
+  int unread_after = 0;
+  std::vector<std::string> empty_after;
+  for (const auto& f : Validate(sent)) {
+    unread_after += f.rule_id() == "IMPORT-UNREAD";
+    if (f.rule_id() == "EMPTY") empty_after.push_back(f.location().field_path());
+  }
+  EXPECT_EQ(unread_after, 20);
+  EXPECT_THAT(empty_after, ::testing::ElementsAre("requests.received.natural_person"));
 }
 
 // ------------------------------------------------------------ bad documents
@@ -262,6 +282,61 @@ TEST(BadDocuments, DamagedPdfIsRefusedSayingSo) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("PDF"));
+}
+
+// A one-page PDF with `content` drawn in Helvetica; `encrypt`: an /Encrypt
+// dictionary of the standard security handler whose password is not empty.
+std::string MinimalPdf(const std::string& content, bool encrypt) {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R >> >> >>",
+      absl::StrCat("<< /Length ", content.size(), " >>\nstream\n", content, "\nendstream"),
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  };
+  if (encrypt) {
+    // O and U are what RC4-40 would store for passwords nobody here knows:
+    // the empty user password does not open it.
+    objects.push_back(absl::StrCat("<< /Filter /Standard /V 1 /R 2 /P -4 /O <",
+                                   std::string(64, 'a'), "> /U <", std::string(64, 'b'), "> >>"));
+  }
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    absl::StrAppend(&pdf, i + 1, " 0 obj\n", objects[i], "\nendobj\n");
+  }
+  size_t xref = pdf.size();
+  absl::StrAppend(&pdf, "xref\n0 ", objects.size() + 1, "\n0000000000 65535 f \n");
+  for (size_t o : offsets) absl::StrAppend(&pdf, absl::StrFormat("%010d 00000 n \n", o));
+  absl::StrAppend(&pdf, "trailer\n<< /Size ", objects.size() + 1, " /Root 1 0 R",
+                  encrypt ? " /Encrypt 6 0 R /ID [<0123456789abcdef0123456789abcdef> "
+                            "<0123456789abcdef0123456789abcdef>]"
+                          : "",
+                  " >>\nstartxref\n", xref, "\n%%EOF\n");
+  return pdf;
+}
+
+TEST(BadDocuments, EncryptedPdfIsRefusedSayingSo) {
+  const std::string text = "BT /F1 12 Tf 72 720 Td (Invoice 2021) Tj ET";
+  // The same file unencrypted opens (so the refusal below is the password's).
+  absl::StatusOr<ImportResult> plain = ImportDocument(MinimalPdf(text, false));
+  ASSERT_FALSE(plain.ok());
+  EXPECT_THAT(std::string(plain.status().message()), ::testing::Not(HasSubstr("encrypted")));
+  absl::StatusOr<ImportResult> r = ImportDocument(MinimalPdf(text, true));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("encrypted with a password"));
+}
+
+// A PDF that opens but holds no report is told so, not read as an empty one.
+TEST(BadDocuments, PdfThatIsNoReportIsRefusedSayingSo) {
+  absl::StatusOr<ImportResult> r =
+      ImportDocument(MinimalPdf("BT /F1 12 Tf 72 720 Td (Invoice 2021 total 300) Tj ET", false));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("no part of the 2021 template found"));
 }
 
 TEST(BadDocuments, ZipThatIsNoWordFileIsRefusedSayingSo) {

@@ -144,6 +144,10 @@ TEST(ImportSample, MatchesTheHandWrittenJson) {
   got.mutable_agency()->set_id(expected.agency().id());
   got.mutable_agency()->set_region_code(expected.agency().region_code());
   got.mutable_agency()->set_kind(expected.agency().kind());
+  // How it was read: from text, every cell.
+  EXPECT_EQ(got.import_record().format(), "text");
+  EXPECT_EQ(got.import_record().unread_size(), 0);
+  got.clear_import_record();
   std::string diff;
   MessageDifferencer d;
   d.ReportDifferencesToString(&diff);
@@ -621,9 +625,7 @@ TEST(Import, GluedCellsThatCannotBeToldApartAreUnread) {
     const v1::ApplicantCounts& row = *counts;
     for (int col = 0; col < kApplicantColumnCount; ++col) EXPECT_FALSE(GetApplicantCell(row, col).has_value());
     bool unread = false;
-    for (const v1::Finding& f : StructureFindings(r)) {
-      unread |= f.rule_id() == "IMPORT-UNREAD" && f.location().field_path() == path;
-    }
+    for (const v1::UnreadCells& u : r.report.import_record().unread()) unread |= u.field_path() == path;
     EXPECT_TRUE(unread);
   }
 }
@@ -671,9 +673,7 @@ TEST(Ocr, RowsThatDoNotAddUpAreNotGuessedWithoutAColumnToCheck) {
   }
   EXPECT_FALSE(r.report.appeals().administrative_reconsideration().has_total());
   std::vector<std::string> unread;
-  for (const v1::Finding& f : StructureFindings(r)) {
-    if (f.rule_id() == "IMPORT-UNREAD") unread.push_back(f.location().field_path());
-  }
+  for (const v1::UnreadCells& u : r.report.import_record().unread()) unread.push_back(u.field_path());
   EXPECT_THAT(unread, ::testing::UnorderedElementsAre(
                           "requests.outcomes.disclosed", "requests.outcomes.withheld.third_party_rights",
                           "appeals.administrative_reconsideration"));

@@ -520,6 +520,29 @@ TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
        "report.overview"},
       {kParent, [](v1::Report*) {}, "", "request_id"},
       {kParent, [](v1::Report*) {}, "bad id", "request_id"},
+      // What the importer could not read must name cells, briefly.
+      {kParent, [](v1::Report* x) { x->mutable_import_record()->set_format("xls"); }, "m",
+       "report.import_record.format"},
+      {kParent,
+       [](v1::Report* x) {
+         x->mutable_import_record()->add_unread()->set_field_path("requests.received");
+         x->mutable_import_record()->add_unread()->set_field_path("requests.nowhere");
+       },
+       "m", "report.import_record.unread[1].field_path"},
+      {kParent,
+       [](v1::Report* x) {
+         v1::UnreadCells* u = x->mutable_import_record()->add_unread();
+         u->set_field_path("requests.received.total");
+         u->set_source(std::string(101, 'x'));
+       },
+       "m", "report.import_record.unread[0].source"},
+      {kParent,
+       [](v1::Report* x) {
+         for (int i = 0; i < 301; ++i) {
+           x->mutable_import_record()->add_unread()->set_field_path("requests.received");
+         }
+       },
+       "m", "report.import_record.unread"},
   };
   for (const Case& c : cases) {
     v1::Report report = SampleReport();

@@ -74,23 +74,6 @@ absl::StatusOr<ImportResult> ImportDocument(absl::string_view bytes, const Impor
   return result;
 }
 
-void ReplaceEmptyByUnread(std::vector<v1::Finding>* findings) {
-  std::vector<std::string> unread;
-  for (const v1::Finding& f : *findings) {
-    if (f.rule_id() == "IMPORT-UNREAD") unread.push_back(f.location().field_path());
-  }
-  if (unread.empty()) return;
-  auto covered = [&](const v1::Finding& f) {
-    if (f.rule_id() != "EMPTY") return false;
-    const std::string& path = f.location().field_path();
-    for (const std::string& u : unread) {
-      if (path == u || (absl::StartsWith(path, u) && path[u.size()] == '.')) return true;
-    }
-    return false;
-  };
-  findings->erase(std::remove_if(findings->begin(), findings->end(), covered), findings->end());
-}
-
 absl::StatusOr<ImportResult> ImportText(absl::string_view text, const ImportOptions& options) {
   ImportOptions o = options;
   o.format = DocumentFormat::kText;

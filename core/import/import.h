@@ -8,9 +8,9 @@
 //
 // Whatever cannot be placed is reported as an UNPLACED diagnostic naming
 // where in the source it is and what was expected, and its cells stay empty;
-// ImportResult::unread lists those cells so that the audit can tell "the
-// agency left it blank" (EMPTY) from "the importer could not read it"
-// (IMPORT-UNREAD). Cells read by OCR, or split from digits glued together,
+// the report's import_record lists those cells so that every audit of it can
+// tell "the agency left it blank" (EMPTY) from "the importer could not read
+// it" (IMPORT-UNREAD). Cells read by OCR, or split from digits glued together,
 // are reported as such (NOTE), never silently.
 //
 // Thread-safe: no shared mutable state (Tesseract engines are per call).
@@ -83,14 +83,10 @@ absl::StatusOr<ImportResult> ImportText(absl::string_view text,
                                         const ImportOptions& options = {});
 
 // The structure findings (S-SECT, S-LABEL) the import saw in the document,
-// and an IMPORT-UNREAD finding for each cell it could not read, as audit
-// findings; the rules library cannot see them in a Report.
+// as audit findings; the rules library cannot see them in a Report. (The
+// cells it could not read are in the report itself, ImportRecord, and the
+// rules report them as IMPORT-UNREAD.)
 std::vector<v1::Finding> StructureFindings(const ImportResult& result);
-
-// Drops each EMPTY finding on a cell that an IMPORT-UNREAD finding covers
-// (its field path or a row above it): that cell was not left blank by the
-// agency, the importer could not read it. Keeps the order of the rest.
-void ReplaceEmptyByUnread(std::vector<v1::Finding>* findings);
 
 }  // namespace disclosure
 

@@ -1659,6 +1659,18 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
                      return std::make_tuple(a.page(), a.line(), a.y(), a.x()) <
                             std::make_tuple(b.page(), b.line(), b.y(), b.x());
                    });
+  // The unread cells go with the report, so that every audit of it sees them.
+  v1::ImportRecord& record = *report.mutable_import_record();
+  record.set_format(doc.format);
+  for (const auto& d : result.diagnostics) {
+    if (d.level() != v1::ImportDiagnostic::UNPLACED) continue;
+    for (const std::string& path : d.field_paths()) {
+      if (record.unread_size() == kMaxUnreadEntries) break;
+      v1::UnreadCells& u = *record.add_unread();
+      u.set_field_path(path);
+      u.set_source(DescribeSourceZh(SourceOf(d)));
+    }
+  }
   if (options.strict && result.HasUnplaced()) {
     for (const auto& d : result.diagnostics) {
       if (d.level() == v1::ImportDiagnostic::UNPLACED) {
@@ -1673,23 +1685,6 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
 std::vector<v1::Finding> StructureFindings(const ImportResult& result) {
   std::vector<v1::Finding> findings;
   for (const auto& d : result.diagnostics) {
-    if (d.level() == v1::ImportDiagnostic::UNPLACED) {
-      for (const std::string& path : d.field_paths()) {
-        v1::Finding f;
-        f.set_rule_id("IMPORT-UNREAD");
-        f.set_severity(v1::ERROR);
-        f.set_rule_set_version(kRuleSetVersion);
-        f.mutable_location()->set_section(d.section());
-        f.mutable_location()->set_field_path(path);
-        f.set_expected(d.expected());
-        f.set_actual(d.text());
-        std::string where = DescribeSourceZh(SourceOf(d));
-        f.set_message(absl::StrCat(where.empty() ? "" : absl::StrCat(where, "："),
-                                   "导入时未能读取“", path,
-                                   "”的数值（原文并非空白）：请核对原文后补录"));
-        findings.push_back(std::move(f));
-      }
-    }
     if (d.rule_id().empty()) continue;
     v1::Finding f;
     f.set_rule_id(d.rule_id());
