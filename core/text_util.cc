@@ -170,11 +170,17 @@ bool IsPunctuation(char32_t c) {
 // a shared helper: they run over every imported line, and the shared form
 // measured ~10 % slower on the import benchmark.
 void AppendFolded(absl::string_view s, std::string* out) {
-  size_t i = 0;
+  // Most text folds to itself: runs that do are appended whole.
+  size_t run = 0, i = 0;
+  auto flush = [&](size_t end) { out->append(s.data() + run, end - run); };
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      out->push_back(c == '\t' ? ' ' : static_cast<char>(c));
+      if (c == '\t') {
+        flush(i);
+        out->push_back(' ');
+        run = i + 1;
+      }
       ++i;
       continue;
     }
@@ -183,13 +189,14 @@ void AppendFolded(absl::string_view s, std::string* out) {
     char32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
     for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     char32_t f = Fold(cp);
-    if (f == cp) {
-      out->append(s.data() + i, len);
-    } else if (f != 0) {
-      AppendUtf8(f, out);
+    if (f != cp) {
+      flush(i);
+      if (f != 0) AppendUtf8(f, out);
+      run = i + len;
     }
     i += len;
   }
+  flush(s.size());
 }
 
 std::string FoldWidth(absl::string_view s) {

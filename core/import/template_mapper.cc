@@ -71,6 +71,9 @@ void LinesOf(const Document& doc, Lines* out) {
     }
   }
   out->folded.reserve(bound);
+  size_t lines = 0;
+  for (const DocBlock& b : doc.blocks) lines += b.kind == DocBlock::kParagraph ? 1 : b.rows.size();
+  out->lines.reserve(lines);
   auto fold = [&](absl::string_view s) {
     size_t start = out->folded.size();
     AppendFolded(s, &out->folded);
@@ -119,6 +122,7 @@ void LinesOf(const Document& doc, Lines* out) {
       std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
       line.text = absl::string_view(out->folded).substr(start);
       line.raw = line.text;
+      line.cells.reserve(row.size());
       for (const DocCell& c : row) line.cells.push_back(fold(c.text));
       bool any = std::any_of(line.cells.begin(), line.cells.end(),
                              [](absl::string_view c) { return !c.empty(); });
@@ -180,15 +184,55 @@ struct Cell {
 // Classifies one cell. Values are digits with an optional sign, thousands
 // separators, a decimal part, a unit (元/万元/件) or OCR letters for digits
 // (O for 0, l/I for 1). "—", "-", "/" and "无" are explicit blanks.
+// absl::ascii_isspace, inlined: ClassifyCell runs on every cell.
+inline bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// Whether a cell starting with `c` (its first byte other than a space) can
+// be a value or a blank mark; any other cell is a label. Decides most
+// labels without copying them: every cell of every line is classified.
+bool MayBeValueOrBlank(absl::string_view t) {
+  const char c = t[0];
+  if (absl::ascii_isdigit(c)) return true;
+  switch (c) {
+    case '-': case '+': case '.': case ',': case '/': case '\\':
+    case 'O': case 'o': case 'l': case 'I':
+      return true;
+    default:
+      return absl::StartsWith(t, "—") || t == "无";
+  }
+}
+
 Cell ClassifyCell(absl::string_view raw) {
   Cell cell;
-  std::string t;
-  for (char c : raw) {
-    if (c != ' ') t.push_back(c);
+  size_t b = 0, e = raw.size();
+  while (b < e && IsAsciiSpace(raw[b])) ++b;
+  while (e > b && IsAsciiSpace(raw[e - 1])) --e;
+  cell.text = raw.substr(b, e - b);
+  // Spaces inside a value (OCR, justified layouts) are dropped: "1 234".
+  std::string unspaced;
+  absl::string_view t = raw;
+  if (raw.find(' ') != absl::string_view::npos) {
+    for (char c : raw) {
+      if (c != ' ') unspaced.push_back(c);
+    }
+    t = unspaced;
   }
-  cell.text = absl::StripAsciiWhitespace(raw);
   if (t.empty() || t == "-" || t == "/" || t == "—" || t == "——" || t == "无" || t == "\\") {
     return cell;  // blank
+  }
+  if (!MayBeValueOrBlank(t)) {
+    cell.kind = CellKind::kLabel;
+    return cell;
+  }
+  // Most values are plain digits.
+  if (t.size() <= 18 && std::all_of(t.begin(), t.end(), absl::ascii_isdigit)) {
+    int64_t v = 0;
+    for (char c : t) v = v * 10 + (c - '0');
+    cell.kind = CellKind::kValue;
+    cell.count = v;
+    return cell;
   }
   absl::string_view s = t;
   bool unit = absl::ConsumeSuffix(&s, "万元") || absl::ConsumeSuffix(&s, "元") ||

@@ -58,6 +58,7 @@ absl::StatusOr<Document> ReadText(absl::string_view text) {
   int number = 0;
   bool in_table = false;
   std::string folded;
+  doc.blocks.reserve(std::count(text.begin(), text.end(), '\n') + 1);
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++number;
     raw = TrimSpaces(absl::StripSuffix(raw, "\r"));
@@ -81,6 +82,7 @@ absl::StatusOr<Document> ReadText(absl::string_view text) {
         absl::string_view inner = t.front() == '|' ? t.substr(1) : t;
         if (!inner.empty() && inner.back() == '|') inner.remove_suffix(1);
         std::vector<DocCell>& row = doc.blocks.back().rows.emplace_back();
+        row.reserve(std::count(inner.begin(), inner.end(), '|') + 1);
         for (absl::string_view cell : absl::StrSplit(inner, '|')) {
           DocCell& c = row.emplace_back();
           c.text = std::string(absl::StripAsciiWhitespace(cell));
