@@ -16,7 +16,7 @@ RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq 
     && useradd --system --uid 10001 --gid 10001 --home /var/lib/disclosure disclosure \
     && mkdir -p /var/lib/disclosure && chown disclosure /var/lib/disclosure
 COPY --from=build /src/build/submit_service/submit_service /src/build/audit_service/audit_service \
-     /src/build/reportctl/reportctl /usr/local/bin/
+     /src/build/reportctl/reportctl /src/build/reportctl/reportctl-remote /usr/local/bin/
 # The OCR engine module, loaded only when a scan is read (core/import/ocr_engine.h).
 COPY --from=build /src/build/lib/libdisclosure_ocr.so /usr/local/lib/
 RUN ldconfig

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/arena.h"
+#include "core/text_util.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/message_allocator.h"
 
@@ -138,9 +139,6 @@ class ArenaMessageAllocator final : public grpc::MessageAllocator<Request, Respo
     google::protobuf::Arena arena_;
   };
 };
-
-// Reads a whole file; NotFound naming it when it cannot be read.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 }  // namespace disclosure
 

@@ -1,6 +1,8 @@
 #include "core/text_util.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -264,6 +266,14 @@ std::string Echo(absl::string_view value, size_t max_bytes) {
   if (value.size() <= max_bytes) return absl::CHexEscape(value);
   return absl::StrCat(absl::CHexEscape(value.substr(0, max_bytes)), "...[", value.size(),
                       " bytes]");
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 }  // namespace disclosure

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace disclosure {
@@ -53,6 +54,9 @@ std::string Shorten(absl::string_view s, int max_code_points);
 // RESOURCE_EXHAUSTED.
 inline constexpr size_t kMaxEchoBytes = 200;
 std::string Echo(absl::string_view value, size_t max_bytes = kMaxEchoBytes);
+
+// Reads a whole file; NotFound naming it when it cannot be read.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 }  // namespace disclosure
 

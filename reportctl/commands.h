@@ -1,7 +1,5 @@
-// reportctl's commands. Each returns the process exit code:
-// 0 ok; 1 the report has error findings, a strict import failed, or the
-// service refused the request; 2 the input cannot be read, the command line
-// is wrong, or the service cannot be reached.
+// reportctl's commands that call a service (reportctl-remote, which links
+// gRPC). Each returns the process exit code, as offline.h says.
 #ifndef DISCLOSURE_REPORTCTL_COMMANDS_H_
 #define DISCLOSURE_REPORTCTL_COMMANDS_H_
 
@@ -11,27 +9,15 @@
 #include <vector>
 
 #include "absl/flags/declare.h"
+#include "reportctl/offline.h"
 #include "absl/status/statusor.h"
 #include "disclosure/v1/findings.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "disclosure/v1/report.pb.h"
 
-ABSL_DECLARE_FLAG(std::string, agency_id);
-ABSL_DECLARE_FLAG(bool, json);
-ABSL_DECLARE_FLAG(bool, strict);
-
 namespace disclosure::reportctl {
 
 namespace v1 = ::disclosure::v1;
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFindings = 1;
-inline constexpr int kExitUnreadable = 2;
-
-// Offline (offline.cc).
-int RunImport(const std::string& path);
-int RunExport(const std::string& path);
-int RunValidate(const std::string& path);
 
 // Against submit_service (remote.cc). `args` are the positional arguments
 // after the command name.
@@ -86,16 +72,6 @@ int DrainStream(grpc::ClientContext* context, grpc::ClientReader<Event>* reader,
   if (max > 0 && seen >= max) return kExitOk;
   return s.ok() ? kExitOk : Refused(s);
 }
-
-// Findings as a readable table with a count line, or (--json) a JSON array.
-void PrintFindings(const std::vector<v1::Finding>& findings);
-
-// A report from a file holding JSON or the published text; import
-// diagnostics go to stderr, structure findings to `structure` if given.
-absl::StatusOr<v1::Report> LoadReport(const std::string& path,
-                                      std::vector<v1::Finding>* structure);
-// Writes to --out, or stdout.
-bool WriteOut(const std::string& data);
 
 }  // namespace disclosure::reportctl
 

@@ -12,9 +12,9 @@
 #include "absl/time/civil_time.h"
 #include "core/report_export.h"
 #include "core/import/import.h"
-#include "core/rpc_util.h"
 #include "core/rules.h"
-#include "reportctl/commands.h"
+#include "core/text_util.h"
+#include "reportctl/offline.h"
 
 ABSL_FLAG(std::string, out, "", "import/export: write to this file instead of stdout");
 ABSL_FLAG(std::string, to, "json", "import: output format, json|text|binpb");
@@ -259,6 +259,45 @@ int RunValidate(const std::string& path) {
 
   PrintFindings(findings);
   return HasErrors(findings) ? kExitFindings : kExitOk;
+}
+
+const char kUsage[] =
+      "reportctl COMMAND …\n"
+      "offline:\n"
+      "  import FILE [--out F] [--to json|text|binpb] [--format auto|text|pdf|html|docx|scan] [--strict] [--agency_id ID] [--region_code C]\n"
+      "  export FILE.json [--out F]\n"
+      "  validate FILE [--previous FILE] [--submitted YYYY-MM-DD] [--json]\n"
+      "submit_service (--target HOST:PORT --certs DIR --as PRINCIPAL):\n"
+      "  submit FILE [--agency_id ID] [--expected_version N] [--request_id ID]\n"
+      "  versions agencies/ID/reports/YEAR\n"
+      "  get agencies/ID/reports/YEAR/versions/N|latest [--json]\n"
+      "  diff VERSION OTHER_VERSION\n"
+      "  watch [--from POSITION] [--region_prefix P] [--max_events N]\n"
+      "  reports [--region_prefix P] [--year Y]\n"
+      "  health [--health_service NAME]    grpc.health.v1 of --target (for probes)\n"
+      "audit_service (--audit_target HOST:PORT --certs DIR --as PRINCIPAL):\n"
+      "  audit VERSION [--json]            the audit: hash, digest, counts, new/fixed/open\n"
+      "  findings VERSION [--json]         its findings as a table\n"
+      "  signoff VERSION --review legality|normativity|confidentiality --decision approve|reject [--reason R]\n"
+      "  signoff VERSION --waive RULE --field PATH [--span S-E] --reason R\n"
+      "  signoff VERSION --acknowledge RULE --field PATH [--span S-E]\n"
+      "  status VERSION                    CLEARED, or what blocks it\n"
+      "  dashboard --region_prefix P --year Y [--json]\n"
+      "  events --region_prefix P [--from POSITION] [--max_events N]\n"
+      "  ledger verify [--ledger_public_key PEM] [--ledger_state FILE] [--entries]\n"
+      "exit: 0 ok; 1 errors found / strict import failed / request refused; 2 unreadable input or unreachable service";
+
+int RunOffline(const std::string& command, const std::vector<std::string>& args) {
+  int (*run)(const std::string&) = command == "import"     ? RunImport
+                                   : command == "export"   ? RunExport
+                                   : command == "validate" ? RunValidate
+                                                           : nullptr;
+  if (run == nullptr) return -1;
+  if (args.size() != 1) {
+    std::cerr << "usage: reportctl " << command << " FILE\n";
+    return kExitUnreadable;
+  }
+  return run(args[0]);
 }
 
 }  // namespace disclosure::reportctl

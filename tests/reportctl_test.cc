@@ -54,6 +54,21 @@ int RunReportctl(const std::string& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The binary users run loads no gRPC (a cold import starts as fast as
+// pdftotext, docs/performance.md); the service commands it hands on work
+// (the ReportctlRemote tests run through it).
+TEST(ReportctlOffline, TheBinaryUsersRunLoadsNoGrpc) {
+  std::string cmd = absl::StrCat("LD_TRACE_LOADED_OBJECTS=1 ", DISCLOSURE_REPORTCTL_BINARY);
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string libs;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), p)) libs.append(buf, n);
+  pclose(p);
+  EXPECT_THAT(libs, ::testing::HasSubstr("libpoppler"));
+  EXPECT_THAT(libs, ::testing::Not(::testing::HasSubstr("libgrpc")));
+}
+
 TEST(ReportctlRemote, SeveralTargetAddressesConnectOverTls) {
   TempDir dir;
   InProcessSubmitServer server(dir.path() + "/submit.db");
