@@ -439,11 +439,12 @@ grpc::Status AuditServiceImpl::GetRegionSummary(grpc::ServerContext* context,
   });
 }
 
-grpc::Status AuditServiceImpl::WatchEvents(grpc::ServerContext* context,
-                                           const v1::WatchEventsRequest* request,
-                                           grpc::ServerWriter<v1::AuditEvent>* writer) {
-  return Handle(context, "WatchEvents", *policy_, [&](const std::string& principal,
-                                                      RequestLog* log) -> absl::Status {
+grpc::ServerWriteReactor<v1::AuditEvent>* AuditServiceImpl::WatchEvents(
+    grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) {
+  return StartWatch<v1::AuditEvent>(
+      context, kService, "WatchEvents", *policy_, &watch_limiter_,
+      [this, request](const std::string& principal, RequestLog* log,
+                      WatchWriter<v1::AuditEvent>* writer) -> absl::Status {
     log->set_resource(absl::StrCat("regions/", request->region_prefix(), " events after:",
                                    request->start_after()));
     absl::StatusOr<int64_t> after = ValidateWatchEvents(*request);
@@ -458,7 +459,7 @@ grpc::Status AuditServiceImpl::WatchEvents(grpc::ServerContext* context,
                                                 " is beyond the last event"));
     }
     int64_t position = *after;
-    while (!context->IsCancelled()) {
+    while (!writer->IsCancelled()) {
       int64_t seen;
       {
         absl::MutexLock lock(&events_mu_);

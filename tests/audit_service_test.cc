@@ -26,6 +26,7 @@
 #include "core/merkle.h"
 #include "core/page_token.h"
 #include "core/template.h"
+#include "core/watch_stream.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/audit_env.h"
@@ -781,6 +782,88 @@ TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   EXPECT_EQ(end.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   read("oversight-henan", "41", "events/999", 1, &end);
   EXPECT_EQ(end.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+// Issue 12: 62 WatchEvents of one oversight office made every synchronous
+// call of every other principal RESOURCE_EXHAUSTED. Streams run beside the
+// handlers' threads; one principal holds a bounded number of them, the next
+// is refused (RESOURCE_EXHAUSTED, saying why, logged), and everyone else's
+// calls answer.
+TEST_F(AuditServiceTest, ManyWatchersOfOnePrincipalDoNotStarveOthers) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  struct Watch {
+    std::unique_ptr<v1::AuditService::Stub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::AuditEvent>> reader;
+  };
+  CapturedLog log;
+  std::vector<std::unique_ptr<Watch>> open;
+  std::vector<grpc::Status> refused;
+  for (int i = 0; i < 70; ++i) {
+    auto w = std::make_unique<Watch>();
+    w->stub = As("oversight-henan");
+    w->context.set_deadline(In(120));
+    v1::WatchEventsRequest req;
+    req.set_region_prefix("41");
+    w->reader = w->stub->WatchEvents(&w->context, req);
+    v1::AuditEvent e;
+    if (w->reader->Read(&e)) {  // the VERSION_AUDITED event: its handler runs
+      open.push_back(std::move(w));
+    } else {
+      refused.push_back(w->reader->Finish());
+    }
+  }
+  EXPECT_EQ(open.size(), static_cast<size_t>(kMaxWatchStreamsPerPrincipal));
+  ASSERT_EQ(refused.size(), 70u - open.size());
+  for (const grpc::Status& s : refused) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("'oversight-henan' already holds 8 open watch streams"));
+  }
+  // Other oversight offices watch too.
+  for (const char* principal : {"oversight-zhengzhou"}) {
+    for (int i = 0; i < kMaxWatchStreamsPerPrincipal; ++i) {
+      auto w = std::make_unique<Watch>();
+      w->stub = As(principal);
+      w->context.set_deadline(In(120));
+      v1::WatchEventsRequest req;
+      req.set_region_prefix("4101");
+      w->reader = w->stub->WatchEvents(&w->context, req);
+      v1::AuditEvent e;
+      ASSERT_TRUE(w->reader->Read(&e)) << principal << " " << i;
+      open.push_back(std::move(w));
+    }
+  }
+  // The others' synchronous calls answer.
+  for (int i = 0; i < 5; ++i) {
+    v1::GetAuditRequest get;
+    get.set_name(v.name() + "/audit");
+    v1::Audit a;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    grpc::Status s = As("clerk-zz-psb")->GetAudit(&c, get, &a);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(Status(v.name(), "clerk-zz-psb").name(), v.name() + "/reviewStatus");
+    grpc::Status dash;
+    Dashboard("oversight-zhengzhou", "regions/4101/years/2021", &dash);
+    EXPECT_TRUE(dash.ok()) << dash.error_code() << " " << dash.error_message();
+  }
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  // And the open streams still carry events: the sign-off.
+  for (auto& w : open) {
+    v1::AuditEvent e;
+    ASSERT_TRUE(w->reader->Read(&e));
+    EXPECT_EQ(e.kind(), v1::AuditEvent::SIGNED_OFF);
+  }
+  int warned = 0;
+  for (const std::string& line : log.Lines()) {
+    warned += absl::StrContains(line, "watch refused: method=WatchEvents principal=\"oversight-henan\"");
+  }
+  EXPECT_EQ(warned, static_cast<int>(refused.size()));
+  for (auto& w : open) {
+    w->context.TryCancel();
+    w->reader->Finish();
+  }
 }
 
 TEST_F(AuditServiceTest, LedgerProofRequestsOutOfRangeNameTheField) {
