@@ -75,9 +75,17 @@ inline constexpr int kKeepaliveTimeMs = 60000;
 inline constexpr int kKeepaliveTimeoutMs = 20000;
 inline constexpr int kMinClientPingIntervalMs = 10000;
 
-// Thread quota and keepalive of the server (docs/api.md, Limits); main.cc
-// and the tests' server set them alike. max_threads >= kMinMaxThreads.
-void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
+// A connection that has not finished its TLS handshake (a client
+// certificate verified) this long after it was accepted is closed: a peer
+// without a certificate holds a descriptor for 10 s at most, not gRPC's
+// default 120 s.
+inline constexpr int kHandshakeTimeoutMs = 10000;
+
+// Thread quota, keepalive and handshake timeout of the server (docs/api.md,
+// Limits); main.cc and the tests' server set them alike. max_threads >=
+// kMinMaxThreads.
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads,
+                       int handshake_timeout_ms = kHandshakeTimeoutMs);
 
 // Makes spdlog's default logger write to stdout through a buffer of
 // kLogBufferBytes: a request line is formatted and copied into the buffer on
@@ -92,8 +100,9 @@ void UseBufferedLogging();
 // deadlock detection (on in Debian's build, a lock-graph update per
 // acquisition; our locks are few and simple), block SIGTERM and SIGINT in
 // every thread (gRPC's threads inherit the mask) so that main takes them
-// with sigwait(), not a handler, and start the buffered log. Returns
-// the signal set to wait on.
+// with sigwait(), not a handler, start the buffered log, and raise the
+// open-file limit to the hard limit (core/listener_watchdog.h). Returns the
+// signal set to wait on.
 sigset_t StartServiceProcess();
 
 // A store URL (--store): "sqlite:PATH", or "postgres://…" /
