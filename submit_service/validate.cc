@@ -88,9 +88,10 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
   }
   for (const CountCell& c : AllCountCells()) {
     std::optional<int64_t> v = GetCount(r, c);
-    if (v && *v < 0) {
+    if (v && (*v < 0 || *v > kMaxCount)) {
       return FieldError(absl::StrCat("report.", c.field_path),
-                        absl::StrCat("is ", *v, "; counts are whole numbers ≥ 0"));
+                        absl::StrCat("is ", *v, "; counts are whole numbers from 0 to ",
+                                     kMaxCount, " (the most a report can hold)"));
     }
   }
   // The value is report content: not echoed (docs/api.md, Logs).

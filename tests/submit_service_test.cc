@@ -553,6 +553,25 @@ TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
   EXPECT_EQ(BadField(Get(clerk.get(), "agencies/ZZ/reports/2021/versions/1", &v)), "name");
 }
 
+// Issue 12: counts up to INT64_MAX were stored, and the rules' sums over
+// them overflowed. A count is at most kMaxCount, what a report can hold.
+TEST_F(SubmitServiceTest, CountsAboveWhatAReportHoldsAreRefused) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  for (int64_t huge : {std::numeric_limits<int64_t>::max(), kMaxCount + 1}) {
+    v1::Report report = SampleReport();
+    SetApplicantCell(MutableRequestRow(&report, kCarriedOver), 0, huge);
+    grpc::Status s = Create(clerk.get(), report, "huge", 0, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(BadField(s), "report.requests.carried_over_from_previous_year.natural_person") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("from 0 to 999999999999"));
+  }
+  v1::Report report = SampleReport();
+  SetApplicantCell(MutableRequestRow(&report, kCarriedOver), 0, kMaxCount);
+  grpc::Status s = Create(clerk.get(), report, "max", 0, &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 // protobuf's parser refuses a proto3 string field that is not UTF-8 before
 // any handler runs; what the client gets is gRPC's, not ours (docs/api.md):
 // UNIMPLEMENTED from the callback handler (CreateVersion), INTERNAL from the
