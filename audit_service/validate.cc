@@ -60,6 +60,13 @@ absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateRepo
   if (request.has_previous_year() && request.previous_year().year() != year - 1) {
     return FieldError("previous_year.year", absl::StrCat("must be ", year - 1));
   }
+  // The kind sets the deadline (D-DUE): an undefined one is no kind at all.
+  if (!v1::AgencyKind_IsValid(request.report().agency().kind())) {
+    return FieldError("report.agency.kind",
+                      absl::StrCat("is ", request.report().agency().kind(),
+                                   ", not a defined AgencyKind: AGENCY_KIND_DEPARTMENT (1), "
+                                   "AGENCY_KIND_PEOPLES_GOVERNMENT (2), or unset"));
+  }
   ValidateReportArgs args;
   if (!request.submitted_date().empty()) {
     absl::CivilDay day;

@@ -129,7 +129,17 @@ absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
   }
   report.mutable_agency()->set_region_code(agency.region_code());
   if (report.agency().name().empty()) report.mutable_agency()->set_name(agency.name());
-  if (report.agency().kind() == v1::AGENCY_KIND_UNSPECIFIED) {
+  // So is it on the agency's kind where it states one: the kind sets the
+  // deadline (D-DUE), which a clerk must not choose for itself.
+  if (agency.kind() != v1::AGENCY_KIND_UNSPECIFIED) {
+    if (report.agency().kind() != v1::AGENCY_KIND_UNSPECIFIED &&
+        report.agency().kind() != agency.kind()) {
+      return FieldError("report.agency.kind",
+                        absl::StrCat(v1::AgencyKind_Name(report.agency().kind()),
+                                     " is not the registry's kind of '", agency.id(), "' (",
+                                     v1::AgencyKind_Name(agency.kind()),
+                                     "): leave it unset, the registry decides"));
+    }
     report.mutable_agency()->set_kind(agency.kind());
   }
   CreateVersionArgs args;

@@ -86,6 +86,13 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
   if (!r.agency().region_code().empty() && !IsValidRegionCode(r.agency().region_code())) {
     return FieldError("report.agency.region_code", "must be six digits");
   }
+  if (!v1::AgencyKind_IsValid(r.agency().kind())) {
+    return FieldError("report.agency.kind",
+                      absl::StrCat("is ", r.agency().kind(),
+                                   ", not a defined AgencyKind: AGENCY_KIND_DEPARTMENT (1), "
+                                   "AGENCY_KIND_PEOPLES_GOVERNMENT (2), or unset for the "
+                                   "registry's"));
+  }
   for (const CountCell& c : AllCountCells()) {
     std::optional<int64_t> v = GetCount(r, c);
     if (v && (*v < 0 || *v > kMaxCount)) {

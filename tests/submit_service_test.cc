@@ -572,6 +572,36 @@ TEST_F(SubmitServiceTest, CountsAboveWhatAReportHoldsAreRefused) {
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
+// Issue 12: report.agency.kind was stored as sent, even 77, so a clerk chose
+// its own deadline (D-DUE: 31 March for a 人民政府, 31 January otherwise).
+TEST_F(SubmitServiceTest, TheRegistryDecidesTheAgencyKind) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  v1::Report report = SampleReport();
+  report.mutable_agency()->set_kind(v1::AGENCY_KIND_PEOPLES_GOVERNMENT);  // zz-psb is a department
+  grpc::Status s = Create(clerk.get(), report, "k1", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(BadField(s), "report.agency.kind");
+  EXPECT_THAT(s.error_message(), HasSubstr("is not the registry's kind of 'zz-psb' (AGENCY_KIND_DEPARTMENT)"));
+  report.mutable_agency()->set_kind(static_cast<v1::AgencyKind>(77));
+  s = Create(clerk.get(), report, "k2", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(BadField(s), "report.agency.kind");
+  EXPECT_THAT(s.error_message(), HasSubstr("is 77, not a defined AgencyKind"));
+  v1::ReportVersion v;
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &v).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // The registry's own kind, sent or left out, is what is stored.
+  for (v1::AgencyKind kind : {v1::AGENCY_KIND_DEPARTMENT, v1::AGENCY_KIND_UNSPECIFIED}) {
+    report.mutable_agency()->set_kind(kind);
+    report.set_other_matters(absl::StrCat("kind ", kind));
+    int64_t latest = v.version();
+    ASSERT_TRUE(Create(clerk.get(), report, absl::StrCat("k-ok-", kind), latest, &r).ok());
+    ASSERT_TRUE(Get(clerk.get(), r.version().name(), &v).ok());
+    EXPECT_EQ(v.report().agency().kind(), v1::AGENCY_KIND_DEPARTMENT);
+  }
+}
+
 // protobuf's parser refuses a proto3 string field that is not UTF-8 before
 // any handler runs; what the client gets is gRPC's, not ours (docs/api.md):
 // UNIMPLEMENTED from the callback handler (CreateVersion), INTERNAL from the
