@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "core/page_token.h"
 #include "core/rpc_util.h"
+#include "core/text_util.h"
 
 namespace disclosure::audit {
 namespace {
@@ -69,9 +71,15 @@ absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateRepo
   }
   ValidateReportArgs args;
   if (!request.submitted_date().empty()) {
+    // Exactly YYYY-MM-DD: absl's parser also takes 2022-1-20 and +2022-01-20.
+    const std::string& d = request.submitted_date();
+    bool shape = d.size() == 10 && d[4] == '-' && d[7] == '-';
+    for (size_t i = 0; shape && i < d.size(); ++i) {
+      shape = i == 4 || i == 7 || absl::ascii_isdigit(static_cast<unsigned char>(d[i]));
+    }
     absl::CivilDay day;
-    if (!absl::ParseCivilTime(request.submitted_date(), &day)) {
-      return FieldError("submitted_date", "must be a date YYYY-MM-DD");
+    if (!shape || !absl::ParseCivilTime(d, &day)) {
+      return FieldError("submitted_date", absl::StrCat("'", Echo(d), "' must be a date YYYY-MM-DD"));
     }
     args.submitted = day;
   }

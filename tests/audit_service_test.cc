@@ -738,6 +738,33 @@ TEST_F(AuditServiceTest, ValidateReportIsADryRunOfTheSameEngine) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// Issue 12: submitted_date 2022-1-20 was taken though documented as
+// YYYY-MM-DD; an undefined agency kind (77) was taken as a kind.
+TEST_F(AuditServiceTest, ValidateReportRefusesLooseDatesAndUndefinedKinds) {
+  auto call = [&](const std::string& date, int kind) {
+    v1::ValidateReportRequest req;
+    *req.mutable_report() = Sample();
+    req.mutable_report()->mutable_agency()->set_kind(static_cast<v1::AgencyKind>(kind));
+    req.set_submitted_date(date);
+    v1::ValidateReportResponse resp;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    return As("clerk-zz-psb")->ValidateReport(&c, req, &resp);
+  };
+  EXPECT_TRUE(call("2022-01-20", v1::AGENCY_KIND_DEPARTMENT).ok());
+  EXPECT_TRUE(call("", v1::AGENCY_KIND_UNSPECIFIED).ok());
+  for (const char* date : {"2022-1-20", "2022-01-2", "+2022-01-20", "2022-01-20T00:00",
+                           "2022/01/20", "2022-02-30"}) {
+    grpc::Status s = call(date, v1::AGENCY_KIND_DEPARTMENT);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << date;
+    EXPECT_THAT(s.error_message(), HasSubstr("submitted_date")) << date;
+    EXPECT_THAT(s.error_message(), HasSubstr("YYYY-MM-DD")) << date;
+  }
+  grpc::Status s = call("2022-01-20", 77);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("report.agency.kind: is 77, not a defined AgencyKind"));
+}
+
 TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());

@@ -602,6 +602,47 @@ TEST_F(SubmitServiceTest, TheRegistryDecidesTheAgencyKind) {
   }
 }
 
+// Issue 12: a NUL in a text was told "not valid UTF-8"; say what it is and
+// where.
+TEST_F(SubmitServiceTest, ControlCharactersAreNamedWithTheirPlace) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  for (auto [text, says] : std::vector<std::pair<std::string, std::string>>{
+           {std::string("郑州\0市", 10), "control character U+0000 at character 2 (byte 6)"},
+           {"郑州市\x01", "control character U+0001 at character 3 (byte 9)"},
+           {"a\x7f", "control character U+007F at character 1 (byte 1)"}}) {
+    v1::Report report = SampleReport();
+    report.set_other_matters(text);
+    grpc::Status s = Create(clerk.get(), report, "c", 0, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(BadField(s), "report.other_matters") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(says));
+    EXPECT_THAT(s.error_message(), Not(HasSubstr("UTF-8")));
+  }
+  // Tabs, line and page breaks are text.
+  v1::Report report = SampleReport();
+  report.set_other_matters("一\t二\r\n三\f四");
+  grpc::Status s = Create(clerk.get(), report, "c-ok", 0, &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// Issue 12: "…/versions/01" was taken as version 1.
+TEST_F(SubmitServiceTest, VersionNumbersWithLeadingZerosAreRefused) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "z", 0, &r).ok());
+  v1::ReportVersion v;
+  ASSERT_TRUE(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  for (const char* name : {"agencies/zz-psb/reports/2021/versions/01",
+                           "agencies/zz-psb/reports/2021/versions/001",
+                           "agencies/zz-psb/reports/2021/versions/0"}) {
+    grpc::Status s = Get(clerk.get(), name, &v);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(BadField(s), "name") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("without leading zeros"));
+  }
+}
+
 // protobuf's parser refuses a proto3 string field that is not UTF-8 before
 // any handler runs; what the client gets is gRPC's, not ours (docs/api.md):
 // UNIMPLEMENTED from the callback handler (CreateVersion), INTERNAL from the
