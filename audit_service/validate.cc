@@ -88,6 +88,14 @@ absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateRepo
 
 absl::StatusOr<VersionName> ValidateCreateSignOff(const v1::CreateSignOffRequest& request) {
   if (!request.has_sign_off()) return FieldError("sign_off", "is required");
+  // As CreateVersion's: visible ASCII, which logs and shells keep intact.
+  const std::string& id = request.request_id();
+  bool visible = id.size() <= kMaxRequestIdLength;
+  for (size_t i = 0; visible && i < id.size(); ++i) visible = id[i] >= 0x21 && id[i] <= 0x7E;
+  if (!visible) {
+    return FieldError("request_id", absl::StrCat("must be empty or 1-", kMaxRequestIdLength,
+                                                 " visible ASCII characters (! to ~, no space)"));
+  }
   const v1::SignOff& s = request.sign_off();
   absl::StatusOr<VersionName> v = VersionWithSuffix("sign_off.version", s.version(), "");
   if (!v.ok()) return v.status();

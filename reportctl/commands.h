@@ -19,6 +19,7 @@
 ABSL_DECLARE_FLAG(std::string, agency_id);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, strict);
+ABSL_DECLARE_FLAG(std::string, request_id);
 
 namespace disclosure::reportctl {
 
@@ -36,6 +37,8 @@ int RunValidate(const std::string& path);
 // Against submit_service (remote.cc). `args` are the positional arguments
 // after the command name.
 int RunSubmit(const std::vector<std::string>& args);
+// A fresh idempotency key (128 random bits, hex) for --request_id's default.
+std::string RandomId();
 int RunVersions(const std::vector<std::string>& args);
 int RunGet(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);

@@ -765,6 +765,86 @@ TEST_F(AuditServiceTest, ValidateReportRefusesLooseDatesAndUndefinedKinds) {
   EXPECT_THAT(s.error_message(), HasSubstr("report.agency.kind: is 77, not a defined AgencyKind"));
 }
 
+// Issue 12: across crashes 9 of 24 unanswered sign-offs had committed, and a
+// retry would have appended a second ledger entry. With a request_id a
+// retry, even several at once, returns the first sign-off and appends
+// nothing.
+TEST_F(AuditServiceTest, RetriedSignOffWithTheSameRequestIdReturnsTheFirst) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  auto request = [&](v1::ReviewKind kind, const std::string& reason, const std::string& id) {
+    v1::CreateSignOffRequest req;
+    v1::SignOff* s = req.mutable_sign_off();
+    s->set_version(audit.version());
+    s->set_content_hash(audit.content_hash());
+    s->set_findings_digest(audit.findings_digest());
+    s->set_kind(v1::REVIEW);
+    s->set_review_kind(kind);
+    s->set_decision(v1::REJECT);
+    s->set_reason(reason);
+    req.set_request_id(id);
+    return req;
+  };
+  auto call = [&](const std::string& principal, const v1::CreateSignOffRequest& req,
+                  v1::SignOff* out) {
+    grpc::ClientContext c;
+    c.set_deadline(In(20));
+    return As(principal)->CreateSignOff(&c, req, out);
+  };
+  const int64_t before = *audit_->store()->LedgerSize();
+  constexpr int kRetries = 6;
+  std::vector<v1::SignOff> out(kRetries);
+  std::vector<grpc::Status> status(kRetries);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRetries; ++i) {
+    threads.emplace_back([&, i] {
+      status[i] = call("reviewer-legality", request(v1::LEGALITY, "不合法", "retry-1"), &out[i]);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kRetries; ++i) {
+    ASSERT_TRUE(status[i].ok()) << status[i].error_message();
+    EXPECT_EQ(out[i].name(), out[0].name());
+    EXPECT_EQ(out[i].ledger_index(), out[0].ledger_index());
+    EXPECT_EQ(out[i].request_id(), "retry-1");
+  }
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 1);
+  // Later, once more: the same answer.
+  v1::SignOff again;
+  ASSERT_TRUE(call("reviewer-legality", request(v1::LEGALITY, "不合法", "retry-1"), &again).ok());
+  EXPECT_EQ(again.name(), out[0].name());
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 1);
+  // The same id with another sign-off: refused, nothing stored.
+  grpc::Status s = call("reviewer-legality", request(v1::LEGALITY, "另一理由", "retry-1"), &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_THAT(s.error_message(), HasSubstr(out[0].name()));
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 1);
+  // Another reviewer's request with the same id is its own.
+  v1::SignOff other;
+  ASSERT_TRUE(call("reviewer-normativity", request(v1::NORMATIVITY, "不规范", "retry-1"), &other).ok());
+  EXPECT_NE(other.name(), out[0].name());
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 2);
+  // Without a request_id every call is a new sign-off, as before.
+  v1::SignOff a, b;
+  ASSERT_TRUE(call("reviewer-legality", request(v1::LEGALITY, "不合法", ""), &a).ok());
+  ASSERT_TRUE(call("reviewer-legality", request(v1::LEGALITY, "不合法", ""), &b).ok());
+  EXPECT_NE(a.name(), b.name());
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 4);
+  // A request_id with a space or a control character is refused.
+  s = call("reviewer-legality", request(v1::LEGALITY, "不合法", "bad id"), &a);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  // The sign-offs served are what the ledger proves, request ids included.
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse resp;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("oversight-henan")->ListSignOffs(&c, list, &resp).ok());
+  ASSERT_EQ(resp.sign_offs_size(), 4);
+  EXPECT_EQ(resp.sign_offs(0).request_id(), "retry-1");
+}
+
 TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
