@@ -63,9 +63,10 @@ class RequestLog {
   absl::Time start_;
 };
 
-// Threads of the synchronous handlers of a service. Each open watch stream
-// (WatchVersions, WatchEvents) holds one for its whole life; when none is left, a
-// new synchronous call gets RESOURCE_EXHAUSTED instead of a new thread.
+// Threads of the synchronous handlers of a service (the unary calls; watch
+// streams run on threads of their own, core/watch_stream.h); when none is
+// left, a new synchronous call gets RESOURCE_EXHAUSTED instead of a new
+// thread.
 inline constexpr int kDefaultMaxThreads = 64;
 inline constexpr int kMinMaxThreads = 4;  // two completion queues, a poller each, and work
 // Keepalive: an idle connection is pinged every minute and dropped when the

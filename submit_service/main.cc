@@ -39,7 +39,7 @@ ABSL_FLAG(int, listener_probe_seconds, 10,
           "how often the process checks that its port still accepts connections (0: never); "
           "three failed checks in a row stop it with exit status 1, for a restart");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
-          "threads of the synchronous handlers (each open watch holds one); at least 4");
+          "threads of the synchronous handlers (the reads; watches run beside them); at least 4");
 
 namespace {
 
