@@ -24,6 +24,7 @@
 #include "core/access.h"
 #include "core/checkpoint.h"
 #include "core/client_channel.h"
+#include "core/listener_watchdog.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -50,8 +51,13 @@ ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
+ABSL_FLAG(int, handshake_timeout_seconds, disclosure::kHandshakeTimeoutMs / 1000,
+          "a connection that has not completed its TLS handshake by then is closed");
+ABSL_FLAG(int, listener_probe_seconds, 10,
+          "how often the process checks that its port still accepts connections (0: never); "
+          "three failed checks in a row stop it with exit status 1, for a restart");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
-          "threads of the synchronous handlers; each open WatchEvents stream holds one");
+          "threads of the synchronous handlers (WatchEvents streams run beside them)");
 
 namespace {
 
@@ -133,7 +139,8 @@ int main(int argc, char** argv) {
     return Fail("--max_threads", absl::InvalidArgumentError(
                                      absl::StrCat("must be at least ", disclosure::kMinMaxThreads)));
   }
-  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads));
+  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads),
+                                absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
@@ -160,6 +167,12 @@ int main(int argc, char** argv) {
                absl::GetFlag(FLAGS_listen), port, disclosure::StoreUrlForLogs(url),
                absl::GetFlag(FLAGS_submit_target));
 
+  // gRPC stops accepting for good after an accept(2) error (EMFILE): the
+  // watchdog stops the process then, for its supervisor to restart it.
+  disclosure::ListenerWatchdog watchdog(absl::GetFlag(FLAGS_listen), port,
+                                        absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)));
+  watchdog.Start();
+
   int signal = 0;
   sigwait(&signals, &signal);
 
@@ -171,7 +184,9 @@ int main(int argc, char** argv) {
                    std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->Wait();
   store->reset();
-  spdlog::info("audit_service: stopped");
-  spdlog::shutdown();
-  return 0;
+  // A wedged listener ends in a failure status: Restart=on-failure.
+  const int status = watchdog.tripped() ? 1 : 0;
+  spdlog::info("audit_service: stopped{}", status != 0 ? " (listener wedged: exit status 1)" : "");
+  spdlog::shutdown();  // flushes the log
+  return status;
 }

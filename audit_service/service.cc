@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "audit_service/clearance.h"
 #include "audit_service/region_sums.h"
 #include "audit_service/validate.h"
+#include "core/canonical.h"
 #include "core/page_token.h"
 #include "core/resource_names.h"
 #include "core/rpc_handler.h"
@@ -262,6 +264,27 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ValidateReport(
   return reactor;
 }
 
+namespace {
+
+// Whether `stored` is the sign-off `requested` asks for (what the client
+// sent, as CreateSignOff completes it): a retry, not another sign-off.
+bool SameSignOff(v1::SignOff stored, const v1::SignOff& requested) {
+  stored.clear_name();
+  stored.clear_create_time();
+  stored.clear_ledger_index();
+  return DeterministicBytes(stored) == DeterministicBytes(requested);
+}
+
+// FAILED_PRECONDITION carrying `field_error`'s message and field violation.
+absl::Status Precondition(const absl::Status& field_error) {
+  absl::Status out(absl::StatusCode::kFailedPrecondition, field_error.message());
+  field_error.ForEachPayload(
+      [&](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
+}  // namespace
+
 grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,
                                              const v1::CreateSignOffRequest* request,
                                              v1::SignOff* response) {
@@ -278,13 +301,37 @@ grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,
     sign_off.clear_create_time();
     sign_off.set_reviewer(principal);
     if (sign_off.kind() != v1::REVIEW) sign_off.set_review_kind(KindNeeded(sign_off));
+    sign_off.set_request_id(request->request_id());
+    // A retry of a request already stored is answered with the first
+    // sign-off. Decided in the store's transaction, from the version's
+    // sign-offs the ledger proves: two concurrent retries store one.
+    std::optional<v1::SignOff> first;
     absl::StatusOr<v1::SignOff> stored = store_->AddSignOff(
         v->report.agency_id, v->report.year, v->version, sign_off,
         [&](const VersionReviews& r) {
           // What the reviewer is added to must be what the ledger proves.
           if (absl::Status s = ledger_->CheckReviews(r); !s.ok()) return s;
+          if (!sign_off.request_id().empty()) {
+            for (const v1::SignOff& s : r.sign_offs) {
+              if (s.reviewer() != principal || s.request_id() != sign_off.request_id()) continue;
+              if (!SameSignOff(s, sign_off)) {
+                return Precondition(FieldError(
+                    "request_id", absl::StrCat("'", Echo(sign_off.request_id()), "' made ",
+                                               s.name(), ", another sign-off: a new sign-off "
+                                               "needs a new request_id")));
+              }
+              first = s;
+              return absl::AlreadyExistsError("retry");  // stores nothing
+            }
+          }
           return CheckSignOff(sign_off, r);
         });
+    if (first.has_value()) {
+      log->set_resource(first->name());
+      *response = *std::move(first);
+      return absl::OkStatus();
+    }
+
     if (absl::IsNotFound(stored.status())) {
       return absl::FailedPreconditionError(absl::StrCat(
           sign_off.version(), " is not audited (yet): there is nothing to sign off"));
@@ -439,11 +486,12 @@ grpc::Status AuditServiceImpl::GetRegionSummary(grpc::ServerContext* context,
   });
 }
 
-grpc::Status AuditServiceImpl::WatchEvents(grpc::ServerContext* context,
-                                           const v1::WatchEventsRequest* request,
-                                           grpc::ServerWriter<v1::AuditEvent>* writer) {
-  return Handle(context, "WatchEvents", *policy_, [&](const std::string& principal,
-                                                      RequestLog* log) -> absl::Status {
+grpc::ServerWriteReactor<v1::AuditEvent>* AuditServiceImpl::WatchEvents(
+    grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) {
+  return StartWatch<v1::AuditEvent>(
+      context, kService, "WatchEvents", *policy_, &watch_limiter_,
+      [this, request](const std::string& principal, RequestLog* log,
+                      WatchWriter<v1::AuditEvent>* writer) -> absl::Status {
     log->set_resource(absl::StrCat("regions/", request->region_prefix(), " events after:",
                                    request->start_after()));
     absl::StatusOr<int64_t> after = ValidateWatchEvents(*request);
@@ -458,7 +506,7 @@ grpc::Status AuditServiceImpl::WatchEvents(grpc::ServerContext* context,
                                                 " is beyond the last event"));
     }
     int64_t position = *after;
-    while (!context->IsCancelled()) {
+    while (!writer->IsCancelled()) {
       int64_t seen;
       {
         absl::MutexLock lock(&events_mu_);

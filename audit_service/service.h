@@ -14,6 +14,7 @@
 #include "audit_service/store/store.h"
 #include "core/access.h"
 #include "core/rpc_util.h"
+#include "core/watch_stream.h"
 #include "disclosure/v1/audit.grpc.pb.h"
 
 namespace disclosure::audit {
@@ -21,8 +22,13 @@ namespace disclosure::audit {
 // ValidateReport, the one RPC under load from many clients, is on gRPC's
 // callback API (answered inline, no hop to a server thread); the rest are
 // synchronous handlers.
+//
+// WatchEvents is on the callback API too, each stream on a thread of its own
+// (core/watch_stream.h): open streams never hold the synchronous handlers'
+// threads, and one principal holds at most a few.
 class AuditServiceImpl final
-    : public v1::AuditService::WithCallbackMethod_ValidateReport<v1::AuditService::Service> {
+    : public v1::AuditService::WithCallbackMethod_ValidateReport<
+          v1::AuditService::WithCallbackMethod_WatchEvents<v1::AuditService::Service>> {
  public:
   // `clock` gives "now" for overdue reports (tests move it). Audits and
   // sign-offs are read through `ledger` (Ledger::ReadReviews), so that what
@@ -62,8 +68,8 @@ class AuditServiceImpl final
   grpc::Status GetRegionSummary(grpc::ServerContext* context,
                                 const v1::GetRegionSummaryRequest* request,
                                 v1::RegionSummary* response) override;
-  grpc::Status WatchEvents(grpc::ServerContext* context, const v1::WatchEventsRequest* request,
-                           grpc::ServerWriter<v1::AuditEvent>* writer) override;
+  grpc::ServerWriteReactor<v1::AuditEvent>* WatchEvents(
+      grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) override;
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const v1::GetCheckpointRequest* request,
                              v1::SignedCheckpoint* response) override;
@@ -95,6 +101,8 @@ class AuditServiceImpl final
   ArenaMessageAllocator<v1::ValidateReportRequest, v1::ValidateReportResponse> validate_allocator_;
   std::function<absl::Time()> clock_;
   LatestVersionSource latest_source_;
+
+  WatchLimiter watch_limiter_;
 
   absl::Mutex events_mu_;
   int64_t event_seq_ ABSL_GUARDED_BY(events_mu_) = 0;  // bumped on NotifyEvents

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -9,6 +10,7 @@
 #include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "core/template.h"
+#include "core/text_util.h"
 
 namespace disclosure::audit {
 namespace {
@@ -70,11 +72,24 @@ absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateRepo
   if (request.has_previous_year() && request.previous_year().year() != year - 1) {
     return FieldError("previous_year.year", absl::StrCat("must be ", year - 1));
   }
+  // The kind sets the deadline (D-DUE): an undefined one is no kind at all.
+  if (!v1::AgencyKind_IsValid(request.report().agency().kind())) {
+    return FieldError("report.agency.kind",
+                      absl::StrCat("is ", request.report().agency().kind(),
+                                   ", not a defined AgencyKind: AGENCY_KIND_DEPARTMENT (1), "
+                                   "AGENCY_KIND_PEOPLES_GOVERNMENT (2), or unset"));
+  }
   ValidateReportArgs args;
   if (!request.submitted_date().empty()) {
+    // Exactly YYYY-MM-DD: absl's parser also takes 2022-1-20 and +2022-01-20.
+    const std::string& d = request.submitted_date();
+    bool shape = d.size() == 10 && d[4] == '-' && d[7] == '-';
+    for (size_t i = 0; shape && i < d.size(); ++i) {
+      shape = i == 4 || i == 7 || absl::ascii_isdigit(static_cast<unsigned char>(d[i]));
+    }
     absl::CivilDay day;
-    if (!absl::ParseCivilTime(request.submitted_date(), &day)) {
-      return FieldError("submitted_date", "must be a date YYYY-MM-DD");
+    if (!shape || !absl::ParseCivilTime(d, &day)) {
+      return FieldError("submitted_date", absl::StrCat("'", Echo(d), "' must be a date YYYY-MM-DD"));
     }
     args.submitted = day;
   }
@@ -83,6 +98,14 @@ absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateRepo
 
 absl::StatusOr<VersionName> ValidateCreateSignOff(const v1::CreateSignOffRequest& request) {
   if (!request.has_sign_off()) return FieldError("sign_off", "is required");
+  // As CreateVersion's: visible ASCII, which logs and shells keep intact.
+  const std::string& id = request.request_id();
+  bool visible = id.size() <= kMaxRequestIdLength;
+  for (size_t i = 0; visible && i < id.size(); ++i) visible = id[i] >= 0x21 && id[i] <= 0x7E;
+  if (!visible) {
+    return FieldError("request_id", absl::StrCat("must be empty or 1-", kMaxRequestIdLength,
+                                                 " visible ASCII characters (! to ~, no space)"));
+  }
   const v1::SignOff& s = request.sign_off();
   absl::StatusOr<VersionName> v = VersionWithSuffix("sign_off.version", s.version(), "");
   if (!v.ok()) return v.status();

@@ -18,6 +18,8 @@ namespace disclosure::audit {
 namespace v1 = ::disclosure::v1;
 
 // Limits stated once; docs/api.md repeats them.
+// CreateSignOffRequest.request_id, as CreateVersion's.
+inline constexpr int kMaxRequestIdLength = 128;
 inline constexpr int kMaxReasonBytes = 2000;
 inline constexpr int kDefaultSignOffPageSize = 50;
 inline constexpr int kMaxSignOffPageSize = 100;

@@ -34,6 +34,8 @@ Family FamilyOf(absl::string_view address) {
   return Family::kNone;
 }
 
+// CreateSignOff is retried too: reportctl always sends a request_id, so a
+// retry of a sign-off that was stored returns it (no second ledger entry).
 constexpr char kServiceConfig[] = R"json({
   "loadBalancingConfig": [{"round_robin": {}}],
   "methodConfig": [{
@@ -41,6 +43,7 @@ constexpr char kServiceConfig[] = R"json({
       {"service": "disclosure.v1.SubmissionService"},
       {"service": "disclosure.v1.AuditService", "method": "GetAudit"},
       {"service": "disclosure.v1.AuditService", "method": "ValidateReport"},
+      {"service": "disclosure.v1.AuditService", "method": "CreateSignOff"},
       {"service": "disclosure.v1.AuditService", "method": "ListSignOffs"},
       {"service": "disclosure.v1.AuditService", "method": "GetReviewStatus"},
       {"service": "disclosure.v1.AuditService", "method": "ListAgencyStates"},

@@ -1,5 +1,6 @@
 #include "core/merkle.h"
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "core/canonical.h"
 
@@ -28,36 +29,40 @@ std::string Mth(Leaves d) {
   return NodeHash(Mth(d.subspan(0, k)), Mth(d.subspan(k)));
 }
 
-// PATH(m, D[n]) of RFC 6962 §2.1.1, m < n. The recursion appends the deepest
-// sibling first, which is the order the verifier consumes.
-void Path(uint64_t m, Leaves d, std::vector<std::string>* out) {
-  if (d.size() <= 1) return;
-  const uint64_t k = SplitPoint(d.size());
+// The MTH of the `n` leaves from `begin`, however it is had: rehashed from
+// the leaf hashes (the free functions) or from stored subtrees (MerkleTree).
+using RangeHashFn = absl::FunctionRef<std::string(uint64_t begin, uint64_t n)>;
+
+// PATH(m, D[begin:begin+n]) of RFC 6962 §2.1.1, m < n. The recursion appends
+// the deepest sibling first, which is the order the verifier consumes.
+void Path(uint64_t m, uint64_t begin, uint64_t n, RangeHashFn mth, std::vector<std::string>* out) {
+  if (n <= 1) return;
+  const uint64_t k = SplitPoint(n);
   if (m < k) {
-    Path(m, d.subspan(0, k), out);
-    out->push_back(Mth(d.subspan(k)));
+    Path(m, begin, k, mth, out);
+    out->push_back(mth(begin + k, n - k));
   } else {
-    Path(m - k, d.subspan(k), out);
-    out->push_back(Mth(d.subspan(0, k)));
+    Path(m - k, begin + k, n - k, mth, out);
+    out->push_back(mth(begin, k));
   }
 }
 
-// SUBPROOF(m, D[n], b) of RFC 6962 §2.1.2, 0 < m <= n. `b` says whether
-// D[0:m] is a complete subtree of the tree the proof was asked for, in which
-// case the verifier already knows its hash (it is the old root).
-void Subproof(uint64_t m, Leaves d, bool b, std::vector<std::string>* out) {
-  const uint64_t n = d.size();
+// SUBPROOF(m, D[begin:begin+n], b) of RFC 6962 §2.1.2, 0 < m <= n. `b` says
+// whether D[0:m] is a complete subtree of the tree the proof was asked for,
+// in which case the verifier already knows its hash (it is the old root).
+void Subproof(uint64_t m, uint64_t begin, uint64_t n, bool b, RangeHashFn mth,
+              std::vector<std::string>* out) {
   if (m == n) {
-    if (!b) out->push_back(Mth(d));
+    if (!b) out->push_back(mth(begin, n));
     return;
   }
   const uint64_t k = SplitPoint(n);
   if (m <= k) {
-    Subproof(m, d.subspan(0, k), b, out);
-    out->push_back(Mth(d.subspan(k)));
+    Subproof(m, begin, k, b, mth, out);
+    out->push_back(mth(begin + k, n - k));
   } else {
-    Subproof(m - k, d.subspan(k), false, out);
-    out->push_back(Mth(d.subspan(0, k)));
+    Subproof(m - k, begin + k, n - k, false, mth, out);
+    out->push_back(mth(begin, k));
   }
 }
 
@@ -93,9 +98,16 @@ std::string LeafHash(absl::string_view entry) {
   return Sha256({absl::string_view(kLeafPrefix, 1), entry});
 }
 
+namespace {
+thread_local uint64_t node_hashes = 0;
+}  // namespace
+
 std::string NodeHash(absl::string_view left, absl::string_view right) {
+  ++node_hashes;
   return Sha256({absl::string_view(kNodePrefix, 1), left, right});
 }
+
+uint64_t NodeHashesOnThisThread() { return node_hashes; }
 
 std::string EmptyRoot() { return Sha256({}); }
 
@@ -111,7 +123,9 @@ absl::StatusOr<std::vector<std::string>> InclusionProof(
                      " is not below the tree size ", leaf_hashes.size()));
   }
   std::vector<std::string> proof;
-  Path(index, leaf_hashes, &proof);
+  Path(index, 0, leaf_hashes.size(), [&](uint64_t b, uint64_t n) {
+    return Mth(leaf_hashes.subspan(b, n));
+  }, &proof);
   return proof;
 }
 
@@ -124,7 +138,9 @@ absl::StatusOr<std::vector<std::string>> ConsistencyProof(
   }
   std::vector<std::string> proof;
   if (old_size == 0 || old_size == leaf_hashes.size()) return proof;
-  Subproof(old_size, leaf_hashes, true, &proof);
+  Subproof(old_size, 0, leaf_hashes.size(), true, [&](uint64_t b, uint64_t n) {
+    return Mth(leaf_hashes.subspan(b, n));
+  }, &proof);
   return proof;
 }
 
@@ -279,15 +295,50 @@ absl::Status MerkleTree::AppendLeafHash(absl::string_view leaf_hash) {
   absl::Status s = CheckHashLength("leaf hash", leaf_hash);
   if (!s.ok()) return s;
   leaf_hashes_.emplace_back(leaf_hash);
+  CompleteSubtrees();
   return absl::OkStatus();
 }
 
 uint64_t MerkleTree::AppendEntry(absl::string_view entry) {
   leaf_hashes_.push_back(LeafHash(entry));
+  CompleteSubtrees();
   return leaf_hashes_.size() - 1;
 }
 
-std::string MerkleTree::root() const { return Mth(leaf_hashes_); }
+void MerkleTree::CompleteSubtrees() {
+  const uint64_t n = leaf_hashes_.size();
+  // Leaf n - 1 completes the subtree of 2^(j+1) leaves ending with it for
+  // every j with 2^(j+1) dividing n: its two halves are the subtrees of
+  // 2^j leaves just before (the last two at level j - 1, or two leaves).
+  for (size_t j = 0; n % (uint64_t{2} << j) == 0; ++j) {
+    if (subtrees_.size() == j) subtrees_.emplace_back();
+    std::string node;
+    if (j == 0) {
+      node = NodeHash(leaf_hashes_[n - 2], leaf_hashes_[n - 1]);
+    } else {
+      const std::string& below = subtrees_[j - 1];
+      const absl::string_view last(below.data() + below.size() - 2 * kMerkleHashSize,
+                                   2 * kMerkleHashSize);
+      node = NodeHash(last.substr(0, kMerkleHashSize), last.substr(kMerkleHashSize));
+    }
+    subtrees_[j] += node;
+  }
+}
+
+std::string MerkleTree::RangeHash(uint64_t begin, uint64_t n) const {
+  if (n == 0) return EmptyRoot();
+  if (n == 1) return leaf_hashes_[begin];
+  // A complete subtree: stored.
+  if ((n & (n - 1)) == 0 && begin % n == 0) {
+    const size_t j = static_cast<size_t>(__builtin_ctzll(n)) - 1;
+    const uint64_t i = begin / n;
+    return subtrees_[j].substr(i * kMerkleHashSize, kMerkleHashSize);
+  }
+  const uint64_t k = SplitPoint(n);
+  return NodeHash(RangeHash(begin, k), RangeHash(begin + k, n - k));
+}
+
+std::string MerkleTree::root() const { return RangeHash(0, size()); }
 
 absl::Status MerkleTree::CheckSize(uint64_t tree_size) const {
   if (tree_size <= size()) return absl::OkStatus();
@@ -298,21 +349,35 @@ absl::Status MerkleTree::CheckSize(uint64_t tree_size) const {
 absl::StatusOr<std::string> MerkleTree::root_at(uint64_t tree_size) const {
   absl::Status s = CheckSize(tree_size);
   if (!s.ok()) return s;
-  return Mth(leaf_hashes().first(tree_size));
+  return RangeHash(0, tree_size);
 }
 
 absl::StatusOr<std::vector<std::string>> MerkleTree::ProveInclusion(
     uint64_t index, uint64_t tree_size) const {
   absl::Status s = CheckSize(tree_size);
   if (!s.ok()) return s;
-  return InclusionProof(leaf_hashes().first(tree_size), index);
+  if (index >= tree_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "inclusion proof: leaf index ", index, " is not below the tree size ", tree_size));
+  }
+  std::vector<std::string> proof;
+  Path(index, 0, tree_size, [this](uint64_t b, uint64_t n) { return RangeHash(b, n); }, &proof);
+  return proof;
 }
 
 absl::StatusOr<std::vector<std::string>> MerkleTree::ProveConsistency(
     uint64_t old_size, uint64_t new_size) const {
   absl::Status s = CheckSize(new_size);
   if (!s.ok()) return s;
-  return ConsistencyProof(leaf_hashes().first(new_size), old_size);
+  if (old_size > new_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "consistency proof: old size ", old_size, " is above the tree size ", new_size));
+  }
+  std::vector<std::string> proof;
+  if (old_size == 0 || old_size == new_size) return proof;
+  Subproof(old_size, 0, new_size, true,
+           [this](uint64_t b, uint64_t n) { return RangeHash(b, n); }, &proof);
+  return proof;
 }
 
 std::string ToHex(absl::string_view bytes) {

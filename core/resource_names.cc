@@ -63,10 +63,12 @@ absl::StatusOr<VersionName> ParseVersionName(absl::string_view name) {
   out.report = *report;
   absl::string_view v = name.substr(at + 10);
   if (v == "latest") return out;
-  if (v.empty() || v.size() > 18 || !AllDigits(v) || !absl::SimpleAtoi(v, &out.version) ||
-      out.version < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("version '", Echo(v), "' must be a number from 1 or 'latest'"));
+  // One spelling per version: "01" would name version 1 too, and a name
+  // is compared, logged and cached as a string.
+  if (v.empty() || v.size() > 18 || !AllDigits(v) || v[0] == '0' ||
+      !absl::SimpleAtoi(v, &out.version) || out.version < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "version '", Echo(v), "' must be a number from 1 without leading zeros, or 'latest'"));
   }
   return out;
 }

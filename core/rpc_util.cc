@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "core/listener_watchdog.h"
 #include "core/rpc_handler.h"
 #include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -138,7 +139,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
 }
 
-void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads) {
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads, int handshake_timeout_ms) {
   // Fixed completion queues and pollers, so that the quota's floor does not
   // grow with the machine's cores (gRPC aborts when the quota cannot hold
   // the minimum pollers).
@@ -152,6 +153,8 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads) {
   builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                               kMinClientPingIntervalMs);
+  // Bounds how long a peer that never completes TLS holds a descriptor.
+  builder->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, handshake_timeout_ms);
 }
 
 grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
@@ -174,6 +177,7 @@ sigset_t StartServiceProcess() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   UseBufferedLogging();
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  RaiseOpenFileLimit();
   return signals;
 }
 

@@ -64,9 +64,10 @@ class RequestLog {
   absl::Time start_;
 };
 
-// Threads of the synchronous handlers of a service. Each open watch stream
-// (WatchVersions, WatchEvents) holds one for its whole life; when none is left, a
-// new synchronous call gets RESOURCE_EXHAUSTED instead of a new thread.
+// Threads of the synchronous handlers of a service (the unary calls; watch
+// streams run on threads of their own, core/watch_stream.h); when none is
+// left, a new synchronous call gets RESOURCE_EXHAUSTED instead of a new
+// thread.
 inline constexpr int kDefaultMaxThreads = 64;
 inline constexpr int kMinMaxThreads = 4;  // two completion queues, a poller each, and work
 // Keepalive: an idle connection is pinged every minute and dropped when the
@@ -76,9 +77,17 @@ inline constexpr int kKeepaliveTimeMs = 60000;
 inline constexpr int kKeepaliveTimeoutMs = 20000;
 inline constexpr int kMinClientPingIntervalMs = 10000;
 
-// Thread quota and keepalive of the server (docs/api.md, Limits); main.cc
-// and the tests' server set them alike. max_threads >= kMinMaxThreads.
-void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
+// A connection that has not finished its TLS handshake (a client
+// certificate verified) this long after it was accepted is closed: a peer
+// without a certificate holds a descriptor for 10 s at most, not gRPC's
+// default 120 s.
+inline constexpr int kHandshakeTimeoutMs = 10000;
+
+// Thread quota, keepalive and handshake timeout of the server (docs/api.md,
+// Limits); main.cc and the tests' server set them alike. max_threads >=
+// kMinMaxThreads.
+void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads,
+                       int handshake_timeout_ms = kHandshakeTimeoutMs);
 
 // Makes spdlog's default logger write to stdout through a buffer of
 // kLogBufferBytes: a request line is formatted and copied into the buffer on
@@ -93,8 +102,9 @@ void UseBufferedLogging();
 // deadlock detection (on in Debian's build, a lock-graph update per
 // acquisition; our locks are few and simple), block SIGTERM and SIGINT in
 // every thread (gRPC's threads inherit the mask) so that main takes them
-// with sigwait(), not a handler, and start the buffered log. Returns
-// the signal set to wait on.
+// with sigwait(), not a handler, start the buffered log, and raise the
+// open-file limit to the hard limit (core/listener_watchdog.h). Returns the
+// signal set to wait on.
 sigset_t StartServiceProcess();
 
 // A store URL (--store): "sqlite:PATH", or "postgres://…" /

@@ -27,7 +27,7 @@ const std::vector<RuleInfo>& AllRules() {
       {"T3-OUT", v1::ERROR, "表三（七）总计等于各项办理结果之和"},
       {"T3-ROW", v1::ERROR, "表三各行总计等于各类申请人之和"},
       {"T4-SUM", v1::ERROR, "表四总计等于维持、纠正、其他结果、尚未审结之和"},
-      {"T-INT", v1::ERROR, "件数为不小于 0 的整数"},
+      {"T-INT", v1::ERROR, "件数为 0 至 999999999999 的整数"},
       // Also WARNING, for an amount that looks like 元 rather than 万元.
       {"T2-FEE", v1::ERROR, "行政事业性收费金额为以万元计、至多四位小数的非负数"},
       {"T2-REPEAL", v1::WARNING, "本年废止件数不超过上年现行有效件数与本年制发件数之和"},
@@ -216,7 +216,9 @@ std::optional<int64_t> ParseCount(absl::string_view digits) {
   for (size_t i = 0; i < digits.size();) {
     int d;
     const size_t bytes = DigitAt(digits, i, &d);
-    if (bytes == 0 || ++count > 18) return std::nullopt;
+    // 12 digits at most: kMaxCount, so that sums of stated counts stay
+    // far inside int64.
+    if (bytes == 0 || ++count > 12) return std::nullopt;
     n = n * 10 + d;
     i += bytes;
   }

@@ -68,11 +68,12 @@ const CountCell& RequestCell(int row, int col);
 const CountCell& AppealCell(int block, int col);
 // The fee cell is not a CountCell: its path and labels.
 
-// A cell's value when a sum may use it: present and not negative. Empty and
-// negative cells have findings of their own (EMPTY, T-INT); a sum over them
-// is not assessable.
+// A cell's value when a sum may use it: present, not negative and at most
+// kMaxCount. Empty cells and counts out of that range have findings of
+// their own (EMPTY, T-INT); a sum over them is not assessable.
+inline bool InCountRange(int64_t v) { return v >= 0 && v <= kMaxCount; }
 inline std::optional<int64_t> Usable(std::optional<int64_t> v) {
-  return v.has_value() && *v >= 0 ? v : std::nullopt;
+  return v.has_value() && InCountRange(*v) ? v : std::nullopt;
 }
 
 // Table 三 read once (the table and narrative rules read its cells hundreds
@@ -85,9 +86,10 @@ class RequestTable {
   std::optional<int64_t> raw(int row, int col) const {
     return present_[row][col] ? std::optional<int64_t>(values_[row][col]) : std::nullopt;
   }
-  // The cell when a sum may use it: nullopt for an empty or negative cell.
+  // The cell when a sum may use it: nullopt for an empty cell or one out of
+  // the count range.
   std::optional<int64_t> at(int row, int col) const {
-    return present_[row][col] && values_[row][col] >= 0
+    return present_[row][col] && InCountRange(values_[row][col])
                ? std::optional<int64_t>(values_[row][col])
                : std::nullopt;
   }
@@ -144,7 +146,7 @@ class CodePointCursor {
 bool Contains(absl::string_view text, absl::string_view needle);
 
 // Digits, ASCII or full-width (０–９), as a number; nullopt when empty, not
-// all digits, or more than 18 digits.
+// all digits, or more than 12 digits (above kMaxCount: not a count).
 std::optional<int64_t> ParseCount(absl::string_view digits);
 // Bytes of the digit (0–9 or ０–９) at s[i], 0 when there is none; its value
 // in *value when asked (-1 for none).

@@ -91,6 +91,13 @@ void CheckCells(const v1::Report& r, const RequestTable& requests, Findings* out
       f.set_expected("≥ 0");
       f.set_actual(absl::StrCat(*v));
       f.set_message(absl::StrCat(CellName(c), "为 ", *v, "：件数应为不小于 0 的整数"));
+    } else if (*v > kMaxCount) {
+      v1::Finding& f = NewFinding(Rule::kTInt, out);
+      LocateCell(c, f.mutable_location());
+      f.set_expected(absl::StrCat("≤ ", kMaxCount));
+      f.set_actual(absl::StrCat(*v));
+      f.set_message(absl::StrCat(CellName(c), "为 ", *v, "：超出一份报告可能的件数（至多 ",
+                                 kMaxCount, "）"));
     }
   }
 }

@@ -123,6 +123,12 @@ struct CountCell {
   const char* column_label;  // "自然人"
 };
 const std::vector<CountCell>& AllCountCells();
+// The largest count a report can hold: 10^12 − 1 (the largest real counts,
+// a province's 行政许可 decisions, are below 10^9). Bounding every cell, and
+// every count a narrative states, keeps every sum and product of the rules
+// far inside int64 (issue 12: INT64_MAX in a cell printed negative sums).
+// CreateVersion refuses a larger count; the rules report it (T-INT).
+inline constexpr int64_t kMaxCount = 999'999'999'999;
 std::optional<int64_t> GetCount(const v1::Report& r, const CountCell& c);
 void SetCount(v1::Report* r, const CountCell& c, std::optional<int64_t> v);
 

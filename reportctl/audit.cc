@@ -190,6 +190,9 @@ int RunSignOff(const std::vector<std::string>& args) {
   }
   v1::CreateSignOffRequest request;
   *request.mutable_sign_off() = s;
+  // Retrying this very command with the same --request_id cannot sign twice.
+  request.set_request_id(absl::GetFlag(FLAGS_request_id).empty() ? RandomId()
+                                                                 : absl::GetFlag(FLAGS_request_id));
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::SignOff out;

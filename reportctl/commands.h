@@ -15,6 +15,8 @@
 #include "grpcpp/grpcpp.h"
 #include "disclosure/v1/report.pb.h"
 
+ABSL_DECLARE_FLAG(std::string, request_id);
+
 namespace disclosure::reportctl {
 
 namespace v1 = ::disclosure::v1;
@@ -22,6 +24,8 @@ namespace v1 = ::disclosure::v1;
 // Against submit_service (remote.cc). `args` are the positional arguments
 // after the command name.
 int RunSubmit(const std::vector<std::string>& args);
+// A fresh idempotency key (128 random bits, hex) for --request_id's default.
+std::string RandomId();
 int RunVersions(const std::vector<std::string>& args);
 int RunGet(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);

@@ -35,7 +35,7 @@ ABSL_FLAG(std::string, key, "", "client key (default CERTS/AS.key)");
 ABSL_FLAG(int, deadline_seconds, 10, "deadline of each call");
 ABSL_FLAG(int64_t, expected_version, -1,
           "submit: latest version you have seen (default: the service's latest, read first)");
-ABSL_FLAG(std::string, request_id, "", "submit: idempotency key (default: random)");
+ABSL_FLAG(std::string, request_id, "", "submit, signoff: idempotency key (default: random)");
 ABSL_FLAG(std::string, region_prefix, "", "reports/watch: region code prefix");
 ABSL_FLAG(int, year, 0, "reports: report year");
 ABSL_FLAG(std::string, from, "", "watch: resume after this position");
@@ -102,6 +102,8 @@ std::unique_ptr<v1::SubmissionService::Stub> Connect() {
 
 
 
+}  // namespace
+
 std::string RandomId() {
   unsigned char bytes[16];
   int fd = open("/dev/urandom", O_RDONLY);
@@ -119,6 +121,8 @@ std::string RandomId() {
   }
   return out;
 }
+
+namespace {
 
 void PrintVersion(const v1::ReportVersion& v) {
   if (absl::GetFlag(FLAGS_json)) {

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
+#include "core/listener_watchdog.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -32,8 +33,13 @@ ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
+ABSL_FLAG(int, handshake_timeout_seconds, disclosure::kHandshakeTimeoutMs / 1000,
+          "a connection that has not completed its TLS handshake by then is closed");
+ABSL_FLAG(int, listener_probe_seconds, 10,
+          "how often the process checks that its port still accepts connections (0: never); "
+          "three failed checks in a row stop it with exit status 1, for a restart");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
-          "threads of the synchronous handlers (each open watch holds one); at least 4");
+          "threads of the synchronous handlers (the reads; watches run beside them); at least 4");
 
 namespace {
 
@@ -73,7 +79,8 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_max_threads) < disclosure::kMinMaxThreads) {
     return Fail("--max_threads", absl::InvalidArgumentError("must be at least 4"));
   }
-  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads));
+  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads),
+                                absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
@@ -85,6 +92,12 @@ int main(int argc, char** argv) {
                // A PostgreSQL URL may carry a password: not logged.
                port, disclosure::StoreUrlForLogs(url));
 
+  // gRPC stops accepting for good after an accept(2) error (EMFILE): the
+  // watchdog stops the process then, for its supervisor to restart it.
+  disclosure::ListenerWatchdog watchdog(absl::GetFlag(FLAGS_listen), port,
+                                        absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)));
+  watchdog.Start();
+
   int signal = 0;
   sigwait(&signals, &signal);
 
@@ -95,7 +108,9 @@ int main(int argc, char** argv) {
                    std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->Wait();
   store->reset();  // closes the database cleanly
-  spdlog::info("submit_service: stopped");
-  spdlog::shutdown();  // flushes the asynchronous log
-  return 0;
+  // A wedged listener ends in a failure status: Restart=on-failure.
+  const int status = watchdog.tripped() ? 1 : 0;
+  spdlog::info("submit_service: stopped{}", status != 0 ? " (listener wedged: exit status 1)" : "");
+  spdlog::shutdown();  // flushes the log
+  return status;
 }

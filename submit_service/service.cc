@@ -129,7 +129,17 @@ absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
   }
   report.mutable_agency()->set_region_code(agency.region_code());
   if (report.agency().name().empty()) report.mutable_agency()->set_name(agency.name());
-  if (report.agency().kind() == v1::AGENCY_KIND_UNSPECIFIED) {
+  // So is it on the agency's kind where it states one: the kind sets the
+  // deadline (D-DUE), which a clerk must not choose for itself.
+  if (agency.kind() != v1::AGENCY_KIND_UNSPECIFIED) {
+    if (report.agency().kind() != v1::AGENCY_KIND_UNSPECIFIED &&
+        report.agency().kind() != agency.kind()) {
+      return FieldError("report.agency.kind",
+                        absl::StrCat(v1::AgencyKind_Name(report.agency().kind()),
+                                     " is not the registry's kind of '", agency.id(), "' (",
+                                     v1::AgencyKind_Name(agency.kind()),
+                                     "): leave it unset, the registry decides"));
+    }
     report.mutable_agency()->set_kind(agency.kind());
   }
   CreateVersionArgs args;
@@ -361,11 +371,12 @@ grpc::Status SubmissionServiceImpl::DiffVersions(grpc::ServerContext* context,
   });
 }
 
-grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
-                                                  const v1::WatchVersionsRequest* request,
-                                                  grpc::ServerWriter<v1::VersionEvent>* writer) {
-  return Handle(context, "WatchVersions", *policy_, [&](const std::string& principal,
-                                                        RequestLog* log) -> absl::Status {
+grpc::ServerWriteReactor<v1::VersionEvent>* SubmissionServiceImpl::WatchVersions(
+    grpc::CallbackServerContext* context, const v1::WatchVersionsRequest* request) {
+  return StartWatch<v1::VersionEvent>(
+      context, kService, "WatchVersions", *policy_, &watch_limiter_,
+      [this, request](const std::string& principal, RequestLog* log,
+                      WatchWriter<v1::VersionEvent>* writer) -> absl::Status {
     log->set_resource(absl::StrCat("feed after:", request->start_after()));
     // The feed is every agency's commits in order: even filtered, its
     // positions and timing tell of others' activity. It is the audit
@@ -387,10 +398,9 @@ grpc::Status SubmissionServiceImpl::WatchVersions(grpc::ServerContext* context,
     }
     // Tells the follower, before any version comes, that the stream is open
     // and where the feed ends (its health: audit_service/follower.h).
-    context->AddInitialMetadata(kFeedOpenMetadata, EncodeFeedPosition(*last));
-    writer->SendInitialMetadata();
+    writer->SendInitialMetadata(kFeedOpenMetadata, EncodeFeedPosition(*last));
     int64_t position = *after;
-    while (!context->IsCancelled()) {
+    while (!writer->IsCancelled()) {
       // The FULL view carries the reports: fewer rows per read.
       const bool full = request->view() == v1::VERSION_VIEW_FULL;
       absl::StatusOr<std::vector<VersionRecord>> rows =

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
 #include "core/rpc_util.h"
+#include "core/watch_stream.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/server_builder.h"
 #include "submit_service/store/store.h"
@@ -21,9 +22,12 @@ namespace disclosure::submit {
 namespace v1 = ::disclosure::v1;
 
 // CreateVersion uses gRPC's callback API (it waits on a durable commit and
-// must not hold a thread meanwhile); the reads are synchronous handlers.
+// must not hold a thread meanwhile); so does WatchVersions (each stream on a
+// thread of its own, core/watch_stream.h, never one of the synchronous
+// handlers'); the reads are synchronous handlers.
 class SubmissionServiceImpl final
-    : public v1::SubmissionService::WithCallbackMethod_CreateVersion<v1::SubmissionService::Service> {
+    : public v1::SubmissionService::WithCallbackMethod_CreateVersion<
+          v1::SubmissionService::WithCallbackMethod_WatchVersions<v1::SubmissionService::Service>> {
  public:
   // `list_page_bytes`: the ListVersions page budget (tests lower it).
   SubmissionServiceImpl(Store* store, const AccessPolicy* policy,
@@ -43,8 +47,8 @@ class SubmissionServiceImpl final
                            v1::ListReportsResponse* response) override;
   grpc::Status DiffVersions(grpc::ServerContext* context, const v1::DiffVersionsRequest* request,
                             v1::DiffVersionsResponse* response) override;
-  grpc::Status WatchVersions(grpc::ServerContext* context, const v1::WatchVersionsRequest* request,
-                             grpc::ServerWriter<v1::VersionEvent>* writer) override;
+  grpc::ServerWriteReactor<v1::VersionEvent>* WatchVersions(
+      grpc::CallbackServerContext* context, const v1::WatchVersionsRequest* request) override;
 
  private:
   enum class Action { kSubmit, kRead };
@@ -67,6 +71,8 @@ class SubmissionServiceImpl final
   const size_t list_page_bytes_;
   // CreateVersion's request and response on one arena per call.
   ArenaMessageAllocator<v1::CreateVersionRequest, v1::CreateVersionResponse> create_allocator_;
+
+  WatchLimiter watch_limiter_;
 
   absl::Mutex feed_mu_;
   int64_t feed_seq_ ABSL_GUARDED_BY(feed_mu_) = 0;

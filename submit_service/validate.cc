@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/page_token.h"
@@ -45,9 +46,29 @@ bool IsDecimal(absl::string_view s) {
   return true;
 }
 
+// Tab, line feed, carriage return and form feed (a page break in text
+// read from a PDF) are text; no other control character is.
+bool IsControl(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F;
+}
+
 absl::Status ValidateText(absl::string_view field, const std::string& text, int max_code_points) {
-  if (Utf8ErrorOffset(text) != absl::string_view::npos) {
-    return FieldError(field, "is not valid UTF-8 text");
+  // Whichever comes first, a control character (a NUL among them, which the
+  // UTF-8 check also stops at) or bytes that are not UTF-8: said as such,
+  // and where (in characters from 0, as finding offsets count).
+  size_t control = 0;
+  while (control < text.size() && !IsControl(static_cast<unsigned char>(text[control]))) ++control;
+  const size_t bad = Utf8ErrorOffset(text);
+  if (control < text.size() && (bad == absl::string_view::npos || control <= bad)) {
+    return FieldError(
+        field, absl::StrFormat("contains the control character U+%04X at character %d (byte %d); "
+                               "text may hold tabs and line breaks, no other control character",
+                               static_cast<unsigned char>(text[control]),
+                               CodePointCount(absl::string_view(text).substr(0, control)),
+                               control));
+  }
+  if (bad != absl::string_view::npos) {
+    return FieldError(field, absl::StrCat("is not valid UTF-8 text (from byte ", bad, ")"));
   }
   // No text has more code points than bytes: count only when it may matter.
   if (text.size() <= static_cast<size_t>(max_code_points)) return absl::OkStatus();
@@ -116,11 +137,19 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
   if (!r.agency().region_code().empty() && !IsValidRegionCode(r.agency().region_code())) {
     return FieldError("report.agency.region_code", "must be six digits");
   }
+  if (!v1::AgencyKind_IsValid(r.agency().kind())) {
+    return FieldError("report.agency.kind",
+                      absl::StrCat("is ", r.agency().kind(),
+                                   ", not a defined AgencyKind: AGENCY_KIND_DEPARTMENT (1), "
+                                   "AGENCY_KIND_PEOPLES_GOVERNMENT (2), or unset for the "
+                                   "registry's"));
+  }
   for (const CountCell& c : AllCountCells()) {
     std::optional<int64_t> v = GetCount(r, c);
-    if (v && *v < 0) {
+    if (v && (*v < 0 || *v > kMaxCount)) {
       return FieldError(absl::StrCat("report.", c.field_path),
-                        absl::StrCat("is ", *v, "; counts are whole numbers ≥ 0"));
+                        absl::StrCat("is ", *v, "; counts are whole numbers from 0 to ",
+                                     kMaxCount, " (the most a report can hold)"));
     }
   }
   // The value is report content: not echoed (docs/api.md, Logs).

@@ -26,6 +26,7 @@
 #include "core/merkle.h"
 #include "core/page_token.h"
 #include "core/template.h"
+#include "core/watch_stream.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/audit_env.h"
@@ -667,17 +668,18 @@ TEST_F(AuditServiceTest, DashboardsShowOnlyTheRegionAndAgenciesThatHaveNotSubmit
 }
 
 TEST_F(AuditServiceTest, RegionSummarySumsDoNotWrapAround) {
-  // Counts are int64 and only have to be >= 0: two reports of the region
-  // whose cell adds up past INT64_MAX.
-  const int64_t huge = std::numeric_limits<int64_t>::max() - 10;
+  // A stored count is at most kMaxCount (CreateVersion refuses more, issue
+  // 12), so region sums stay exact: two reports of the region at the bound.
+  // (RegionSums still caps at INT64_MAX rather than wrap, for versions
+  // stored before the bound.)
   v1::Report zz = Sample();
-  zz.mutable_requests()->mutable_received()->set_natural_person(huge);
+  zz.mutable_requests()->mutable_received()->set_natural_person(kMaxCount);
   AwaitAudit(Submit(zz).name());
   v1::Report ly = Sample();
   ly.mutable_agency()->set_id("ly-psb");
   ly.mutable_agency()->set_name("洛阳市公安局");
   ly.mutable_agency()->clear_region_code();
-  ly.mutable_requests()->mutable_received()->set_natural_person(huge);
+  ly.mutable_requests()->mutable_received()->set_natural_person(kMaxCount);
   AwaitAudit(Submit(ly, "clerk-ly-psb").name());
 
   v1::GetRegionSummaryRequest req;
@@ -685,8 +687,7 @@ TEST_F(AuditServiceTest, RegionSummarySumsDoNotWrapAround) {
   v1::RegionSummary sum;
   grpc::ClientContext c;
   ASSERT_TRUE(As("oversight-henan")->GetRegionSummary(&c, req, &sum).ok());
-  EXPECT_EQ(sum.requests_total().received().natural_person(),
-            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(sum.requests_total().received().natural_person(), 2 * kMaxCount);
   // Cells that fit are summed as before.
   EXPECT_EQ(sum.requests_total().outcomes().total().natural_person(),
             2 * Sample().requests().outcomes().total().natural_person());
@@ -762,6 +763,113 @@ TEST_F(AuditServiceTest, CellsTheImportCouldNotReadAreUnreadNotEmptyInTheAudit) 
   EXPECT_GE(audit.error_count(), 8);
 }
 
+// Issue 12: submitted_date 2022-1-20 was taken though documented as
+// YYYY-MM-DD; an undefined agency kind (77) was taken as a kind.
+TEST_F(AuditServiceTest, ValidateReportRefusesLooseDatesAndUndefinedKinds) {
+  auto call = [&](const std::string& date, int kind) {
+    v1::ValidateReportRequest req;
+    *req.mutable_report() = Sample();
+    req.mutable_report()->mutable_agency()->set_kind(static_cast<v1::AgencyKind>(kind));
+    req.set_submitted_date(date);
+    v1::ValidateReportResponse resp;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    return As("clerk-zz-psb")->ValidateReport(&c, req, &resp);
+  };
+  EXPECT_TRUE(call("2022-01-20", v1::AGENCY_KIND_DEPARTMENT).ok());
+  EXPECT_TRUE(call("", v1::AGENCY_KIND_UNSPECIFIED).ok());
+  for (const char* date : {"2022-1-20", "2022-01-2", "+2022-01-20", "2022-01-20T00:00",
+                           "2022/01/20", "2022-02-30"}) {
+    grpc::Status s = call(date, v1::AGENCY_KIND_DEPARTMENT);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << date;
+    EXPECT_THAT(s.error_message(), HasSubstr("submitted_date")) << date;
+    EXPECT_THAT(s.error_message(), HasSubstr("YYYY-MM-DD")) << date;
+  }
+  grpc::Status s = call("2022-01-20", 77);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("report.agency.kind: is 77, not a defined AgencyKind"));
+}
+
+// Issue 12: across crashes 9 of 24 unanswered sign-offs had committed, and a
+// retry would have appended a second ledger entry. With a request_id a
+// retry, even several at once, returns the first sign-off and appends
+// nothing.
+TEST_F(AuditServiceTest, RetriedSignOffWithTheSameRequestIdReturnsTheFirst) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  auto request = [&](v1::ReviewKind kind, const std::string& reason, const std::string& id) {
+    v1::CreateSignOffRequest req;
+    v1::SignOff* s = req.mutable_sign_off();
+    s->set_version(audit.version());
+    s->set_content_hash(audit.content_hash());
+    s->set_findings_digest(audit.findings_digest());
+    s->set_kind(v1::REVIEW);
+    s->set_review_kind(kind);
+    s->set_decision(v1::REJECT);
+    s->set_reason(reason);
+    req.set_request_id(id);
+    return req;
+  };
+  auto call = [&](const std::string& principal, const v1::CreateSignOffRequest& req,
+                  v1::SignOff* out) {
+    grpc::ClientContext c;
+    c.set_deadline(In(20));
+    return As(principal)->CreateSignOff(&c, req, out);
+  };
+  const int64_t before = *audit_->store()->LedgerSize();
+  constexpr int kRetries = 6;
+  std::vector<v1::SignOff> out(kRetries);
+  std::vector<grpc::Status> status(kRetries);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRetries; ++i) {
+    threads.emplace_back([&, i] {
+      status[i] = call("reviewer-legality", request(v1::LEGALITY, "不合法", "retry-1"), &out[i]);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kRetries; ++i) {
+    ASSERT_TRUE(status[i].ok()) << status[i].error_message();
+    EXPECT_EQ(out[i].name(), out[0].name());
+    EXPECT_EQ(out[i].ledger_index(), out[0].ledger_index());
+    EXPECT_EQ(out[i].request_id(), "retry-1");
+  }
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 1);
+  // Later, once more: the same answer.
+  v1::SignOff again;
+  ASSERT_TRUE(call("reviewer-legality", request(v1::LEGALITY, "不合法", "retry-1"), &again).ok());
+  EXPECT_EQ(again.name(), out[0].name());
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 1);
+  // The same id with another sign-off: refused, nothing stored.
+  grpc::Status s = call("reviewer-legality", request(v1::LEGALITY, "另一理由", "retry-1"), &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_THAT(s.error_message(), HasSubstr(out[0].name()));
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 1);
+  // Another reviewer's request with the same id is its own.
+  v1::SignOff other;
+  ASSERT_TRUE(call("reviewer-normativity", request(v1::NORMATIVITY, "不规范", "retry-1"), &other).ok());
+  EXPECT_NE(other.name(), out[0].name());
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 2);
+  // Without a request_id every call is a new sign-off, as before.
+  v1::SignOff a, b;
+  ASSERT_TRUE(call("reviewer-legality", request(v1::LEGALITY, "不合法", ""), &a).ok());
+  ASSERT_TRUE(call("reviewer-legality", request(v1::LEGALITY, "不合法", ""), &b).ok());
+  EXPECT_NE(a.name(), b.name());
+  EXPECT_EQ(*audit_->store()->LedgerSize(), before + 4);
+  // A request_id with a space or a control character is refused.
+  s = call("reviewer-legality", request(v1::LEGALITY, "不合法", "bad id"), &a);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  // The sign-offs served are what the ledger proves, request ids included.
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse resp;
+  grpc::ClientContext c;
+  ASSERT_TRUE(As("oversight-henan")->ListSignOffs(&c, list, &resp).ok());
+  ASSERT_EQ(resp.sign_offs_size(), 4);
+  EXPECT_EQ(resp.sign_offs(0).request_id(), "retry-1");
+}
+
 TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
@@ -806,6 +914,88 @@ TEST_F(AuditServiceTest, EventStreamResumesWithoutGap) {
   EXPECT_EQ(end.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   read("oversight-henan", "41", "events/999", 1, &end);
   EXPECT_EQ(end.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+// Issue 12: 62 WatchEvents of one oversight office made every synchronous
+// call of every other principal RESOURCE_EXHAUSTED. Streams run beside the
+// handlers' threads; one principal holds a bounded number of them, the next
+// is refused (RESOURCE_EXHAUSTED, saying why, logged), and everyone else's
+// calls answer.
+TEST_F(AuditServiceTest, ManyWatchersOfOnePrincipalDoNotStarveOthers) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  struct Watch {
+    std::unique_ptr<v1::AuditService::Stub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::AuditEvent>> reader;
+  };
+  CapturedLog log;
+  std::vector<std::unique_ptr<Watch>> open;
+  std::vector<grpc::Status> refused;
+  for (int i = 0; i < 70; ++i) {
+    auto w = std::make_unique<Watch>();
+    w->stub = As("oversight-henan");
+    w->context.set_deadline(In(120));
+    v1::WatchEventsRequest req;
+    req.set_region_prefix("41");
+    w->reader = w->stub->WatchEvents(&w->context, req);
+    v1::AuditEvent e;
+    if (w->reader->Read(&e)) {  // the VERSION_AUDITED event: its handler runs
+      open.push_back(std::move(w));
+    } else {
+      refused.push_back(w->reader->Finish());
+    }
+  }
+  EXPECT_EQ(open.size(), static_cast<size_t>(kMaxWatchStreamsPerPrincipal));
+  ASSERT_EQ(refused.size(), 70u - open.size());
+  for (const grpc::Status& s : refused) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("'oversight-henan' already holds 8 open watch streams"));
+  }
+  // Other oversight offices watch too.
+  for (const char* principal : {"oversight-zhengzhou"}) {
+    for (int i = 0; i < kMaxWatchStreamsPerPrincipal; ++i) {
+      auto w = std::make_unique<Watch>();
+      w->stub = As(principal);
+      w->context.set_deadline(In(120));
+      v1::WatchEventsRequest req;
+      req.set_region_prefix("4101");
+      w->reader = w->stub->WatchEvents(&w->context, req);
+      v1::AuditEvent e;
+      ASSERT_TRUE(w->reader->Read(&e)) << principal << " " << i;
+      open.push_back(std::move(w));
+    }
+  }
+  // The others' synchronous calls answer.
+  for (int i = 0; i < 5; ++i) {
+    v1::GetAuditRequest get;
+    get.set_name(v.name() + "/audit");
+    v1::Audit a;
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    grpc::Status s = As("clerk-zz-psb")->GetAudit(&c, get, &a);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(Status(v.name(), "clerk-zz-psb").name(), v.name() + "/reviewStatus");
+    grpc::Status dash;
+    Dashboard("oversight-zhengzhou", "regions/4101/years/2021", &dash);
+    EXPECT_TRUE(dash.ok()) << dash.error_code() << " " << dash.error_message();
+  }
+  ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
+  // And the open streams still carry events: the sign-off.
+  for (auto& w : open) {
+    v1::AuditEvent e;
+    ASSERT_TRUE(w->reader->Read(&e));
+    EXPECT_EQ(e.kind(), v1::AuditEvent::SIGNED_OFF);
+  }
+  int warned = 0;
+  for (const std::string& line : log.Lines()) {
+    warned += absl::StrContains(line, "watch refused: method=WatchEvents principal=\"oversight-henan\"");
+  }
+  EXPECT_EQ(warned, static_cast<int>(refused.size()));
+  for (auto& w : open) {
+    w->context.TryCancel();
+    w->reader->Finish();
+  }
 }
 
 TEST_F(AuditServiceTest, LedgerProofRequestsOutOfRangeNameTheField) {

@@ -1,9 +1,11 @@
 #include "core/merkle.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace disclosure {
@@ -585,6 +587,63 @@ TEST(MerkleTree, ProofsAtEarlierSizesVerifyAgainstEarlierRoots) {
   EXPECT_FALSE(tree.ProveInclusion(40, 40).ok());
   EXPECT_FALSE(tree.ProveConsistency(10, 41).ok());
   EXPECT_FALSE(tree.ProveConsistency(11, 10).ok());
+}
+
+// The stored subtrees give exactly the reference's roots and proofs (the
+// free functions, which rehash from the leaves), at every size.
+TEST(MerkleTree, StoredSubtreesGiveTheReferenceRootsAndProofs) {
+  MerkleTree tree;
+  const std::vector<std::string> leaves = ManyLeafHashes(70);
+  for (const std::string& h : leaves) ASSERT_TRUE(tree.AppendLeafHash(h).ok());
+  const absl::Span<const std::string> all(leaves);
+  for (uint64_t n = 0; n <= tree.size(); ++n) {
+    EXPECT_EQ(*tree.root_at(n), RootFromLeafHashes(all.first(n))) << n;
+    for (uint64_t i = 0; i < n; ++i) {
+      EXPECT_EQ(*tree.ProveInclusion(i, n), *InclusionProof(all.first(n), i)) << i << " of " << n;
+    }
+    for (uint64_t m = 0; m <= n; ++m) {
+      EXPECT_EQ(*tree.ProveConsistency(m, n), *ConsistencyProof(all.first(n), m))
+          << m << " -> " << n;
+    }
+  }
+}
+
+// Issue 12: each proof rehashed every leaf, so `ledger verify --entries`
+// was quadratic (41,819 entries: 17 minutes). From the stored subtrees a
+// root costs at most log2(n) node hashes and a proof at most log2(n)^2,
+// whatever the size and index: counted here in a tree of 2^20 + 5 leaves
+// (rehashing, a proof took ~10^6).
+TEST(MerkleTree, RootsAndProofsCostLogarithmicallyManyHashes) {
+  MerkleTree tree;
+  constexpr uint64_t kSize = (uint64_t{1} << 20) + 5;
+  for (uint64_t i = 0; i < kSize; ++i) tree.AppendEntry(absl::StrCat("entry ", i));
+  constexpr uint64_t kLog = 21;  // ceil(log2(kSize))
+  uint64_t index = 12345, most_root = 0, most_proof = 0;
+  for (int k = 0; k < 300; ++k) {
+    index = (index * 2654435761u + 17) % kSize;
+    const uint64_t size = kSize - static_cast<uint64_t>(k) * 3001;
+    uint64_t before = NodeHashesOnThisThread();
+    const std::string root = *tree.root_at(size);
+    most_root = std::max(most_root, NodeHashesOnThisThread() - before);
+    if (index >= size) continue;
+    before = NodeHashesOnThisThread();
+    absl::StatusOr<std::vector<std::string>> p = tree.ProveInclusion(index, size);
+    most_proof = std::max(most_proof, NodeHashesOnThisThread() - before);
+    ASSERT_TRUE(p.ok()) << p.status();
+    ASSERT_TRUE(VerifyInclusion(index, size, tree.leaf_hashes()[index], *p, root).ok());
+    before = NodeHashesOnThisThread();
+    absl::StatusOr<std::vector<std::string>> c = tree.ProveConsistency(index + 1, size);
+    most_proof = std::max(most_proof, NodeHashesOnThisThread() - before);
+    ASSERT_TRUE(c.ok());
+    const std::string old_root = *tree.root_at(index + 1);
+    ASSERT_TRUE(VerifyConsistency(index + 1, size, old_root, root, *c).ok());
+  }
+  EXPECT_LE(most_root, kLog);
+  EXPECT_LE(most_proof, kLog * kLog);
+  // Appending costs one node hash per leaf, amortized.
+  const uint64_t before = NodeHashesOnThisThread();
+  for (int i = 0; i < 1024; ++i) tree.AppendEntry("more");
+  EXPECT_LE(NodeHashesOnThisThread() - before, 1024u + kLog);
 }
 
 TEST(MerkleTree, RefusesLeafHashesOfTheWrongLength) {

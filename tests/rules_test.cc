@@ -377,6 +377,51 @@ TEST(TableRules, NegativeCountIsAnErrorAtThatCell) {
              "1.属于国家秘密", "商业企业");
 }
 
+// Issue 12: counts up to INT64_MAX were taken as counts, and the sums over
+// them overflowed (N-T3 printed -9223372036854775804). A count above what a
+// report can hold (kMaxCount) is a T-INT error at its cell, and no sum,
+// difference or message goes through it.
+TEST(TableRules, CountsBeyondWhatAReportHoldsAreErrorsAndNoSumOverflows) {
+  constexpr int64_t kHuge = std::numeric_limits<int64_t>::max();
+  v1::Report r = Sample();
+  Row(&r, kReceived)->set_total(kHuge);
+  Row(&r, kCarriedOver)->set_total(kHuge - 3);
+  Row(&r, kCarriedOver)->set_natural_person(kHuge);
+  Row(&r, kCarriedOver)->set_commercial_enterprise(kHuge);
+  r.mutable_appeals()->mutable_litigation_direct()->set_total(kHuge);
+  r.mutable_appeals()->mutable_litigation_after_reconsideration()->set_total(kHuge);
+  r.mutable_appeals()->mutable_administrative_reconsideration()->set_upheld(kHuge);
+  r.mutable_appeals()->mutable_administrative_reconsideration()->set_corrected(kHuge);
+  r.mutable_proactive_disclosure()->mutable_regulations()->set_issued(kMaxCount + 1);
+  // Stated counts as long as a count may be, and longer.
+  ReplaceOnce(r.mutable_overview(), "受理依申请公开 86 件",
+              "受理依申请公开 999999999999999999 件");
+  ReplaceOnce(r.mutable_overview(), "予以公开 31 件", "予以公开 999999999999 件");
+  ReplaceOnce(r.mutable_overview(), "部分公开 14 件", "部分公开 999999999999 件");
+  const std::vector<v1::Finding> findings = Validate(r);
+  int huge = 0;
+  for (const v1::Finding& f : findings) {
+    for (const std::string& text : {f.message(), f.expected(), f.actual()}) {
+      EXPECT_FALSE(absl::StrContains(text, "-9")) << Dump({f});
+      // Only T-INT names the cell's value; nothing is computed from it.
+      if (f.rule_id() != "T-INT") {
+        EXPECT_FALSE(absl::StrContains(text, "922337203685477")) << Dump({f});
+        EXPECT_FALSE(absl::StrContains(text, "99999999999999")) << Dump({f});
+      }
+    }
+    if (f.rule_id() == "T-INT") {
+      ++huge;
+      EXPECT_EQ(f.expected(), "≤ 999999999999") << Dump({f});
+      EXPECT_THAT(f.message(), HasSubstr("超出一份报告可能的件数")) << Dump({f});
+    }
+  }
+  EXPECT_EQ(huge, 9) << Dump(findings);
+  // The bound itself is a count like any other.
+  r = Sample();
+  r.mutable_proactive_disclosure()->mutable_regulations()->set_issued(kMaxCount);
+  EXPECT_THAT(RuleIds(Diff(r).added), Not(testing::Contains("T-INT")));
+}
+
 TEST(TableRules, EmptyCellIsAFindingAndItsSumsAreNotAssessed) {
   v1::Report r = Sample();
   Row(&r, kDisclosed)->clear_natural_person();
@@ -1039,15 +1084,16 @@ TEST(OddInput, MalformedUtf8AndHugeNumbers) {
   Row(&r, kReceived)->set_other(std::numeric_limits<int64_t>::max());
   const std::vector<v1::Finding> findings = Validate(r);
   bool mobile = false, row_sum = false;
+  int huge = 0;
   for (const auto& f : findings) {
     mobile = mobile || f.rule_id() == "C-MOBILE";
-    if (f.rule_id() == "T3-ROW" && f.location().row() == "requests.received") {
-      row_sum = true;
-      EXPECT_EQ(f.expected(), "18446744073709551700");  // 86 + 2 × (2^63 − 1), no overflow
-    }
+    huge += f.rule_id() == "T-INT" && f.location().row() == "requests.received";
+    // Counts above kMaxCount are T-INT errors, and no sum runs through them.
+    row_sum = row_sum || (f.rule_id() == "T3-ROW" && f.location().row() == "requests.received");
   }
   EXPECT_TRUE(mobile) << Dump(findings);
-  EXPECT_TRUE(row_sum) << Dump(findings);
+  EXPECT_EQ(huge, 2) << Dump(findings);
+  EXPECT_FALSE(row_sum) << Dump(findings);
 }
 
 // ================================================================ ordering

@@ -18,6 +18,7 @@
 #include "core/canonical.h"
 #include "core/rpc_util.h"
 #include "core/template.h"
+#include "core/watch_stream.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -575,6 +576,96 @@ TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
   EXPECT_EQ(BadField(Get(clerk.get(), "agencies/ZZ/reports/2021/versions/1", &v)), "name");
 }
 
+// Issue 12: counts up to INT64_MAX were stored, and the rules' sums over
+// them overflowed. A count is at most kMaxCount, what a report can hold.
+TEST_F(SubmitServiceTest, CountsAboveWhatAReportHoldsAreRefused) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  for (int64_t huge : {std::numeric_limits<int64_t>::max(), kMaxCount + 1}) {
+    v1::Report report = SampleReport();
+    SetApplicantCell(MutableRequestRow(&report, kCarriedOver), 0, huge);
+    grpc::Status s = Create(clerk.get(), report, "huge", 0, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(BadField(s), "report.requests.carried_over_from_previous_year.natural_person") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("from 0 to 999999999999"));
+  }
+  v1::Report report = SampleReport();
+  SetApplicantCell(MutableRequestRow(&report, kCarriedOver), 0, kMaxCount);
+  grpc::Status s = Create(clerk.get(), report, "max", 0, &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// Issue 12: report.agency.kind was stored as sent, even 77, so a clerk chose
+// its own deadline (D-DUE: 31 March for a 人民政府, 31 January otherwise).
+TEST_F(SubmitServiceTest, TheRegistryDecidesTheAgencyKind) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  v1::Report report = SampleReport();
+  report.mutable_agency()->set_kind(v1::AGENCY_KIND_PEOPLES_GOVERNMENT);  // zz-psb is a department
+  grpc::Status s = Create(clerk.get(), report, "k1", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(BadField(s), "report.agency.kind");
+  EXPECT_THAT(s.error_message(), HasSubstr("is not the registry's kind of 'zz-psb' (AGENCY_KIND_DEPARTMENT)"));
+  report.mutable_agency()->set_kind(static_cast<v1::AgencyKind>(77));
+  s = Create(clerk.get(), report, "k2", 0, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(BadField(s), "report.agency.kind");
+  EXPECT_THAT(s.error_message(), HasSubstr("is 77, not a defined AgencyKind"));
+  v1::ReportVersion v;
+  EXPECT_EQ(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/latest", &v).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // The registry's own kind, sent or left out, is what is stored.
+  for (v1::AgencyKind kind : {v1::AGENCY_KIND_DEPARTMENT, v1::AGENCY_KIND_UNSPECIFIED}) {
+    report.mutable_agency()->set_kind(kind);
+    report.set_other_matters(absl::StrCat("kind ", kind));
+    int64_t latest = v.version();
+    ASSERT_TRUE(Create(clerk.get(), report, absl::StrCat("k-ok-", kind), latest, &r).ok());
+    ASSERT_TRUE(Get(clerk.get(), r.version().name(), &v).ok());
+    EXPECT_EQ(v.report().agency().kind(), v1::AGENCY_KIND_DEPARTMENT);
+  }
+}
+
+// Issue 12: a NUL in a text was told "not valid UTF-8"; say what it is and
+// where.
+TEST_F(SubmitServiceTest, ControlCharactersAreNamedWithTheirPlace) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  for (auto [text, says] : std::vector<std::pair<std::string, std::string>>{
+           {std::string("郑州\0市", 10), "control character U+0000 at character 2 (byte 6)"},
+           {"郑州市\x01", "control character U+0001 at character 3 (byte 9)"},
+           {"a\x7f", "control character U+007F at character 1 (byte 1)"}}) {
+    v1::Report report = SampleReport();
+    report.set_other_matters(text);
+    grpc::Status s = Create(clerk.get(), report, "c", 0, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(BadField(s), "report.other_matters") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(says));
+    EXPECT_THAT(s.error_message(), Not(HasSubstr("UTF-8")));
+  }
+  // Tabs, line and page breaks are text.
+  v1::Report report = SampleReport();
+  report.set_other_matters("一\t二\r\n三\f四");
+  grpc::Status s = Create(clerk.get(), report, "c-ok", 0, &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// Issue 12: "…/versions/01" was taken as version 1.
+TEST_F(SubmitServiceTest, VersionNumbersWithLeadingZerosAreRefused) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "z", 0, &r).ok());
+  v1::ReportVersion v;
+  ASSERT_TRUE(Get(clerk.get(), "agencies/zz-psb/reports/2021/versions/1", &v).ok());
+  for (const char* name : {"agencies/zz-psb/reports/2021/versions/01",
+                           "agencies/zz-psb/reports/2021/versions/001",
+                           "agencies/zz-psb/reports/2021/versions/0"}) {
+    grpc::Status s = Get(clerk.get(), name, &v);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(BadField(s), "name") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("without leading zeros"));
+  }
+}
+
 // protobuf's parser refuses a proto3 string field that is not UTF-8 before
 // any handler runs; what the client gets is gRPC's, not ours (docs/api.md):
 // UNIMPLEMENTED from the callback handler (CreateVersion), INTERNAL from the
@@ -756,7 +847,12 @@ TEST_F(SubmitServiceTest, WatchFromBeyondTheEndIsOutOfRange) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE) << s.error_message();
 }
 
-TEST(SubmitServiceLimitsTest, OpenWatchesCannotTakeMoreThreadsThanTheQuota) {
+// Open watches run beside the synchronous handlers' threads, never on them:
+// more watches than the server has handler threads are all served, and the
+// other calls still answer. One principal holds a bounded number; the next
+// is refused with RESOURCE_EXHAUSTED, saying why, and logged (issue 12: 61
+// WatchVersions made every other call RESOURCE_EXHAUSTED).
+TEST(SubmitServiceLimitsTest, WatchesDoNotTakeTheThreadsOfOtherCalls) {
   TempDir dir;
   ServerOptions options;
   options.max_threads = 6;
@@ -770,45 +866,95 @@ TEST(SubmitServiceLimitsTest, OpenWatchesCannotTakeMoreThreadsThanTheQuota) {
     grpc::ClientContext c;
     ASSERT_TRUE(SubmitStubAs(server.address(), "clerk-zz-psb")->CreateVersion(&c, req, &r).ok());
   }
-  // Watches that hold a server thread each (their first event is read, so
-  // their handler runs), until the quota refuses one.
   struct Watch {
     std::unique_ptr<v1::SubmissionService::Stub> stub;
     grpc::ClientContext context;
     std::unique_ptr<grpc::ClientReader<v1::VersionEvent>> reader;
   };
+  CapturedLog log;
   std::vector<std::unique_ptr<Watch>> open;
-  grpc::Status refused;
-  for (int i = 0; i < 20 && refused.ok(); ++i) {
+  std::vector<grpc::Status> refused;
+  for (int i = 0; i < kMaxWatchStreamsPerPrincipal + 3; ++i) {
     auto w = std::make_unique<Watch>();
     w->stub = SubmitStubAs(server.address(), "audit-service");
-    w->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    w->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     w->reader = w->stub->WatchVersions(&w->context, v1::WatchVersionsRequest());
     v1::VersionEvent e;
+    // Its first event read: the stream's handler runs.
     if (w->reader->Read(&e)) {
       open.push_back(std::move(w));
     } else {
-      refused = w->reader->Finish();
+      refused.push_back(w->reader->Finish());
     }
   }
-  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
-  EXPECT_LT(open.size(), 6u);
-  // Ending the watches gives the threads back.
+  EXPECT_EQ(open.size(), static_cast<size_t>(kMaxWatchStreamsPerPrincipal));
+  ASSERT_EQ(refused.size(), 3u);
+  for (const grpc::Status& s : refused) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("already holds 8 open watch streams"));
+  }
+  // Every other call, of this principal and of others, still answers.
+  for (const char* principal : {"audit-service", "clerk-zz-psb", "oversight-henan"}) {
+    for (int i = 0; i < 10; ++i) {
+      v1::GetVersionRequest get;
+      get.set_name("agencies/zz-psb/reports/2021/versions/1");
+      get.set_view(v1::VERSION_VIEW_BASIC);
+      grpc::ClientContext c;
+      c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      v1::ReportVersion v;
+      grpc::Status s = SubmitStubAs(server.address(), principal)->GetVersion(&c, get, &v);
+      EXPECT_TRUE(s.ok()) << principal << ": " << s.error_code() << " " << s.error_message();
+    }
+  }
+  // The open watches still follow the feed.
+  {
+    v1::Report report = SampleReport();
+    report.set_other_matters("第二版");
+    v1::CreateVersionRequest req;
+    req.set_parent(kParent);
+    *req.mutable_report() = report;
+    req.set_request_id("q2");
+    req.set_expected_latest_version(1);
+    grpc::ClientContext c;
+    ASSERT_TRUE(SubmitStubAs(server.address(), "clerk-zz-psb")->CreateVersion(&c, req, &r).ok());
+  }
+  for (auto& w : open) {
+    v1::VersionEvent e;
+    ASSERT_TRUE(w->reader->Read(&e));
+    EXPECT_EQ(e.version().version(), 2);
+  }
+  int warned = 0;
+  for (const std::string& line : log.Lines()) {
+    if (absl::StrContains(line, "watch refused: method=WatchVersions principal=\"audit-service\"")) {
+      ++warned;
+    }
+  }
+  EXPECT_EQ(warned, 3);
+  // Ending a watch gives its slot back.
+  open.back()->context.TryCancel();
+  open.back()->reader->Finish();
+  open.pop_back();
+  grpc::Status last;
+  for (int i = 0; i < 50; ++i) {
+    Watch w;
+    w.stub = SubmitStubAs(server.address(), "audit-service");
+    w.context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    w.reader = w.stub->WatchVersions(&w.context, v1::WatchVersionsRequest());
+    v1::VersionEvent e;
+    if (w.reader->Read(&e)) {
+      w.context.TryCancel();
+      w.reader->Finish();
+      last = grpc::Status::OK;
+      break;
+    }
+    last = w.reader->Finish();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(last.ok()) << last.error_message();
   for (auto& w : open) {
     w->context.TryCancel();
     w->reader->Finish();
   }
-  grpc::Status s;
-  for (int i = 0; i < 50; ++i) {
-    v1::GetVersionRequest get;
-    get.set_name("agencies/zz-psb/reports/2021/versions/1");
-    grpc::ClientContext c;
-    v1::ReportVersion v;
-    s = SubmitStubAs(server.address(), "audit-service")->GetVersion(&c, get, &v);
-    if (s.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
 TEST(SubmitServiceLimitsTest, FullListingPagesStopAtTheByteBudget) {
