@@ -24,6 +24,7 @@
 #include "core/access.h"
 #include "core/checkpoint.h"
 #include "core/client_channel.h"
+#include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -49,6 +50,9 @@ ABSL_FLAG(bool, generate_ledger_key, false,
 ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger's name");
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
+          "address share it. Empty: a key drawn per process (tokens end with it)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
           "threads of the synchronous handlers; each open WatchEvents stream holds one");
@@ -91,6 +95,15 @@ int main(int argc, char** argv) {
   absl::StatusOr<disclosure::AccessPolicy> policy =
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
+
+  if (const std::string path = absl::GetFlag(FLAGS_page_token_key_file); !path.empty()) {
+    if (absl::Status s = disclosure::LoadPageTokenKeyFile(path); !s.ok()) {
+      return Fail("--page_token_key_file", s);
+    }
+  } else {
+    spdlog::warn("audit_service: no --page_token_key_file: page tokens are sealed with a key "
+                 "of this process, refused after a restart and by other replicas");
+  }
 
   std::string url = absl::GetFlag(FLAGS_store);
   absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =

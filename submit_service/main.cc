@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
+#include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -31,6 +32,9 @@ ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)")
 ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
+          "address share it. Empty: a key drawn per process (tokens end with it)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
           "threads of the synchronous handlers (each open watch holds one); at least 4");
@@ -52,6 +56,15 @@ int main(int argc, char** argv) {
   absl::StatusOr<disclosure::AccessPolicy> policy =
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
+
+  if (const std::string path = absl::GetFlag(FLAGS_page_token_key_file); !path.empty()) {
+    if (absl::Status s = disclosure::LoadPageTokenKeyFile(path); !s.ok()) {
+      return Fail("--page_token_key_file", s);
+    }
+  } else {
+    spdlog::warn("submit_service: no --page_token_key_file: page tokens are sealed with a key "
+                 "of this process, refused after a restart and by other replicas");
+  }
 
   std::string url = absl::GetFlag(FLAGS_store);
   absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
