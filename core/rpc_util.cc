@@ -16,6 +16,7 @@
 #include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/support/log.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -173,6 +174,30 @@ grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& princ
   return grpc::Status::OK;
 }
 
+namespace {
+
+void GrpcLogToSpdlog(gpr_log_func_args* args) {
+  spdlog::level::level_enum level = spdlog::level::debug;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = spdlog::level::err;
+  if (args->severity == GPR_LOG_SEVERITY_INFO) level = spdlog::level::info;
+  absl::string_view file = args->file != nullptr ? args->file : "";
+  if (size_t slash = file.rfind('/'); slash != absl::string_view::npos) file.remove_prefix(slash + 1);
+  // gRPC's messages quote peers' data (addresses, certificate errors):
+  // escaped like request values.
+  std::string message = Echo(args->message != nullptr ? args->message : "", kMaxLoggedErrorBytes);
+  // gRPC's threads may still log after main's spdlog::shutdown().
+  if (std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()) {
+    logger->log(level, "grpc file={}:{} message=\"{}\"", Echo(file), args->line, message);
+  } else {
+    std::fprintf(stderr, "grpc file=%s:%d message=\"%s\"\n", Echo(file).c_str(), args->line,
+                 message.c_str());
+  }
+}
+
+}  // namespace
+
+void RouteGrpcLogsToSpdlog() { gpr_set_log_function(GrpcLogToSpdlog); }
+
 sigset_t StartServiceProcess() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t signals;
@@ -182,6 +207,7 @@ sigset_t StartServiceProcess() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   UseBufferedLogging();
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  RouteGrpcLogsToSpdlog();
   return signals;
 }
 

@@ -88,12 +88,19 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads);
 inline constexpr int kLogBufferBytes = 64 << 10;
 void UseBufferedLogging();
 
+// Sends gRPC-core's own log lines (handshake failures, transport errors,
+// failed assertions; GRPC_VERBOSITY, ERROR by default, decides which) through
+// spdlog's default logger, so they have the services' format, instead of
+// gRPC's own on stderr: `grpc file=FILE:LINE message="…"` at spdlog's error,
+// info or debug level.
+void RouteGrpcLogsToSpdlog();
+
 // What a service's main does before anything else: ignore Abseil's mutex
 // deadlock detection (on in Debian's build, a lock-graph update per
 // acquisition; our locks are few and simple), block SIGTERM and SIGINT in
 // every thread (gRPC's threads inherit the mask) so that main takes them
-// with sigwait(), not a handler, and start the buffered log. Returns
-// the signal set to wait on.
+// with sigwait(), not a handler, start the buffered log and route gRPC's
+// log into it. Returns the signal set to wait on.
 sigset_t StartServiceProcess();
 
 // A store URL (--store): "sqlite:PATH", or "postgres://…" /

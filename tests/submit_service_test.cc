@@ -697,6 +697,33 @@ TEST_F(SubmitServiceTest, RequestValuesAreEscapedAndCappedInErrorsAndLogs) {
   EXPECT_THAT(lines[0], HasSubstr("resource=\"agencies/zz-psb/reports/2021/versions/1\\nrpc service=Forged x=\\\"\""));
 }
 
+// Log lines carry UTF-8 as it is (operators read Chinese names), escaping
+// only what could forge or hide text (issue 12: "–" was logged as
+// \xe2\x80\x93).
+TEST_F(SubmitServiceTest, LogLinesCarryUtf8AndEscapeControlCharacters) {
+  auto clerk = As("clerk-zz-psb");
+  CapturedLog log;
+  v1::ReportVersion v;
+  grpc::Status s = Get(clerk.get(), "agencies/郑州市公安局/reports/2021\x01/versions/1", &v);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("郑州市公安局"));
+  v1::ListReportsRequest bad_prefix;
+  bad_prefix.set_region_prefix("41x");
+  grpc::ClientContext context;
+  v1::ListReportsResponse page;
+  EXPECT_EQ(clerk->ListReports(&context, bad_prefix, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> lines = log.Lines();
+  ASSERT_EQ(lines.size(), 2u) << absl::StrJoin(lines, "\n");
+  EXPECT_THAT(lines[0], HasSubstr("resource=\"agencies/郑州市公安局/reports/2021\\x01/versions/1\""));
+  EXPECT_THAT(lines[0], HasSubstr("error=\"name: agency id \\'郑州市公安局\\'"));
+  EXPECT_THAT(lines[1], HasSubstr("must be 0–6 digits"));
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, Not(HasSubstr("\\xe"))) << line;
+    EXPECT_EQ(line.find('\x01'), std::string::npos) << line;
+  }
+}
+
 // ------------------------------------------------------------ change feed
 
 std::vector<v1::VersionEvent> ReadEvents(v1::SubmissionService::Stub* stub,
@@ -998,6 +1025,44 @@ TEST_F(SubmitServiceProcessTest, PageTokensOutliveARestartWithTheKeyFileOnly) {
   int status = 0;
   waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+}
+
+// gRPC-core's own lines (here: the server refusing clients without a
+// certificate, or with one of another CA, in the TLS handshake) come out in
+// the service's spdlog format on stdout, not in gRPC's on stderr.
+TEST_F(SubmitServiceProcessTest, GrpcCoreLogLinesAreSpdlogLines) {
+  std::string log_path = dir_.path() + "/submit.log";
+  ChildSubmitServer server(dir_.path() + "/submit.db", FreePort(), {}, log_path);
+  for (const std::string& cert_dir : {std::string(), DevCerts().other_dir}) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = *ReadFileToString(DevCerts().dir + "/ca.crt");
+    if (!cert_dir.empty()) {
+      options.pem_cert_chain = *ReadFileToString(cert_dir + "/clerk-zz-psb.crt");
+      options.pem_private_key = *ReadFileToString(cert_dir + "/clerk-zz-psb.key");
+    }
+    auto stub = v1::SubmissionService::NewStub(
+        grpc::CreateChannel(server.address(), grpc::SslCredentials(options)));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    v1::GetVersionRequest request;
+    request.set_name("agencies/zz-psb/reports/2021/versions/1");
+    v1::ReportVersion v;
+    EXPECT_FALSE(stub->GetVersion(&context, request, &v).ok()) << cert_dir;
+  }
+  EXPECT_EQ(server.Terminate(), 0);
+  std::vector<std::string> lines = absl::StrSplit(*ReadFileToString(log_path), '\n',
+                                                  absl::SkipEmpty());
+  bool handshake = false;
+  for (const std::string& line : lines) {
+    // Every line: "2026-12-02T18:20:00.123+0000 LEVEL …" (StartServiceProcess).
+    EXPECT_TRUE(line.size() > 29 && line[4] == '-' && line[10] == 'T' && line[23] == '+')
+        << "not a spdlog line: " << line;
+    if (absl::StrContains(line, " error grpc file=") &&
+        absl::StrContains(line, "message=\"") && absl::StrContains(line, "andshake")) {
+      handshake = true;
+    }
+  }
+  EXPECT_TRUE(handshake) << absl::StrJoin(lines, "\n");
 }
 
 TEST_F(SubmitServiceProcessTest, SigtermEndsAnOpenWatchCleanly) {
