@@ -20,10 +20,12 @@
 #include "audit_service/ledger.h"
 #include "audit_service/service.h"
 #include "audit_service/store/open_store.h"
+#include "audit_service/store/timed_store.h"
 #include "audit_service/validate.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
 #include "core/client_channel.h"
+#include "core/metrics.h"
 #include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -53,6 +55,9 @@ ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency regist
 ABSL_FLAG(std::string, page_token_key_file, "",
           "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
           "address share it. Empty: a key drawn per process (tokens end with it)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of the plain-HTTP Prometheus endpoint (/metrics); empty: none. "
+          "Unauthenticated: a loopback or cluster-internal address");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
           "threads of the synchronous handlers; each open WatchEvents stream holds one");
@@ -109,6 +114,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =
       disclosure::audit::OpenStore(url);
   if (!store.ok()) return Fail("store", store.status());
+  *store = std::make_unique<disclosure::audit::TimedStore>(std::move(*store));
 
   absl::StatusOr<disclosure::CheckpointSigner> signer =
       LoadLedgerKey(absl::GetFlag(FLAGS_ledger_key));
@@ -128,6 +134,16 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_submit_target), absl::GetFlag(FLAGS_submit_authority), *client_creds,
       disclosure::audit::kMaxMessageBytes);
   if (!channel.ok()) return Fail("--submit_target", channel.status());
+
+  // Metrics before the server: a scrape sees the process as soon as it runs.
+  std::unique_ptr<disclosure::metrics::HttpEndpoint> metrics;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<disclosure::metrics::HttpEndpoint>> m =
+        disclosure::metrics::HttpEndpoint::Start(listen);
+    if (!m.ok()) return Fail("--metrics_listen", m.status());
+    metrics = *std::move(m);
+    spdlog::info("audit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
+  }
 
   disclosure::audit::AuditServiceImpl service(store->get(), &*policy, &ledger);
   service.SetLatestVersionSource(disclosure::audit::LatestVersionFrom(*channel));
@@ -157,9 +173,17 @@ int main(int argc, char** argv) {
   // Health by service name too, as generic clients ask (grpc.health.v1).
   health->SetServingStatus("disclosure.v1.AuditService", true);
   health->SetServingStatus(disclosure::audit::kFollowerHealthService, true);
+  auto follower_gauge = [](bool ok) {
+    disclosure::metrics::Registry::Global().SetGauge(
+        "disclosure_feed_follower_healthy",
+        "1 while the feed follower audits (health disclosure.v1.AuditService/feed), else 0.",
+        ok ? 1 : 0);
+  };
+  follower_gauge(true);
   follower.SetHealthCallback(
-      [health](bool ok) {
+      [health, follower_gauge](bool ok) {
         health->SetServingStatus(disclosure::audit::kFollowerHealthService, ok);
+        follower_gauge(ok);
       },
       absl::Seconds(30));
   // The ledger's and its records' health: NOT_SERVING for good (until a

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "core/metrics.h"
 #include "core/rpc_handler.h"
 #include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -250,7 +251,9 @@ RequestLog::RequestLog(absl::string_view service, absl::string_view method, std:
     : service_(service), method_(method), principal_(std::move(principal)), start_(absl::Now()) {}
 
 RequestLog::~RequestLog() {
-  double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+  const absl::Duration latency = absl::Now() - start_;
+  metrics::Registry::Global().ObserveRpc(service_, method_, static_cast<int>(code_), latency);
+  double ms = absl::ToDoubleMilliseconds(latency);
   // key=value pairs: one line per request, easy to grep and to parse. The
   // quoted values come from the client (resource names, certificate names,
   // messages that echo them): escaped and capped, so that none can forge a

@@ -46,7 +46,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // Logs one structured line at info when destroyed: principal, method,
-// resource, status, latency. Never logs report content.
+// resource, status, latency; and counts the call in the metrics
+// (core/metrics.h). Never logs report content.
 class RequestLog {
  public:
   RequestLog(absl::string_view service, absl::string_view method, std::string principal);

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
+#include "core/metrics.h"
 #include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -22,6 +23,7 @@
 #include "spdlog/spdlog.h"
 #include "submit_service/service.h"
 #include "submit_service/store/open_store.h"
+#include "submit_service/store/timed_store.h"
 #include "submit_service/validate.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on");
@@ -35,6 +37,9 @@ ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency regist
 ABSL_FLAG(std::string, page_token_key_file, "",
           "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
           "address share it. Empty: a key drawn per process (tokens end with it)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of the plain-HTTP Prometheus endpoint (/metrics); empty: none. "
+          "Unauthenticated: a loopback or cluster-internal address");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
 ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
           "threads of the synchronous handlers (each open watch holds one); at least 4");
@@ -70,10 +75,21 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
       disclosure::submit::OpenStore(url);
   if (!store.ok()) return Fail("store", store.status());
+  *store = std::make_unique<disclosure::submit::TimedStore>(std::move(*store));
 
   auto creds = disclosure::MutualTlsServerCredentials(
       {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)});
   if (!creds.ok()) return Fail("TLS", creds.status());
+
+  // Metrics before the server: a scrape sees the process as soon as it runs.
+  std::unique_ptr<disclosure::metrics::HttpEndpoint> metrics;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<disclosure::metrics::HttpEndpoint>> m =
+        disclosure::metrics::HttpEndpoint::Start(listen);
+    if (!m.ok()) return Fail("--metrics_listen", m.status());
+    metrics = *std::move(m);
+    spdlog::info("submit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
+  }
 
   disclosure::submit::SubmissionServiceImpl service(store->get(), &*policy);
   grpc::EnableDefaultHealthCheckService(true);
