@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "audit_service/auditor.h"
+#include "core/metrics.h"
 #include "core/resource_names.h"
 #include "core/rpc_util.h"
 #include "spdlog/spdlog.h"
@@ -96,6 +97,24 @@ void Follower::Progressed() {
   }
   spdlog::info("feed follower: following the feed again");
   if (on_health_) on_health_(true);
+}
+
+void Follower::NoteFeed(int64_t head, int64_t audited) {
+  // Positions only grow (a replica's commit may land after a later one's).
+  auto raise = [](std::atomic<int64_t>& v, int64_t to) {
+    for (int64_t now = v.load(); to > now && !v.compare_exchange_weak(now, to);) {
+    }
+  };
+  if (head >= 0) raise(feed_head_, head);
+  if (audited >= 0) raise(feed_audited_, audited);
+  const int64_t h = std::max(feed_head_.load(), feed_audited_.load()), a = feed_audited_.load();
+  metrics::Registry& m = metrics::Registry::Global();
+  m.SetGauge("disclosure_feed_head_position",
+             "The last submit_service feed position the follower has seen (feed/N).", h);
+  m.SetGauge("disclosure_feed_audited_position",
+             "The feed position of the last version audited and stored.", a);
+  m.SetGauge("disclosure_feed_lag_versions",
+             "Versions seen on the feed and not yet audited (head - audited).", h - a);
 }
 
 void Follower::Start() {
@@ -195,6 +214,7 @@ absl::Status Follower::Follow(const std::string& position) {
     caught_up_ = false;
     audits_in_hand_ = false;
   }
+  NoteFeed(-1, std::max<int64_t>(FeedSeq(position), 0));
   v1::WatchVersionsRequest request;
   request.set_start_after(position);
   request.set_view(v1::VERSION_VIEW_FULL);
@@ -212,6 +232,7 @@ absl::Status Follower::Follow(const std::string& position) {
     const auto& metadata = context.GetServerInitialMetadata();
     if (auto it = metadata.find(kFeedOpenMetadata); it != metadata.end()) {
       const int64_t end = FeedSeq(absl::string_view(it->second.data(), it->second.size()));
+      NoteFeed(end, -1);
       if (end >= 0 && end <= std::max<int64_t>(FeedSeq(position), 0)) {
         {
           absl::MutexLock lock(&mu_);
@@ -223,6 +244,7 @@ absl::Status Follower::Follow(const std::string& position) {
     for (;;) {
       auto event = std::make_shared<FeedEvent>();
       if (!reader->Read(event->event)) break;
+      NoteFeed(FeedSeq(event->event->position()), -1);
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Follower* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
@@ -445,6 +467,7 @@ absl::Status Follower::Commit(Audited batch) {
   absl::StatusOr<std::vector<int64_t>> indexes =
       store_->RecordAudits(std::move(batch.records), batch.position);
   if (!indexes.ok()) return indexes.status();
+  NoteFeed(-1, FeedSeq(batch.position));
   const double commit_ms = absl::ToDoubleMilliseconds(absl::Now() - start);
   // One line per batch (the ledger has one entry per audit).
   int stored = 0, errors = 0;

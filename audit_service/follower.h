@@ -23,6 +23,7 @@
 #ifndef DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 #define DISCLOSURE_AUDIT_SERVICE_FOLLOWER_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -117,6 +118,10 @@ class Follower {
   void TurnUnhealthy(absl::Duration stuck, const std::string& why);
   // The feed is open or an audit was stored: healthy (again).
   void Progressed();
+  // The feed's last position seen (`head`, from submit_service) or stored
+  // with an audit (`audited`) moved; -1 leaves it. Sets the feed gauges
+  // (core/metrics.h): positions, and the lag between them in versions.
+  void NoteFeed(int64_t head, int64_t audited);
 
   std::unique_ptr<v1::SubmissionService::Stub> stub_;
   Store* store_;
@@ -126,6 +131,8 @@ class Follower {
   absl::Duration unhealthy_after_ = absl::Seconds(30);
   std::thread thread_;
   std::thread watchdog_;
+  std::atomic<int64_t> feed_head_{0};
+  std::atomic<int64_t> feed_audited_{0};
   // Latest version seen of each (agency, year); follower thread only.
   std::map<std::pair<std::string, int32_t>, std::shared_ptr<const FeedEvent>> latest_;
   std::map<std::pair<std::string, int32_t>, bool> known_absent_;

@@ -20,11 +20,14 @@
 #include "audit_service/ledger.h"
 #include "audit_service/service.h"
 #include "audit_service/store/open_store.h"
+#include "audit_service/store/timed_store.h"
 #include "audit_service/validate.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
 #include "core/client_channel.h"
 #include "core/listener_watchdog.h"
+#include "core/metrics.h"
+#include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -50,6 +53,12 @@ ABSL_FLAG(bool, generate_ledger_key, false,
 ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger's name");
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
+          "address share it. Empty: a key drawn per process (tokens end with it)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of the plain-HTTP Prometheus endpoint (/metrics); empty: none. "
+          "Unauthenticated: a loopback or cluster-internal address");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
 ABSL_FLAG(int, handshake_timeout_seconds, disclosure::kHandshakeTimeoutMs / 1000,
           "a connection that has not completed its TLS handshake by then is closed");
@@ -98,10 +107,20 @@ int main(int argc, char** argv) {
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
 
+  if (const std::string path = absl::GetFlag(FLAGS_page_token_key_file); !path.empty()) {
+    if (absl::Status s = disclosure::LoadPageTokenKeyFile(path); !s.ok()) {
+      return Fail("--page_token_key_file", s);
+    }
+  } else {
+    spdlog::warn("audit_service: no --page_token_key_file: page tokens are sealed with a key "
+                 "of this process, refused after a restart and by other replicas");
+  }
+
   std::string url = absl::GetFlag(FLAGS_store);
   absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =
       disclosure::audit::OpenStore(url);
   if (!store.ok()) return Fail("store", store.status());
+  *store = std::make_unique<disclosure::audit::TimedStore>(std::move(*store));
 
   absl::StatusOr<disclosure::CheckpointSigner> signer =
       LoadLedgerKey(absl::GetFlag(FLAGS_ledger_key));
@@ -121,6 +140,16 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_submit_target), absl::GetFlag(FLAGS_submit_authority), *client_creds,
       disclosure::audit::kMaxMessageBytes);
   if (!channel.ok()) return Fail("--submit_target", channel.status());
+
+  // Metrics before the server: a scrape sees the process as soon as it runs.
+  std::unique_ptr<disclosure::metrics::HttpEndpoint> metrics;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<disclosure::metrics::HttpEndpoint>> m =
+        disclosure::metrics::HttpEndpoint::Start(listen);
+    if (!m.ok()) return Fail("--metrics_listen", m.status());
+    metrics = *std::move(m);
+    spdlog::info("audit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
+  }
 
   disclosure::audit::AuditServiceImpl service(store->get(), &*policy, &ledger);
   service.SetLatestVersionSource(disclosure::audit::LatestVersionFrom(*channel));
@@ -151,9 +180,17 @@ int main(int argc, char** argv) {
   // Health by service name too, as generic clients ask (grpc.health.v1).
   health->SetServingStatus("disclosure.v1.AuditService", true);
   health->SetServingStatus(disclosure::audit::kFollowerHealthService, true);
+  auto follower_gauge = [](bool ok) {
+    disclosure::metrics::Registry::Global().SetGauge(
+        "disclosure_feed_follower_healthy",
+        "1 while the feed follower audits (health disclosure.v1.AuditService/feed), else 0.",
+        ok ? 1 : 0);
+  };
+  follower_gauge(true);
   follower.SetHealthCallback(
-      [health](bool ok) {
+      [health, follower_gauge](bool ok) {
         health->SetServingStatus(disclosure::audit::kFollowerHealthService, ok);
+        follower_gauge(ok);
       },
       absl::Seconds(30));
   // The ledger's and its records' health: NOT_SERVING for good (until a

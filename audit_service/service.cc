@@ -363,7 +363,9 @@ grpc::Status AuditServiceImpl::ListSignOffs(grpc::ServerContext* context,
     const int64_t end = std::min(n, start + args->page_size);
     for (int64_t i = start; i < end; ++i) *response->add_sign_offs() = r->sign_offs[i];
     if (end < n) {
-      response->set_next_page_token(EncodePageToken(request->parent(), absl::StrCat(end)));
+      absl::StatusOr<std::string> token = EncodePageToken(request->parent(), absl::StrCat(end));
+      if (!token.ok()) return token.status();
+      response->set_next_page_token(*std::move(token));
     }
     return absl::OkStatus();
   });
@@ -422,7 +424,9 @@ grpc::Status AuditServiceImpl::ListAgencyStates(grpc::ServerContext* context,
                                            found == by_agency.end() ? nullptr : found->second, today);
     }
     if (it != agencies.end()) {
-      response->set_next_page_token(EncodePageToken(request->parent(), (*(it - 1))->id()));
+      absl::StatusOr<std::string> token = EncodePageToken(request->parent(), (*(it - 1))->id());
+      if (!token.ok()) return token.status();
+      response->set_next_page_token(*std::move(token));
     }
     return absl::OkStatus();
   });

@@ -75,7 +75,13 @@ void ProactiveTable(std::string* out, const v1::Report& r) {
 }
 
 // Table 三: three label columns (row, outcome, sub-item), then the seven
-// applicant columns.
+// applicant columns. A label that spans label columns in the template (一、
+// over all three, （一）予以公开 over the last two, …) is repeated in each of
+// them, as a merged cell reads once expanded: every row then has its seven
+// values right after its last label, so a blank value cell (even the first
+// or the 总计) stays in its column when the text is read again. With the
+// spanned cells left empty, a row whose first or last value is blank cannot
+// be placed (issue 12: 予以公开 / 自然人 18 of changchun-erdao-fwzs-2022).
 void RequestTable(std::string* out, const v1::Report& r) {
   absl::StrAppend(out, kParts[2].heading, "\n\n");
   Row(out, {"（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "",
@@ -93,11 +99,11 @@ void RequestTable(std::string* out, const v1::Report& r) {
     std::vector<std::string> cells(3);
     if (row == kOutcomesGroup) continue;
     if (rr.group < 0) {
-      cells[0] = rr.label;
+      cells[0] = cells[1] = cells[2] = rr.label;
     } else if (kRequestRows[rr.group].group < 0) {
       // （一）… directly under 三、本年度办理结果
       cells[0] = row == kDisclosed ? kRequestRows[kOutcomesGroup].label : "";
-      cells[1] = rr.label;
+      cells[1] = cells[2] = rr.label;
     } else {
       cells[1] = row == rr.group + 1 ? kRequestRows[rr.group].label : "";
       cells[2] = rr.label;

@@ -13,10 +13,12 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "core/listener_watchdog.h"
+#include "core/metrics.h"
 #include "core/rpc_handler.h"
 #include "core/text_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/support/log.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -168,6 +170,30 @@ grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& princ
   return grpc::Status::OK;
 }
 
+namespace {
+
+void GrpcLogToSpdlog(gpr_log_func_args* args) {
+  spdlog::level::level_enum level = spdlog::level::debug;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = spdlog::level::err;
+  if (args->severity == GPR_LOG_SEVERITY_INFO) level = spdlog::level::info;
+  absl::string_view file = args->file != nullptr ? args->file : "";
+  if (size_t slash = file.rfind('/'); slash != absl::string_view::npos) file.remove_prefix(slash + 1);
+  // gRPC's messages quote peers' data (addresses, certificate errors):
+  // escaped like request values.
+  std::string message = Echo(args->message != nullptr ? args->message : "", kMaxLoggedErrorBytes);
+  // gRPC's threads may still log after main's spdlog::shutdown().
+  if (std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()) {
+    logger->log(level, "grpc file={}:{} message=\"{}\"", Echo(file), args->line, message);
+  } else {
+    std::fprintf(stderr, "grpc file=%s:%d message=\"%s\"\n", Echo(file).c_str(), args->line,
+                 message.c_str());
+  }
+}
+
+}  // namespace
+
+void RouteGrpcLogsToSpdlog() { gpr_set_log_function(GrpcLogToSpdlog); }
+
 sigset_t StartServiceProcess() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t signals;
@@ -178,6 +204,7 @@ sigset_t StartServiceProcess() {
   UseBufferedLogging();
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   RaiseOpenFileLimit();
+  RouteGrpcLogsToSpdlog();
   return signals;
 }
 
@@ -220,7 +247,9 @@ RequestLog::RequestLog(absl::string_view service, absl::string_view method, std:
     : service_(service), method_(method), principal_(std::move(principal)), start_(absl::Now()) {}
 
 RequestLog::~RequestLog() {
-  double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+  const absl::Duration latency = absl::Now() - start_;
+  metrics::Registry::Global().ObserveRpc(service_, method_, static_cast<int>(code_), latency);
+  double ms = absl::ToDoubleMilliseconds(latency);
   // key=value pairs: one line per request, easy to grep and to parse. The
   // quoted values come from the client (resource names, certificate names,
   // messages that echo them): escaped and capped, so that none can forge a

@@ -47,7 +47,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // Logs one structured line at info when destroyed: principal, method,
-// resource, status, latency. Never logs report content.
+// resource, status, latency; and counts the call in the metrics
+// (core/metrics.h). Never logs report content.
 class RequestLog {
  public:
   RequestLog(absl::string_view service, absl::string_view method, std::string principal);
@@ -98,13 +99,20 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads,
 inline constexpr int kLogBufferBytes = 64 << 10;
 void UseBufferedLogging();
 
+// Sends gRPC-core's own log lines (handshake failures, transport errors,
+// failed assertions; GRPC_VERBOSITY, ERROR by default, decides which) through
+// spdlog's default logger, so they have the services' format, instead of
+// gRPC's own on stderr: `grpc file=FILE:LINE message="…"` at spdlog's error,
+// info or debug level.
+void RouteGrpcLogsToSpdlog();
+
 // What a service's main does before anything else: ignore Abseil's mutex
 // deadlock detection (on in Debian's build, a lock-graph update per
 // acquisition; our locks are few and simple), block SIGTERM and SIGINT in
 // every thread (gRPC's threads inherit the mask) so that main takes them
-// with sigwait(), not a handler, start the buffered log, and raise the
-// open-file limit to the hard limit (core/listener_watchdog.h). Returns the
-// signal set to wait on.
+// with sigwait(), not a handler, start the buffered log, route gRPC's log
+// into it, and raise the open-file limit to the hard limit
+// (core/listener_watchdog.h). Returns the signal set to wait on.
 sigset_t StartServiceProcess();
 
 // A store URL (--store): "sqlite:PATH", or "postgres://…" /

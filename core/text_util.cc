@@ -262,10 +262,53 @@ std::string Shorten(absl::string_view s, int max_code_points) {
   return std::string(s);
 }
 
+namespace {
+
+// Length of the UTF-8 sequence a lead byte starts (1 for ASCII and for
+// bytes that cannot lead one).
+size_t Utf8LeadLength(unsigned char c) {
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  if (c >= 0xC0) return 2;
+  return 1;
+}
+
+bool EscapedCodePoint(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
 std::string Echo(absl::string_view value, size_t max_bytes) {
-  if (value.size() <= max_bytes) return absl::CHexEscape(value);
-  return absl::StrCat(absl::CHexEscape(value.substr(0, max_bytes)), "...[", value.size(),
-                      " bytes]");
+  std::string out;
+  size_t i = 0;
+  while (i < value.size()) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    const size_t len = Utf8LeadLength(c);
+    if (c >= 0x80 && i + len <= value.size() &&
+        Utf8ErrorOffset(value.substr(i, len)) == absl::string_view::npos) {
+      if (i + len > max_bytes) break;  // never half a character
+      std::u32string cp;
+      DecodeUtf8(value.substr(i, len), &cp);
+      if (EscapedCodePoint(cp[0])) {
+        absl::StrAppend(&out, "\\u", absl::Hex(static_cast<uint32_t>(cp[0]), absl::kZeroPad4));
+      } else {
+        out.append(value.data() + i, len);
+      }
+      i += len;
+      continue;
+    }
+    if (i + 1 > max_bytes) break;
+    if (c >= 0x80 || c < 0x20 || c == 0x7F || c == '\\' || c == '"' || c == '\'') {
+      out += absl::CHexEscape(value.substr(i, 1));  // \n, \t, \", \xHH …
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  if (i < value.size()) absl::StrAppend(&out, "...[", value.size(), " bytes]");
+  return out;
 }
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {

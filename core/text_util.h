@@ -46,11 +46,15 @@ std::string Shorten(absl::string_view s, int max_code_points);
 
 // A value from a request or a configuration file, made safe to echo into an
 // error message, a google.rpc.BadRequest description or a log line: at most
-// `max_bytes` of it, C-escaped (absl::CHexEscape: no newline or quote can
-// forge a log line or a key="value" pair; bytes outside printable ASCII
-// become \xHH), with "...[N bytes]" appended when cut. Capping matters
-// because gRPC sends the status message in trailing metadata (8 KiB by
-// default): an echoed 20 KB name would turn an INVALID_ARGUMENT into a
+// `max_bytes` of it (cut at a character boundary), with "...[N bytes]"
+// appended when cut. Well-formed UTF-8 stays as it is (operators read
+// Chinese names in the logs); escaped, so that no newline or quote can forge
+// a log line or a key="value" pair and nothing can hide or reorder text on a
+// terminal: \\, \", \', \n, \r, \t, other ASCII controls and every byte of
+// ill-formed UTF-8 as \xHH, and the C1 controls, U+2028/U+2029 and the
+// bidirectional embeddings, overrides and isolates as \uHHHH. Capping
+// matters because gRPC sends the status message in trailing metadata (8 KiB
+// by default): an echoed 20 KB name would turn an INVALID_ARGUMENT into a
 // RESOURCE_EXHAUSTED.
 inline constexpr size_t kMaxEchoBytes = 200;
 std::string Echo(absl::string_view value, size_t max_bytes = kMaxEchoBytes);

@@ -3,7 +3,9 @@
 # run-replicas.sh), in DIR: certificates for every principal of
 # deploy/dev/principals.textproto and "nobody" (a certificate without a
 # role) in DIR/certs, made or renewed by dev-certs.sh; the ledger's signing
-# key DIR/ledger.key (made once, Ed25519) and its public half DIR/ledger.pub.
+# key DIR/ledger.key (made once, Ed25519) and its public half DIR/ledger.pub;
+# the page-token secret DIR/page-token.key (made once, 32 random bytes) that
+# every replica of both services shares (core/page_token.h).
 #   deploy/dev-secrets.sh DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,3 +17,6 @@ if [ ! -f "$run/ledger.key" ]; then
   (umask 077 && openssl genpkey -algorithm ed25519 -out "$run/ledger.key")
 fi
 openssl pkey -in "$run/ledger.key" -pubout -out "$run/ledger.pub"
+if [ ! -f "$run/page-token.key" ]; then
+  (umask 077 && openssl rand -out "$run/page-token.key" 32)
+fi

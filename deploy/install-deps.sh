@@ -9,7 +9,6 @@ packages=(
   libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libre2-dev libssl-dev openssl
   libpqxx-dev postgresql
-  golang-github-gogo-googleapis-dev
   libpoppler-cpp-dev libtesseract-dev tesseract-ocr-chi-sim libgumbo-dev libzip-dev libpugixml-dev
   # making and checking test documents: render HTML to PDF, scan it, compare with poppler
   chromium fonts-noto-cjk poppler-utils img2pdf python3-pil

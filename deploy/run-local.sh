@@ -19,7 +19,8 @@ run="$root/run"
 
 config=(--ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key"
         --principals "$root/deploy/dev/principals.textproto"
-        --registry "$root/deploy/dev/agencies.textproto")
+        --registry "$root/deploy/dev/agencies.textproto"
+        --page_token_key_file "$run/page-token.key")
 "$build/submit_service/submit_service" --listen "$submit_listen" --store "sqlite:$run/submit.db" \
   "${config[@]}" >"$run/submit_service.log" 2>&1 &
 submit=$!

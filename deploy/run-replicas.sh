@@ -39,7 +39,8 @@ done
 
 config=(--ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key"
         --principals "$root/deploy/dev/principals.textproto"
-        --registry "$root/deploy/dev/agencies.textproto")
+        --registry "$root/deploy/dev/agencies.textproto"
+        --page_token_key_file "$run/page-token.key")
 submit_targets=127.0.0.1:50051,127.0.0.1:50061
 audit_targets=127.0.0.1:50052,127.0.0.1:50062
 for port in 50051 50061; do

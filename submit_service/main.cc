@@ -15,6 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "core/access.h"
 #include "core/listener_watchdog.h"
+#include "core/metrics.h"
+#include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -22,6 +24,7 @@
 #include "spdlog/spdlog.h"
 #include "submit_service/service.h"
 #include "submit_service/store/open_store.h"
+#include "submit_service/store/timed_store.h"
 #include "submit_service/validate.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on");
@@ -32,6 +35,12 @@ ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)")
 ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
 ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
 ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
+          "address share it. Empty: a key drawn per process (tokens end with it)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of the plain-HTTP Prometheus endpoint (/metrics); empty: none. "
+          "Unauthenticated: a loopback or cluster-internal address");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
 ABSL_FLAG(int, handshake_timeout_seconds, disclosure::kHandshakeTimeoutMs / 1000,
           "a connection that has not completed its TLS handshake by then is closed");
@@ -59,14 +68,34 @@ int main(int argc, char** argv) {
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
 
+  if (const std::string path = absl::GetFlag(FLAGS_page_token_key_file); !path.empty()) {
+    if (absl::Status s = disclosure::LoadPageTokenKeyFile(path); !s.ok()) {
+      return Fail("--page_token_key_file", s);
+    }
+  } else {
+    spdlog::warn("submit_service: no --page_token_key_file: page tokens are sealed with a key "
+                 "of this process, refused after a restart and by other replicas");
+  }
+
   std::string url = absl::GetFlag(FLAGS_store);
   absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
       disclosure::submit::OpenStore(url);
   if (!store.ok()) return Fail("store", store.status());
+  *store = std::make_unique<disclosure::submit::TimedStore>(std::move(*store));
 
   auto creds = disclosure::MutualTlsServerCredentials(
       {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)});
   if (!creds.ok()) return Fail("TLS", creds.status());
+
+  // Metrics before the server: a scrape sees the process as soon as it runs.
+  std::unique_ptr<disclosure::metrics::HttpEndpoint> metrics;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<disclosure::metrics::HttpEndpoint>> m =
+        disclosure::metrics::HttpEndpoint::Start(listen);
+    if (!m.ok()) return Fail("--metrics_listen", m.status());
+    metrics = *std::move(m);
+    spdlog::info("submit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
+  }
 
   disclosure::submit::SubmissionServiceImpl service(store->get(), &*policy);
   grpc::EnableDefaultHealthCheckService(true);

@@ -275,8 +275,10 @@ grpc::Status SubmissionServiceImpl::ListVersions(grpc::ServerContext* context,
       *response->add_versions() = *std::move(v);
     }
     if (more) {
-      response->set_next_page_token(
-          EncodePageToken(request->parent(), std::to_string(last_listed)));
+      absl::StatusOr<std::string> token =
+          EncodePageToken(request->parent(), std::to_string(last_listed));
+      if (!token.ok()) return token.status();
+      response->set_next_page_token(*std::move(token));
     }
     return absl::OkStatus();
   });
@@ -329,9 +331,11 @@ grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
     }
     if (more) {
       const ReportRecord& last = rows->back();  // scanned, listed or not
-      response->set_next_page_token(EncodePageToken(
+      absl::StatusOr<std::string> token = EncodePageToken(
           absl::StrCat(request->region_prefix(), "|", request->year()),
-          absl::StrCat(last.region_code, "|", last.agency_id, "|", last.year)));
+          absl::StrCat(last.region_code, "|", last.agency_id, "|", last.year));
+      if (!token.ok()) return token.status();
+      response->set_next_page_token(*std::move(token));
     }
     return absl::OkStatus();
   });

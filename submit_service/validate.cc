@@ -215,8 +215,9 @@ absl::StatusOr<ListVersionsArgs> ValidateListVersions(const v1::ListVersionsRequ
   if (!request.page_token().empty()) {
     absl::StatusOr<std::string> pos = DecodePageToken(request.page_token(), request.parent());
     if (!pos.ok()) return pos.status();
-    if (!absl::SimpleAtoi(*pos, &args.after_version)) {
-      return FieldError("page_token", "is not a token of this listing");
+    // Sealed by this service, so never forged; checked all the same.
+    if (!absl::SimpleAtoi(*pos, &args.after_version) || args.after_version < 0) {
+      return FieldError("page_token", "invalid page token");
     }
   }
   return args;
@@ -239,7 +240,7 @@ absl::StatusOr<ListReportsArgs> ValidateListReports(const v1::ListReportsRequest
     if (!pos.ok()) return pos.status();
     std::vector<std::string> parts = absl::StrSplit(*pos, '|');
     if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &args.after_year)) {
-      return FieldError("page_token", "is not a token of this listing");
+      return FieldError("page_token", "invalid page token");
     }
     args.after_region = parts[0];
     args.after_agency = parts[1];

@@ -436,13 +436,13 @@ TEST_F(AuditServiceTest, ListSignOffsPageTokenPastTheEndEndsTheListing) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
   ASSERT_TRUE(Approve("reviewer-legality", audit, v1::LEGALITY).ok());
-  // Page tokens are opaque, not secret: a client can make one that points
-  // anywhere, including where position + page_size overflows int64.
+  // Tokens are sealed, so no client can make these; the service clamps all
+  // the same, also where position + page_size would overflow int64.
   for (const char* pos : {"1", "5", "9223372036854775807"}) {
     v1::ListSignOffsRequest list;
     list.set_parent(v.name());
     list.set_page_size(100);
-    list.set_page_token(EncodePageToken(v.name(), pos));
+    list.set_page_token(*EncodePageToken(v.name(), pos));
     v1::ListSignOffsResponse resp;
     grpc::ClientContext c;
     grpc::Status st = As("oversight-henan")->ListSignOffs(&c, list, &resp);

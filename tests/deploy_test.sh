@@ -31,6 +31,9 @@ principals=$(sed -n 's/^principals { name: "\([^"]*\)".*/\1/p' "$root/deploy/dev
 mkdir -p "$dir/ledger"
 (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/ledger/ledger.key" 2>/dev/null)
 cp "$dir/ledger/ledger.key" "$dir/ledger.key"
+mkdir -p "$dir/page-token"
+(umask 077 && openssl rand -out "$dir/page-token/page-token.key" 32)
+cp "$dir/page-token/page-token.key" "$dir/page-token.key"
 cp "$root/deploy/dev/principals.textproto" "$root/deploy/dev/agencies.textproto" "$dir/"
 
 # Below Linux's ephemeral range (32768–60999), so no outgoing connection holds it.

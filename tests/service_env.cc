@@ -1,6 +1,7 @@
 #include "tests/service_env.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -108,10 +109,12 @@ InProcessSubmitServer::~InProcessSubmitServer() {
   server_->Wait();
 }
 
-ChildSubmitServer::ChildSubmitServer(const std::string& db_path, int port) : port_(port) {
+namespace {
+
+std::vector<std::string> ServiceArgs(const char* binary, const std::string& db_path, int port) {
   const Certs& certs = DevCerts();
-  std::vector<std::string> args = {
-      DISCLOSURE_SUBMIT_SERVICE_BINARY,
+  return {
+      binary,
       absl::StrCat("--listen=127.0.0.1:", port),
       "--store=sqlite:" + db_path,
       "--ca=" + certs.dir + "/ca.crt",
@@ -121,36 +124,51 @@ ChildSubmitServer::ChildSubmitServer(const std::string& db_path, int port) : por
       "--registry=" + DevConfigPath("agencies.textproto"),
       "--shutdown_grace_seconds=2",
   };
+}
+
+std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+ChildServer::ChildServer(int port, std::vector<std::string> args, const std::string& log_path)
+    : port_(port) {
   pid_ = fork();
   if (pid_ == 0) {
+    if (!log_path.empty()) {
+      int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) _exit(126);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     execv(argv[0], argv.data());
     _exit(127);
   }
-  // Ready when the health service answers.
+  // Ready when the port takes a TLS connection.
   auto channel = ChannelAs(address(), "audit-service");
   for (int i = 0; i < 100; ++i) {
     if (channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::milliseconds(100))) {
       return;
     }
   }
-  ADD_FAILURE() << "submit_service did not start on port " << port;
+  ADD_FAILURE() << args[0] << " did not start on port " << port;
 }
 
-ChildSubmitServer::~ChildSubmitServer() {
+ChildServer::~ChildServer() {
   if (pid_ > 0) Kill9();
 }
 
-void ChildSubmitServer::Kill9() {
+void ChildServer::Kill9() {
   kill(pid_, SIGKILL);
   int status;
   waitpid(pid_, &status, 0);
   pid_ = -1;
 }
 
-int ChildSubmitServer::Terminate() {
+int ChildServer::Terminate() {
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -158,7 +176,25 @@ int ChildSubmitServer::Terminate() {
   return status;
 }
 
-std::string ChildSubmitServer::address() const { return absl::StrCat("127.0.0.1:", port_); }
+ChildSubmitServer::ChildSubmitServer(const std::string& db_path, int port,
+                                     const std::vector<std::string>& extra_args,
+                                     const std::string& log_path)
+    : ChildServer(port,
+                  Concat(ServiceArgs(DISCLOSURE_SUBMIT_SERVICE_BINARY, db_path, port), extra_args),
+                  log_path) {}
+
+ChildAuditServer::ChildAuditServer(const std::string& db_path, int port,
+                                   const std::string& submit_address,
+                                   const std::string& ledger_key_path,
+                                   const std::vector<std::string>& extra_args)
+    : ChildServer(port, Concat(ServiceArgs(DISCLOSURE_AUDIT_SERVICE_BINARY, db_path, port),
+                               Concat({"--client_cert=" + DevCerts().dir + "/audit-service.crt",
+                                       "--client_key=" + DevCerts().dir + "/audit-service.key",
+                                       "--submit_target=" + submit_address,
+                                       "--ledger_key=" + ledger_key_path, "--generate_ledger_key"},
+                                      extra_args))) {}
+
+std::string ChildServer::address() const { return absl::StrCat("127.0.0.1:", port_); }
 
 std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address, const std::string& principal,
                                          const std::string& dir_in) {

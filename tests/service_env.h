@@ -68,11 +68,16 @@ class InProcessSubmitServer {
   std::string address_;
 };
 
-// The submit_service binary as a child process (for kill -9 and restarts).
-class ChildSubmitServer {
+// A service binary as a child process (for kill -9 and restarts): starts
+// `args` (argv[0] the binary) and waits until 127.0.0.1:`port` takes a TLS
+// connection. Its stdout and stderr go to `log_path` when given (else the
+// test's).
+class ChildServer {
  public:
-  ChildSubmitServer(const std::string& db_path, int port);
-  ~ChildSubmitServer();
+  ChildServer(int port, std::vector<std::string> args, const std::string& log_path = "");
+  ChildServer(const ChildServer&) = delete;
+  ChildServer& operator=(const ChildServer&) = delete;
+  ~ChildServer();
   void Kill9();
   // SIGTERM and wait; returns the exit status.
   int Terminate();
@@ -81,6 +86,24 @@ class ChildSubmitServer {
  private:
   pid_t pid_ = -1;
   int port_;
+};
+
+// submit_service with the development certificates and configuration, and
+// `extra_args`.
+class ChildSubmitServer : public ChildServer {
+ public:
+  ChildSubmitServer(const std::string& db_path, int port,
+                    const std::vector<std::string>& extra_args = {},
+                    const std::string& log_path = "");
+};
+
+// audit_service, likewise, following `submit_address`; its ledger key is
+// generated at `ledger_key_path` when missing.
+class ChildAuditServer : public ChildServer {
+ public:
+  ChildAuditServer(const std::string& db_path, int port, const std::string& submit_address,
+                   const std::string& ledger_key_path,
+                   const std::vector<std::string>& extra_args = {});
 };
 
 // A free TCP port on 127.0.0.1 (bound and released).

@@ -1,8 +1,12 @@
 // submit_service over real gRPC with mutual TLS on loopback and real SQLite
 // files: submissions, versions, conflicts, idempotency, diffs, the change
 // feed across restarts, crash safety, access refusals, malformed requests.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <mutex>
@@ -15,7 +19,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/escaping.h"
 #include "core/canonical.h"
+#include "core/page_token.h"
 #include "core/rpc_util.h"
 #include "core/template.h"
 #include "core/watch_stream.h"
@@ -495,6 +501,66 @@ TEST_F(SubmitServiceTest, PageSizeAboveTheMaximumIsCoercedNotRefused) {
 
 // ------------------------------------------------------------ bad requests
 
+// Page tokens (AIP-158): opaque, and tamper-evident: sealed with the
+// service's key (core/page_token.h).
+TEST_F(SubmitServiceTest, PageTokensAreOpaqueAndRefusedWhenNotTheServicesOwn) {
+  auto clerk = As("clerk-zz-psb");
+  v1::CreateVersionResponse r;
+  ASSERT_TRUE(Create(clerk.get(), SampleReport(), "p1", 0, &r).ok());
+  v1::Report amended = SampleReport();
+  SetApplicantCell(MutableRequestRow(&amended, kDisclosed), 0, 32);
+  ASSERT_TRUE(Create(clerk.get(), amended, "p2", 1, &r).ok());
+  auto list = [&](const std::string& parent, const std::string& token,
+                  v1::ListVersionsResponse* page) {
+    v1::ListVersionsRequest request;
+    request.set_parent(parent);
+    request.set_page_size(1);
+    request.set_page_token(token);
+    grpc::ClientContext context;
+    return clerk->ListVersions(&context, request, page);
+  };
+  v1::ListVersionsResponse first;
+  ASSERT_TRUE(list(kParent, "", &first).ok());
+  ASSERT_FALSE(first.next_page_token().empty());
+  std::string raw;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(first.next_page_token(), &raw));
+  EXPECT_THAT(raw, Not(HasSubstr("zz-psb"))) << "readable: " << absl::CHexEscape(raw);
+
+  // Garbage, and a token in the readable form that pointed at version -5.
+  for (const std::string& token :
+       {std::string("garbage"), absl::WebSafeBase64Escape(std::string(kParent) + "\n-5")}) {
+    v1::ListVersionsResponse page;
+    grpc::Status s = list(kParent, token, &page);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_EQ(BadField(s), "page_token") << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("invalid page token")) << token;
+  }
+  // A genuine token of another listing.
+  v1::ListVersionsResponse other;
+  grpc::Status s = list("agencies/zz-psb/reports/2022", first.next_page_token(), &other);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token: belongs to another listing"));
+  // A sealed negative position (only the service's key makes one) is
+  // refused all the same.
+  s = list(kParent, *EncodePageToken(kParent, "-5"), &other);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token: invalid page token"));
+  // The genuine token continues the listing.
+  v1::ListVersionsResponse second;
+  ASSERT_TRUE(list(kParent, first.next_page_token(), &second).ok());
+  ASSERT_EQ(second.versions_size(), 1);
+  EXPECT_EQ(second.versions(0).version(), 2);
+
+  // ListReports: the same.
+  v1::ListReportsRequest reports;
+  reports.set_page_token("garbage");
+  v1::ListReportsResponse page;
+  grpc::ClientContext context;
+  s = clerk->ListReports(&context, reports, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token: invalid page token"));
+}
+
 TEST_F(SubmitServiceTest, MalformedRequestsNameTheField) {
   auto clerk = As("clerk-zz-psb");
   v1::CreateVersionResponse r;
@@ -743,6 +809,33 @@ TEST_F(SubmitServiceTest, RequestValuesAreEscapedAndCappedInErrorsAndLogs) {
     EXPECT_THAT(line, Not(HasSubstr("secret")));
   }
   EXPECT_THAT(lines[0], HasSubstr("resource=\"agencies/zz-psb/reports/2021/versions/1\\nrpc service=Forged x=\\\"\""));
+}
+
+// Log lines carry UTF-8 as it is (operators read Chinese names), escaping
+// only what could forge or hide text (issue 12: "–" was logged as
+// \xe2\x80\x93).
+TEST_F(SubmitServiceTest, LogLinesCarryUtf8AndEscapeControlCharacters) {
+  auto clerk = As("clerk-zz-psb");
+  CapturedLog log;
+  v1::ReportVersion v;
+  grpc::Status s = Get(clerk.get(), "agencies/郑州市公安局/reports/2021\x01/versions/1", &v);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("郑州市公安局"));
+  v1::ListReportsRequest bad_prefix;
+  bad_prefix.set_region_prefix("41x");
+  grpc::ClientContext context;
+  v1::ListReportsResponse page;
+  EXPECT_EQ(clerk->ListReports(&context, bad_prefix, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> lines = log.Lines();
+  ASSERT_EQ(lines.size(), 2u) << absl::StrJoin(lines, "\n");
+  EXPECT_THAT(lines[0], HasSubstr("resource=\"agencies/郑州市公安局/reports/2021\\x01/versions/1\""));
+  EXPECT_THAT(lines[0], HasSubstr("error=\"name: agency id \\'郑州市公安局\\'"));
+  EXPECT_THAT(lines[1], HasSubstr("must be 0–6 digits"));
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, Not(HasSubstr("\\xe"))) << line;
+    EXPECT_EQ(line.find('\x01'), std::string::npos) << line;
+  }
 }
 
 // ------------------------------------------------------------ change feed
@@ -1035,6 +1128,110 @@ TEST_F(SubmitServiceProcessTest, FeedResumesAfterRestartWithoutGapOrDuplicate) {
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].version().version(), 3);
   EXPECT_EQ(rest[1].version().version(), 4);
+}
+
+// Replicas and restarts: a token sealed under --page_token_key_file is read
+// by any process with the same file; one of a process without it is not.
+TEST_F(SubmitServiceProcessTest, PageTokensOutliveARestartWithTheKeyFileOnly) {
+  std::string db = dir_.path() + "/submit.db";
+  std::string key = dir_.path() + "/page-token.key";
+  { std::ofstream(key) << "0123456789abcdef0123456789abcdef-dev"; }
+  int port = FreePort();
+  auto next_token = [&](const std::string& token, grpc::Status* status) {
+    v1::ListVersionsRequest request;
+    request.set_parent(kParent);
+    request.set_page_size(1);
+    request.set_page_token(token);
+    grpc::ClientContext context;
+    v1::ListVersionsResponse page;
+    *status = SubmitStubAs(absl::StrCat("127.0.0.1:", port), "clerk-zz-psb")
+                  ->ListVersions(&context, request, &page);
+    return page.next_page_token();
+  };
+  std::string token;
+  grpc::Status s;
+  {
+    ChildSubmitServer server(db, port, {"--page_token_key_file=" + key});
+    auto clerk = SubmitStubAs(server.address(), "clerk-zz-psb");
+    v1::Report report = SampleReport();
+    for (int i = 0; i < 3; ++i) {
+      v1::CreateVersionRequest request;
+      request.set_parent(kParent);
+      SetApplicantCell(MutableRequestRow(&report, kDisclosed), 0, 40 + i);
+      *request.mutable_report() = report;
+      request.set_request_id(absl::StrCat("k", i));
+      request.set_expected_latest_version(i);
+      grpc::ClientContext context;
+      v1::CreateVersionResponse response;
+      ASSERT_TRUE(clerk->CreateVersion(&context, request, &response).ok());
+    }
+    token = next_token("", &s);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_FALSE(token.empty());
+  }
+  {
+    ChildSubmitServer restarted(db, port, {"--page_token_key_file=" + key});
+    EXPECT_FALSE(next_token(token, &s).empty());
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    ChildSubmitServer without_key(db, port);
+    next_token(token, &s);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("page_token: invalid page token"));
+  }
+  // A key file too short to be a secret stops the service at start.
+  { std::ofstream(key) << "short"; }
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(DISCLOSURE_SUBMIT_SERVICE_BINARY, DISCLOSURE_SUBMIT_SERVICE_BINARY,
+          ("--page_token_key_file=" + key).c_str(),
+          ("--principals=" + DevConfigPath("principals.textproto")).c_str(),
+          ("--registry=" + DevConfigPath("agencies.textproto")).c_str(),
+          ("--store=sqlite:" + db).c_str(), "--listen=127.0.0.1:0", nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+}
+
+// gRPC-core's own lines (here: the server refusing clients without a
+// certificate, or with one of another CA, in the TLS handshake) come out in
+// the service's spdlog format on stdout, not in gRPC's on stderr.
+TEST_F(SubmitServiceProcessTest, GrpcCoreLogLinesAreSpdlogLines) {
+  std::string log_path = dir_.path() + "/submit.log";
+  ChildSubmitServer server(dir_.path() + "/submit.db", FreePort(), {}, log_path);
+  for (const std::string& cert_dir : {std::string(), DevCerts().other_dir}) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = *ReadFileToString(DevCerts().dir + "/ca.crt");
+    if (!cert_dir.empty()) {
+      options.pem_cert_chain = *ReadFileToString(cert_dir + "/clerk-zz-psb.crt");
+      options.pem_private_key = *ReadFileToString(cert_dir + "/clerk-zz-psb.key");
+    }
+    auto stub = v1::SubmissionService::NewStub(
+        grpc::CreateChannel(server.address(), grpc::SslCredentials(options)));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    v1::GetVersionRequest request;
+    request.set_name("agencies/zz-psb/reports/2021/versions/1");
+    v1::ReportVersion v;
+    EXPECT_FALSE(stub->GetVersion(&context, request, &v).ok()) << cert_dir;
+  }
+  EXPECT_EQ(server.Terminate(), 0);
+  std::vector<std::string> lines = absl::StrSplit(*ReadFileToString(log_path), '\n',
+                                                  absl::SkipEmpty());
+  bool handshake = false;
+  for (const std::string& line : lines) {
+    // Every line: "2026-12-02T18:20:00.123+0000 LEVEL …" (StartServiceProcess).
+    EXPECT_TRUE(line.size() > 29 && line[4] == '-' && line[10] == 'T' && line[23] == '+')
+        << "not a spdlog line: " << line;
+    if (absl::StrContains(line, " error grpc file=") &&
+        absl::StrContains(line, "message=\"") && absl::StrContains(line, "andshake")) {
+      handshake = true;
+    }
+  }
+  EXPECT_TRUE(handshake) << absl::StrJoin(lines, "\n");
 }
 
 TEST_F(SubmitServiceProcessTest, SigtermEndsAnOpenWatchCleanly) {

@@ -89,7 +89,8 @@ class Store {
   // Who signs each ledger entry as it is appended; set once, before any
   // write. Without it every write that appends to the ledger fails
   // (FailedPrecondition) and writes nothing: no entry is stored unsigned.
-  void SetEntrySigner(EntrySigner signer) { entry_signer_ = std::move(signer); }
+  // Virtual so that a wrapper (TimedStore) passes it on to the backend.
+  virtual void SetEntrySigner(EntrySigner signer) { entry_signer_ = std::move(signer); }
 
   // The last submit feed position recorded with an audit; empty at first.
   virtual absl::StatusOr<std::string> FeedPosition() = 0;

@@ -633,7 +633,17 @@ class RowReader {
       AddOrphans(data, line, static_cast<int>(cells.size()), last_label);
       return;
     }
-    if (SplitGlued(data, line)) return;
+    // Laid out in exactly its columns, with values in two cells or more and
+    // none written with a leading zero: read as laid out. Glued digits fill
+    // one cell (or leave one like "0025"); blank cells beside real values
+    // must not make a split of those values look right (export round trip).
+    auto value_cells = std::count_if(data.begin(), data.end(),
+                                     [](const Cell& c) { return c.kind == CellKind::kValue; });
+    bool leading_zero = std::any_of(data.begin(), data.end(), [](const Cell& c) {
+      return c.kind == CellKind::kValue && c.text.size() > 1 && c.text[0] == '0';
+    });
+    bool as_laid_out = data.size() == Arity(current_) && value_cells >= 2 && !leading_zero;
+    if (!as_laid_out && SplitGlued(data, line)) return;
     std::vector<Cell> window;
     if (Window(data, static_cast<int>(cells.size()), last_label, Arity(current_), &window)) {
       collected_ = std::move(window);
