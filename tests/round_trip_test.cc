@@ -37,6 +37,9 @@ bool Import(const std::string& text, v1::Report* out, std::string* why) {
     return false;
   }
   *out = r->report;
+  // How it was read is not report content; a cell it could not read stays
+  // a difference.
+  if (out->import_record().unread().empty()) out->clear_import_record();
   return true;
 }
 

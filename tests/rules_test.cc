@@ -172,6 +172,9 @@ TEST(Sample, HandWrittenJsonIsThePublishedText) {
   ASSERT_TRUE(imported.ok()) << imported.status();
   v1::Report from_text = imported->report;
   *from_text.mutable_agency() = Sample().agency();  // not in the published text
+  EXPECT_EQ(from_text.import_record().format(), "text");
+  EXPECT_TRUE(from_text.import_record().unread().empty());
+  from_text.clear_import_record();  // how it was read, not what it says
   std::string differences;
   google::protobuf::util::MessageDifferencer d;
   d.ReportDifferencesToString(&differences);
