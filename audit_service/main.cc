@@ -107,13 +107,10 @@ int main(int argc, char** argv) {
       disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
   if (!policy.ok()) return Fail("configuration", policy.status());
 
-  if (const std::string path = absl::GetFlag(FLAGS_page_token_key_file); !path.empty()) {
-    if (absl::Status s = disclosure::LoadPageTokenKeyFile(path); !s.ok()) {
-      return Fail("--page_token_key_file", s);
-    }
-  } else {
-    spdlog::warn("audit_service: no --page_token_key_file: page tokens are sealed with a key "
-                 "of this process, refused after a restart and by other replicas");
+  if (absl::Status s = disclosure::SetUpPageTokenKey(absl::GetFlag(FLAGS_page_token_key_file),
+                                                    "audit_service");
+      !s.ok()) {
+    return Fail("--page_token_key_file", s);
   }
 
   std::string url = absl::GetFlag(FLAGS_store);

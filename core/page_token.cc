@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/rpc_util.h"
+#include "spdlog/spdlog.h"
 
 namespace disclosure {
 namespace {
@@ -130,6 +131,14 @@ absl::StatusOr<std::string> DecodePageToken(const std::string& token,
     return FieldError("page_token", "belongs to another listing");
   }
   return plain.substr(kListingDigestBytes);
+}
+
+absl::Status SetUpPageTokenKey(const std::string& path, const std::string& service) {
+  if (!path.empty()) return LoadPageTokenKeyFile(path);
+  spdlog::warn("{}: no --page_token_key_file: page tokens are sealed with a key of this "
+               "process, refused after a restart and by other replicas",
+               service);
+  return absl::OkStatus();
 }
 
 }  // namespace disclosure

@@ -29,6 +29,10 @@ inline constexpr size_t kMinPageTokenSecretBytes = 32;
 absl::Status SetPageTokenSecret(const std::string& secret);
 // The same from a file (--page_token_key_file): its whole content.
 absl::Status LoadPageTokenKeyFile(const std::string& path);
+// What a service does at start with its --page_token_key_file: loads it, or
+// when `path` is empty warns (as `service`) that tokens are sealed with a
+// key of this process only.
+absl::Status SetUpPageTokenKey(const std::string& path, const std::string& service);
 
 // A token for continuing listing `bound_to` (the request's parameters that
 // define the listing, e.g. its parent) at `position`.
