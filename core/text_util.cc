@@ -1,6 +1,8 @@
 #include "core/text_util.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -91,6 +93,16 @@ size_t Utf8ErrorOffset(absl::string_view s) {
     if (c < 0x80) {
       if (c == 0) return i;  // NUL: binary, not text
       ++i;
+      // Eight ASCII bytes without a NUL at a time.
+      while (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if ((w & 0x8080808080808080ULL) != 0 ||
+            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0) {
+          break;
+        }
+        i += 8;
+      }
     } else if (c >= 0xE1 && c <= 0xEF && c != 0xED) {
       if (!cont(i + 1) || !cont(i + 2)) return i;
       i += 3;
@@ -186,6 +198,12 @@ void AppendFolded(absl::string_view s, std::string* out) {
       ++i;
       continue;
     }
+    // Lead bytes E4–E9 are U+4000–U+9FFF, the common ideographs, which
+    // fold to themselves: most of a report's text.
+    if (c >= 0xE4 && c <= 0xE9 && i + 3 <= s.size()) {
+      i += 3;
+      continue;
+    }
     int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
     if (i + len > s.size()) len = static_cast<int>(s.size() - i);
     char32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
@@ -220,6 +238,13 @@ std::u32string LabelKey32(absl::string_view s) {
     if (c < 0x80) {
       cp = c;
       len = 1;
+    } else if (c >= 0xE4 && c <= 0xE9 && i + 3 <= n) {
+      // U+4000–U+9FFF: ideographs, never folded, dropped or punctuation.
+      out.push_back((static_cast<char32_t>(c & 0x0F) << 12) |
+                    (static_cast<char32_t>(static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
+                    (static_cast<unsigned char>(s[i + 2]) & 0x3F));
+      i += 3;
+      continue;
     } else {
       len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
       if (i + len > n) len = static_cast<int>(n - i);

@@ -42,17 +42,31 @@ using Level = v1::ImportDiagnostic;  // Level::NOTE, Level::UNPLACED
 // Views into the document and into one buffer of folded text (Lines), so
 // that reading allocates little: import time is dominated by allocations.
 // Each paragraph of the document is one line; each table row is one pipe line.
+// One table cell as read (ClassifyCell): blank, a value or a label.
+enum class CellKind { kBlank, kValue, kLabel };
+
+struct Cell {
+  CellKind kind = CellKind::kBlank;
+  absl::string_view text;  // as published (folded); a view into the line
+  // For values: the integer, when the text is one (after normalisation).
+  std::optional<int64_t> count;
+  bool normalised = false;  // OCR letters or thousands separators were read
+};
+
 struct Line {
   Source source;                         // where it stands in the source
   absl::string_view text;                // width-folded and trimmed: for reading
   absl::string_view raw;                 // trimmed, as published: for narrative
   bool pipe = false;                     // a table row
   std::vector<absl::string_view> cells;  // trimmed, folded cells of a table row
+  std::vector<Cell> classes;             // `cells` classified (ClassifyLines)
 };
 
 // Paragraphs longer than this (bytes) with a full stop 。 are prose: only
 // ever used as published, so they are not folded (they are the bulk).
 constexpr size_t kLongLine = 200;
+
+Cell ClassifyCell(absl::string_view raw);
 
 struct Lines {
   std::string folded;  // the folded text the lines' `text` and `cells` view
@@ -78,7 +92,9 @@ void LinesOf(const Document& doc, Lines* out) {
     size_t start = out->folded.size();
     AppendFolded(s, &out->folded);
     // A cell's inner line breaks join one text (a label wrapped in its cell).
-    std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
+    if (out->folded.find('\n', start) != std::string::npos) {
+      std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
+    }
     return absl::StripAsciiWhitespace(absl::string_view(out->folded).substr(start));
   };
   for (const DocBlock& b : doc.blocks) {
@@ -112,18 +128,30 @@ void LinesOf(const Document& doc, Lines* out) {
       Line line;
       line.source = row.empty() ? b.source : row.front().source;
       line.pipe = true;
+      // The row's text "| a | b |", each cell a view into it.
       size_t start = out->folded.size();
+      std::vector<std::pair<size_t, size_t>> spans;
+      spans.reserve(row.size());
       out->folded += '|';
       for (const DocCell& c : row) {
         out->folded += ' ';
+        size_t cell = out->folded.size();
         AppendFolded(c.text, &out->folded);
+        spans.emplace_back(cell, out->folded.size() - cell);
         out->folded += " |";
       }
-      std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
-      line.text = absl::string_view(out->folded).substr(start);
+      if (out->folded.find('\n', start) != std::string::npos) {
+        std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
+      }
+      const absl::string_view folded(out->folded);
+      line.text = folded.substr(start);
       line.raw = line.text;
       line.cells.reserve(row.size());
-      for (const DocCell& c : row) line.cells.push_back(fold(c.text));
+      for (auto [at, size] : spans) {
+        line.cells.push_back(absl::StripAsciiWhitespace(folded.substr(at, size)));
+      }
+      line.classes.reserve(line.cells.size());
+      for (absl::string_view c : line.cells) line.classes.push_back(ClassifyCell(c));
       bool any = std::any_of(line.cells.begin(), line.cells.end(),
                              [](absl::string_view c) { return !c.empty(); });
       if (!any) continue;
@@ -170,16 +198,6 @@ bool IsBareNumber(absl::string_view t) {
 }
 
 // ------------------------------------------------------------------ cells
-
-enum class CellKind { kBlank, kValue, kLabel };
-
-struct Cell {
-  CellKind kind = CellKind::kBlank;
-  absl::string_view text;  // as published (folded); a view into the line
-  // For values: the integer, when the text is one (after normalisation).
-  std::optional<int64_t> count;
-  bool normalised = false;  // OCR letters or thousands separators were read
-};
 
 // Classifies one cell. Values are digits with an optional sign, thousands
 // separators, a decimal part, a unit (元/万元/件) or OCR letters for digits
@@ -537,8 +555,7 @@ class RowReader {
     std::vector<std::vector<Cell>> cells(lines.size());
     for (size_t i = 0; i < lines.size(); ++i) {
       if (!lines[i]->pipe) continue;
-      cells[i].reserve(lines[i]->cells.size());
-      for (absl::string_view c : lines[i]->cells) cells[i].push_back(ClassifyCell(c));
+      cells[i] = lines[i]->classes;
     }
     LearnLayouts(cells);
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -661,15 +678,16 @@ class RowReader {
   // Picks the `arity` cells of a row from the cells after its label.
   bool Window(const std::vector<Cell>& data, int cell_count, int last_label, size_t arity,
               std::vector<Cell>* out) {
-    std::vector<int> values;
-    for (size_t i = 0; i < data.size(); ++i) {
-      if (data[i].kind == CellKind::kValue) values.push_back(static_cast<int>(i));
-    }
     auto take = [&](int start) {
       out->assign(data.begin() + start, data.begin() + start + arity);
       return true;
     };
     if (data.size() == arity) return take(0);
+    std::vector<int> values;
+    values.reserve(data.size());
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (data[i].kind == CellKind::kValue) values.push_back(static_cast<int>(i));
+    }
     // One value repeated over merged cells ("| 行政许可 | 0 | 0 | 0 |").
     if (arity == 1 && !values.empty() &&
         std::all_of(values.begin(), values.end(),
@@ -1361,7 +1379,12 @@ LineClue ClueOf(const Line& line) {
   };
   if (line.pipe) {
     clue.tabular = true;
-    for (absl::string_view cell : line.cells) look(cell);
+    for (const Cell& c : line.classes) {
+      if (c.kind == CellKind::kValue) clue.value = true;
+      if (c.kind != CellKind::kLabel) continue;
+      auto it = TableWords().find(MakeForm(c.text).core);
+      if (it != TableWords().end()) ++votes[it->second];
+    }
   } else {
     if (line.text.size() > 160 || line.text.find("。") != absl::string_view::npos) return clue;
     // Laid-out rows keep their columns apart by two or more spaces.
