@@ -2,10 +2,8 @@
 // reports for publication, answers oversight, keeps the ledger.
 // Thin main: flags, configuration, store, ledger key, feed follower, server,
 // signals.
-#include <pthread.h>
 #include <sys/stat.h>
 
-#include <csignal>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -14,24 +12,16 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
-#include "audit_service/follower.h"
-#include "audit_service/ledger.h"
-#include "audit_service/service.h"
-#include "audit_service/store/open_store.h"
-#include "audit_service/store/timed_store.h"
+#include "audit_service/server.h"
 #include "audit_service/validate.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
 #include "core/client_channel.h"
-#include "core/listener_watchdog.h"
+#include "core/grpc_server.h"
 #include "core/metrics.h"
 #include "core/page_token.h"
 #include "core/rpc_util.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "address to listen on");
@@ -113,21 +103,10 @@ int main(int argc, char** argv) {
     return Fail("--page_token_key_file", s);
   }
 
-  std::string url = absl::GetFlag(FLAGS_store);
-  absl::StatusOr<std::unique_ptr<disclosure::audit::Store>> store =
-      disclosure::audit::OpenStore(url);
-  if (!store.ok()) return Fail("store", store.status());
-  *store = std::make_unique<disclosure::audit::TimedStore>(std::move(*store));
-
   absl::StatusOr<disclosure::CheckpointSigner> signer =
       LoadLedgerKey(absl::GetFlag(FLAGS_ledger_key));
   if (!signer.ok()) return Fail("--ledger_key", signer.status());
-  disclosure::audit::Ledger ledger(store->get(), *std::move(signer),
-                                   absl::GetFlag(FLAGS_ledger_origin));
 
-  auto server_creds = disclosure::MutualTlsServerCredentials(
-      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)});
-  if (!server_creds.ok()) return Fail("TLS", server_creds.status());
   auto client_creds = disclosure::MutualTlsChannelCredentials(
       {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_client_cert), absl::GetFlag(FLAGS_client_key)});
   if (!client_creds.ok()) return Fail("TLS (client)", client_creds.status());
@@ -148,79 +127,29 @@ int main(int argc, char** argv) {
     spdlog::info("audit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
   }
 
-  disclosure::audit::AuditServiceImpl service(store->get(), &*policy, &ledger);
-  service.SetLatestVersionSource(disclosure::audit::LatestVersionFrom(*channel));
-  disclosure::audit::Follower follower(*channel, store->get(), &*policy,
-                                       [&service] { service.NotifyEvents(); });
-
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *server_creds, &port);
-  builder.SetMaxReceiveMessageSize(disclosure::audit::kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(disclosure::audit::kMaxMessageBytes);
-  builder.RegisterService(&service);
-  if (absl::GetFlag(FLAGS_max_threads) < disclosure::kMinMaxThreads) {
-    return Fail("--max_threads", absl::InvalidArgumentError(
-                                     absl::StrCat("must be at least ", disclosure::kMinMaxThreads)));
-  }
-  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads),
-                                absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) {
-    return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
-  }
-  // The follower's health beside the service's own: NOT_SERVING when it
-  // has been unable to audit for 30 s (the service's reads still answer).
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  // Health by service name too, as generic clients ask (grpc.health.v1).
-  health->SetServingStatus("disclosure.v1.AuditService", true);
-  health->SetServingStatus(disclosure::audit::kFollowerHealthService, true);
-  auto follower_gauge = [](bool ok) {
-    disclosure::metrics::Registry::Global().SetGauge(
-        "disclosure_feed_follower_healthy",
-        "1 while the feed follower audits (health disclosure.v1.AuditService/feed), else 0.",
-        ok ? 1 : 0);
-  };
-  follower_gauge(true);
-  follower.SetHealthCallback(
-      [health, follower_gauge](bool ok) {
-        health->SetServingStatus(disclosure::audit::kFollowerHealthService, ok);
-        follower_gauge(ok);
-      },
-      absl::Seconds(30));
-  // The ledger's and its records' health: NOT_SERVING for good (until a
-  // restart) once an entry or a served record failed its check.
-  health->SetServingStatus(disclosure::audit::kLedgerHealthService, true);
-  ledger.SetAlarm([health](const absl::Status&) {
-    health->SetServingStatus(disclosure::audit::kLedgerHealthService, false);
-  });
-  follower.Start();
-  spdlog::info("audit_service listening on {} (port {}), store {}, following {}",
-               absl::GetFlag(FLAGS_listen), port, disclosure::StoreUrlForLogs(url),
+  disclosure::audit::AuditServerConfig config;
+  config.grpc.listen = absl::GetFlag(FLAGS_listen);
+  config.grpc.tls = {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)};
+  config.grpc.max_threads = absl::GetFlag(FLAGS_max_threads);
+  config.grpc.handshake_timeout_ms = absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000;
+  config.store_url = absl::GetFlag(FLAGS_store);
+  config.policy = &*policy;
+  config.ledger_key = *std::move(signer);
+  config.ledger_origin = absl::GetFlag(FLAGS_ledger_origin);
+  config.submit = *channel;
+  absl::StatusOr<std::unique_ptr<disclosure::audit::AuditServer>> server =
+      disclosure::audit::AuditServer::Start(std::move(config));
+  if (!server.ok()) return Fail("start", server.status());
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  spdlog::info("audit_service listening on {} (port {}), store {}, following {}", listen,
+               (*server)->port(), disclosure::StoreUrlForLogs(absl::GetFlag(FLAGS_store)),
                absl::GetFlag(FLAGS_submit_target));
 
-  // gRPC stops accepting for good after an accept(2) error (EMFILE): the
-  // watchdog stops the process then, for its supervisor to restart it.
-  disclosure::ListenerWatchdog watchdog(absl::GetFlag(FLAGS_listen), port,
-                                        absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)));
-  watchdog.Start();
-
-  int signal = 0;
-  sigwait(&signals, &signal);
-
-  spdlog::info("audit_service: signal {}, shutting down", signal);
-  server->GetHealthCheckService()->Shutdown();
-  follower.Stop();
-  service.StopWatches();
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
-  server->Wait();
-  store->reset();
-  // A wedged listener ends in a failure status: Restart=on-failure.
-  const int status = watchdog.tripped() ? 1 : 0;
-  spdlog::info("audit_service: stopped{}", status != 0 ? " (listener wedged: exit status 1)" : "");
+  const int status = disclosure::ServeUntilSignal(
+      "audit_service", signals, listen, (*server)->port(),
+      absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)), [&] {
+        (*server)->Stop(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+      });
   spdlog::shutdown();  // flushes the log
   return status;
 }

@@ -26,17 +26,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "audit_service/auditor.h"
-#include "audit_service/follower.h"
-#include "audit_service/ledger.h"
-#include "audit_service/service.h"
-#include "audit_service/store/sqlite/sqlite_store.h"
+#include "audit_service/server.h"
 #include "bench/load_util.h"
 #include "core/access.h"
 #include "core/checkpoint.h"
+#include "core/grpc_server.h"
 #include "core/import/import.h"
 #include "core/rpc_util.h"
-#include "submit_service/service.h"
-#include "submit_service/store/sqlite/sqlite_store.h"
+#include "submit_service/server.h"
 
 ABSL_FLAG(int, clients, 64, "concurrent clients (max-rate and ValidateReport phases)");
 ABSL_FLAG(int, seconds, 10, "duration of each phase");
@@ -60,13 +57,9 @@ std::shared_ptr<grpc::Channel> ChannelTo(int port, const std::string& certs,
   return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), creds, args);
 }
 
-std::unique_ptr<grpc::Server> Serve(grpc::Service* service,
-                                    std::shared_ptr<grpc::ServerCredentials> creds, int* port) {
-  grpc::ServerBuilder b;
-  b.AddListeningPort("127.0.0.1:0", creds, port);
-  b.SetMaxReceiveMessageSize(4 << 20);
-  b.RegisterService(service);
-  return b.BuildAndStart();
+int Failed(const char* what, const absl::Status& status) {
+  std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
+  return 1;
 }
 
 // A region of `n` agencies (41xxxx) with an oversight office, for phase 4.
@@ -100,29 +93,37 @@ int Main() {
   }
   auto policy = AccessPolicy::Load(source + "/deploy/dev/principals.textproto",
                                    source + "/deploy/dev/agencies.textproto");
-  auto submit_store = submit::OpenSqliteStore(dir + "/submit.db");
-  auto audit_store = audit::OpenSqliteStore(dir + "/audit.db");
   auto text = ReadFileToString(source + "/tests/testdata/zhengzhou-psb-2021.txt");
-  if (!policy.ok() || !submit_store.ok() || !audit_store.ok() || !text.ok()) {
+  if (!policy.ok() || !text.ok()) {
     std::fprintf(stderr, "set-up failed\n");
     return 1;
   }
   v1::Report sample = ImportText(*text)->report;
   sample.mutable_agency()->set_id("zz-psb");
-  auto server_creds = *MutualTlsServerCredentials(
-      {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"});
-
-  submit::SubmissionServiceImpl submit_service(submit_store->get(), &*policy);
-  int submit_port = 0, audit_port = 0, echo_port = 0;
-  auto submit_server = Serve(&submit_service, server_creds, &submit_port);
-  audit::Ledger ledger(audit_store->get(), *CheckpointSigner::Generate(), "bench/ledger");
-  audit::AuditServiceImpl audit_service(audit_store->get(), &*policy, &ledger);
-  audit::Follower follower(ChannelTo(submit_port, certs, "audit-service"), audit_store->get(),
-                           &*policy, [&] { audit_service.NotifyEvents(); });
-  auto audit_server = Serve(&audit_service, server_creds, &audit_port);
+  // The servers as the services' mains start them (submit_service/server.h,
+  // audit_service/server.h); the echo reference on the same assembly.
+  GrpcServerConfig grpc_config;
+  grpc_config.tls = {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"};
+  submit::SubmitServerConfig submit_config{grpc_config, "sqlite:" + dir + "/submit.db", &*policy};
+  auto submit_server = submit::SubmitServer::Start(submit_config);
+  if (!submit_server.ok()) return Failed("submit_service", submit_server.status());
+  const int submit_port = (*submit_server)->port();
+  audit::AuditServerConfig audit_config;
+  audit_config.grpc = grpc_config;
+  audit_config.store_url = "sqlite:" + dir + "/audit.db";
+  audit_config.policy = &*policy;
+  audit_config.ledger_key = *CheckpointSigner::Generate();
+  audit_config.ledger_origin = "bench/ledger";
+  audit_config.submit = ChannelTo(submit_port, certs, "audit-service");
+  auto audit_server = audit::AuditServer::Start(std::move(audit_config));
+  if (!audit_server.ok()) return Failed("audit_service", audit_server.status());
+  const int audit_port = (*audit_server)->port();
+  submit::Store* submit_store = (*submit_server)->store();
+  audit::Store* audit_store = (*audit_server)->store();
   EchoImpl echo;
-  auto echo_server = Serve(&echo, server_creds, &echo_port);
-  follower.Start();
+  auto echo_server = StartGrpcServer(grpc_config, {&echo});
+  if (!echo_server.ok()) return Failed("echo", echo_server.status());
+  const int echo_port = echo_server->port;
 
   std::printf("audit_service load: %d clients, %d s per phase, %d cores\n", clients, seconds,
               static_cast<int>(std::thread::hardware_concurrency()));
@@ -179,8 +180,8 @@ int Main() {
 
   // Let the follower drain the backlog of phase 1 before measuring.
   auto backlog_done = [&] {
-    auto last = submit_store->get()->LastFeedSeq();
-    auto pos = audit_store->get()->FeedPosition();
+    auto last = submit_store->LastFeedSeq();
+    auto pos = audit_store->FeedPosition();
     return last.ok() && pos.ok() && *pos == absl::StrCat("feed/", *last);
   };
   auto drain_start = Clock::now();
@@ -200,7 +201,7 @@ int Main() {
   grpc::ClientContext watch_context;
   v1::WatchEventsRequest watch;
   watch.set_region_prefix("41");
-  auto last_event = audit_store->get()->LastEventSeq();
+  auto last_event = audit_store->LastEventSeq();
   watch.set_start_after(absl::StrCat("events/", *last_event));
   auto reader = watch_stub->WatchEvents(&watch_context, watch);
   std::thread watcher([&] {
@@ -331,19 +332,25 @@ int Main() {
               connections);
   }
 
-  follower.Stop();
-  audit_service.StopWatches();
-  submit_service.StopWatches();
-  submit_server->Shutdown();
-  audit_server->Shutdown();
+  (*audit_server)->Stop(absl::Seconds(2));
+  (*submit_server)->Stop(absl::Seconds(2));
 
   // --- 4. A region of 10,000 audited reports.
   if (!phase('4')) return 0;
   const int n = absl::GetFlag(FLAGS_summary_reports);
   AccessPolicy big = BigRegion(n);
-  auto summary_store = audit::OpenSqliteStore(dir + "/summary.db");
-  // Before the first write: the ledger signs each entry the store appends.
-  audit::Ledger big_ledger(summary_store->get(), *CheckpointSigner::Generate(), "bench/big");
+  // Its own audit_service (not following: the audits are stored directly).
+  audit::AuditServerConfig big_config;
+  big_config.grpc = grpc_config;
+  big_config.store_url = "sqlite:" + dir + "/summary.db";
+  big_config.policy = &big;
+  big_config.ledger_key = *CheckpointSigner::Generate();
+  big_config.ledger_origin = "bench/big";
+  big_config.submit = ChannelTo(submit_port, certs, "audit-service");
+  big_config.follow = false;
+  auto big_server = audit::AuditServer::Start(std::move(big_config));
+  if (!big_server.ok()) return Failed("audit_service (region)", big_server.status());
+  audit::Store* summary_store = (*big_server)->store();
   v1::ReportVersion version;
   version.set_content_hash("sha256:" + std::string(64, '0'));
   version.set_submitter("clerk");
@@ -355,7 +362,7 @@ int Main() {
     version.set_name(absl::StrCat("agencies/agency-", i, "/reports/2021/versions/1"));
     records.push_back(*audit::AuditVersion(version, nullptr, big, absl::Now()));
     if (records.size() == 500 || i == n - 1) {
-      auto stored = (*summary_store)->RecordAudits(std::move(records), absl::StrCat("feed/", i + 1));
+      auto stored = summary_store->RecordAudits(std::move(records), absl::StrCat("feed/", i + 1));
       if (!stored.ok()) {
         std::fprintf(stderr, "summary store: %s\n", stored.status().ToString().c_str());
         return 1;
@@ -365,9 +372,7 @@ int Main() {
   }
   std::printf("%-34s %9.1f s\n", "10,000 audits stored in",
               std::chrono::duration<double>(Clock::now() - fill_start).count());
-  audit::AuditServiceImpl big_service(summary_store->get(), &big, &big_ledger);
-  int big_port = 0;
-  auto big_server = Serve(&big_service, server_creds, &big_port);
+  const int big_port = (*big_server)->port();
   auto big_stub = v1::AuditService::NewStub(ChannelTo(big_port, certs, "oversight-henan"));
   std::vector<double> ms;
   for (int i = 0; i < 30; ++i) {
@@ -386,8 +391,8 @@ int Main() {
   Result summary = Percentiles(ms, 0);
   std::printf("%-34s p50 %7.3f ms   p99 %7.3f ms   (%d reports, 30 calls)\n",
               "GetRegionSummary over the region", summary.p50_ms, summary.p99_ms, n);
-  big_server->Shutdown();
-  echo_server->Shutdown();
+  (*big_server)->Stop(absl::Seconds(2));
+  echo_server->server->Shutdown();
   return 0;
 }
 

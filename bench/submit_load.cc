@@ -29,12 +29,12 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "core/access.h"
+#include "core/grpc_server.h"
 #include "core/import/import.h"
 #include "core/rpc_util.h"
 #include "bench/load_util.h"
 #include "echo.grpc.pb.h"
-#include "submit_service/service.h"
-#include "submit_service/store/sqlite/sqlite_store.h"
+#include "submit_service/server.h"
 #include "submit_service/validate.h"
 
 ABSL_FLAG(int, clients, 64, "concurrent clients");
@@ -83,29 +83,26 @@ int Main() {
   }
   auto policy = AccessPolicy::Load(source + "/deploy/dev/principals.textproto",
                                    source + "/deploy/dev/agencies.textproto");
-  auto store = submit::OpenSqliteStore(dir + "/submit.db");
   auto text = ReadFileToString(source + "/tests/testdata/zhengzhou-psb-2021.txt");
-  if (!policy.ok() || !store.ok() || !text.ok()) {
+  if (!policy.ok() || !text.ok()) {
     std::fprintf(stderr, "set-up failed\n");
     return 1;
   }
   v1::Report sample = ImportText(*text)->report;
   sample.mutable_agency()->set_id("zz-psb");
 
-  auto server_creds = *MutualTlsServerCredentials(
-      {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"});
-  submit::SubmissionServiceImpl service(store->get(), &*policy);
+  // submit_service as its main starts it (submit_service/server.h); the
+  // echo reference on the same server assembly.
+  GrpcServerConfig grpc_config;
+  grpc_config.tls = {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"};
+  auto server = submit::SubmitServer::Start({grpc_config, "sqlite:" + dir + "/submit.db", &*policy});
   EchoImpl echo;
-  grpc::ServerBuilder builder;
-  int port = 0, echo_port = 0;
-  builder.AddListeningPort("127.0.0.1:0", server_creds, &port);
-  builder.RegisterService(&service);
-  ApplyServerLimits(&builder, kDefaultMaxThreads);  // as submit_service's main
-  auto server = builder.BuildAndStart();
-  grpc::ServerBuilder echo_builder;
-  echo_builder.AddListeningPort("127.0.0.1:0", server_creds, &echo_port);
-  echo_builder.RegisterService(&echo);
-  auto echo_server = echo_builder.BuildAndStart();
+  auto echo_server = StartGrpcServer(grpc_config, {&echo});
+  if (!server.ok() || !echo_server.ok()) {
+    std::fprintf(stderr, "servers failed to start\n");
+    return 1;
+  }
+  const int port = (*server)->port(), echo_port = echo_server->port;
 
   auto client_creds = *MutualTlsChannelCredentials(
       {certs + "/ca.crt", certs + "/clerk-zz-psb.crt", certs + "/clerk-zz-psb.key"});
@@ -216,9 +213,8 @@ int Main() {
   std::printf("resident memory after phase 1: %ld KiB, after phase 2: %ld KiB (%ld versions stored)\n",
               rss_mid, rss_end, warm.count + submitted.count + submitted_again.count);
 
-  service.StopWatches();
-  server->Shutdown();
-  echo_server->Shutdown();
+  (*server)->Stop(absl::Seconds(2));
+  echo_server->server->Shutdown();
   return 0;
 }
 

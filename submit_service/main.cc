@@ -1,31 +1,18 @@
 // submit_service: stores every version of every agency's report.
 // Thin main: flags, configuration, store, server, signals.
-#include <pthread.h>
-
-#include <csignal>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/match.h"
-#include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "core/access.h"
-#include "core/listener_watchdog.h"
+#include "core/grpc_server.h"
 #include "core/metrics.h"
 #include "core/page_token.h"
 #include "core/rpc_util.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/grpcpp.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "spdlog/spdlog.h"
-#include "submit_service/service.h"
-#include "submit_service/store/open_store.h"
-#include "submit_service/store/timed_store.h"
-#include "submit_service/validate.h"
+#include "submit_service/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on");
 ABSL_FLAG(std::string, store, "sqlite:run/submit.db",
@@ -74,16 +61,6 @@ int main(int argc, char** argv) {
     return Fail("--page_token_key_file", s);
   }
 
-  std::string url = absl::GetFlag(FLAGS_store);
-  absl::StatusOr<std::unique_ptr<disclosure::submit::Store>> store =
-      disclosure::submit::OpenStore(url);
-  if (!store.ok()) return Fail("store", store.status());
-  *store = std::make_unique<disclosure::submit::TimedStore>(std::move(*store));
-
-  auto creds = disclosure::MutualTlsServerCredentials(
-      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)});
-  if (!creds.ok()) return Fail("TLS", creds.status());
-
   // Metrics before the server: a scrape sees the process as soon as it runs.
   std::unique_ptr<disclosure::metrics::HttpEndpoint> metrics;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
@@ -94,49 +71,25 @@ int main(int argc, char** argv) {
     spdlog::info("submit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
   }
 
-  disclosure::submit::SubmissionServiceImpl service(store->get(), &*policy);
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *creds, &port);
-  builder.SetMaxReceiveMessageSize(disclosure::submit::kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(disclosure::submit::kMaxMessageBytes);
-  if (absl::GetFlag(FLAGS_max_threads) < disclosure::kMinMaxThreads) {
-    return Fail("--max_threads", absl::InvalidArgumentError("must be at least 4"));
-  }
-  disclosure::ApplyServerLimits(&builder, absl::GetFlag(FLAGS_max_threads),
-                                absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) {
-    return Fail("listen", absl::UnavailableError("cannot listen on " + absl::GetFlag(FLAGS_listen)));
-  }
-  // Health by service name too, as generic clients ask (grpc.health.v1).
-  server->GetHealthCheckService()->SetServingStatus("disclosure.v1.SubmissionService", true);
-  spdlog::info("submit_service listening on {} (port {}), store {}", absl::GetFlag(FLAGS_listen),
+  disclosure::submit::SubmitServerConfig config;
+  config.grpc.listen = absl::GetFlag(FLAGS_listen);
+  config.grpc.tls = {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)};
+  config.grpc.max_threads = absl::GetFlag(FLAGS_max_threads);
+  config.grpc.handshake_timeout_ms = absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000;
+  config.store_url = absl::GetFlag(FLAGS_store);
+  config.policy = &*policy;
+  absl::StatusOr<std::unique_ptr<disclosure::submit::SubmitServer>> server =
+      disclosure::submit::SubmitServer::Start(config);
+  if (!server.ok()) return Fail("start", server.status());
+  spdlog::info("submit_service listening on {} (port {}), store {}", config.grpc.listen,
                // A PostgreSQL URL may carry a password: not logged.
-               port, disclosure::StoreUrlForLogs(url));
+               (*server)->port(), disclosure::StoreUrlForLogs(config.store_url));
 
-  // gRPC stops accepting for good after an accept(2) error (EMFILE): the
-  // watchdog stops the process then, for its supervisor to restart it.
-  disclosure::ListenerWatchdog watchdog(absl::GetFlag(FLAGS_listen), port,
-                                        absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)));
-  watchdog.Start();
-
-  int signal = 0;
-  sigwait(&signals, &signal);
-
-  spdlog::info("submit_service: signal {}, shutting down", signal);
-  server->GetHealthCheckService()->Shutdown();
-  service.StopWatches();
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
-  server->Wait();
-  store->reset();  // closes the database cleanly
-  // A wedged listener ends in a failure status: Restart=on-failure.
-  const int status = watchdog.tripped() ? 1 : 0;
-  spdlog::info("submit_service: stopped{}", status != 0 ? " (listener wedged: exit status 1)" : "");
+  const int status = disclosure::ServeUntilSignal(
+      "submit_service", signals, config.grpc.listen, (*server)->port(),
+      absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)), [&] {
+        (*server)->Stop(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+      });
   spdlog::shutdown();  // flushes the log
   return status;
 }

@@ -3,9 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/health_check_service_interface.h"
-#include "audit_service/store/open_store.h"
-#include "audit_service/validate.h"
 #include "core/checkpoint.h"
 #include "core/rpc_util.h"
 #include "gtest/gtest.h"
@@ -29,47 +26,25 @@ std::string TestLedgerPublicKeyPem() {
 InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
                                            const std::string& submit_address,
                                            std::function<absl::Time()> clock, bool follow) {
-  // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
-  auto store = audit::OpenStore(ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path);
-  EXPECT_TRUE(store.ok()) << store.status();
-  store_ = std::move(*store);
-  ledger_ = std::make_unique<audit::Ledger>(
-      store_.get(), *CheckpointSigner::FromPem(TestLedgerKeyPem()), "test/audit-ledger");
-  service_ = std::make_unique<audit::AuditServiceImpl>(store_.get(), &DevPolicy(), ledger_.get(),
-                                                       std::move(clock));
-  std::shared_ptr<grpc::Channel> submit = ChannelAs(submit_address, "audit-service");
-  service_->SetLatestVersionSource(audit::LatestVersionFrom(submit));
-  follower_ = std::make_unique<audit::Follower>(
-      submit, store_.get(), &DevPolicy(),
-      [s = service_.get()] { s->NotifyEvents(); });
   const Certs& certs = DevCerts();
-  auto creds = MutualTlsServerCredentials(
-      {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});
-  EXPECT_TRUE(creds.ok()) << creds.status();
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", *creds, &port);
-  builder.SetMaxReceiveMessageSize(audit::kMaxMessageBytes);
-  builder.RegisterService(service_.get());
-  ApplyServerLimits(&builder, kDefaultMaxThreads);
-  server_ = builder.BuildAndStart();
-  address_ = absl::StrCat("127.0.0.1:", port);
-  // As audit_service's main.
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(audit::kLedgerHealthService, true);
-  ledger_->SetAlarm([health](const absl::Status&) {
-    health->SetServingStatus(audit::kLedgerHealthService, false);
-  });
-  if (follow) follower_->Start();
+  audit::AuditServerConfig config;
+  config.grpc.tls = {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"};
+  // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
+  config.store_url = ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path;
+  config.policy = &DevPolicy();
+  config.ledger_key = *CheckpointSigner::FromPem(TestLedgerKeyPem());
+  config.ledger_origin = "test/audit-ledger";
+  config.submit = ChannelAs(submit_address, "audit-service");
+  config.clock = std::move(clock);
+  config.follow = follow;
+  absl::StatusOr<std::unique_ptr<audit::AuditServer>> server =
+      audit::AuditServer::Start(std::move(config));
+  EXPECT_TRUE(server.ok()) << server.status();
+  if (server.ok()) server_ = *std::move(server);
+  address_ = absl::StrCat("127.0.0.1:", server_ != nullptr ? server_->port() : 0);
 }
 
-InProcessAuditServer::~InProcessAuditServer() {
-  follower_->Stop();
-  service_->StopWatches();
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  server_->Wait();
-}
+InProcessAuditServer::~InProcessAuditServer() = default;
 
 std::string HealthOf(const std::string& address, const std::string& service) {
   std::string request_bytes;

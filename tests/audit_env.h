@@ -9,9 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "audit_service/follower.h"
-#include "audit_service/ledger.h"
-#include "audit_service/service.h"
+#include "audit_service/server.h"
 #include "audit_service/store/store.h"
 #include "disclosure/v1/audit.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -31,14 +29,10 @@ class InProcessAuditServer {
                        std::function<absl::Time()> clock = absl::Now, bool follow = true);
   ~InProcessAuditServer();
   std::string address() const { return address_; }
-  audit::Store* store() { return store_.get(); }
+  audit::Store* store() { return server_->store(); }
 
  private:
-  std::unique_ptr<audit::Store> store_;
-  std::unique_ptr<audit::Ledger> ledger_;
-  std::unique_ptr<audit::AuditServiceImpl> service_;
-  std::unique_ptr<audit::Follower> follower_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<audit::AuditServer> server_;  // as audit_service/main.cc starts it
   std::string address_;
 };
 

@@ -222,6 +222,18 @@ class AuditServiceTest : public ::testing::Test {
   std::unique_ptr<InProcessAuditServer> audit_;
 };
 
+// The servers the tests talk to are the services' own assembly
+// (submit_service/server.h, audit_service/server.h, as the mains start
+// them): each answers health for its service name, the follower's and the
+// ledger's, which a server put together by a test alone did not.
+TEST_F(AuditServiceTest, TheServersUnderTestAreTheServicesOwnAssembly) {
+  EXPECT_EQ(HealthOf(submit_.address(), "disclosure.v1.SubmissionService"), "SERVING");
+  EXPECT_EQ(HealthOf(audit_->address(), "disclosure.v1.AuditService"), "SERVING");
+  EXPECT_EQ(HealthOf(audit_->address(), audit::kFollowerHealthService), "SERVING");
+  EXPECT_EQ(HealthOf(audit_->address(), audit::kLedgerHealthService), "SERVING");
+  EXPECT_THAT(HealthOf(audit_->address(), "disclosure.v1.NoSuchService"), HasSubstr("error 5"));
+}
+
 TEST_F(AuditServiceTest, SampleIsAuditedAndClearedAfterThreeSignOffs) {
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());

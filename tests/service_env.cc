@@ -81,33 +81,22 @@ int FreePort() {
 }
 
 InProcessSubmitServer::InProcessSubmitServer(const std::string& db_path, ServerOptions options) {
-  // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
-  auto store = submit::OpenStore(ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path);
-  EXPECT_TRUE(store.ok()) << store.status();
-  store_ = std::move(*store);
-  service_ = std::make_unique<submit::SubmissionServiceImpl>(
-      store_.get(), options.policy != nullptr ? options.policy : &DevPolicy(),
-      options.list_page_bytes);
   const Certs& certs = DevCerts();
-  auto creds = MutualTlsServerCredentials(
-      {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"});
-  EXPECT_TRUE(creds.ok()) << creds.status();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", *creds, &port);
-  builder.SetMaxReceiveMessageSize(submit::kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(submit::kMaxMessageBytes);
-  ApplyServerLimits(&builder, options.max_threads);
-  builder.RegisterService(service_.get());
-  server_ = builder.BuildAndStart();
-  address_ = absl::StrCat("127.0.0.1:", port);
+  submit::SubmitServerConfig config;
+  config.grpc.tls = {certs.dir + "/ca.crt", certs.dir + "/server.crt", certs.dir + "/server.key"};
+  config.grpc.max_threads = options.max_threads;
+  // A path, or any store URL (sqlite:…, a PostgreSQL connection string).
+  config.store_url = ParseStoreUrl(db_path).ok() ? db_path : "sqlite:" + db_path;
+  config.policy = options.policy != nullptr ? options.policy : &DevPolicy();
+  config.list_page_bytes = options.list_page_bytes;
+  absl::StatusOr<std::unique_ptr<submit::SubmitServer>> server =
+      submit::SubmitServer::Start(std::move(config));
+  EXPECT_TRUE(server.ok()) << server.status();
+  if (server.ok()) server_ = *std::move(server);
+  address_ = absl::StrCat("127.0.0.1:", server_ != nullptr ? server_->port() : 0);
 }
 
-InProcessSubmitServer::~InProcessSubmitServer() {
-  service_->StopWatches();
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  server_->Wait();
-}
+InProcessSubmitServer::~InProcessSubmitServer() = default;
 
 namespace {
 

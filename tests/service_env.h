@@ -15,7 +15,7 @@
 #include "core/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
-#include "submit_service/service.h"
+#include "submit_service/server.h"
 #include "submit_service/store/store.h"
 
 namespace disclosure::testing {
@@ -54,17 +54,15 @@ struct ServerOptions {
 // A submit_service in this process.
 class InProcessSubmitServer {
  public:
-  // Opens the SQLite store at `db_path` and listens on 127.0.0.1:<free port>,
-  // with the server limits of main.cc.
+  // Opens the SQLite store at `db_path` (or a store URL) and listens on
+  // 127.0.0.1:<free port>: submit_service/server.h, as main.cc starts it.
   explicit InProcessSubmitServer(const std::string& db_path, ServerOptions options = {});
   ~InProcessSubmitServer();
   std::string address() const { return address_; }
-  submit::Store* store() { return store_.get(); }
+  submit::Store* store() { return server_->store(); }
 
  private:
-  std::unique_ptr<submit::Store> store_;
-  std::unique_ptr<submit::SubmissionServiceImpl> service_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<submit::SubmitServer> server_;  // as submit_service/main.cc starts it
   std::string address_;
 };
 
