@@ -21,41 +21,11 @@ namespace disclosure {
 using rules_internal::Rule;
 
 const std::vector<RuleInfo>& AllRules() {
-  // Indexed by rules_internal::Rule; the order of docs/rules.md.
   static const std::vector<RuleInfo>* rules = new std::vector<RuleInfo>{
-      {"T3-BAL", v1::ERROR, "表三各列：第一项加第二项之和等于第三项加第四项之和"},
-      {"T3-OUT", v1::ERROR, "表三（七）总计等于各项办理结果之和"},
-      {"T3-ROW", v1::ERROR, "表三各行总计等于各类申请人之和"},
-      {"T4-SUM", v1::ERROR, "表四总计等于维持、纠正、其他结果、尚未审结之和"},
-      {"T-INT", v1::ERROR, "件数为 0 至 999999999999 的整数"},
-      // Also WARNING, for an amount that looks like 元 rather than 万元.
-      {"T2-FEE", v1::ERROR, "行政事业性收费金额为以万元计、至多四位小数的非负数"},
-      {"T2-REPEAL", v1::WARNING, "本年废止件数不超过上年现行有效件数与本年制发件数之和"},
-      {"EMPTY", v1::ERROR, "单元格不得为空（没有的填 0）"},
-      {"X-CARRY", v1::WARNING, "上年结转申请数等于上年报告的结转下年度继续办理数"},
-      {"X-INFORCE", v1::WARNING, "现行有效件数等于上年现行有效件数加本年制发减本年废止"},
-      {"X-SAME", v1::WARNING, "报告内容与上年报告雷同"},
-      {"N-T3", v1::WARNING, "正文所述申请办理数与表三一致"},
-      {"N-T3-COVER", v1::WARNING, "正文列举的办理结果之和等于表三总计"},
-      {"N-T4", v1::WARNING, "正文所述行政复议、行政诉讼情况与表四一致"},
-      {"N-PCT", v1::WARNING, "正文所述百分比与件数相符"},
-      {"N-DONE", v1::INFO, "正文称均已办结而表三有结转下年度的申请"},
-      {"S-SECT", v1::WARNING, "六个部分齐全、有内容、按模板顺序"},
-      // Found by the importer of the published text (StructureFindings);
-      // Validate() never reports it: a Report has no labels.
-      {"S-LABEL", v1::WARNING, "行列标签与模板一致"},
-      // A cell the document fills that the importer could not read
-      // (Report.import_record). Stands in for EMPTY on that cell, which the
-      // agency did not leave blank.
-      {"IMPORT-UNREAD", v1::ERROR, "导入时未能读取的单元格须核对原文后补录"},
-      {"S-VERSION", v1::ERROR, "2021 年及以后的报告使用 2021 年版模板"},
-      {"S-FEE6", v1::WARNING, "第六部分说明信息处理费的收取情况"},
-      {"S-YEAR", v1::WARNING, "标题、统计期限与正文的年度与报告年度一致"},
-      {"C-ID", v1::ERROR, "文中含居民身份证号码"},
-      {"C-MOBILE", v1::WARNING, "文中含手机号码"},
-      {"C-CARD", v1::WARNING, "文中含银行卡号"},
-      {"C-MARK", v1::ERROR, "文中含密级标志"},
-      {"D-DUE", v1::WARNING, "按期报送（部门 1 月 31 日前，人民政府 3 月 31 日前）"},
+#define DISCLOSURE_RULE_INFO(name, id, severity, family, title) \
+  {RuleId::name, id, v1::severity, RuleFamily::family, title},
+      DISCLOSURE_RULE_CATALOGUE(DISCLOSURE_RULE_INFO)
+#undef DISCLOSURE_RULE_INFO
   };
   return *rules;
 }
@@ -67,10 +37,8 @@ bool HasErrors(const std::vector<v1::Finding>& findings) {
 
 namespace rules_internal {
 
-static_assert(static_cast<int>(Rule::kCount) == 27, "AllRules() must list every Rule");
-
 v1::Finding& NewFinding(Rule rule, Findings* out, v1::Severity severity) {
-  const RuleInfo& info = AllRules()[static_cast<int>(rule)];
+  const RuleInfo& info = RuleOf(rule);
   v1::Finding& f = *out->Add();
   f.set_rule_id(info.id);
   f.set_severity(severity == v1::SEVERITY_UNSPECIFIED ? info.severity : severity);
@@ -262,7 +230,7 @@ void CheckParts(const v1::Report& r, Findings* out) {
     if (!empty[p]) continue;
     const Part& part = kParts[p];
     const bool table = p >= 1 && p <= 3;
-    v1::Finding& f = NewFinding(Rule::kSSect, out);
+    v1::Finding& f = NewFinding(Rule::kSSect, out);  // S-SECT
     f.mutable_location()->set_section(part.numeral);
     f.mutable_location()->set_field_path(part.field);
     f.set_expected(part.heading);
@@ -277,7 +245,7 @@ void CheckParts(const v1::Report& r, Findings* out) {
 // 2021 reports and later.
 void CheckTemplateVersion(const v1::Report& r, Findings* out) {
   if (r.year() < 2021 || r.template_version() == v1::TEMPLATE_VERSION_2021) return;
-  v1::Finding& f = NewFinding(Rule::kSVersion, out);
+  v1::Finding& f = NewFinding(Rule::kSVersion, out);  // S-VERSION
   f.mutable_location()->set_field_path("template_version");
   f.set_expected(v1::TemplateVersion_Name(v1::TEMPLATE_VERSION_2021));
   f.set_actual(v1::TemplateVersion_Name(r.template_version()));
@@ -295,7 +263,7 @@ void CheckFeeStatement(const v1::Report& r, Findings* out) {
       rules_internal::Contains(r.other_matters(), "公开处理费")) {
     return;
   }
-  v1::Finding& f = NewFinding(Rule::kSFee6, out);
+  v1::Finding& f = NewFinding(Rule::kSFee6, out);  // S-FEE6
   f.mutable_location()->set_section("六");
   f.mutable_location()->set_field_path("other_matters");
   f.set_expected("信息处理费收取情况");
@@ -335,7 +303,7 @@ void CheckDeadline(const v1::Report& r, absl::CivilDay submitted, Findings* out)
   const bool government = IsPeoplesGovernment(r.agency());
   const absl::CivilDay due = ReportDueDate(r.agency(), r.year());
   if (submitted <= due) return;
-  v1::Finding& f = NewFinding(Rule::kDDue, out);
+  v1::Finding& f = NewFinding(Rule::kDDue, out);  // D-DUE
   f.set_expected(absl::FormatCivilTime(due));
   f.set_actual(absl::FormatCivilTime(submitted));
   f.set_message(absl::StrCat(government ? "人民政府" : "政府部门", "的 ", r.year(),

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "core/rule_catalogue.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "disclosure/v1/findings.pb.h"
 #include "disclosure/v1/report.pb.h"
@@ -26,17 +27,39 @@ namespace v1 = ::disclosure::v1;
 // added, removed or changes what it reports.
 inline constexpr char kRuleSetVersion[] = "2021.1";
 
+// Every rule, named as in the catalogue (core/rule_catalogue.h), in its order.
+enum class RuleId : int {
+#define DISCLOSURE_RULE_ENUMERATOR(name, id, severity, family, title) name,
+  DISCLOSURE_RULE_CATALOGUE(DISCLOSURE_RULE_ENUMERATOR)
+#undef DISCLOSURE_RULE_ENUMERATOR
+  kCount,
+};
+
+// The sections of docs/rules.md.
+enum class RuleFamily {
+  kTables,
+  kAcrossYears,
+  kTextAgainstTables,
+  kStructure,
+  kConfidentiality,
+  kDeadline,
+};
+
 // One rule of the catalogue.
 struct RuleInfo {
+  RuleId rule;
   const char* id;           // "T3-ROW"
   // The severity of its findings; T2-FEE's is ERROR for a malformed amount
   // and WARNING for one that looks like 元 rather than 万元.
   v1::Severity severity;
+  RuleFamily family;
   const char* title;        // short Chinese name, e.g. "表三各行总计等于各类申请人之和"
 };
-// Every rule, including S-LABEL, which the importer of the published text
-// reports (StructureFindings in core/import/import.h) and Validate() cannot.
+// Every rule, indexed by RuleId, including S-LABEL, which the importer of
+// the published document reports (StructureFindings in core/import/import.h)
+// and Validate() cannot.
 const std::vector<RuleInfo>& AllRules();
+inline const RuleInfo& RuleOf(RuleId rule) { return AllRules()[static_cast<int>(rule)]; }
 
 // What the rules may know beyond the report itself.
 struct ValidationContext {

@@ -22,37 +22,8 @@ class RE2;
 
 namespace disclosure::rules_internal {
 
-// Every rule, in the order of AllRules() (which is indexed by it).
-enum class Rule : int {
-  kT3Bal,
-  kT3Out,
-  kT3Row,
-  kT4Sum,
-  kTInt,
-  kT2Fee,
-  kT2Repeal,
-  kEmpty,
-  kXCarry,
-  kXInforce,
-  kXSame,
-  kNT3,
-  kNT3Cover,
-  kNT4,
-  kNPct,
-  kNDone,
-  kSSect,
-  kSLabel,
-  kImportUnread,
-  kSVersion,
-  kSFee6,
-  kSYear,
-  kCId,
-  kCMobile,
-  kCCard,
-  kCMark,
-  kDDue,
-  kCount,
-};
+// The catalogue's names (core/rule_catalogue.h).
+using Rule = RuleId;
 
 using Findings = google::protobuf::RepeatedPtrField<v1::Finding>;
 

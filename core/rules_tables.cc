@@ -61,7 +61,7 @@ std::string QualifiedRowLabel(int row) {
 template <typename Locate>
 void AddUnread(const v1::UnreadCells& u, const std::string& cell_name, Findings* out,
                Locate locate) {
-  v1::Finding& f = NewFinding(Rule::kImportUnread, out);
+  v1::Finding& f = NewFinding(Rule::kImportUnread, out);  // IMPORT-UNREAD
   locate(f.mutable_location());
   f.set_expected("数值");
   f.set_actual("未能读取");
@@ -80,19 +80,19 @@ void CheckCells(const v1::Report& r, const RequestTable& requests, Findings* out
         AddUnread(*u, CellName(c), out, [&](v1::Location* loc) { LocateCell(c, loc); });
         continue;
       }
-      v1::Finding& f = NewFinding(Rule::kEmpty, out);
+      v1::Finding& f = NewFinding(Rule::kEmpty, out);  // EMPTY
       LocateCell(c, f.mutable_location());
       f.set_expected("数值");
       f.set_actual("空");
       f.set_message(absl::StrCat(CellName(c), "为空：每个单元格都应填写，没有的填 0"));
     } else if (*v < 0) {
-      v1::Finding& f = NewFinding(Rule::kTInt, out);
+      v1::Finding& f = NewFinding(Rule::kTInt, out);  // T-INT
       LocateCell(c, f.mutable_location());
       f.set_expected("≥ 0");
       f.set_actual(absl::StrCat(*v));
       f.set_message(absl::StrCat(CellName(c), "为 ", *v, "：件数应为不小于 0 的整数"));
     } else if (*v > kMaxCount) {
-      v1::Finding& f = NewFinding(Rule::kTInt, out);
+      v1::Finding& f = NewFinding(Rule::kTInt, out);  // T-INT
       LocateCell(c, f.mutable_location());
       f.set_expected(absl::StrCat("≤ ", kMaxCount));
       f.set_actual(absl::StrCat(*v));
@@ -130,7 +130,7 @@ void CheckFee(const v1::Report& r, Findings* out) {
       AddUnread(*u, FeeCellName(), out, LocateFee);
       return;
     }
-    v1::Finding& f = NewFinding(Rule::kEmpty, out);
+    v1::Finding& f = NewFinding(Rule::kEmpty, out);  // EMPTY
     LocateFee(f.mutable_location());
     f.set_expected("数值");
     f.set_actual("空");
@@ -139,13 +139,13 @@ void CheckFee(const v1::Report& r, Findings* out) {
   }
   const absl::StatusOr<Decimal> amount = ParseDecimal(*fee);
   if (!amount.ok()) {
-    v1::Finding& f = NewFinding(Rule::kT2Fee, out);
+    v1::Finding& f = NewFinding(Rule::kT2Fee, out);  // T2-FEE
     LocateFee(f.mutable_location());
     f.set_expected("以万元计的非负数，至多四位小数");
     f.set_actual(*fee);
     f.set_message(absl::StrCat(FeeCellName(), "“", *fee, "”", FeeProblem(DiagnoseDecimal(*fee))));
   } else if (*amount >= kFeeLooksLikeYuan) {
-    v1::Finding& f = NewFinding(Rule::kT2Fee, out, v1::WARNING);
+    v1::Finding& f = NewFinding(Rule::kT2Fee, out, v1::WARNING);  // T2-FEE
     LocateFee(f.mutable_location());
     f.set_expected(absl::StrCat("< ", kFeeLooksLikeYuan.ToString()));
     f.set_actual(*fee);
@@ -170,7 +170,7 @@ void CheckRowTotals(const RequestTable& t, Findings* out) {
     }
     if (!usable || sum == *total) continue;
     const CountCell& cell = RequestCell(row, kApplicantTotalColumn);
-    v1::Finding& f = NewFinding(Rule::kT3Row, out);
+    v1::Finding& f = NewFinding(Rule::kT3Row, out);  // T3-ROW
     LocateCell(cell, f.mutable_location());
     f.set_expected(Print(sum));
     f.set_actual(absl::StrCat(*total));
@@ -197,7 +197,7 @@ void CheckOutcomeTotals(const RequestTable& t, Findings* out) {
     }
     if (!usable || sum == *total) continue;
     const CountCell& cell = RequestCell(kOutcomesTotal, col);
-    v1::Finding& f = NewFinding(Rule::kT3Out, out);
+    v1::Finding& f = NewFinding(Rule::kT3Out, out);  // T3-OUT
     LocateCell(cell, f.mutable_location());
     f.set_expected(Print(sum));
     f.set_actual(absl::StrCat(*total));
@@ -224,7 +224,7 @@ void CheckBalance(const RequestTable& t, Findings* out) {
     const absl::int128 left = absl::int128(*a) + *b;
     const absl::int128 right = absl::int128(*c) + *d;
     if (left == right) continue;
-    v1::Finding& f = NewFinding(Rule::kT3Bal, out);
+    v1::Finding& f = NewFinding(Rule::kT3Bal, out);  // T3-BAL
     v1::Location* loc = f.mutable_location();
     loc->set_section("三");
     loc->set_field_path("requests");
@@ -256,7 +256,7 @@ void CheckAppealTotals(const v1::Report& r, Findings* out) {
     }
     if (!usable || sum == *total) continue;
     const CountCell& cell = AppealCell(block, kAppealTotalColumn);
-    v1::Finding& f = NewFinding(Rule::kT4Sum, out);
+    v1::Finding& f = NewFinding(Rule::kT4Sum, out);  // T4-SUM
     LocateCell(cell, f.mutable_location());
     f.set_expected(Print(sum));
     f.set_actual(absl::StrCat(*total));
@@ -286,7 +286,7 @@ void CheckCarryOver(const RequestTable& now_table, const RequestTable& before_ta
     const std::optional<int64_t> before = before_table.at(kCarriedToNextYear, col);
     if (!now || !before || *now == *before) continue;
     const CountCell& cell = RequestCell(kCarriedOver, col);
-    v1::Finding& f = NewFinding(Rule::kXCarry, out);
+    v1::Finding& f = NewFinding(Rule::kXCarry, out);  // X-CARRY
     LocateCell(cell, f.mutable_location());
     f.set_expected(absl::StrCat(*before));
     f.set_actual(absl::StrCat(*now));
@@ -312,7 +312,7 @@ void CheckDocumentsInForce(const v1::Report& r, const ValidationContext& context
     if (before && issued && repealed && absl::int128(*repealed) > absl::int128(*before) + *issued) {
       const CountCell& cell = ProactiveCell(row, kRepealed);
       const absl::int128 limit = absl::int128(*before) + *issued;
-      v1::Finding& f = NewFinding(Rule::kT2Repeal, out);
+      v1::Finding& f = NewFinding(Rule::kT2Repeal, out);  // T2-REPEAL
       LocateCell(cell, f.mutable_location());
       f.set_expected(absl::StrCat("≤ ", Print(limit)));
       f.set_actual(absl::StrCat(*repealed));
@@ -327,7 +327,7 @@ void CheckDocumentsInForce(const v1::Report& r, const ValidationContext& context
       const absl::int128 expected = absl::int128(*before) + *issued - *repealed;
       if (expected == *in_force) continue;
       const CountCell& cell = ProactiveCell(row, kInForce);
-      v1::Finding& f = NewFinding(Rule::kXInforce, out);
+      v1::Finding& f = NewFinding(Rule::kXInforce, out);  // X-INFORCE
       LocateCell(cell, f.mutable_location());
       f.set_expected(Print(expected));
       f.set_actual(absl::StrCat(*in_force));
@@ -386,7 +386,7 @@ void CheckSameTables(const v1::Report& r, const RequestTable& now, const Request
       continue;
     }
     const Part& part = kParts[t + 1];
-    v1::Finding& f = NewFinding(Rule::kXSame, out);
+    v1::Finding& f = NewFinding(Rule::kXSame, out);  // X-SAME
     f.mutable_location()->set_section(part.numeral);
     f.mutable_location()->set_field_path(part.field);
     f.set_expected("与上年报告不同");
@@ -442,7 +442,7 @@ void CheckSameText(const v1::Report& r, const ValidationContext& context, Findin
     if (total < kMinTextBytes || same * 100 < total * kSameTextPercent) continue;
     const Part& part = kParts[p];
     const size_t percent = same * 100 / total;
-    v1::Finding& f = NewFinding(Rule::kXSame, out);
+    v1::Finding& f = NewFinding(Rule::kXSame, out);  // X-SAME
     f.mutable_location()->set_section(part.numeral);
     f.mutable_location()->set_field_path(part.field);
     f.set_expected("与上年报告不同");

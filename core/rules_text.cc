@@ -407,7 +407,7 @@ class NarrativeScan {
     if (!accepted.values.empty() &&
         std::find(accepted.values.begin(), accepted.values.end(), *n) == accepted.values.end()) {
       const bool appeals = k.topic >= Topic::kReconsideration;
-      v1::Finding& f = NewFinding(appeals ? Rule::kNT4 : Rule::kNT3, out_);
+      v1::Finding& f = NewFinding(appeals ? Rule::kNT4 : Rule::kNT3, out_);  // N-T4, N-T3
       LocateText(field_, number_start, number_end, f.mutable_location());
       f.set_expected(absl::StrJoin(accepted.values, " 或 "));
       f.set_actual(absl::StrCat(*n));
@@ -450,7 +450,7 @@ class NarrativeScan {
     const int64_t shown = outcomes.value_or(denominators.front());
     const int start = Offset(Begin(text_, printed));
     const int end = Offset(match_end);  // the match ends with the "%"
-    v1::Finding& f = NewFinding(Rule::kNPct, out_);
+    v1::Finding& f = NewFinding(Rule::kNPct, out_);  // N-PCT
     LocateText(field_, start, end, f.mutable_location());
     f.set_expected(PercentText(count, shown, decimals));
     f.set_actual(absl::StrCat(folded, "%"));
@@ -500,7 +500,7 @@ class NarrativeScan {
         missing.push_back(absl::StrCat(kRequestRows[row].label, " ", *v, " 件"));
       }
     }
-    v1::Finding& f = NewFinding(Rule::kNT3Cover, out_);
+    v1::Finding& f = NewFinding(Rule::kNT3Cover, out_);  // N-T3-COVER
     LocateText(field_, s.front().start, s.back().end, f.mutable_location());
     f.set_expected(absl::StrCat(expected));
     f.set_actual(absl::StrCat(static_cast<int64_t>(sum)));
@@ -527,7 +527,7 @@ class NarrativeScan {
     if (!next.has_value() || *next == 0) return;
     const int start = Offset(Begin(text_, phrase));
     const int end = Offset(End(text_, phrase));
-    v1::Finding& f = NewFinding(Rule::kNDone, out_);
+    v1::Finding& f = NewFinding(Rule::kNDone, out_);  // N-DONE
     LocateText(field_, start, end, f.mutable_location());
     f.set_expected("0");
     f.set_actual(absl::StrCat(*next));
@@ -561,7 +561,7 @@ class NarrativeScan {
     if (wrong.empty()) return;
     const int start = Offset(begin);
     const int end = Offset(End(text_, phrase));
-    v1::Finding& f = NewFinding(Rule::kNT4, out_);
+    v1::Finding& f = NewFinding(Rule::kNT4, out_);  // N-T4
     LocateText(field_, start, end, f.mutable_location());
     f.set_expected("结果纠正 0、尚未审结 0");
     f.set_actual(absl::StrJoin(wrong, "；"));
@@ -674,7 +674,7 @@ class YearScan {
     if (!found.has_value() || *found == year_) return;
     const int start = cursor->Advance(Begin(text_, digits));
     const int end = cursor->Advance(End(text_, digits));
-    v1::Finding& f = NewFinding(Rule::kSYear, out_);
+    v1::Finding& f = NewFinding(Rule::kSYear, out_);  // S-YEAR
     LocateText(field_, start, end, f.mutable_location());
     f.set_expected(absl::StrCat(year_));
     f.set_actual(absl::StrCat(*found));
@@ -741,7 +741,7 @@ void CheckMarks(const TextField& field, Findings* out) {
     const size_t begin = static_cast<size_t>(mark.data() - text.data());
     const int start = cursor.Advance(begin);
     const int end = cursor.Advance(begin + mark.size());
-    v1::Finding& f = NewFinding(Rule::kCMark, out);
+    v1::Finding& f = NewFinding(Rule::kCMark, out);  // C-MARK
     LocateText(field, start, end, f.mutable_location());
     f.set_expected("无密级标志");
     f.set_actual(std::string(mark));
@@ -849,11 +849,11 @@ class NumberScan {
     if (first.length > Digits::kKeep) return first.end;  // no number this long
     const absl::string_view n = first.view();
     if (IsResidentIdNumber(n)) {
-      Report(Rule::kCId, begin, first.end, MaskMiddle(n, 4, 4));
+      Report(Rule::kCId, begin, first.end, MaskMiddle(n, 4, 4));  // C-ID
     } else if (IsMainlandMobileNumber(n)) {
-      Report(Rule::kCMobile, begin, first.end, MaskMiddle(n, 3, 4));
+      Report(Rule::kCMobile, begin, first.end, MaskMiddle(n, 3, 4));  // C-MOBILE
     } else if (n.size() >= 16 && n.size() <= 19 && PassesLuhn(n)) {
-      Report(Rule::kCCard, begin, first.end, MaskMiddle(n, 4, 4));
+      Report(Rule::kCCard, begin, first.end, MaskMiddle(n, 4, 4));  // C-CARD
     }
     return first.end;
   }
@@ -892,17 +892,17 @@ class NumberScan {
       return true;
     };
     if (sizes({3, 4, 4}) && IsMainlandMobileNumber(joined)) {
-      Report(Rule::kCMobile, begin, at, MaskMiddle(joined, 3, 4));
+      Report(Rule::kCMobile, begin, at, MaskMiddle(joined, 3, 4));  // C-MOBILE
       return at;
     }
     if (sizes({6, 8, 4}) && IsResidentIdNumber(joined)) {
-      Report(Rule::kCId, begin, at, MaskMiddle(joined, 4, 4));
+      Report(Rule::kCId, begin, at, MaskMiddle(joined, 4, 4));  // C-ID
       return at;
     }
     bool card_groups = n >= 4 && groups[n - 1].length <= 4;
     for (int k = 0; k + 1 < n; ++k) card_groups = card_groups && groups[k].length == 4;
     if (card_groups && joined.size() >= 16 && joined.size() <= 19 && PassesLuhn(joined)) {
-      Report(Rule::kCCard, begin, at, MaskMiddle(joined, 4, 4));
+      Report(Rule::kCCard, begin, at, MaskMiddle(joined, 4, 4));  // C-CARD
       return at;
     }
     return 0;

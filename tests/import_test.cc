@@ -1,12 +1,14 @@
 // Import of the published text: the sample to its exact published numbers,
 // round trips, damaged inputs, and the kinds of mess real extractions have.
 #include "core/import/import.h"
+#include "core/rules.h"
 #include "core/import/template_mapper.h"
 #include "core/import/text_reader.h"
 
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -578,6 +580,24 @@ TEST(Mess, MissingHeadingIsAStructureFinding) {
   bool found = false;
   for (const auto& f : StructureFindings(r)) found |= f.rule_id() == "S-SECT";
   EXPECT_TRUE(found);
+}
+
+// Structure findings are findings like the others: the catalogue's severity
+// and a message in Chinese only (no English diagnostic wrapped in Chinese).
+TEST(Mess, StructureFindingsSpeakChineseWithTheCataloguesSeverity) {
+  std::string text = ReplaceLine(SampleText(), "五、存在的主要问题", "");
+  text = ReplaceLine(text, "二、主动公开政府信息情况", "二、主动公开情况");  // a heading that differs
+  text.erase(text.find("六、其他需要报告的事项"));                     // a part missing
+  ImportResult r = MustImport(text);
+  std::set<std::string> rules;
+  for (const auto& f : StructureFindings(r)) {
+    rules.insert(f.rule_id());
+    EXPECT_EQ(f.severity(), RuleOf(f.rule_id() == "S-SECT" ? RuleId::kSSect : RuleId::kSLabel).severity);
+    for (char c : f.message()) {
+      EXPECT_FALSE(absl::ascii_isalpha(static_cast<unsigned char>(c))) << f.message();
+    }
+  }
+  EXPECT_EQ(rules, (std::set<std::string>{"S-SECT", "S-LABEL"}));
 }
 
 // Cells glued without separators, as web crawlers save tables: split only

@@ -979,8 +979,9 @@ class RowReader {
       case Match::kRow:
         if (r.inferred) {
           diags_->Add(Level::NOTE, &line, spec_.section, text, spec_.rows[r.row].label,
-                      absl::StrCat("label read as the template's '", spec_.rows[r.row].label, "'"),
-                      "S-LABEL");
+                      absl::StrCat("标签“", Shorten(text, 60), "”按模板标签“",
+                                   spec_.rows[r.row].label, "”读取"),
+                      RuleOf(RuleId::kSLabel).id);
         }
         Identify(r.row, &line);
         return;
@@ -1631,13 +1632,14 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
     if (heading >= 0) {
       for (int skipped = part + 1; skipped < heading; ++skipped) {
         diags.Add(Level::NOTE, &line, kParts[skipped].numeral, line.text, kParts[skipped].heading,
-                  absl::StrCat("part '", kParts[skipped].heading, "' has no heading before this line"),
-                  "S-SECT");
+                  absl::StrCat("此行之前没有模板部分“", kParts[skipped].heading, "”的标题"),
+                  RuleOf(RuleId::kSSect).id);
       }
       if (!exact) {
         diags.Add(Level::NOTE, &line, kParts[heading].numeral, line.text, kParts[heading].heading,
-                  absl::StrCat("heading read as the template's '", kParts[heading].heading, "'"),
-                  "S-LABEL");
+                  absl::StrCat("标题“", Shorten(line.text, 60), "”按模板标题“",
+                               kParts[heading].heading, "”读取"),
+                  RuleOf(RuleId::kSLabel).id);
       }
       part = heading;
       continue;
@@ -1673,7 +1675,8 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
   }
   for (int missing = part + 1; missing < kPartCount; ++missing) {
     diags.Add(Level::NOTE, nullptr, kParts[missing].numeral, "", kParts[missing].heading,
-              absl::StrCat("part '", kParts[missing].heading, "' not found"), "S-SECT");
+              absl::StrCat("缺少模板部分“", kParts[missing].heading, "”"),
+              RuleOf(RuleId::kSSect).id);
   }
 
   report.set_template_version(v1::TEMPLATE_VERSION_2021);
@@ -1701,9 +1704,9 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
       if (t >= 0 && t != own && (i == 0 || found[i - 1] != t)) {
         diags.Add(Level::NOTE, parts[p][i], kParts[t + 1].numeral, parts[p][i]->text,
                   kParts[t + 1].heading,
-                  absl::StrCat("table of part '", kParts[t + 1].heading, "' found in part '",
-                               kParts[p].heading, "'"),
-                  "S-SECT");
+                  absl::StrCat("模板部分“", kParts[t + 1].heading, "”的表格出现在部分“",
+                               kParts[p].heading, "”中"),
+                  RuleOf(RuleId::kSSect).id);
       }
       (t >= 0 ? tables[t] : prose[p]).push_back(parts[p][i]);
     }
@@ -1763,22 +1766,22 @@ std::vector<v1::Finding> StructureFindings(const ImportResult& result) {
   std::vector<v1::Finding> findings;
   for (const auto& d : result.diagnostics) {
     if (d.rule_id().empty()) continue;
+    // Only the structure rules (S-SECT, S-LABEL) are diagnostics, with
+    // messages in Chinese like every finding's.
+    auto rule = std::find_if(AllRules().begin(), AllRules().end(),
+                             [&](const RuleInfo& r) { return d.rule_id() == r.id; });
+    if (rule == AllRules().end()) continue;
     v1::Finding f;
-    f.set_rule_id(d.rule_id());
-    f.set_severity(v1::WARNING);
+    f.set_rule_id(rule->id);
+    f.set_severity(rule->severity);
     f.set_rule_set_version(kRuleSetVersion);
     f.mutable_location()->set_section(d.section());
     f.mutable_location()->set_row_label(d.expected());
     f.set_expected(d.expected());
     f.set_actual(d.text());
-    if (d.rule_id() == "S-LABEL") {
-      f.set_message(absl::StrCat(DescribeSourceZh(SourceOf(d)), "的标签“", d.text(), "”不是模板标签“",
-                                 d.expected(), "”"));
-    } else {
-      f.set_message(d.line() > 0 || d.page() > 0
-                        ? absl::StrCat(DescribeSourceZh(SourceOf(d)), "：", d.message())
-                        : absl::StrCat("缺少模板部分“", d.expected(), "”"));
-    }
+    f.set_message(d.line() > 0 || d.page() > 0
+                      ? absl::StrCat(DescribeSourceZh(SourceOf(d)), "：", d.message())
+                      : d.message());
     findings.push_back(std::move(f));
   }
   return findings;
