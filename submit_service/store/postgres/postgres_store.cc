@@ -16,6 +16,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "core/pg_db.h"
+#include "submit_service/store/create_version.h"
 #include "pqxx/pqxx"
 
 namespace disclosure::submit {
@@ -290,7 +291,8 @@ class PostgresStore final : public Store {
         tx.exec_params("SELECT pg_advisory_xact_lock($1)", kFeedLock);
         for (size_t i = 0; i < batch.size(); ++i) {
           pqxx::subtransaction one(tx, "create_version");
-          results[i] = Apply(one, batch[i].args);
+          PgCreateVersionTx sql(one);
+          results[i] = ApplyCreateVersion(batch[i].args, &sql);
           if (results[i].ok()) {
             one.commit();
           } else {
@@ -330,92 +332,97 @@ class PostgresStore final : public Store {
     return ReadVersionRow(r[0], 0, with_report);
   }
 
-  // The SQLite store's Apply, for one request in its own transaction (the
-  // feed lock held).
-  static absl::StatusOr<CreateVersionResult> Apply(pqxx::transaction_base& tx,
-                                                   const CreateVersionArgs& a) {
-    // 1. A retried request_id gets the stored answer, if it is the same request.
-    if (!a.request_id.empty()) {
-      pqxx::result r = tx.exec_params(
-          "SELECT i.agency_id, i.year, i.version, i.created, v.content_hash FROM idempotency i "
-          "JOIN versions v ON v.agency_id = i.agency_id AND v.year = i.year "
-          "AND v.version = i.version WHERE i.submitter = $1 AND i.request_id = $2",
-          a.submitter, a.request_id);
-      if (!r.empty()) {
-        const pqxx::row& row = r[0];
-        if (row[0].as<std::string>() != a.agency_id || row[1].as<int32_t>() != a.year ||
-            row[4].as<std::string>() != a.content_hash) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("request_id ", a.request_id,
-                           " was used for another request (another report or content)"));
-        }
-        absl::StatusOr<VersionRecord> v =
-            QueryVersion(tx, a.agency_id, a.year, row[2].as<int64_t>(), true);
-        if (!v.ok()) return v.status();
-        return CreateVersionResult{*std::move(v), row[3].as<bool>()};
+  // The SQL of CreateVersion's steps (create_version.h) in one request's
+  // subtransaction of the batch (the feed lock held). An SQL error is that
+  // request's status; a broken connection is rethrown, failing the batch.
+  class PgCreateVersionTx final : public CreateVersionTx {
+   public:
+    explicit PgCreateVersionTx(pqxx::transaction_base& tx) : tx_(tx) {}
+
+    absl::StatusOr<std::optional<Answer>> FindAnswer(const std::string& submitter,
+                                                     const std::string& request_id) override {
+      return Sql("look up request_id", [&]() -> absl::StatusOr<std::optional<Answer>> {
+        pqxx::result r = tx_.exec_params(
+            "SELECT agency_id, year, version, created FROM idempotency "
+            "WHERE submitter = $1 AND request_id = $2",
+            submitter, request_id);
+        if (r.empty()) return std::optional<Answer>();
+        return Answer{r[0][0].as<std::string>(), r[0][1].as<int32_t>(), r[0][2].as<int64_t>(),
+                      r[0][3].as<bool>()};
+      });
+    }
+
+    absl::StatusOr<Latest> ReadLatest(const std::string& agency_id, int32_t year) override {
+      return Sql("read latest version", [&]() -> absl::StatusOr<Latest> {
+        pqxx::result r = tx_.exec_params(
+            "SELECT r.latest_version, v.content_hash FROM reports r JOIN versions v "
+            "ON v.agency_id = r.agency_id AND v.year = r.year AND v.version = r.latest_version "
+            "WHERE r.agency_id = $1 AND r.year = $2",
+            agency_id, year);
+        if (r.empty()) return Latest{};
+        return Latest{r[0][0].as<int64_t>(), r[0][1].as<std::string>()};
+      });
+    }
+
+    absl::StatusOr<VersionRecord> ReadVersion(const std::string& agency_id, int32_t year,
+                                              int64_t version) override {
+      return Sql("read version",
+                 [&] { return QueryVersion(tx_, agency_id, year, version, true); });
+    }
+
+    absl::StatusOr<FeedSlot> NextFeedSlot() override {
+      return Sql("read last feed_seq", [&]() -> absl::StatusOr<FeedSlot> {
+        pqxx::result last = tx_.exec(
+            "SELECT COALESCE(MAX(feed_seq), 0), COALESCE((SELECT create_time_us FROM versions "
+            "ORDER BY feed_seq DESC LIMIT 1), 0) FROM versions");
+        const int64_t time_us =
+            std::max(absl::ToUnixMicros(absl::Now()), last[0][1].as<int64_t>());
+        return FeedSlot{last[0][0].as<int64_t>() + 1, absl::FromUnixMicros(time_us)};
+      });
+    }
+
+    absl::Status WriteVersion(const CreateVersionArgs& a, const VersionRecord& v) override {
+      return Sql("write version", [&] {
+        tx_.exec_params(
+            "INSERT INTO reports (agency_id, year, agency_name, region_code, latest_version) "
+            "VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (agency_id, year) DO UPDATE SET agency_name = excluded.agency_name, "
+            "region_code = excluded.region_code, latest_version = excluded.latest_version",
+            a.agency_id, a.year, a.agency_name, a.region_code, v.version);
+        tx_.exec_params(
+            "INSERT INTO versions (agency_id, year, version, content_hash, submitter, "
+            "create_time_us, feed_seq, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            a.agency_id, a.year, v.version, a.content_hash, a.submitter,
+            absl::ToUnixMicros(v.create_time), v.feed_seq, pqxx::binarystring(a.report));
+        return absl::OkStatus();
+      });
+    }
+
+    absl::Status WriteAnswer(const CreateVersionArgs& a, const VersionRecord& v,
+                             bool created) override {
+      return Sql("record request_id", [&] {
+        tx_.exec_params(
+            "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            a.submitter, a.request_id, v.agency_id, v.year, v.version, created);
+        return absl::OkStatus();
+      });
+    }
+
+   private:
+    template <typename Fn>
+    static auto Sql(absl::string_view step, Fn fn) -> decltype(fn()) {
+      try {
+        return fn();
+      } catch (const pqxx::broken_connection&) {
+        throw;  // the whole batch fails (and its callers retry)
+      } catch (const std::exception& e) {
+        return pg::Error(e, step);
       }
     }
-    // 2. The caller must have seen the latest version.
-    int64_t latest = 0;
-    std::string latest_hash;
-    {
-      pqxx::result r = tx.exec_params(
-          "SELECT r.latest_version, v.content_hash FROM reports r JOIN versions v "
-          "ON v.agency_id = r.agency_id AND v.year = r.year AND v.version = r.latest_version "
-          "WHERE r.agency_id = $1 AND r.year = $2",
-          a.agency_id, a.year);
-      if (!r.empty()) {
-        latest = r[0][0].as<int64_t>();
-        latest_hash = r[0][1].as<std::string>();
-      }
-    }
-    if (latest != a.expected_latest_version) {
-      return absl::AbortedError(absl::StrCat("the latest version of report ", a.agency_id, "/",
-                                             a.year, " is ", latest, ", not the expected ",
-                                             a.expected_latest_version));
-    }
-    auto record = [&](const VersionRecord& v, bool created) {
-      if (a.request_id.empty()) return;
-      tx.exec_params(
-          "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
-          "VALUES ($1, $2, $3, $4, $5, $6)",
-          a.submitter, a.request_id, v.agency_id, v.year, v.version, created);
-    };
-    // 3. Identical to the latest: nothing new.
-    if (latest > 0 && latest_hash == a.content_hash) {
-      absl::StatusOr<VersionRecord> v = QueryVersion(tx, a.agency_id, a.year, latest, true);
-      if (!v.ok()) return v.status();
-      record(*v, false);
-      return CreateVersionResult{*std::move(v), false};
-    }
-    // 4. A new version, next in the feed, never earlier than the last one.
-    pqxx::result last = tx.exec(
-        "SELECT COALESCE(MAX(feed_seq), 0), COALESCE((SELECT create_time_us FROM versions "
-        "ORDER BY feed_seq DESC LIMIT 1), 0) FROM versions");
-    VersionRecord v;
-    v.agency_id = a.agency_id;
-    v.year = a.year;
-    v.version = latest + 1;
-    v.content_hash = a.content_hash;
-    v.submitter = a.submitter;
-    v.feed_seq = last[0][0].as<int64_t>() + 1;
-    const int64_t time_us = std::max(absl::ToUnixMicros(absl::Now()), last[0][1].as<int64_t>());
-    v.create_time = absl::FromUnixMicros(time_us);
-    tx.exec_params(
-        "INSERT INTO reports (agency_id, year, agency_name, region_code, latest_version) "
-        "VALUES ($1, $2, $3, $4, $5) "
-        "ON CONFLICT (agency_id, year) DO UPDATE SET agency_name = excluded.agency_name, "
-        "region_code = excluded.region_code, latest_version = excluded.latest_version",
-        a.agency_id, a.year, a.agency_name, a.region_code, v.version);
-    tx.exec_params(
-        "INSERT INTO versions (agency_id, year, version, content_hash, submitter, "
-        "create_time_us, feed_seq, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        a.agency_id, a.year, v.version, a.content_hash, a.submitter, time_us, v.feed_seq,
-        pqxx::binarystring(a.report));
-    record(v, true);
-    v.report = a.report;
-    return CreateVersionResult{std::move(v), true};
-  }
+
+    pqxx::transaction_base& tx_;
+  };
 
   pg::ConnectionPool pool_;
 

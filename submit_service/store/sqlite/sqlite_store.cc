@@ -103,6 +103,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/sqlite_db.h"
+#include "submit_service/store/create_version.h"
 
 namespace disclosure::submit {
 namespace {
@@ -267,7 +268,6 @@ class SqliteStore final : public Store {
   // Runs `writes` in a savepoint, rolled back to when they fail.
   template <typename Fn>
   absl::Status InSavepoint(Fn writes);
-  absl::Status RecordAnswer(const CreateVersionArgs& a, const VersionRecord& v, bool created);
 
   // Readers.
   bool ReaderAvailable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
@@ -443,126 +443,56 @@ absl::Status SqliteStore::InSavepoint(Fn writes) {
   return s;
 }
 
-absl::Status SqliteStore::RecordAnswer(const CreateVersionArgs& a, const VersionRecord& v,
-                                       bool created) {
-  if (a.request_id.empty()) return absl::OkStatus();
-  absl::StatusOr<Stmt> s = writer_->Prepare(
-      "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-      "record request_id");
-  if (!s.ok()) return s.status();
-  s->Text(1, a.submitter);
-  s->Text(2, a.request_id);
-  s->Text(3, v.agency_id);
-  s->Int(4, v.year);
-  s->Int(5, v.version);
-  s->Int(6, created ? 1 : 0);
-  return s->Run();
-}
+// The SQL of CreateVersion's steps (create_version.h) on the writer, in the
+// batch's transaction.
+class SqliteCreateVersionTx final : public CreateVersionTx {
+ public:
+  SqliteCreateVersionTx(Connection* c, int64_t next_seq, int64_t time_us)
+      : c_(*c), next_seq_(next_seq), time_us_(time_us) {}
 
-absl::StatusOr<CreateVersionResult> SqliteStore::Apply(const CreateVersionArgs& a, Batch& b) {
-  Connection& c = *writer_;
-
-  // 1. A retried request_id gets the stored answer.
-  if (!a.request_id.empty()) {
-    std::string agency_id;
-    int32_t year = 0;
-    int64_t version = 0;
-    bool created = false;
-    bool seen = false;
-    {
-      absl::StatusOr<Stmt> s = c.Prepare(
-          "SELECT agency_id, year, version, created FROM idempotency "
-          "WHERE submitter = ?1 AND request_id = ?2",
-          "look up request_id");
-      if (!s.ok()) return s.status();
-      s->Text(1, a.submitter);
-      s->Text(2, a.request_id);
-      absl::StatusOr<bool> row = s->Step();
-      if (!row.ok()) return row.status();
-      if (*row) {
-        seen = true;
-        agency_id = s->ColText(0);
-        year = static_cast<int32_t>(s->ColInt(1));
-        version = s->ColInt(2);
-        created = s->ColInt(3) != 0;
-      }
-    }
-    if (seen) {
-      absl::StatusOr<VersionRecord> v = QueryVersion(c, agency_id, year, version, true);
-      if (!v.ok()) {
-        if (absl::IsNotFound(v.status())) {
-          return absl::InternalError(
-              absl::StrCat("sqlite: request_id ", a.request_id,
-                           " names a missing version: ", v.status().message()));
-        }
-        return v.status();
-      }
-      // The answered version's hash is the first request's content hash
-      // (a new version has it; an "identical" answer is the latest with
-      // it), so report and content of the first request are both known.
-      if (agency_id != a.agency_id || year != a.year || v->content_hash != a.content_hash) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "request_id '", a.request_id, "' was first used for another request (report ",
-            agency_id, "/", year, ", content ", v->content_hash,
-            "); a retry must repeat the request exactly, a new request needs a new request_id"));
-      }
-      CreateVersionResult result;
-      result.version = std::move(*v);
-      result.created = created;
-      return result;
-    }
+  absl::StatusOr<std::optional<Answer>> FindAnswer(const std::string& submitter,
+                                                   const std::string& request_id) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "SELECT agency_id, year, version, created FROM idempotency "
+        "WHERE submitter = ?1 AND request_id = ?2",
+        "look up request_id");
+    if (!s.ok()) return s.status();
+    s->Text(1, submitter);
+    s->Text(2, request_id);
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<Answer>();
+    return Answer{s->ColText(0), static_cast<int32_t>(s->ColInt(1)), s->ColInt(2),
+                  s->ColInt(3) != 0};
   }
 
-  // 2. The caller must have seen the latest version.
-  int64_t latest = 0;
-  std::string latest_hash;
-  {
-    absl::StatusOr<Stmt> s = c.Prepare(
+  absl::StatusOr<Latest> ReadLatest(const std::string& agency_id, int32_t year) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
         "SELECT r.latest_version, v.content_hash FROM reports r JOIN versions v "
         "ON v.agency_id = r.agency_id AND v.year = r.year AND v.version = r.latest_version "
         "WHERE r.agency_id = ?1 AND r.year = ?2",
         "read latest version");
     if (!s.ok()) return s.status();
-    s->Text(1, a.agency_id);
-    s->Int(2, a.year);
+    s->Text(1, agency_id);
+    s->Int(2, year);
     absl::StatusOr<bool> row = s->Step();
     if (!row.ok()) return row.status();
-    if (*row) {
-      latest = s->ColInt(0);
-      latest_hash = s->ColText(1);
-    }
-  }
-  if (latest != a.expected_latest_version) {
-    return absl::AbortedError(absl::StrCat("the latest version of report ", a.agency_id, "/",
-                                           a.year, " is ", latest, ", not the expected ",
-                                           a.expected_latest_version));
+    if (!*row) return Latest{};
+    return Latest{s->ColInt(0), s->ColText(1)};
   }
 
-  // 3. Identical to the latest: nothing new.
-  if (latest > 0 && latest_hash == a.content_hash) {
-    absl::StatusOr<VersionRecord> v = QueryVersion(c, a.agency_id, a.year, latest, true);
-    if (!v.ok()) return v.status();
-    absl::Status s = InSavepoint([&] { return RecordAnswer(a, *v, false); });
-    if (!s.ok()) return s;
-    CreateVersionResult result;
-    result.version = std::move(*v);
-    result.created = false;
-    return result;
+  absl::StatusOr<VersionRecord> ReadVersion(const std::string& agency_id, int32_t year,
+                                            int64_t version) override {
+    return QueryVersion(c_, agency_id, year, version, true);
   }
 
-  // 4. A new version.
-  VersionRecord v;
-  v.agency_id = a.agency_id;
-  v.year = a.year;
-  v.version = latest + 1;
-  v.content_hash = a.content_hash;
-  v.submitter = a.submitter;
-  v.create_time = absl::FromUnixMicros(b.time_us);
-  v.feed_seq = b.next_seq;
-  absl::Status s = InSavepoint([&]() -> absl::Status {
+  absl::StatusOr<FeedSlot> NextFeedSlot() override {
+    return FeedSlot{next_seq_, absl::FromUnixMicros(time_us_)};
+  }
+
+  absl::Status WriteVersion(const CreateVersionArgs& a, const VersionRecord& v) override {
     {
-      absl::StatusOr<Stmt> st = c.Prepare(
+      absl::StatusOr<Stmt> st = c_.Prepare(
           "INSERT INTO reports (agency_id, year, agency_name, region_code, latest_version) "
           "VALUES (?1, ?2, ?3, ?4, ?5) "
           "ON CONFLICT (agency_id, year) DO UPDATE SET agency_name = excluded.agency_name, "
@@ -576,30 +506,53 @@ absl::StatusOr<CreateVersionResult> SqliteStore::Apply(const CreateVersionArgs& 
       st->Int(5, v.version);
       if (absl::Status r = st->Run(); !r.ok()) return r;
     }
-    {
-      absl::StatusOr<Stmt> st = c.Prepare(
-          "INSERT INTO versions (agency_id, year, version, content_hash, submitter, "
-          "create_time_us, feed_seq, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-          "write version");
-      if (!st.ok()) return st.status();
-      st->Text(1, a.agency_id);
-      st->Int(2, a.year);
-      st->Int(3, v.version);
-      st->Text(4, a.content_hash);
-      st->Text(5, a.submitter);
-      st->Int(6, b.time_us);
-      st->Int(7, v.feed_seq);
-      st->Blob(8, a.report);
-      if (absl::Status r = st->Run(); !r.ok()) return r;
-    }
-    return RecordAnswer(a, v, true);
+    absl::StatusOr<Stmt> st = c_.Prepare(
+        "INSERT INTO versions (agency_id, year, version, content_hash, submitter, "
+        "create_time_us, feed_seq, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "write version");
+    if (!st.ok()) return st.status();
+    st->Text(1, a.agency_id);
+    st->Int(2, a.year);
+    st->Int(3, v.version);
+    st->Text(4, a.content_hash);
+    st->Text(5, a.submitter);
+    st->Int(6, absl::ToUnixMicros(v.create_time));
+    st->Int(7, v.feed_seq);
+    st->Blob(8, a.report);
+    return st->Run();
+  }
+
+  absl::Status WriteAnswer(const CreateVersionArgs& a, const VersionRecord& v,
+                           bool created) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "record request_id");
+    if (!s.ok()) return s.status();
+    s->Text(1, a.submitter);
+    s->Text(2, a.request_id);
+    s->Text(3, v.agency_id);
+    s->Int(4, v.year);
+    s->Int(5, v.version);
+    s->Int(6, created ? 1 : 0);
+    return s->Run();
+  }
+
+ private:
+  Connection& c_;
+  const int64_t next_seq_;
+  const int64_t time_us_;
+};
+
+absl::StatusOr<CreateVersionResult> SqliteStore::Apply(const CreateVersionArgs& a, Batch& b) {
+  SqliteCreateVersionTx tx(writer_.get(), b.next_seq, b.time_us);
+  absl::StatusOr<CreateVersionResult> result = absl::UnknownError("not run");
+  absl::Status s = InSavepoint([&] {
+    result = ApplyCreateVersion(a, &tx);
+    return result.status();
   });
   if (!s.ok()) return s;
-  ++b.next_seq;
-  v.report = a.report;
-  CreateVersionResult result;
-  result.version = std::move(v);
-  result.created = true;
+  if (result->created) ++b.next_seq;
   return result;
 }
 
