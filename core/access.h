@@ -15,7 +15,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 // What a principal may read: everything, or agencies and region prefixes.
 struct ReadScope {

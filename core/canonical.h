@@ -20,7 +20,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 std::string CanonicalBytes(const v1::Report& report);
 // The same bytes, made by bringing *report itself into canonical form

@@ -11,7 +11,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 struct ReportChange {
   std::string field_path;             // "requests.outcomes.total.natural_person"

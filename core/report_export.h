@@ -10,7 +10,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 // The publication text: title, the six parts with the template's headings,
 // the three tables as Markdown in the template's exact row and column order

@@ -21,7 +21,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 // Version of the rule set; every finding carries it. Bump when a rule is
 // added, removed or changes what it reports.

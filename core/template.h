@@ -15,7 +15,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 // The six parts, in the template's order.
 struct Part {

@@ -27,7 +27,6 @@
 
 namespace disclosure {
 
-namespace v1 = ::disclosure::v1;
 
 // Largest text accepted (a real report is 10–60 KB).
 inline constexpr size_t kMaxImportBytes = 4 << 20;
