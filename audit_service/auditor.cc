@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "audit_service/clearance.h"
 #include "audit_service/region_sums.h"
-#include "core/resource_names.h"
-#include "core/rules.h"
+#include "core/access/resource_names.h"
+#include "core/rules/rules.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace disclosure::audit {
@@ -39,7 +39,7 @@ absl::StatusOr<AuditRecord> AuditVersion(const v1::ReportVersion& version,
   const v1::Agency* agency = policy.FindAgency(r.agency_id);
   r.region_code = agency != nullptr ? agency->region_code() : report.agency().region_code();
   v1::Audit& a = r.audit;
-  a.set_name(absl::StrCat(version.name(), "/audit"));
+  a.set_name(FormatAuditName(version.name()));
   a.set_version(version.name());
   a.set_content_hash(version.content_hash());
   a.set_rule_set_version(kRuleSetVersion);

@@ -1,4 +1,4 @@
-// Turns a stored version into its audit: the rules library (core/rules.h)
+// Turns a stored version into its audit: the rules library (core/rules/rules.h)
 // on the report, with the agency's previous-year version for the cross-year
 // rules and the commit date (China Standard Time) for D-DUE. Pure: the
 // follower fetches, this decides, the store records.
@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "audit_service/store/store.h"
-#include "core/access.h"
+#include "core/access/access.h"
 #include "disclosure/v1/submission.pb.h"
 
 namespace disclosure::audit {

@@ -5,8 +5,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/canonical.h"
-#include "core/template.h"
+#include "core/access/resource_names.h"
+#include "core/report/canonical.h"
+#include "core/report/template.h"
 
 namespace disclosure::audit {
 namespace {
@@ -43,7 +44,7 @@ v1::ReviewStatus ReviewStatusOf(const v1::Audit& audit, const std::vector<v1::Si
                                 bool latest) {
   v1::ReviewStatus st;
   st.set_version(audit.version());
-  st.set_name(absl::StrCat(audit.version(), "/reviewStatus"));
+  st.set_name(FormatReviewStatusName(audit.version()));
   st.set_content_hash(audit.content_hash());
   st.set_latest(latest);
   if (!latest) st.add_blockers("已有更新的版本，只有最新版本可以发布");

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
-#include "core/canonical.h"
+#include "core/report/canonical.h"
 #include "disclosure/v1/audit.pb.h"
 
 namespace disclosure::audit {
@@ -49,7 +49,7 @@ std::vector<v1::FindingWaiver> WaiversOf(const std::vector<v1::SignOff>& sign_of
 std::vector<v1::FindingChange> CompareFindings(const std::vector<v1::Finding>& previous,
                                                const std::vector<v1::Finding>& current);
 
-// FindingsDigest (core/canonical.h): what a reviewer signs.
+// FindingsDigest (core/report/canonical.h): what a reviewer signs.
 using ::disclosure::FindingsDigest;
 
 }  // namespace disclosure::audit

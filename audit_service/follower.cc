@@ -11,9 +11,9 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "audit_service/auditor.h"
-#include "core/metrics.h"
-#include "core/resource_names.h"
-#include "core/rpc_util.h"
+#include "core/base/metrics.h"
+#include "core/access/resource_names.h"
+#include "core/rpc/rpc_util.h"
 #include "spdlog/spdlog.h"
 
 namespace disclosure::audit {
@@ -27,9 +27,8 @@ constexpr size_t kMaxQueued = 512;
 
 // N of a feed position "feed/N"; -1 when there is none.
 int64_t FeedSeq(absl::string_view position) {
-  int64_t seq;
-  if (!absl::ConsumePrefix(&position, "feed/") || !absl::SimpleAtoi(position, &seq)) return -1;
-  return seq;
+  absl::StatusOr<int64_t> seq = ParseFeedPosition(position);
+  return seq.ok() ? *seq : -1;
 }
 
 // GetVersion with a deadline; NotFound passes through.
@@ -179,8 +178,9 @@ bool Follower::Pause(absl::Duration d) {
 void Follower::Run() {
   absl::Duration pause = kFirstPause;
   for (;;) {
-    absl::StatusOr<std::string> position = store_->FeedPosition();
-    absl::Status failure = position.ok() ? Follow(*position) : position.status();
+    absl::StatusOr<int64_t> seq = store_->FeedPosition();
+    absl::Status failure = seq.ok() ? Follow(*seq > 0 ? FormatFeedPosition(*seq) : "")
+                                    : seq.status();
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
@@ -465,7 +465,7 @@ absl::Status Follower::Commit(Audited batch) {
   for (const AuditRecord& r : batch.records) has_errors.push_back(r.audit.error_count() > 0);
   const absl::Time start = absl::Now();
   absl::StatusOr<std::vector<int64_t>> indexes =
-      store_->RecordAudits(std::move(batch.records), batch.position);
+      store_->RecordAudits(std::move(batch.records), FeedSeq(batch.position));
   if (!indexes.ok()) return indexes.status();
   NoteFeed(-1, FeedSeq(batch.position));
   const double commit_ms = absl::ToDoubleMilliseconds(absl::Now() - start);

@@ -37,7 +37,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "audit_service/store/store.h"
-#include "core/access.h"
+#include "core/access/access.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "google/protobuf/arena.h"
 
@@ -120,7 +120,7 @@ class Follower {
   void Progressed();
   // The feed's last position seen (`head`, from submit_service) or stored
   // with an audit (`audited`) moved; -1 leaves it. Sets the feed gauges
-  // (core/metrics.h): positions, and the lag between them in versions.
+  // (core/base/metrics.h): positions, and the lag between them in versions.
   void NoteFeed(int64_t head, int64_t audited);
 
   std::unique_ptr<v1::SubmissionService::Stub> stub_;

@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "audit_service/ledger_entry.h"
-#include "core/canonical.h"
-#include "core/resource_names.h"
-#include "core/rpc_util.h"
+#include "core/report/canonical.h"
+#include "core/access/resource_names.h"
+#include "core/rpc/rpc_util.h"
 #include "spdlog/spdlog.h"
 
 namespace disclosure::audit {

@@ -1,10 +1,10 @@
 // The audit ledger as the service serves it, and the check that what the
 // service serves is what the ledger proves (docs/ledger.md).
 //
-// The tree: the Merkle tree (core/merkle.h) over the leaf hashes the store
+// The tree: the Merkle tree (core/ledger/merkle.h) over the leaf hashes the store
 // recorded when each entry was appended, brought up to date from the store
 // before each answer, and checkpoints signed with the service's Ed25519 key
-// (core/checkpoint.h). The same key signs every entry as the store appends
+// (core/ledger/checkpoint.h). The same key signs every entry as the store appends
 // it (the Ledger is the store's EntrySigner); the key never reaches the
 // database. An entry joins the tree only when its stored bytes hash to its
 // recorded leaf hash and its signature verifies: the first one that does not
@@ -30,8 +30,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "audit_service/store/store.h"
-#include "core/checkpoint.h"
-#include "core/merkle.h"
+#include "core/ledger/checkpoint.h"
+#include "core/ledger/merkle.h"
 #include "disclosure/v1/audit.pb.h"
 
 namespace disclosure::audit {

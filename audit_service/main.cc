@@ -14,13 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "audit_service/server.h"
 #include "audit_service/validate.h"
-#include "core/access.h"
-#include "core/checkpoint.h"
-#include "core/client_channel.h"
-#include "core/grpc_server.h"
-#include "core/metrics.h"
-#include "core/page_token.h"
-#include "core/rpc_util.h"
+#include "core/access/access.h"
+#include "core/ledger/checkpoint.h"
+#include "core/rpc/client_channel.h"
+#include "core/rpc/grpc_server.h"
+#include "core/base/metrics.h"
+#include "core/rpc/page_token.h"
+#include "core/rpc/rpc_util.h"
+#include "core/storage/store_url.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
 
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
       {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_client_cert), absl::GetFlag(FLAGS_client_key)});
   if (!client_creds.ok()) return Fail("TLS (client)", client_creds.status());
   // Several submit_service replicas: a comma list of addresses or a DNS name
-  // (round_robin), calls retried on UNAVAILABLE (core/client_channel.h).
+  // (round_robin), calls retried on UNAVAILABLE (core/rpc/client_channel.h).
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = disclosure::OpenClientChannel(
       absl::GetFlag(FLAGS_submit_target), absl::GetFlag(FLAGS_submit_authority), *client_creds,
       disclosure::audit::kMaxMessageBytes);

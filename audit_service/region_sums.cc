@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "core/template.h"
+#include "core/report/template.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"

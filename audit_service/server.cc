@@ -5,7 +5,7 @@
 #include "audit_service/store/open_store.h"
 #include "audit_service/store/timed_store.h"
 #include "audit_service/validate.h"
-#include "core/metrics.h"
+#include "core/base/metrics.h"
 #include "grpcpp/health_check_service_interface.h"
 
 namespace disclosure::audit {

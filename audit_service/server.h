@@ -1,6 +1,6 @@
 // audit_service assembled: its store (timed for the metrics), the ledger,
 // the AuditService, the feed follower of submit_service, and the gRPC server
-// (core/grpc_server.h) with the health of the follower and of the ledger.
+// (core/rpc/grpc_server.h) with the health of the follower and of the ledger.
 // main.cc, the tests and the benchmarks start it alike.
 //
 // Thread-safe as the service is; Stop() once, from one thread.
@@ -18,9 +18,9 @@
 #include "audit_service/ledger.h"
 #include "audit_service/service.h"
 #include "audit_service/store/store.h"
-#include "core/access.h"
-#include "core/checkpoint.h"
-#include "core/grpc_server.h"
+#include "core/access/access.h"
+#include "core/ledger/checkpoint.h"
+#include "core/rpc/grpc_server.h"
 #include "grpcpp/grpcpp.h"
 
 namespace disclosure::audit {
@@ -32,11 +32,11 @@ inline constexpr char kAuditHealthService[] = "disclosure.v1.AuditService";
 
 struct AuditServerConfig {
   GrpcServerConfig grpc;  // max_message_bytes and health_names are set by Start
-  std::string store_url;  // sqlite:PATH or a PostgreSQL URL (core/rpc_util.h)
+  std::string store_url;  // sqlite:PATH or a PostgreSQL URL (core/rpc/rpc_util.h)
   const AccessPolicy* policy = nullptr;  // not owned; outlives the server
   std::optional<CheckpointSigner> ledger_key;
   std::string ledger_origin;
-  // submit_service (core/client_channel.h): the feed and the latest versions.
+  // submit_service (core/rpc/client_channel.h): the feed and the latest versions.
   std::shared_ptr<grpc::Channel> submit;
   std::function<absl::Time()> clock = absl::Now;  // the deadlines' "today"
   bool follow = true;  // false: the follower is not started (tests of a feed behind)

@@ -14,13 +14,13 @@
 #include "audit_service/clearance.h"
 #include "audit_service/region_sums.h"
 #include "audit_service/validate.h"
-#include "core/canonical.h"
-#include "core/page_token.h"
-#include "core/resource_names.h"
-#include "core/rpc_handler.h"
-#include "core/rpc_util.h"
-#include "core/rules.h"
-#include "core/text_util.h"
+#include "core/report/canonical.h"
+#include "core/rpc/page_token.h"
+#include "core/access/resource_names.h"
+#include "core/rpc/handler.h"
+#include "core/rpc/rpc_util.h"
+#include "core/rules/rules.h"
+#include "core/base/text_util.h"
 
 namespace disclosure::audit {
 namespace {

@@ -12,9 +12,9 @@
 #include "absl/time/time.h"
 #include "audit_service/ledger.h"
 #include "audit_service/store/store.h"
-#include "core/access.h"
-#include "core/rpc_util.h"
-#include "core/watch_stream.h"
+#include "core/access/access.h"
+#include "core/rpc/rpc_util.h"
+#include "core/rpc/watch_stream.h"
 #include "disclosure/v1/audit.grpc.pb.h"
 
 namespace disclosure::audit {
@@ -24,7 +24,7 @@ namespace disclosure::audit {
 // synchronous handlers.
 //
 // WatchEvents is on the callback API too, each stream on a thread of its own
-// (core/watch_stream.h): open streams never hold the synchronous handlers'
+// (core/rpc/watch_stream.h): open streams never hold the synchronous handlers'
 // threads, and one principal holds at most a few.
 class AuditServiceImpl final
     : public v1::AuditService::WithCallbackMethod_ValidateReport<

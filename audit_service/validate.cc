@@ -7,10 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "core/page_token.h"
-#include "core/rpc_util.h"
-#include "core/template.h"
-#include "core/text_util.h"
+#include "core/rpc/page_token.h"
+#include "core/rpc/rpc_util.h"
+#include "core/report/template.h"
+#include "core/base/text_util.h"
 
 namespace disclosure::audit {
 namespace {
@@ -26,7 +26,7 @@ absl::StatusOr<int> PageSize(int32_t size, int default_size, int max_size) {
   return size == 0 ? default_size : std::min<int>(size, max_size);
 }
 
-// A version name followed by `suffix` ("/audit", "/reviewStatus", or "").
+// A version name followed by `suffix` (kAuditSuffix, kReviewStatusSuffix, or "").
 absl::StatusOr<VersionName> VersionWithSuffix(absl::string_view field, absl::string_view name,
                                               absl::string_view suffix) {
   absl::string_view v = name;
@@ -51,7 +51,7 @@ bool IsSha256(absl::string_view h) {
 }  // namespace
 
 absl::StatusOr<VersionName> ValidateGetAudit(const v1::GetAuditRequest& request) {
-  return VersionWithSuffix("name", request.name(), "/audit");
+  return VersionWithSuffix("name", request.name(), kAuditSuffix);
 }
 
 absl::StatusOr<ValidateReportArgs> ValidateValidateReport(const v1::ValidateReportRequest& request) {
@@ -176,7 +176,7 @@ absl::StatusOr<ListSignOffsArgs> ValidateListSignOffs(const v1::ListSignOffsRequ
 }
 
 absl::StatusOr<VersionName> ValidateGetReviewStatus(const v1::GetReviewStatusRequest& request) {
-  return VersionWithSuffix("name", request.name(), "/reviewStatus");
+  return VersionWithSuffix("name", request.name(), kReviewStatusSuffix);
 }
 
 absl::StatusOr<RegionYear> ParseRegionYear(absl::string_view field, absl::string_view name) {

@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "core/resource_names.h"
+#include "core/access/resource_names.h"
 #include "disclosure/v1/audit.pb.h"
 
 namespace disclosure::audit {

@@ -28,11 +28,11 @@
 #include "audit_service/auditor.h"
 #include "audit_service/server.h"
 #include "bench/load_util.h"
-#include "core/access.h"
-#include "core/checkpoint.h"
-#include "core/grpc_server.h"
+#include "core/access/access.h"
+#include "core/ledger/checkpoint.h"
+#include "core/rpc/grpc_server.h"
 #include "core/import/import.h"
-#include "core/rpc_util.h"
+#include "core/rpc/rpc_util.h"
 #include "submit_service/server.h"
 
 ABSL_FLAG(int, clients, 64, "concurrent clients (max-rate and ValidateReport phases)");
@@ -182,7 +182,7 @@ int Main() {
   auto backlog_done = [&] {
     auto last = submit_store->LastFeedSeq();
     auto pos = audit_store->FeedPosition();
-    return last.ok() && pos.ok() && *pos == absl::StrCat("feed/", *last);
+    return last.ok() && pos.ok() && *pos == *last;
   };
   auto drain_start = Clock::now();
   while (!backlog_done()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -362,7 +362,7 @@ int Main() {
     version.set_name(absl::StrCat("agencies/agency-", i, "/reports/2021/versions/1"));
     records.push_back(*audit::AuditVersion(version, nullptr, big, absl::Now()));
     if (records.size() == 500 || i == n - 1) {
-      auto stored = summary_store->RecordAudits(std::move(records), absl::StrCat("feed/", i + 1));
+      auto stored = summary_store->RecordAudits(std::move(records), i + 1);
       if (!stored.ok()) {
         std::fprintf(stderr, "summary store: %s\n", stored.status().ToString().c_str());
         return 1;

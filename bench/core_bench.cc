@@ -7,9 +7,9 @@
 
 #include "benchmark/benchmark.h"
 #include "google/protobuf/arena.h"
-#include "core/report_export.h"
+#include "core/report/export.h"
 #include "core/import/import.h"
-#include "core/rules.h"
+#include "core/rules/rules.h"
 
 namespace disclosure {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "core/merkle.h"
+#include "core/ledger/merkle.h"
 
 namespace disclosure {
 namespace {

@@ -22,7 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bench/load_util.h"
-#include "core/rpc_util.h"
+#include "core/rpc/rpc_util.h"
 #include "pqxx/pqxx"
 #include "tests/audit_env.h"
 #include "tests/pg_server.h"

@@ -5,7 +5,7 @@
 # role) in DIR/certs, made or renewed by dev-certs.sh; the ledger's signing
 # key DIR/ledger.key (made once, Ed25519) and its public half DIR/ledger.pub;
 # the page-token secret DIR/page-token.key (made once, 32 random bytes) that
-# every replica of both services shares (core/page_token.h).
+# every replica of both services shares (core/rpc/page_token.h).
 #   deploy/dev-secrets.sh DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -10,10 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
-#include "core/report_export.h"
+#include "core/report/export.h"
 #include "core/import/import.h"
-#include "core/rules.h"
-#include "core/text_util.h"
+#include "core/rules/rules.h"
+#include "core/base/text_util.h"
 #include "reportctl/offline.h"
 
 ABSL_FLAG(std::string, out, "", "import/export: write to this file instead of stdout");

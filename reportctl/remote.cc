@@ -14,12 +14,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "core/report_export.h"
-#include "core/resource_names.h"
-#include "core/rpc_util.h"
+#include "core/report/export.h"
+#include "core/access/resource_names.h"
+#include "core/rpc/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "reportctl/commands.h"
-#include "core/client_channel.h"
+#include "core/rpc/client_channel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
           "submit_service address(es): host:port, or several ip:port joined by commas "

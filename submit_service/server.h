@@ -1,5 +1,5 @@
 // submit_service assembled: its store (timed for the metrics), the
-// SubmissionService and the gRPC server (core/grpc_server.h). main.cc, the
+// SubmissionService and the gRPC server (core/rpc/grpc_server.h). main.cc, the
 // tests and the benchmarks start it alike.
 //
 // Thread-safe as the service is; Stop() once, from one thread.
@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/access.h"
-#include "core/grpc_server.h"
+#include "core/access/access.h"
+#include "core/rpc/grpc_server.h"
 #include "submit_service/service.h"
 #include "submit_service/store/store.h"
 #include "submit_service/validate.h"
@@ -24,7 +24,7 @@ inline constexpr char kSubmitHealthService[] = "disclosure.v1.SubmissionService"
 
 struct SubmitServerConfig {
   GrpcServerConfig grpc;  // max_message_bytes and health_names are set by Start
-  std::string store_url;  // sqlite:PATH or a PostgreSQL URL (core/rpc_util.h)
+  std::string store_url;  // sqlite:PATH or a PostgreSQL URL (core/rpc/rpc_util.h)
   const AccessPolicy* policy = nullptr;  // not owned; outlives the server
   size_t list_page_bytes = kMaxListPageBytes;
 };

@@ -5,12 +5,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "core/canonical.h"
-#include "core/report_diff.h"
-#include "core/resource_names.h"
-#include "core/rpc_handler.h"
-#include "core/rpc_util.h"
-#include "core/text_util.h"
+#include "core/report/canonical.h"
+#include "core/report/diff.h"
+#include "core/access/resource_names.h"
+#include "core/rpc/handler.h"
+#include "core/rpc/rpc_util.h"
+#include "core/base/text_util.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/server_builder.h"
@@ -85,7 +85,7 @@ absl::StatusOr<v1::ReportVersion> SubmissionServiceImpl::ToProto(const VersionRe
   *v.mutable_create_time() = ToTimestamp(r.create_time);
   // A feed position counts every agency's commits: only the feed's reader
   // (the audit service) gets it, so no one else learns others' activity.
-  if (policy_->IsAuditService(principal)) v.set_feed_position(EncodeFeedPosition(r.feed_seq));
+  if (policy_->IsAuditService(principal)) v.set_feed_position(FormatFeedPosition(r.feed_seq));
   if (with_report) {
     if (!v.mutable_report()->ParseFromString(r.report)) {
       return absl::DataLossError(absl::StrCat(v.name(), ": stored report does not parse"));
@@ -398,11 +398,11 @@ grpc::ServerWriteReactor<v1::VersionEvent>* SubmissionServiceImpl::WatchVersions
     if (*after > *last) {
       return absl::OutOfRangeError(absl::StrCat("start_after: '", Echo(request->start_after()),
                                                 "' is beyond the end of the feed (",
-                                                EncodeFeedPosition(*last), ")"));
+                                                FormatFeedPosition(*last), ")"));
     }
     // Tells the follower, before any version comes, that the stream is open
     // and where the feed ends (its health: audit_service/follower.h).
-    writer->SendInitialMetadata(kFeedOpenMetadata, EncodeFeedPosition(*last));
+    writer->SendInitialMetadata(kFeedOpenMetadata, FormatFeedPosition(*last));
     int64_t position = *after;
     while (!writer->IsCancelled()) {
       // The FULL view carries the reports: fewer rows per read.
@@ -418,7 +418,7 @@ grpc::ServerWriteReactor<v1::VersionEvent>* SubmissionServiceImpl::WatchVersions
           continue;  // not the caller's to see
         }
         v1::VersionEvent event;
-        event.set_position(EncodeFeedPosition(r.feed_seq));
+        event.set_position(FormatFeedPosition(r.feed_seq));
         absl::StatusOr<v1::ReportVersion> v = ToProto(r, full, principal);
         if (!v.ok()) return v.status();
         *event.mutable_version() = *std::move(v);

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "absl/synchronization/mutex.h"
-#include "core/access.h"
-#include "core/rpc_util.h"
-#include "core/watch_stream.h"
+#include "core/access/access.h"
+#include "core/rpc/rpc_util.h"
+#include "core/rpc/watch_stream.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/server_builder.h"
 #include "submit_service/store/store.h"
@@ -23,7 +23,7 @@ namespace v1 = ::disclosure::v1;
 
 // CreateVersion uses gRPC's callback API (it waits on a durable commit and
 // must not hold a thread meanwhile); so does WatchVersions (each stream on a
-// thread of its own, core/watch_stream.h, never one of the synchronous
+// thread of its own, core/rpc/watch_stream.h, never one of the synchronous
 // handlers'); the reads are synchronous handlers.
 class SubmissionServiceImpl final
     : public v1::SubmissionService::WithCallbackMethod_CreateVersion<

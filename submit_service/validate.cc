@@ -9,10 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "core/page_token.h"
-#include "core/rpc_util.h"
-#include "core/template.h"
-#include "core/text_util.h"
+#include "core/rpc/page_token.h"
+#include "core/rpc/rpc_util.h"
+#include "core/report/template.h"
+#include "core/base/text_util.h"
 
 namespace disclosure::submit {
 namespace {
@@ -267,14 +267,11 @@ absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& re
     return FieldError("region_prefix", "must be 0–6 digits");
   }
   if (request.start_after().empty()) return 0;
-  int64_t seq;
-  absl::string_view p = request.start_after();
-  if (!absl::ConsumePrefix(&p, "feed/") || !absl::SimpleAtoi(p, &seq) || seq < 0) {
+  absl::StatusOr<int64_t> seq = ParseFeedPosition(request.start_after());
+  if (!seq.ok()) {
     return FieldError("start_after", "is not a feed position (from VersionEvent.position)");
   }
   return seq;
 }
-
-std::string EncodeFeedPosition(int64_t seq) { return absl::StrCat("feed/", seq); }
 
 }  // namespace disclosure::submit

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "core/page_token.h"  // EncodePageToken, DecodePageToken
-#include "core/resource_names.h"
+#include "core/rpc/page_token.h"  // EncodePageToken, DecodePageToken
+#include "core/access/resource_names.h"
 #include "disclosure/v1/submission.pb.h"
 
 namespace disclosure::submit {
@@ -56,7 +56,6 @@ absl::StatusOr<DiffArgs> ValidateDiffVersions(const v1::DiffVersionsRequest& req
 // Returns the feed position to start after.
 absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& request);
 
-std::string EncodeFeedPosition(int64_t seq);
 
 }  // namespace disclosure::submit
 

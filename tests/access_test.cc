@@ -1,7 +1,7 @@
 // AccessPolicy::Create: what the principals file may not say.
 #include <string>
 
-#include "core/access.h"
+#include "core/access/access.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"

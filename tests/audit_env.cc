@@ -3,8 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "core/checkpoint.h"
-#include "core/rpc_util.h"
+#include "core/ledger/checkpoint.h"
+#include "core/rpc/rpc_util.h"
+#include "core/storage/store_url.h"
 #include "gtest/gtest.h"
 #include "tests/service_env.h"
 

@@ -7,6 +7,8 @@
 #define DISCLOSURE_TESTS_AUDIT_STORE_CONFORMANCE_H_
 
 #include <functional>
+#include <set>
+#include <thread>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -15,15 +17,21 @@
 #include "absl/strings/str_cat.h"
 #include "audit_service/clearance.h"
 #include "audit_service/store/store.h"
-#include "core/merkle.h"
+#include "core/ledger/merkle.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace disclosure::audit::store_testing {
 
+// A fresh, empty store, and a way to change its database behind its back
+// (what a database writer can do).
+struct StoreUnderTest {
+  std::shared_ptr<Store> store;
+  std::function<absl::Status(const std::string& sql)> exec_sql;
+};
 struct AuditStoreFactory {
   std::string name;  // test-name suffix
-  std::function<absl::StatusOr<std::shared_ptr<Store>>()> make;
+  std::function<absl::StatusOr<StoreUnderTest>()> make;
 };
 // What the stores under test sign entries with: not a real signature (the
 // store keeps whatever its EntrySigner returns), but one that names its
@@ -79,9 +87,10 @@ inline AuditRecord MakeAudit(const std::string& agency, int32_t year, int64_t ve
 class AuditStoreConformanceTest : public ::testing::TestWithParam<AuditStoreFactory> {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::shared_ptr<Store>> s = GetParam().make();
+    absl::StatusOr<StoreUnderTest> s = GetParam().make();
     ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
+    store_ = s->store;
+    exec_sql_ = s->exec_sql;
     UseFakeEntrySigner(*store_);
   }
 
@@ -105,16 +114,23 @@ class AuditStoreConformanceTest : public ::testing::TestWithParam<AuditStoreFact
     return e.ok() ? *e : std::vector<EventRecord>();
   }
 
+  absl::StatusOr<v1::SignOff> SignOff(const std::string& agency, int64_t version,
+                                       v1::ReviewKind kind, const std::string& reviewer) {
+    return store_->AddSignOff(agency, 2021, version, Review(kind, reviewer),
+                              [](const VersionReviews&) { return absl::OkStatus(); });
+  }
+
   std::shared_ptr<Store> store_;
+  std::function<absl::Status(const std::string& sql)> exec_sql_;
 };
 
 TEST_P(AuditStoreConformanceTest, RecordsAuditsWithTheirLedgerEntriesAndFeedPosition) {
-  EXPECT_EQ(*store_->FeedPosition(), "");
+  EXPECT_EQ(*store_->FeedPosition(), 0);
   absl::StatusOr<std::vector<int64_t>> idx =
-      store_->RecordAudits({Audit("a", 2021, 1), Audit("a", 2021, 2)}, "feed/7");
+      store_->RecordAudits({Audit("a", 2021, 1), Audit("a", 2021, 2)}, 7);
   ASSERT_TRUE(idx.ok()) << idx.status();
   EXPECT_EQ(*idx, (std::vector<int64_t>{0, 1}));
-  EXPECT_EQ(*store_->FeedPosition(), "feed/7");
+  EXPECT_EQ(*store_->FeedPosition(), 7);
   absl::StatusOr<AuditRecord> latest = store_->GetAudit("a", 2021, 0);
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ(latest->version, 2);
@@ -139,29 +155,29 @@ TEST_P(AuditStoreConformanceTest, RecordsAuditsWithTheirLedgerEntriesAndFeedPosi
 }
 
 TEST_P(AuditStoreConformanceTest, AReplayedAuditIsSkippedNotDuplicated) {
-  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/1").ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, 1).ok());
   absl::StatusOr<std::vector<int64_t>> again =
-      store_->RecordAudits({Audit("a", 2021, 1), Audit("a", 2021, 2)}, "feed/2");
+      store_->RecordAudits({Audit("a", 2021, 1), Audit("a", 2021, 2)}, 2);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, (std::vector<int64_t>{-1, 1}));
   EXPECT_EQ(*store_->LedgerSize(), 2);
   EXPECT_EQ(Events().size(), 2u);
-  EXPECT_EQ(*store_->FeedPosition(), "feed/2");
+  EXPECT_EQ(*store_->FeedPosition(), 2);
 }
 
 // Two audit replicas may commit batches out of feed order: the later
 // commit of an earlier position must not move the position back.
 TEST_P(AuditStoreConformanceTest, FeedPositionNeverMovesBack) {
-  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/12").ok());
-  ASSERT_TRUE(store_->RecordAudits({Audit("b", 2021, 1)}, "feed/9").ok());
-  EXPECT_EQ(*store_->FeedPosition(), "feed/12");
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, 12).ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("b", 2021, 1)}, 9).ok());
+  EXPECT_EQ(*store_->FeedPosition(), 12);
   EXPECT_TRUE(store_->GetAudit("b", 2021, 1).ok());  // the audit itself is stored
-  ASSERT_TRUE(store_->RecordAudits({Audit("c", 2021, 1)}, "feed/100").ok());
-  EXPECT_EQ(*store_->FeedPosition(), "feed/100");  // numeric, not text, order
+  ASSERT_TRUE(store_->RecordAudits({Audit("c", 2021, 1)}, 100).ok());
+  EXPECT_EQ(*store_->FeedPosition(), 100);  // numeric, not text, order
 }
 
 TEST_P(AuditStoreConformanceTest, ARefusedSignOffWritesNothing) {
-  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/1").ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, 1).ok());
   absl::StatusOr<v1::SignOff> s =
       store_->AddSignOff("a", 2021, 1, Review(v1::LEGALITY, "r"),
                          [](const VersionReviews&) { return absl::FailedPreconditionError("no"); });
@@ -175,7 +191,7 @@ TEST_P(AuditStoreConformanceTest, ARefusedSignOffWritesNothing) {
 }
 
 TEST_P(AuditStoreConformanceTest, SignOffsAreStoredInOrderAndClearTheReport) {
-  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/1").ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, 1).ok());
   int checks = 0;
   for (auto [kind, who] : std::vector<std::pair<v1::ReviewKind, std::string>>{
            {v1::LEGALITY, "l"}, {v1::NORMATIVITY, "n"}, {v1::CONFIDENTIALITY, "c"}}) {
@@ -205,7 +221,7 @@ TEST_P(AuditStoreConformanceTest, SignOffsAreStoredInOrderAndClearTheReport) {
   EXPECT_EQ((*states)[0].rule_ids, std::vector<std::string>{"C-MOBILE"});
 
   // A new version: the report is no longer cleared, and v1 is not the latest.
-  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 2, "410100", 1)}, "feed/2").ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 2, "410100", 1)}, 2).ok());
   EXPECT_EQ((*store_->ListReportStates(2021, "41"))[0].state, v1::HAS_ERRORS);
   EXPECT_FALSE(store_->GetReviews("a", 2021, 1)->latest);
 }
@@ -213,7 +229,7 @@ TEST_P(AuditStoreConformanceTest, SignOffsAreStoredInOrderAndClearTheReport) {
 // No entry is ever stored unsigned: without a signer, or when it fails,
 // a write that would append to the ledger writes nothing at all.
 TEST_P(AuditStoreConformanceTest, NoLedgerEntryIsStoredWithoutItsSignature) {
-  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, "feed/1").ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, 1).ok());
   bool fail = true;
   store_->SetEntrySigner([&fail](int64_t index,
                                  absl::string_view leaf_hash) -> absl::StatusOr<std::string> {
@@ -221,7 +237,7 @@ TEST_P(AuditStoreConformanceTest, NoLedgerEntryIsStoredWithoutItsSignature) {
     return FakeEntrySignature(index, leaf_hash);
   });
   absl::StatusOr<std::vector<int64_t>> audits =
-      store_->RecordAudits({Audit("a", 2021, 2)}, "feed/2");
+      store_->RecordAudits({Audit("a", 2021, 2)}, 2);
   EXPECT_EQ(audits.status().code(), absl::StatusCode::kInternal) << audits.status();
   absl::StatusOr<v1::SignOff> s = store_->AddSignOff(
       "a", 2021, 1, Review(v1::LEGALITY, "r"), [](const VersionReviews&) { return absl::OkStatus(); });
@@ -229,12 +245,12 @@ TEST_P(AuditStoreConformanceTest, NoLedgerEntryIsStoredWithoutItsSignature) {
   EXPECT_EQ(*store_->LedgerSize(), 1);
   EXPECT_TRUE(absl::IsNotFound(store_->GetAudit("a", 2021, 2).status()));
   EXPECT_TRUE(store_->GetReviews("a", 2021, 1)->sign_offs.empty());
-  EXPECT_EQ(*store_->FeedPosition(), "feed/1");
+  EXPECT_EQ(*store_->FeedPosition(), 1);
   EXPECT_EQ(Events().size(), 1u);
 
   store_->SetEntrySigner(nullptr);
   EXPECT_TRUE(absl::IsFailedPrecondition(
-      store_->RecordAudits({Audit("a", 2021, 2)}, "feed/2").status()));
+      store_->RecordAudits({Audit("a", 2021, 2)}, 2).status()));
   EXPECT_EQ(*store_->LedgerSize(), 1);
 
   fail = false;
@@ -254,7 +270,7 @@ TEST_P(AuditStoreConformanceTest, StatesAndEventsAreFilteredByRegionAndYear) {
   ASSERT_TRUE(store_
                   ->RecordAudits({Audit("zz", 2021, 1, "410100"), Audit("ly", 2021, 1, "410300"),
                                   Audit("wh", 2021, 1, "420100"), Audit("zz", 2020, 1, "410100")},
-                                 "feed/4")
+                                 4)
                   .ok());
   EXPECT_EQ(store_->ListReportStates(2021, "41")->size(), 2u);
   EXPECT_EQ(store_->ListReportStates(2021, "4101")->size(), 1u);
@@ -267,6 +283,177 @@ TEST_P(AuditStoreConformanceTest, StatesAndEventsAreFilteredByRegionAndYear) {
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ((*after)[0].seq, 4);
   EXPECT_EQ(*store_->LastEventSeq(), 4);
+}
+
+// One batch: consecutive ledger indexes in the batch's order, one event
+// each, a duplicate within the batch skipped; every stored leaf is the hash
+// of its entry, signed at its index, and the entry names its version.
+TEST_P(AuditStoreConformanceTest, ABatchGetsConsecutiveIndexesAndEventsInItsOrder) {
+  ASSERT_TRUE(store_->RecordAudits({Audit("x", 2021, 1)}, 1).ok());
+  absl::StatusOr<std::vector<int64_t>> indexes = store_->RecordAudits(
+      {Audit("a", 2021, 1), Audit("b", 2021, 1), Audit("a", 2021, 1), Audit("a", 2021, 2)}, 5);
+  ASSERT_TRUE(indexes.ok()) << indexes.status();
+  EXPECT_EQ(*indexes, (std::vector<int64_t>{1, 2, -1, 3}));
+  absl::StatusOr<std::vector<LedgerLeaf>> leaves = store_->ReadLedger(0, 100);
+  ASSERT_TRUE(leaves.ok()) << leaves.status();
+  ASSERT_EQ(leaves->size(), 4u);
+  const std::vector<std::string> versions = {
+      "agencies/x/reports/2021/versions/1", "agencies/a/reports/2021/versions/1",
+      "agencies/b/reports/2021/versions/1", "agencies/a/reports/2021/versions/2"};
+  for (size_t i = 0; i < leaves->size(); ++i) {
+    const LedgerLeaf& leaf = (*leaves)[i];
+    EXPECT_EQ(leaf.leaf_hash, LeafHash(leaf.entry)) << i;
+    EXPECT_EQ(leaf.signature, FakeEntrySignature(static_cast<int64_t>(i), leaf.leaf_hash)) << i;
+    v1::LedgerEntry entry;
+    ASSERT_TRUE(entry.ParseFromString(leaf.entry)) << i;
+    EXPECT_EQ(entry.audit().version(), versions[i]) << i;
+    absl::StatusOr<AuditRecord> a =
+        store_->GetAudit(i == 0 ? "x" : i == 2 ? "b" : "a", 2021, i == 3 ? 2 : 1);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->audit.ledger_index(), static_cast<int64_t>(i));
+  }
+  std::vector<EventRecord> events = Events();
+  ASSERT_EQ(events.size(), 4u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(events[i].event.kind(), v1::AuditEvent::VERSION_AUDITED);
+    EXPECT_EQ(events[i].event.version(), versions[i]);
+  }
+  EXPECT_EQ(*store_->FeedPosition(), 5);
+  // The latest audited version of "a" is 2; version 0 reads it.
+  EXPECT_EQ(store_->GetAudit("a", 2021, 0)->version, 2);
+  EXPECT_TRUE(absl::IsNotFound(store_->GetAudit("nobody", 2021, 0).status()));
+}
+
+// A replay may bring an older version after a newer one: the report's state
+// stays that of the newer.
+TEST_P(AuditStoreConformanceTest, TheStateFollowsTheLatestAuditedVersion) {
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 2, "410100", 1)}, 2).ok());
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1)}, 1).ok());
+  absl::StatusOr<std::vector<ReportStateRecord>> states = store_->ListReportStates(2021, "");
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0].latest_version, 2);
+  EXPECT_EQ((*states)[0].state, v1::HAS_ERRORS);
+  EXPECT_EQ((*states)[0].error_count, 1);
+  EXPECT_EQ((*states)[0].rule_ids, (std::vector<std::string>{"T3-ROW", "C-MOBILE"}));
+  EXPECT_EQ((*states)[0].cells, "cells");
+  EXPECT_EQ(*store_->FeedPosition(), 2);
+}
+
+// Sign-offs of an older version are recorded (and evented) but change
+// neither the report's state nor clear it.
+TEST_P(AuditStoreConformanceTest, SignOffsOfAnOlderVersionLeaveTheStateAlone) {
+  ASSERT_TRUE(store_->RecordAudits({Audit("a", 2021, 1), Audit("a", 2021, 2)}, 2).ok());
+  ASSERT_TRUE(SignOff("a", 1, v1::LEGALITY, "l").ok());
+  ASSERT_TRUE(SignOff("a", 1, v1::NORMATIVITY, "n").ok());
+  ASSERT_TRUE(SignOff("a", 1, v1::CONFIDENTIALITY, "c").ok());
+  EXPECT_EQ((*store_->ListReportStates(2021, ""))[0].state, v1::AWAITING_REVIEW);
+  std::vector<EventRecord> events = Events();
+  ASSERT_EQ(events.size(), 5u);  // 2 audited, 3 signed off, no CLEARED
+  EXPECT_EQ(events.back().event.kind(), v1::AuditEvent::SIGNED_OFF);
+  EXPECT_THAT(events.back().event.sign_off(),
+              ::testing::StartsWith("agencies/a/reports/2021/versions/1/signOffs/"));
+  // The same reviews of the latest version clear it, once.
+  ASSERT_TRUE(SignOff("a", 2, v1::LEGALITY, "l").ok());
+  ASSERT_TRUE(SignOff("a", 2, v1::NORMATIVITY, "n").ok());
+  ASSERT_TRUE(SignOff("a", 2, v1::CONFIDENTIALITY, "c").ok());
+  ASSERT_TRUE(SignOff("a", 2, v1::LEGALITY, "l2").ok());  // still cleared: no second CLEARED
+  events = Events();
+  int cleared = 0;
+  for (const EventRecord& e : events) cleared += e.event.kind() == v1::AuditEvent::CLEARED;
+  EXPECT_EQ(cleared, 1);
+  EXPECT_EQ((*store_->ListReportStates(2021, ""))[0].state, v1::CLEARED);
+}
+
+TEST_P(AuditStoreConformanceTest, EventsAndTheLedgerAreReadInPages) {
+  std::vector<AuditRecord> batch;
+  for (int v = 1; v <= 7; ++v) batch.push_back(Audit("a", 2021, v));
+  ASSERT_TRUE(store_->RecordAudits(batch, 7).ok());
+  std::vector<int64_t> seqs;
+  for (int64_t after = 0;;) {
+    absl::StatusOr<std::vector<EventRecord>> page = store_->ReadEvents(after, "", 3);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_LE(page->size(), 3u);
+    if (page->empty()) break;
+    for (const EventRecord& e : *page) seqs.push_back(e.seq);
+    after = page->back().seq;
+  }
+  EXPECT_EQ(seqs, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_TRUE(store_->ReadEvents(7, "", 3)->empty());
+  EXPECT_EQ(store_->ReadLedger(2, 3)->size(), 3u);
+  EXPECT_EQ(store_->ReadLedger(5, 100)->size(), 2u);
+  EXPECT_TRUE(store_->ReadLedger(7, 100)->empty());
+  EXPECT_EQ(*store_->LedgerSize(), 7);
+}
+
+// A database writer who deletes a ledger row gets no silently shorter
+// ledger: reading across the gap is DataLoss naming the missing entry.
+TEST_P(AuditStoreConformanceTest, AGapInTheLedgerIsDataLoss) {
+  ASSERT_TRUE(
+      store_->RecordAudits({Audit("a", 2021, 1), Audit("a", 2021, 2), Audit("a", 2021, 3)}, 3)
+          .ok());
+  ASSERT_TRUE(exec_sql_("DELETE FROM ledger WHERE idx = 1").ok());
+  absl::StatusOr<std::vector<LedgerLeaf>> read = store_->ReadLedger(0, 10);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
+  EXPECT_THAT(read.status().message(), ::testing::HasSubstr("ledger entry 1 is missing"));
+  EXPECT_EQ(store_->ReadLedger(0, 1)->size(), 1u);  // before the gap: as stored
+}
+
+// Writers on many threads (several service threads, or replicas on one
+// database): every write is whole, the ledger and the events stay dense,
+// and no two sign-offs share a name or a ledger index.
+TEST_P(AuditStoreConformanceTest, ConcurrentWritersKeepTheLedgerAndEventsDense) {
+  constexpr int kThreads = 4, kPerThread = 8;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<v1::SignOff>> signed_offs(kThreads);
+  std::vector<absl::Status> failures(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string agency = absl::StrCat("agency-", t);
+      for (int i = 1; i <= kPerThread; ++i) {
+        absl::StatusOr<std::vector<int64_t>> r =
+            store_->RecordAudits({Audit(agency, 2021, i)}, t * 100 + i);
+        if (!r.ok()) {
+          failures[t] = r.status();
+          return;
+        }
+        absl::StatusOr<v1::SignOff> s = SignOff(agency, i, v1::LEGALITY, "l");
+        if (!s.ok()) {
+          failures[t] = s.status();
+          return;
+        }
+        signed_offs[t].push_back(*s);
+        // A reader among the writers sees whole transactions only.
+        absl::StatusOr<VersionReviews> rv = store_->GetReviews(agency, 2021, i);
+        if (!rv.ok() || rv->sign_offs.size() != 1u) {
+          failures[t] = rv.ok() ? absl::InternalError("sign-off not visible") : rv.status();
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const absl::Status& f : failures) ASSERT_TRUE(f.ok()) << f;
+  constexpr int kWrites = 2 * kThreads * kPerThread;
+  EXPECT_EQ(*store_->LedgerSize(), kWrites);
+  absl::StatusOr<std::vector<LedgerLeaf>> leaves = store_->ReadLedger(0, kWrites + 1);
+  ASSERT_TRUE(leaves.ok()) << leaves.status();
+  EXPECT_EQ(leaves->size(), static_cast<size_t>(kWrites));
+  std::vector<EventRecord> events = Events();
+  ASSERT_EQ(events.size(), static_cast<size_t>(kWrites));
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
+  std::set<std::string> names;
+  std::set<int64_t> indexes;
+  for (const auto& per_thread : signed_offs) {
+    for (const v1::SignOff& s : per_thread) {
+      names.insert(s.name());
+      indexes.insert(s.ledger_index());
+    }
+  }
+  EXPECT_EQ(names.size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(indexes.size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*store_->FeedPosition(), (kThreads - 1) * 100 + kPerThread);
 }
 
 }  // namespace disclosure::audit::store_testing

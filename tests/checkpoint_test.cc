@@ -1,4 +1,4 @@
-#include "core/checkpoint.h"
+#include "core/ledger/checkpoint.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -12,7 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "core/merkle.h"
+#include "core/ledger/merkle.h"
 #include "gtest/gtest.h"
 
 namespace disclosure {

@@ -4,8 +4,8 @@
 #include "audit_service/clearance.h"
 
 #include "audit_service/region_sums.h"
-#include "core/canonical.h"
-#include "core/template.h"
+#include "core/report/canonical.h"
+#include "core/report/template.h"
 #include "gtest/gtest.h"
 
 namespace disclosure::audit {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "core/rules_internal.h"
+#include "core/rules/internal.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
 

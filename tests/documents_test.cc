@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/import/import.h"
-#include "core/report_export.h"
-#include "core/rules.h"
-#include "core/template.h"
+#include "core/report/export.h"
+#include "core/rules/rules.h"
+#include "core/report/template.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

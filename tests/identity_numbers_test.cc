@@ -1,6 +1,6 @@
 // The number checks of the confidentiality pre-screen: GB 11643 check
 // character of resident ID numbers, Luhn, mobile numbers, masking.
-#include "core/identity_numbers.h"
+#include "core/rules/identity_numbers.h"
 
 #include <ostream>
 #include <string>

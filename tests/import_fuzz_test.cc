@@ -18,7 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/import/import.h"
-#include "core/text_util.h"
+#include "core/base/text_util.h"
 #include "gtest/gtest.h"
 
 namespace disclosure {

@@ -1,7 +1,7 @@
 // Import of the published text: the sample to its exact published numbers,
 // round trips, damaged inputs, and the kinds of mess real extractions have.
 #include "core/import/import.h"
-#include "core/rules.h"
+#include "core/rules/rules.h"
 #include "core/import/template_mapper.h"
 #include "core/import/text_reader.h"
 
@@ -16,8 +16,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "core/report_export.h"
-#include "core/template.h"
+#include "core/report/export.h"
+#include "core/report/template.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"

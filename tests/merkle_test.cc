@@ -1,4 +1,4 @@
-#include "core/merkle.h"
+#include "core/ledger/merkle.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -122,7 +122,7 @@ std::vector<std::string> Strings(const std::vector<const char*>& v) {
 
 // ---------------------------------------------------------------------------
 // An independent reference, written from RFC 6962 without looking at
-// core/merkle.cc: the bottom-up construction (pair nodes level by level,
+// core/ledger/merkle.cc: the bottom-up construction (pair nodes level by level,
 // carry an odd last node up unchanged), which builds the same tree as the
 // RFC's recursive largest-power-of-two split.
 // ---------------------------------------------------------------------------

@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/report_export.h"
+#include "core/report/export.h"
 #include "core/import/import.h"
-#include "core/template.h"
+#include "core/report/template.h"
 #include "gtest/gtest.h"
 
 namespace disclosure {

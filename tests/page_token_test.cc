@@ -1,5 +1,5 @@
 // Page tokens: opaque, sealed with the process's key, bound to a listing.
-#include "core/page_token.h"
+#include "core/rpc/page_token.h"
 
 #include <string>
 

@@ -15,8 +15,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "audit_service/ledger.h"
-#include "core/ledger_verify.h"
-#include "core/merkle.h"
+#include "reportctl/ledger_verify.h"
+#include "core/ledger/merkle.h"
 #include "gmock/gmock.h"
 #include "pqxx/pqxx"
 #include "gtest/gtest.h"
@@ -300,7 +300,7 @@ TEST(Replicas, GrpcRetriesACallThatFoundTheDatabaseDown) {
   absl::StatusOr<std::string> db = (*pg)->NewDatabase();
   ASSERT_TRUE(db.ok());
   InProcessSubmitServer s1(*db), s2(*db);
-  // Over two addresses: the channel of core/client_channel.h, with retries.
+  // Over two addresses: the channel of core/rpc/client_channel.h, with retries.
   auto stub = SubmitStubAs(s1.address() + "," + s2.address(), "clerk-zz-psb");
   ASSERT_TRUE((*pg)->Stop().ok());
   std::thread restart([&] {

@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
-#include "core/client_channel.h"
+#include "core/rpc/client_channel.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {

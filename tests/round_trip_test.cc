@@ -1,4 +1,4 @@
-// Export then import gives the report back (core/report_export.h): a
+// Export then import gives the report back (core/report/export.h): a
 // property over random reports and over what the importer makes of the
 // messy fixtures. Every field is compared; only what the text does not
 // carry (agency id, region code, kind) is left out.
@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/import/import.h"
-#include "core/report_export.h"
-#include "core/template.h"
+#include "core/report/export.h"
+#include "core/report/template.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 

@@ -2,7 +2,7 @@
 // zhengzhou-psb-2021.json, written by hand from the published text): the
 // sample as it is, then, rule by rule, a change that breaks the rule and
 // exactly the findings that change must bring.
-#include "core/rules.h"
+#include "core/rules/rules.h"
 
 #include <fstream>
 #include <limits>
@@ -18,10 +18,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "core/decimal.h"
-#include "core/report_export.h"
+#include "core/report/decimal.h"
+#include "core/report/export.h"
 #include "core/import/import.h"
-#include "core/template.h"
+#include "core/report/template.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"

@@ -14,9 +14,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "core/client_channel.h"
+#include "core/rpc/client_channel.h"
 #include "core/import/import.h"
-#include "core/rpc_util.h"
+#include "core/rpc/rpc_util.h"
+#include "core/storage/store_url.h"
 #include "gtest/gtest.h"
 #include "submit_service/store/open_store.h"
 #include "submit_service/store/sqlite/sqlite_store.h"

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/access.h"
-#include "core/rpc_util.h"
+#include "core/access/access.h"
+#include "core/rpc/rpc_util.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "submit_service/server.h"
@@ -110,7 +110,7 @@ int FreePort();
 // A channel to `address` presenting `principal`'s certificate (from `dir`,
 // default DevCerts().dir); principal "" presents no client certificate.
 // Several addresses joined by commas: one channel over all of them, as
-// core/client_channel.h makes it (round_robin, retries on UNAVAILABLE).
+// core/rpc/client_channel.h makes it (round_robin, retries on UNAVAILABLE).
 std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address, const std::string& principal,
                                          const std::string& dir = "");
 std::unique_ptr<v1::SubmissionService::Stub> SubmitStubAs(const std::string& address,

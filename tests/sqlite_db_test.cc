@@ -1,5 +1,5 @@
-// core/sqlite_db: what every embedded store relies on, on real files.
-#include "core/sqlite_db.h"
+// core/storage/sqlite_db: what every embedded store relies on, on real files.
+#include "core/storage/sqlite_db.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

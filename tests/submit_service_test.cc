@@ -20,11 +20,11 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/escaping.h"
-#include "core/canonical.h"
-#include "core/page_token.h"
-#include "core/rpc_util.h"
-#include "core/template.h"
-#include "core/watch_stream.h"
+#include "core/report/canonical.h"
+#include "core/rpc/page_token.h"
+#include "core/rpc/rpc_util.h"
+#include "core/report/template.h"
+#include "core/rpc/watch_stream.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -502,7 +502,7 @@ TEST_F(SubmitServiceTest, PageSizeAboveTheMaximumIsCoercedNotRefused) {
 // ------------------------------------------------------------ bad requests
 
 // Page tokens (AIP-158): opaque, and tamper-evident: sealed with the
-// service's key (core/page_token.h).
+// service's key (core/rpc/page_token.h).
 TEST_F(SubmitServiceTest, PageTokensAreOpaqueAndRefusedWhenNotTheServicesOwn) {
   auto clerk = As("clerk-zz-psb");
   v1::CreateVersionResponse r;

@@ -1,4 +1,4 @@
-#include "core/template.h"
+#include "core/report/template.h"
 
 #include <set>
 

@@ -1,5 +1,5 @@
 // Echo: what request values look like in errors and log lines.
-#include "core/text_util.h"
+#include "core/base/text_util.h"
 
 #include <string>
 

@@ -11,9 +11,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/import/import.h"
-#include "core/rules.h"
-#include "core/rpc_util.h"
-#include "core/template.h"
+#include "core/rules/rules.h"
+#include "core/rpc/rpc_util.h"
+#include "core/report/template.h"
 #include "gtest/gtest.h"
 
 namespace disclosure {

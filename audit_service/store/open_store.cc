@@ -2,7 +2,7 @@
 
 #include "audit_service/store/postgres/postgres_store.h"
 #include "audit_service/store/sqlite/sqlite_store.h"
-#include "core/rpc_util.h"
+#include "core/storage/store_url.h"
 
 namespace disclosure::audit {
 

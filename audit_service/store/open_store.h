@@ -1,4 +1,4 @@
-// Opens the audit store a store URL names (core/rpc_util.h, ParseStoreUrl):
+// Opens the audit store a store URL names (core/storage/store_url.h):
 // SQLite by default, PostgreSQL for several replicas.
 #ifndef DISCLOSURE_AUDIT_SERVICE_STORE_OPEN_STORE_H_
 #define DISCLOSURE_AUDIT_SERVICE_STORE_OPEN_STORE_H_

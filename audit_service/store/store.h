@@ -1,8 +1,9 @@
 // The audit service's store: audits, sign-offs, the ledger, the region
 // events, each report's dashboard state, and the service's position in
-// submit_service's change feed. One interface, one folder per backend
-// (sqlite/ now), one conformance suite (tests/audit_store_conformance.h).
-// No gRPC types here.
+// submit_service's change feed. One interface; the algorithms written once
+// above the backends (tx_store.h); one folder per backend (sqlite/,
+// postgres/), SQL only; one conformance suite run on both
+// (tests/audit_store_conformance.h). No gRPC types here.
 //
 // Every write is one transaction that also appends to the ledger and to the
 // events, so that what is stored, what is in the ledger and what dashboards
@@ -92,23 +93,23 @@ class Store {
   // Virtual so that a wrapper (TimedStore) passes it on to the backend.
   virtual void SetEntrySigner(EntrySigner signer) { entry_signer_ = std::move(signer); }
 
-  // The last submit feed position recorded with an audit; empty at first.
-  virtual absl::StatusOr<std::string> FeedPosition() = 0;
+  // The last submit feed position recorded with an audit: N of "feed/N",
+  // 0 at first.
+  virtual absl::StatusOr<int64_t> FeedPosition() = 0;
 
   // In one transaction, for each record in order: stores the audit (its
   // audit.ledger_index assigned), appends its ledger entry and a
   // VERSION_AUDITED event, updates the report's state; then records
-  // `feed_position` ("feed/N", that of the last record's version) unless
-  // the stored position is further along: two audit replicas may commit
-  // their batches out of feed order, and the position never moves back. A
-  // version audited
-  // already is skipped (index -1), so a replay after a crash between the
-  // commit and its acknowledgement writes nothing twice. Returns the ledger
-  // indexes.
+  // `feed_seq` (N of the last record's feed position "feed/N") unless the
+  // stored position is further along: two audit replicas may commit their
+  // batches out of feed order, and the position never moves back. A version
+  // audited already is skipped (index -1), so a replay after a crash between
+  // the commit and its acknowledgement writes nothing twice. Returns the
+  // ledger indexes.
   // Taken by value: the store sets each audit's ledger_index in place
   // rather than copying every audit and its findings.
   virtual absl::StatusOr<std::vector<int64_t>> RecordAudits(
-      std::vector<AuditRecord> records, const std::string& feed_position) = 0;
+      std::vector<AuditRecord> records, int64_t feed_seq) = 0;
 
   // The audit of a version (version 0: the latest audited). NotFound.
   virtual absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,

@@ -1,12 +1,12 @@
 // An audit store that times every call of the store it wraps
-// (disclosure_store_duration_seconds{store="audit",op=METHOD}, core/metrics.h).
+// (disclosure_store_duration_seconds{store="audit",op=METHOD}, core/base/metrics.h).
 #ifndef DISCLOSURE_AUDIT_SERVICE_STORE_TIMED_STORE_H_
 #define DISCLOSURE_AUDIT_SERVICE_STORE_TIMED_STORE_H_
 
 #include <memory>
 
 #include "audit_service/store/store.h"
-#include "core/metrics.h"
+#include "core/base/metrics.h"
 
 namespace disclosure::audit {
 
@@ -17,13 +17,13 @@ class TimedStore final : public Store {
   // The backend signs the entries it appends.
   void SetEntrySigner(EntrySigner signer) override { inner_->SetEntrySigner(std::move(signer)); }
 
-  absl::StatusOr<std::string> FeedPosition() override {
+  absl::StatusOr<int64_t> FeedPosition() override {
     return metrics::TimeStoreCall("audit", "FeedPosition", [&] { return inner_->FeedPosition(); });
   }
   absl::StatusOr<std::vector<int64_t>> RecordAudits(std::vector<AuditRecord> records,
-                                                    const std::string& feed_position) override {
+                                                    int64_t feed_seq) override {
     return metrics::TimeStoreCall("audit", "RecordAudits", [&] {
-      return inner_->RecordAudits(std::move(records), feed_position);
+      return inner_->RecordAudits(std::move(records), feed_seq);
     });
   }
   absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,

@@ -19,7 +19,7 @@
 #include "absl/strings/strip.h"
 #include "core/import/import.h"
 #include "core/import/template_mapper.h"
-#include "core/text_util.h"
+#include "core/base/text_util.h"
 
 namespace disclosure {
 

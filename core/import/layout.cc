@@ -5,7 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
-#include "core/text_util.h"
+#include "core/base/text_util.h"
 
 namespace disclosure {
 namespace {

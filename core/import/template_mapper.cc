@@ -27,10 +27,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "core/rules.h"
-#include "core/template.h"
+#include "core/rules/rules.h"
+#include "core/report/template.h"
 #include "core/import/text_reader.h"
-#include "core/text_util.h"
+#include "core/base/text_util.h"
 
 namespace disclosure {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/import/import.h"
-#include "core/text_util.h"
+#include "core/base/text_util.h"
 
 namespace disclosure {
 namespace {

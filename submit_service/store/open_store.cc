@@ -1,6 +1,6 @@
 #include "submit_service/store/open_store.h"
 
-#include "core/rpc_util.h"
+#include "core/storage/store_url.h"
 #include "submit_service/store/postgres/postgres_store.h"
 #include "submit_service/store/sqlite/sqlite_store.h"
 

@@ -1,11 +1,11 @@
 // A submit store that times every call of the store it wraps
-// (disclosure_store_duration_seconds{store="submit",op=METHOD}, core/metrics.h).
+// (disclosure_store_duration_seconds{store="submit",op=METHOD}, core/base/metrics.h).
 #ifndef DISCLOSURE_SUBMIT_SERVICE_STORE_TIMED_STORE_H_
 #define DISCLOSURE_SUBMIT_SERVICE_STORE_TIMED_STORE_H_
 
 #include <memory>
 
-#include "core/metrics.h"
+#include "core/base/metrics.h"
 #include "submit_service/store/store.h"
 
 namespace disclosure::submit {

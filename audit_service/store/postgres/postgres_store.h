@@ -19,7 +19,7 @@
 
 namespace disclosure::audit {
 
-inline constexpr int kPostgresSchemaVersion = 2;
+inline constexpr int kPostgresSchemaVersion = 3;
 
 // `conninfo`: a postgres:// URL or a libpq connection string.
 absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo);

@@ -10,16 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
-#include "audit_service/ledger_entry.h"
-#include "audit_service/clearance.h"
-#include "core/canonical.h"
-#include "core/merkle.h"
-#include "core/resource_names.h"
-#include "core/sqlite_db.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/util/time_util.h"
+#include "audit_service/store/tx_store.h"
+#include "core/access/resource_names.h"
+#include "core/report/canonical.h"
+#include "core/storage/sqlite_db.h"
 
 namespace disclosure::audit {
 namespace {
@@ -83,11 +77,19 @@ CREATE TABLE feed (
       // entries appended before it have none, and the ledger refuses them.
       {2, R"sql(
 ALTER TABLE ledger ADD COLUMN signature BLOB NOT NULL DEFAULT x'';
+)sql"},
+      // 3: the feed position as the integer N of "feed/N", compared as one.
+      {3, R"sql(
+CREATE TABLE feed_seq (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL CHECK (seq >= 0)
+);
+INSERT INTO feed_seq (id, seq) SELECT 1, CAST(substr(position, 6) AS INTEGER) FROM feed;
+DROP TABLE feed;
 )sql"}};
   return *m;
 }
 constexpr int kMaxReaders = 4;
-
 
 template <typename M>
 absl::StatusOr<M> ParseBlob(absl::string_view blob, absl::string_view what) {
@@ -98,328 +100,233 @@ absl::StatusOr<M> ParseBlob(absl::string_view blob, absl::string_view what) {
   return m;
 }
 
-absl::StatusOr<AuditRecord> ReadAudit(Connection& c, const std::string& agency_id, int32_t year,
-                                      int64_t version) {
-  std::string sql =
-      "SELECT version, region_code, audit, cells FROM audits WHERE agency_id = ?1 AND year = ?2";
-  sql += version == 0 ? " ORDER BY version DESC LIMIT 1" : " AND version = ?3";
-  absl::StatusOr<Stmt> s = c.Prepare(sql, "read audit");
-  if (!s.ok()) return s.status();
-  s->Text(1, agency_id);
-  s->Int(2, year);
-  if (version != 0) s->Int(3, version);
-  absl::StatusOr<bool> row = s->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) {
-    return absl::NotFoundError(
-        absl::StrCat(version == 0 ? FormatReportName({agency_id, year})
-                                  : FormatVersionName({agency_id, year}, version),
-                     " has no audit"));
-  }
-  AuditRecord r;
-  r.agency_id = agency_id;
-  r.year = year;
-  r.version = s->ColInt(0);
-  r.region_code = s->ColText(1);
-  absl::StatusOr<v1::Audit> a = ParseBlob<v1::Audit>(s->ColBlobView(2), "audit");
-  if (!a.ok()) return a.status();
-  r.audit = *std::move(a);
-  r.cells = s->ColBlob(3);
-  return r;
-}
+// The SQL of each step on one connection, in its transaction.
+class SqliteAuditTx final : public AuditTx {
+ public:
+  explicit SqliteAuditTx(Connection& c) : c_(c) {}
 
-absl::StatusOr<int64_t> LatestAuditedVersion(Connection& c, const std::string& agency_id,
-                                             int32_t year) {
-  absl::StatusOr<Stmt> s = c.Prepare(
-      "SELECT COALESCE(MAX(version), 0) FROM audits WHERE agency_id = ?1 AND year = ?2",
-      "read latest audited version");
-  if (!s.ok()) return s.status();
-  s->Text(1, agency_id);
-  s->Int(2, year);
-  absl::StatusOr<bool> row = s->Step();
-  if (!row.ok()) return row.status();
-  return s->ColInt(0);
-}
-
-absl::StatusOr<VersionReviews> ReadReviews(Connection& c, const std::string& agency_id,
-                                           int32_t year, int64_t version) {
-  VersionReviews out;
-  absl::StatusOr<AuditRecord> a = ReadAudit(c, agency_id, year, version);
-  if (!a.ok()) return a.status();
-  out.audit = *std::move(a);
-  absl::StatusOr<Stmt> s = c.Prepare(
-      "SELECT sign_off FROM sign_offs WHERE agency_id = ?1 AND year = ?2 AND version = ?3 "
-      "ORDER BY id",
-      "read sign-offs");
-  if (!s.ok()) return s.status();
-  s->Text(1, agency_id);
-  s->Int(2, year);
-  s->Int(3, out.audit.version);
-  for (;;) {
+  absl::StatusOr<AuditRecord> ReadAudit(const std::string& agency_id, int32_t year,
+                                        int64_t version) override {
+    std::string sql =
+        "SELECT version, region_code, audit, cells FROM audits WHERE agency_id = ?1 AND year = ?2";
+    sql += version == 0 ? " ORDER BY version DESC LIMIT 1" : " AND version = ?3";
+    absl::StatusOr<Stmt> s = c_.Prepare(sql, "read audit");
+    if (!s.ok()) return s.status();
+    s->Text(1, agency_id);
+    s->Int(2, year);
+    if (version != 0) s->Int(3, version);
     absl::StatusOr<bool> row = s->Step();
     if (!row.ok()) return row.status();
-    if (!*row) break;
-    absl::StatusOr<v1::SignOff> so = ParseBlob<v1::SignOff>(s->ColBlobView(0), "sign-off");
-    if (!so.ok()) return so.status();
-    out.sign_offs.push_back(*std::move(so));
+    if (!*row) {
+      return absl::NotFoundError(
+          absl::StrCat(version == 0 ? FormatReportName({agency_id, year})
+                                    : FormatVersionName({agency_id, year}, version),
+                       " has no audit"));
+    }
+    AuditRecord r;
+    r.agency_id = agency_id;
+    r.year = year;
+    r.version = s->ColInt(0);
+    r.region_code = s->ColText(1);
+    absl::StatusOr<v1::Audit> a = ParseBlob<v1::Audit>(s->ColBlobView(2), "audit");
+    if (!a.ok()) return a.status();
+    r.audit = *std::move(a);
+    r.cells = s->ColBlob(3);
+    return r;
   }
-  absl::StatusOr<int64_t> latest = LatestAuditedVersion(c, agency_id, year);
-  if (!latest.ok()) return latest.status();
-  out.latest = *latest == out.audit.version;
-  return out;
-}
 
-// Appends one entry to the ledger, signed by `sign`; returns its index.
-absl::StatusOr<int64_t> AppendLedger(Connection& c, const v1::LedgerEntry& entry,
-                                     const EntrySigner& sign) {
-  // MAX over the primary key is a seek; COUNT(*) would scan.
-  absl::StatusOr<int64_t> size =
-      c.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
-  if (!size.ok()) return size.status();
-  std::string bytes = DeterministicBytes(entry);
-  std::string leaf = LeafHash(bytes);
-  absl::StatusOr<std::string> signature = sign(*size, leaf);
-  if (!signature.ok()) return signature.status();
-  absl::StatusOr<Stmt> s = c.Prepare(
-      "INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES (?1, ?2, ?3, ?4)",
-      "append ledger");
-  if (!s.ok()) return s.status();
-  s->Int(1, *size);
-  s->Blob(2, bytes);
-  s->Blob(3, leaf);
-  s->Blob(4, *signature);
-  if (absl::Status st = s->Run(); !st.ok()) return st;
-  return *size;
-}
+  absl::StatusOr<std::vector<v1::SignOff>> ReadSignOffs(const std::string& agency_id,
+                                                        int32_t year, int64_t version) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "SELECT sign_off FROM sign_offs WHERE agency_id = ?1 AND year = ?2 AND version = ?3 "
+        "ORDER BY id",
+        "read sign-offs");
+    if (!s.ok()) return s.status();
+    s->Text(1, agency_id);
+    s->Int(2, year);
+    s->Int(3, version);
+    std::vector<v1::SignOff> out;
+    absl::Status rows = s->ForEachRow([&]() -> absl::Status {
+      absl::StatusOr<v1::SignOff> so = ParseBlob<v1::SignOff>(s->ColBlobView(0), "sign-off");
+      if (!so.ok()) return so.status();
+      out.push_back(*std::move(so));
+      return absl::OkStatus();
+    });
+    if (!rows.ok()) return rows;
+    return out;
+  }
 
-absl::Status AppendEvent(Connection& c, const std::string& region_code,
-                         const v1::AuditEvent& event) {
-  absl::StatusOr<Stmt> s = c.Prepare(
-      "INSERT INTO events (seq, region_code, event) "
-      "VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?1, ?2)",
-      "append event");
-  if (!s.ok()) return s.status();
-  std::string bytes = DeterministicBytes(event);
-  s->Text(1, region_code);
-  s->Blob(2, bytes);
-  return s->Run();
-}
+  absl::StatusOr<int64_t> LatestAuditedVersion(const std::string& agency_id,
+                                               int32_t year) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "SELECT COALESCE(MAX(version), 0) FROM audits WHERE agency_id = ?1 AND year = ?2",
+        "read latest audited version");
+    if (!s.ok()) return s.status();
+    s->Text(1, agency_id);
+    s->Int(2, year);
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    return s->ColInt(0);
+  }
 
-absl::StatusOr<v1::ReportState> ReadState(Connection& c, const std::string& agency_id,
-                                          int32_t year) {
-  absl::StatusOr<Stmt> s = c.Prepare(
-      "SELECT state FROM report_states WHERE agency_id = ?1 AND year = ?2", "read report state");
-  if (!s.ok()) return s.status();
-  s->Text(1, agency_id);
-  s->Int(2, year);
-  absl::StatusOr<bool> row = s->Step();
-  if (!row.ok()) return row.status();
-  return *row ? static_cast<v1::ReportState>(s->ColInt(0)) : v1::REPORT_STATE_UNSPECIFIED;
-}
-
-// Recomputes the report's dashboard state from its latest version.
-absl::StatusOr<v1::ReportState> UpdateState(Connection& c, const VersionReviews& latest) {
-  const AuditRecord& a = latest.audit;
-  v1::ReportState state = ReportStateOf(ReviewStatusOf(a.audit, latest.sign_offs, true));
-  std::vector<absl::string_view> rules;
-  for (const v1::Finding& f : a.audit.findings()) rules.push_back(f.rule_id());
-  absl::StatusOr<Stmt> s = c.Prepare(
-      "INSERT INTO report_states (agency_id, year, region_code, latest_version, state, "
-      "error_count, warning_count, info_count, rule_ids, cells) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-      "ON CONFLICT (agency_id, year) DO UPDATE SET region_code = excluded.region_code, "
-      "latest_version = excluded.latest_version, state = excluded.state, "
-      "error_count = excluded.error_count, warning_count = excluded.warning_count, "
-      "info_count = excluded.info_count, rule_ids = excluded.rule_ids, cells = excluded.cells",
-      "write report state");
-  if (!s.ok()) return s.status();
-  std::string rule_ids = absl::StrJoin(rules, ",");
-  s->Text(1, a.agency_id);
-  s->Int(2, a.year);
-  s->Text(3, a.region_code);
-  s->Int(4, a.version);
-  s->Int(5, state);
-  s->Int(6, a.audit.error_count());
-  s->Int(7, a.audit.warning_count());
-  s->Int(8, a.audit.info_count());
-  s->Text(9, rule_ids);
-  s->Blob(10, a.cells);
-  if (absl::Status st = s->Run(); !st.ok()) return st;
-  return state;
-}
-
-google::protobuf::Timestamp Now() {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(absl::Now()));
-}
-
-// Writes one audit with its ledger entry, event and report state; -1 when
-// the version is audited already. Consumes `r` (sets its ledger index,
-// then moves it into the report state).
-absl::StatusOr<int64_t> InsertAudit(Connection& c, AuditRecord& r, const EntrySigner& sign) {
-  {
-    absl::StatusOr<Stmt> s = c.Prepare(
+  absl::StatusOr<std::vector<bool>> AuditsStored(
+      const std::vector<AuditRecord>& records) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
         "SELECT 1 FROM audits WHERE agency_id = ?1 AND year = ?2 AND version = ?3",
         "look up audit");
     if (!s.ok()) return s.status();
-    s->Text(1, r.agency_id);
-    s->Int(2, r.year);
-    s->Int(3, r.version);
-    absl::StatusOr<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (*row) return -1;
+    std::vector<bool> out;
+    for (const AuditRecord& r : records) {
+      s->Text(1, r.agency_id);
+      s->Int(2, r.year);
+      s->Int(3, r.version);
+      absl::StatusOr<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      out.push_back(*row);
+      s->Reset();
+    }
+    return out;
   }
-  const v1::LedgerEntry entry = AuditLedgerEntry(r.audit);
-  absl::StatusOr<int64_t> index = AppendLedger(c, entry, sign);
-  if (!index.ok()) return index.status();
-  r.audit.set_ledger_index(*index);
-  {
-    absl::StatusOr<Stmt> s = c.Prepare(
+
+  absl::StatusOr<int64_t> LedgerSize() override {
+    // MAX over the primary key is a seek; COUNT(*) would scan.
+    return c_.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
+  }
+  absl::StatusOr<int64_t> LastEventSeq() override {
+    return c_.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM events", "read last event");
+  }
+  absl::StatusOr<int64_t> LastSignOffId() override {
+    return c_.QueryInt("SELECT COALESCE(MAX(id), 0) FROM sign_offs", "read last sign-off id");
+  }
+
+  absl::Status WriteLedger(int64_t first_index, const std::vector<LedgerLeaf>& leaves) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "INSERT INTO ledger (idx, entry, leaf_hash, signature) VALUES (?1, ?2, ?3, ?4)",
+        "append ledger");
+    if (!s.ok()) return s.status();
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      s->Int(1, first_index + static_cast<int64_t>(i));
+      s->Blob(2, leaves[i].entry);
+      s->Blob(3, leaves[i].leaf_hash);
+      s->Blob(4, leaves[i].signature);
+      if (absl::Status st = s->RunAndReset(); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteAudits(const std::vector<const AuditRecord*>& records) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
         "INSERT INTO audits (agency_id, year, version, region_code, audit, cells) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         "write audit");
     if (!s.ok()) return s.status();
-    std::string bytes = DeterministicBytes(r.audit);
+    for (const AuditRecord* r : records) {
+      const std::string bytes = DeterministicBytes(r->audit);
+      s->Text(1, r->agency_id);
+      s->Int(2, r->year);
+      s->Int(3, r->version);
+      s->Text(4, r->region_code);
+      s->Blob(5, bytes);
+      s->Blob(6, r->cells);
+      if (absl::Status st = s->RunAndReset(); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteEvents(const std::vector<EventRecord>& events) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "INSERT INTO events (seq, region_code, event) VALUES (?1, ?2, ?3)", "append event");
+    if (!s.ok()) return s.status();
+    for (const EventRecord& e : events) {
+      const std::string bytes = DeterministicBytes(e.event);
+      s->Int(1, e.seq);
+      s->Text(2, e.region_code);
+      s->Blob(3, bytes);
+      if (absl::Status st = s->RunAndReset(); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteSignOff(int64_t id, const std::string& agency_id, int32_t year,
+                            int64_t version, const v1::SignOff& sign_off) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "INSERT INTO sign_offs (id, agency_id, year, version, sign_off) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)",
+        "write sign-off");
+    if (!s.ok()) return s.status();
+    const std::string bytes = DeterministicBytes(sign_off);
+    s->Int(1, id);
+    s->Text(2, agency_id);
+    s->Int(3, year);
+    s->Int(4, version);
+    s->Blob(5, bytes);
+    return s->Run();
+  }
+
+  absl::StatusOr<v1::ReportState> ReadState(const std::string& agency_id, int32_t year) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "SELECT state FROM report_states WHERE agency_id = ?1 AND year = ?2", "read report state");
+    if (!s.ok()) return s.status();
+    s->Text(1, agency_id);
+    s->Int(2, year);
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    return *row ? static_cast<v1::ReportState>(s->ColInt(0)) : v1::REPORT_STATE_UNSPECIFIED;
+  }
+
+  absl::Status WriteState(const ReportStateRecord& r) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "INSERT INTO report_states (agency_id, year, region_code, latest_version, state, "
+        "error_count, warning_count, info_count, rule_ids, cells) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT (agency_id, year) DO UPDATE SET region_code = excluded.region_code, "
+        "latest_version = excluded.latest_version, state = excluded.state, "
+        "error_count = excluded.error_count, warning_count = excluded.warning_count, "
+        "info_count = excluded.info_count, rule_ids = excluded.rule_ids, cells = excluded.cells",
+        "write report state");
+    if (!s.ok()) return s.status();
+    const std::string rule_ids = absl::StrJoin(r.rule_ids, ",");
     s->Text(1, r.agency_id);
     s->Int(2, r.year);
-    s->Int(3, r.version);
-    s->Text(4, r.region_code);
-    s->Blob(5, bytes);
-    s->Blob(6, r.cells);
-    if (absl::Status w = s->Run(); !w.ok()) return w;
+    s->Text(3, r.region_code);
+    s->Int(4, r.latest_version);
+    s->Int(5, r.state);
+    s->Int(6, r.error_count);
+    s->Int(7, r.warning_count);
+    s->Int(8, r.info_count);
+    s->Text(9, rule_ids);
+    s->Blob(10, r.cells);
+    return s->Run();
   }
-  v1::AuditEvent ev;
-  ev.set_kind(v1::AuditEvent::VERSION_AUDITED);
-  ev.set_version(r.audit.version());
-  ev.set_region_code(r.region_code);
-  *ev.mutable_time() = r.audit.audit_time();
-  if (absl::Status w = AppendEvent(c, r.region_code, ev); !w.ok()) return w;
-  absl::StatusOr<int64_t> latest = LatestAuditedVersion(c, r.agency_id, r.year);
-  if (!latest.ok()) return latest.status();
-  if (*latest == r.version) {
-    VersionReviews vr;
-    vr.audit = std::move(r);
-    vr.latest = true;
-    absl::StatusOr<v1::ReportState> state = UpdateState(c, vr);
-    if (!state.ok()) return state.status();
-  }
-  return *index;
-}
 
-class SqliteStore final : public Store {
+  absl::Status AdvanceFeed(int64_t feed_seq) override {
+    absl::StatusOr<Stmt> s = c_.Prepare(
+        "INSERT INTO feed_seq (id, seq) VALUES (1, ?1) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > feed_seq.seq",
+        "write feed position");
+    if (!s.ok()) return s.status();
+    s->Int(1, feed_seq);
+    return s->Run();
+  }
+
+ private:
+  Connection& c_;
+};
+
+class SqliteStore final : public TxStore {
  public:
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
       : path_(std::move(path)), writer_(std::move(writer)) {}
 
-  absl::StatusOr<std::string> FeedPosition() override {
-    return WithReader([](Connection& c) -> absl::StatusOr<std::string> {
-      absl::StatusOr<Stmt> s = c.Prepare("SELECT position FROM feed WHERE id = 1", "read feed");
-      if (!s.ok()) return s.status();
-      absl::StatusOr<bool> row = s->Step();
-      if (!row.ok()) return row.status();
-      return *row ? s->ColText(0) : std::string();
+  absl::StatusOr<int64_t> FeedPosition() override {
+    return readers_.Run([](Connection& c) {
+      return c.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM feed_seq", "read feed");
     });
-  }
-
-  absl::StatusOr<std::vector<int64_t>> RecordAudits(std::vector<AuditRecord> records,
-                                                    const std::string& feed_position) override {
-    absl::MutexLock lock(&write_mu_);
-    Connection& c = *writer_;
-    std::vector<int64_t> indexes;
-    const EntrySigner sign = [this](int64_t i, absl::string_view leaf) { return SignEntry(i, leaf); };
-    absl::Status st = c.InTransactionDo("record audits", [&]() -> absl::Status {
-      indexes.clear();
-      for (AuditRecord& r : records) {
-        absl::StatusOr<int64_t> index = InsertAudit(c, r, sign);
-        if (!index.ok()) return index.status();
-        indexes.push_back(*index);
-      }
-      absl::StatusOr<Stmt> s = c.Prepare(
-          "INSERT INTO feed (id, position) VALUES (1, ?1) "
-          "ON CONFLICT (id) DO UPDATE SET position = excluded.position "
-          "WHERE CAST(substr(excluded.position, 6) AS INTEGER) > "
-          "CAST(substr(feed.position, 6) AS INTEGER)",
-          "write feed position");
-      if (!s.ok()) return s.status();
-      s->Text(1, feed_position);
-      return s->Run();
-    });
-    if (!st.ok()) return st;
-    return indexes;
-  }
-
-  absl::StatusOr<AuditRecord> GetAudit(const std::string& agency_id, int32_t year,
-                                       int64_t version) override {
-    return WithReader([&](Connection& c) { return ReadAudit(c, agency_id, year, version); });
-  }
-
-  absl::StatusOr<VersionReviews> GetReviews(const std::string& agency_id, int32_t year,
-                                            int64_t version) override {
-    return WithReader([&](Connection& c) { return ReadReviews(c, agency_id, year, version); });
-  }
-
-  absl::StatusOr<v1::SignOff> AddSignOff(const std::string& agency_id, int32_t year,
-                                         int64_t version, v1::SignOff sign_off,
-                                         const SignOffCheck& check) override {
-    absl::MutexLock lock(&write_mu_);
-    Connection& c = *writer_;
-    const EntrySigner sign = [this](int64_t i, absl::string_view leaf) { return SignEntry(i, leaf); };
-    absl::Status st = c.InTransactionDo("add sign-off", [&]() -> absl::Status {
-      absl::StatusOr<VersionReviews> reviews = ReadReviews(c, agency_id, year, version);
-      if (!reviews.ok()) return reviews.status();
-      if (absl::Status ok = check(*reviews); !ok.ok()) return ok;
-      absl::StatusOr<int64_t> id =
-          c.QueryInt("SELECT COALESCE(MAX(id), 0) + 1 FROM sign_offs", "next sign-off id");
-      if (!id.ok()) return id.status();
-      sign_off.set_name(absl::StrCat(reviews->audit.audit.version(), "/signOffs/", *id));
-      *sign_off.mutable_create_time() = Now();
-      sign_off.clear_ledger_index();
-      const v1::LedgerEntry entry = SignOffLedgerEntry(sign_off);
-      absl::StatusOr<int64_t> idx = AppendLedger(c, entry, sign);
-      if (!idx.ok()) return idx.status();
-      sign_off.set_ledger_index(*idx);
-      {
-        absl::StatusOr<Stmt> s = c.Prepare(
-            "INSERT INTO sign_offs (id, agency_id, year, version, sign_off) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)",
-            "write sign-off");
-        if (!s.ok()) return s.status();
-        std::string bytes = DeterministicBytes(sign_off);
-        s->Int(1, *id);
-        s->Text(2, agency_id);
-        s->Int(3, year);
-        s->Int(4, reviews->audit.version);
-        s->Blob(5, bytes);
-        if (absl::Status w = s->Run(); !w.ok()) return w;
-      }
-      const std::string& region = reviews->audit.region_code;
-      v1::AuditEvent ev;
-      ev.set_kind(v1::AuditEvent::SIGNED_OFF);
-      ev.set_version(reviews->audit.audit.version());
-      ev.set_region_code(region);
-      ev.set_sign_off(sign_off.name());
-      *ev.mutable_time() = sign_off.create_time();
-      if (absl::Status w = AppendEvent(c, region, ev); !w.ok()) return w;
-      if (!reviews->latest) return absl::OkStatus();
-      absl::StatusOr<v1::ReportState> before = ReadState(c, agency_id, year);
-      if (!before.ok()) return before.status();
-      reviews->sign_offs.push_back(sign_off);
-      absl::StatusOr<v1::ReportState> after = UpdateState(c, *reviews);
-      if (!after.ok()) return after.status();
-      if (*after == v1::CLEARED && *before != v1::CLEARED) {
-        ev.set_kind(v1::AuditEvent::CLEARED);
-        ev.clear_sign_off();
-        if (absl::Status w = AppendEvent(c, region, ev); !w.ok()) return w;
-      }
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
-    return sign_off;
   }
 
   absl::StatusOr<std::vector<ReportStateRecord>> ListReportStates(
       int32_t year, const std::string& region_prefix) override {
-    return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<ReportStateRecord>> {
+    return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<ReportStateRecord>> {
       absl::StatusOr<Stmt> s = c.Prepare(
           "SELECT agency_id, region_code, latest_version, state, error_count, warning_count, "
           "info_count, rule_ids, cells FROM report_states "
@@ -430,10 +337,7 @@ class SqliteStore final : public Store {
       s->Text(2, region_prefix);
       s->Int(3, static_cast<int64_t>(region_prefix.size()));
       std::vector<ReportStateRecord> out;
-      for (;;) {
-        absl::StatusOr<bool> row = s->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
+      absl::Status rows = s->ForEachRow([&]() -> absl::Status {
         ReportStateRecord& r = out.emplace_back();
         r.agency_id = s->ColText(0);
         r.year = year;
@@ -446,7 +350,9 @@ class SqliteStore final : public Store {
         std::string ids = s->ColText(7);
         if (!ids.empty()) r.rule_ids = absl::StrSplit(ids, ',');
         r.cells = s->ColBlob(8);
-      }
+        return absl::OkStatus();
+      });
+      if (!rows.ok()) return rows;
       return out;
     });
   }
@@ -454,7 +360,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<EventRecord>> ReadEvents(int64_t after_seq,
                                                       const std::string& region_prefix,
                                                       int limit) override {
-    return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<EventRecord>> {
+    return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<EventRecord>> {
       absl::StatusOr<Stmt> s = c.Prepare(
           "SELECT seq, region_code, event FROM events "
           "WHERE seq > ?1 AND substr(region_code, 1, ?3) = ?2 ORDER BY seq LIMIT ?4",
@@ -465,29 +371,26 @@ class SqliteStore final : public Store {
       s->Int(3, static_cast<int64_t>(region_prefix.size()));
       s->Int(4, limit);
       std::vector<EventRecord> out;
-      for (;;) {
-        absl::StatusOr<bool> row = s->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
+      absl::Status rows = s->ForEachRow([&]() -> absl::Status {
         EventRecord& e = out.emplace_back();
         e.seq = s->ColInt(0);
         e.region_code = s->ColText(1);
         absl::StatusOr<v1::AuditEvent> ev = ParseBlob<v1::AuditEvent>(s->ColBlobView(2), "event");
         if (!ev.ok()) return ev.status();
         e.event = *std::move(ev);
-      }
+        return absl::OkStatus();
+      });
+      if (!rows.ok()) return rows;
       return out;
     });
   }
 
   absl::StatusOr<int64_t> LastEventSeq() override {
-    return WithReader([](Connection& c) {
-      return c.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM events", "read last event");
-    });
+    return readers_.Run([](Connection& c) { return SqliteAuditTx(c).LastEventSeq(); });
   }
 
   absl::StatusOr<std::vector<LedgerLeaf>> ReadLedger(int64_t from, int64_t limit) override {
-    return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<LedgerLeaf>> {
+    return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<LedgerLeaf>> {
       absl::StatusOr<Stmt> s = c.Prepare(
           "SELECT idx, entry, leaf_hash, signature FROM ledger WHERE idx >= ?1 ORDER BY idx "
           "LIMIT ?2",
@@ -496,59 +399,47 @@ class SqliteStore final : public Store {
       s->Int(1, from);
       s->Int(2, limit);
       std::vector<LedgerLeaf> out;
-      for (;;) {
-        absl::StatusOr<bool> row = s->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
+      absl::Status rows = s->ForEachRow([&]() -> absl::Status {
         if (s->ColInt(0) != from + static_cast<int64_t>(out.size())) {
           return absl::DataLossError(
               absl::StrCat("sqlite: ledger entry ", from + out.size(), " is missing"));
         }
         out.push_back({s->ColBlob(1), s->ColBlob(2), s->ColBlob(3)});
-      }
+        return absl::OkStatus();
+      });
+      if (!rows.ok()) return rows;
       return out;
     });
   }
 
   absl::StatusOr<int64_t> LedgerSize() override {
-    return WithReader([](Connection& c) {
-      return c.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger", "read ledger size");
+    return readers_.Run([](Connection& c) { return SqliteAuditTx(c).LedgerSize(); });
+  }
+
+  absl::Status Warm() { return readers_.Warm(); }
+
+ protected:
+  absl::Status ReadTx(absl::string_view, TxFn fn) override {
+    return readers_.Run([&](Connection& c) {
+      SqliteAuditTx tx(c);
+      return fn(tx);
+    });
+  }
+
+  absl::Status WriteTx(absl::string_view step, TxFn fn) override {
+    absl::MutexLock lock(&write_mu_);
+    Connection& c = *writer_;
+    return c.InTransactionDo(step, [&] {
+      SqliteAuditTx tx(c);
+      return fn(tx);
     });
   }
 
  private:
-  template <typename Fn>
-  auto WithReader(Fn fn) -> decltype(fn(std::declval<Connection&>())) {
-    std::unique_ptr<Connection> c;
-    {
-      absl::MutexLock lock(&readers_mu_);
-      if (!idle_readers_.empty()) {
-        c = std::move(idle_readers_.back());
-        idle_readers_.pop_back();
-      }
-    }
-    if (c == nullptr) {
-      absl::StatusOr<std::unique_ptr<Connection>> opened = sqlite::OpenReader(path_);
-      if (!opened.ok()) return opened.status();
-      c = *std::move(opened);
-    }
-    // Each read is its own transaction, so its statements see one snapshot.
-    auto result = [&]() -> decltype(fn(*c)) {
-      if (absl::Status s = c->Exec("BEGIN", "begin read"); !s.ok()) return s;
-      auto r = fn(*c);
-      (void)c->Exec("COMMIT", "end read");
-      return r;
-    }();
-    absl::MutexLock lock(&readers_mu_);
-    if (idle_readers_.size() < kMaxReaders) idle_readers_.push_back(std::move(c));
-    return result;
-  }
-
   const std::string path_;
   absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
-  absl::Mutex readers_mu_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  sqlite::ReaderPool readers_{path_, kMaxReaders};
 };
 
 }  // namespace
@@ -556,8 +447,10 @@ class SqliteStore final : public Store {
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   absl::StatusOr<std::unique_ptr<Connection>> w = sqlite::OpenWithSchema(path, Migrations());
   if (!w.ok()) return w.status();
-  static_assert(kSqliteSchemaVersion == 2, "update Migrations()");
-  return std::unique_ptr<Store>(new SqliteStore(path, *std::move(w)));
+  static_assert(kSqliteSchemaVersion == 3, "update Migrations()");
+  auto store = std::make_unique<SqliteStore>(path, *std::move(w));
+  if (absl::Status s = store->Warm(); !s.ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
 }
 
 }  // namespace disclosure::audit

@@ -13,7 +13,7 @@
 
 namespace disclosure::audit {
 
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 

@@ -15,7 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "core/pg_db.h"
+#include "core/storage/pg_db.h"
 #include "submit_service/store/create_version.h"
 #include "pqxx/pqxx"
 
@@ -341,7 +341,7 @@ class PostgresStore final : public Store {
 
     absl::StatusOr<std::optional<Answer>> FindAnswer(const std::string& submitter,
                                                      const std::string& request_id) override {
-      return Sql("look up request_id", [&]() -> absl::StatusOr<std::optional<Answer>> {
+      return pg::Sql("look up request_id", [&]() -> absl::StatusOr<std::optional<Answer>> {
         pqxx::result r = tx_.exec_params(
             "SELECT agency_id, year, version, created FROM idempotency "
             "WHERE submitter = $1 AND request_id = $2",
@@ -353,7 +353,7 @@ class PostgresStore final : public Store {
     }
 
     absl::StatusOr<Latest> ReadLatest(const std::string& agency_id, int32_t year) override {
-      return Sql("read latest version", [&]() -> absl::StatusOr<Latest> {
+      return pg::Sql("read latest version", [&]() -> absl::StatusOr<Latest> {
         pqxx::result r = tx_.exec_params(
             "SELECT r.latest_version, v.content_hash FROM reports r JOIN versions v "
             "ON v.agency_id = r.agency_id AND v.year = r.year AND v.version = r.latest_version "
@@ -366,12 +366,12 @@ class PostgresStore final : public Store {
 
     absl::StatusOr<VersionRecord> ReadVersion(const std::string& agency_id, int32_t year,
                                               int64_t version) override {
-      return Sql("read version",
+      return pg::Sql("read version",
                  [&] { return QueryVersion(tx_, agency_id, year, version, true); });
     }
 
     absl::StatusOr<FeedSlot> NextFeedSlot() override {
-      return Sql("read last feed_seq", [&]() -> absl::StatusOr<FeedSlot> {
+      return pg::Sql("read last feed_seq", [&]() -> absl::StatusOr<FeedSlot> {
         pqxx::result last = tx_.exec(
             "SELECT COALESCE(MAX(feed_seq), 0), COALESCE((SELECT create_time_us FROM versions "
             "ORDER BY feed_seq DESC LIMIT 1), 0) FROM versions");
@@ -382,7 +382,7 @@ class PostgresStore final : public Store {
     }
 
     absl::Status WriteVersion(const CreateVersionArgs& a, const VersionRecord& v) override {
-      return Sql("write version", [&] {
+      return pg::Sql("write version", [&] {
         tx_.exec_params(
             "INSERT INTO reports (agency_id, year, agency_name, region_code, latest_version) "
             "VALUES ($1, $2, $3, $4, $5) "
@@ -400,7 +400,7 @@ class PostgresStore final : public Store {
 
     absl::Status WriteAnswer(const CreateVersionArgs& a, const VersionRecord& v,
                              bool created) override {
-      return Sql("record request_id", [&] {
+      return pg::Sql("record request_id", [&] {
         tx_.exec_params(
             "INSERT INTO idempotency (submitter, request_id, agency_id, year, version, created) "
             "VALUES ($1, $2, $3, $4, $5, $6)",
@@ -410,16 +410,6 @@ class PostgresStore final : public Store {
     }
 
    private:
-    template <typename Fn>
-    static auto Sql(absl::string_view step, Fn fn) -> decltype(fn()) {
-      try {
-        return fn();
-      } catch (const pqxx::broken_connection&) {
-        throw;  // the whole batch fails (and its callers retry)
-      } catch (const std::exception& e) {
-        return pg::Error(e, step);
-      }
-    }
 
     pqxx::transaction_base& tx_;
   };

@@ -52,9 +52,8 @@
 //
 // Connections: one writer connection, used only by the writer thread (and by
 // Open before that thread starts); a small pool of reader connections
-// (PRAGMA query_only), each used by one thread at a time. WAL lets readers
-// run while the writer commits; every read is a single statement, hence a
-// consistent snapshot. synchronous=FULL: a commit returns after the WAL is
+// (sqlite::ReaderPool), each read one snapshot transaction. WAL lets readers
+// run while the writer commits. synchronous=FULL: a commit returns after the WAL is
 // fsync'd. Prepared statements are cached per connection.
 //
 // Group commit: CreateVersion puts a request on a queue and waits. The writer
@@ -102,7 +101,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "core/sqlite_db.h"
+#include "core/storage/sqlite_db.h"
 #include "submit_service/store/create_version.h"
 
 namespace disclosure::submit {
@@ -269,16 +268,6 @@ class SqliteStore final : public Store {
   template <typename Fn>
   absl::Status InSavepoint(Fn writes);
 
-  // Readers.
-  bool ReaderAvailable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
-    return !idle_readers_.empty() || open_readers_ < kMaxReaders;
-  }
-  absl::StatusOr<std::unique_ptr<Connection>> AcquireReader();
-  void ReleaseReader(std::unique_ptr<Connection> c);
-  // Runs fn(Connection&) on a reader connection.
-  template <typename Fn>
-  auto WithReader(Fn fn) -> decltype(fn(std::declval<Connection&>()));
-
   const std::string path_;
 
   // Used only by the writer thread once it runs.
@@ -290,9 +279,7 @@ class SqliteStore final : public Store {
   std::vector<Request*> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
 
-  absl::Mutex readers_mu_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
-  int open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+  sqlite::ReaderPool readers_{path_, kMaxReaders};
 };
 
 absl::StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path) {
@@ -312,9 +299,7 @@ absl::StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path
 
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(*w), *last_time));
   // Open one reader now so that a file readers cannot use fails here.
-  absl::StatusOr<std::unique_ptr<Connection>> r = store->AcquireReader();
-  if (!r.ok()) return r.status();
-  store->ReleaseReader(std::move(*r));
+  if (absl::Status r = store->readers_.Warm(); !r.ok()) return r;
   store->writer_thread_ = std::thread([s = store.get()] {
     pthread_setname_np(pthread_self(), "sqlite-writer");  // for top, perf, gdb
     s->WriterLoop();
@@ -329,10 +314,7 @@ SqliteStore::~SqliteStore() {
   }
   // The writer commits what is queued, then returns.
   if (writer_thread_.joinable()) writer_thread_.join();
-  {
-    absl::MutexLock l(&readers_mu_);
-    idle_readers_.clear();
-  }
+  readers_.CloseIdle();
   // Last connection: SQLite checkpoints the WAL and removes it.
   writer_.reset();
 }
@@ -559,47 +541,12 @@ absl::StatusOr<CreateVersionResult> SqliteStore::Apply(const CreateVersionArgs& 
 // ---------------------------------------------------------------------------
 // Reads
 
-absl::StatusOr<std::unique_ptr<Connection>> SqliteStore::AcquireReader() {
-  {
-    absl::MutexLock l(&readers_mu_);
-    readers_mu_.Await(absl::Condition(this, &SqliteStore::ReaderAvailable));
-    if (!idle_readers_.empty()) {
-      std::unique_ptr<Connection> c = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
-      return c;
-    }
-    ++open_readers_;
-  }
-  absl::StatusOr<std::unique_ptr<Connection>> c = sqlite::OpenReader(path_);
-  absl::Status s = c.status();
-  if (!s.ok()) {
-    absl::MutexLock l(&readers_mu_);
-    --open_readers_;
-    return s;
-  }
-  return c;
-}
-
-void SqliteStore::ReleaseReader(std::unique_ptr<Connection> c) {
-  absl::MutexLock l(&readers_mu_);
-  idle_readers_.push_back(std::move(c));
-}
-
-template <typename Fn>
-auto SqliteStore::WithReader(Fn fn) -> decltype(fn(std::declval<Connection&>())) {
-  absl::StatusOr<std::unique_ptr<Connection>> c = AcquireReader();
-  if (!c.ok()) return c.status();
-  auto result = fn(**c);
-  ReleaseReader(std::move(*c));
-  return result;
-}
-
 absl::StatusOr<VersionRecord> SqliteStore::GetVersion(const std::string& agency_id, int32_t year,
                                                       int64_t version, bool with_report) {
   if (version < 0) {
     return absl::InvalidArgumentError(absl::StrCat("negative version number ", version));
   }
-  return WithReader(
+  return readers_.Run(
       [&](Connection& c) { return QueryVersion(c, agency_id, year, version, with_report); });
 }
 
@@ -609,7 +556,7 @@ absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ListVersions(const std::
                                                                      int limit, bool with_report) {
   if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
   if (limit == 0) return std::vector<VersionRecord>();
-  return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
+  return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
     absl::StatusOr<Stmt> s =
         c.Prepare(absl::StrCat("SELECT ", kVersionColumns, with_report ? ", report" : "",
                                " FROM versions WHERE agency_id = ?1 AND year = ?2 AND version > ?3 "
@@ -621,12 +568,11 @@ absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ListVersions(const std::
     s->Int(3, after_version);
     s->Int(4, limit);
     std::vector<VersionRecord> out;
-    for (;;) {
-      absl::StatusOr<bool> row = s->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    absl::Status rows = s->ForEachRow([&]() -> absl::Status {
       out.push_back(ReadVersionRow(*s, 0, with_report));
-    }
+      return absl::OkStatus();
+    });
+    if (!rows.ok()) return rows;
     return out;
   });
 }
@@ -702,7 +648,7 @@ absl::StatusOr<std::vector<ReportRecord>> SqliteStore::ListReports(
   }
   absl::StrAppend(&sql, " ORDER BY r.region_code, r.agency_id, r.year LIMIT ", num(limit));
 
-  return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<ReportRecord>> {
+  return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<ReportRecord>> {
     absl::StatusOr<Stmt> s =
         c.Prepare(sql, "list reports", /*cacheable=*/list_params <= kMaxCachedListParams);
     if (!s.ok()) return s.status();
@@ -715,10 +661,7 @@ absl::StatusOr<std::vector<ReportRecord>> SqliteStore::ListReports(
       }
     }
     std::vector<ReportRecord> out;
-    for (;;) {
-      absl::StatusOr<bool> row = s->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    absl::Status rows = s->ForEachRow([&]() -> absl::Status {
       ReportRecord r;
       r.agency_name = s->ColText(0);
       r.region_code = s->ColText(1);
@@ -726,7 +669,9 @@ absl::StatusOr<std::vector<ReportRecord>> SqliteStore::ListReports(
       r.agency_id = r.latest.agency_id;
       r.year = r.latest.year;
       out.push_back(std::move(r));
-    }
+      return absl::OkStatus();
+    });
+    if (!rows.ok()) return rows;
     return out;
   });
 }
@@ -735,7 +680,7 @@ absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ReadFeed(int64_t after_s
                                                                   bool with_report) {
   if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
   if (limit == 0) return std::vector<VersionRecord>();
-  return WithReader([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
+  return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
     absl::StatusOr<Stmt> s = c.Prepare(absl::StrCat("SELECT ", kVersionColumns,
                                                     with_report ? ", report" : "",
                                                     " FROM versions WHERE feed_seq > ?1 "
@@ -745,18 +690,17 @@ absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ReadFeed(int64_t after_s
     s->Int(1, after_seq);
     s->Int(2, limit);
     std::vector<VersionRecord> out;
-    for (;;) {
-      absl::StatusOr<bool> row = s->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    absl::Status rows = s->ForEachRow([&]() -> absl::Status {
       out.push_back(ReadVersionRow(*s, 0, with_report));
-    }
+      return absl::OkStatus();
+    });
+    if (!rows.ok()) return rows;
     return out;
   });
 }
 
 absl::StatusOr<int64_t> SqliteStore::LastFeedSeq() {
-  return WithReader([](Connection& c) {
+  return readers_.Run([](Connection& c) {
     return c.QueryInt("SELECT COALESCE(MAX(feed_seq), 0) FROM versions", "read last feed_seq");
   });
 }
