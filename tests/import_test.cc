@@ -1,6 +1,7 @@
 // Import of the published text: the sample to its exact published numbers,
 // round trips, damaged inputs, and the kinds of mess real extractions have.
 #include "core/import/import.h"
+#include "core/import/layout.h"
 #include "core/rules.h"
 #include "core/import/template_mapper.h"
 #include "core/import/text_reader.h"
@@ -697,6 +698,38 @@ TEST(Ocr, RowsThatDoNotAddUpAreNotGuessedWithoutAColumnToCheck) {
   EXPECT_THAT(unread, ::testing::UnorderedElementsAre(
                           "requests.outcomes.disclosed", "requests.outcomes.withheld.third_party_rights",
                           "appeals.administrative_reconsideration"));
+}
+
+// A PDF's lines (layout.h): a line that ends short of the page's right
+// margin ends its paragraph, so a heading printed flush left after it (as
+// WPS and Word print headings, unindented) is a paragraph of its own, not
+// the end of the paragraph before it.
+Word LayoutWord(const std::string& text, double x0, double x1, double y0) {
+  Word w;
+  w.text = text;
+  w.x0 = x0;
+  w.x1 = x1;
+  w.y0 = y0;
+  w.y1 = y0 + 12;
+  return w;
+}
+
+TEST(PdfLayout, LineEndingShortOfTheMarginEndsItsParagraph) {
+  Document doc;
+  AppendPageLines({LayoutWord("一、总体情况", 50, 122, 100),
+                   LayoutWord("本机关全年主动公开政府信息一千余条，内容涵盖机构职能政策文件和办事服务", 74, 545, 120),
+                   LayoutWord("等方面。", 50, 98, 140),
+                   LayoutWord("二、主动公开政府信息情况", 50, 194, 160),
+                   LayoutWord("本年度共制发规范性文件三件，全部按规定在政府网站公开，接受社会监督和", 74, 545, 180),
+                   LayoutWord("查询。", 50, 86, 200)},
+                  1, 842, false, &doc);
+  std::vector<std::string> texts;
+  for (const DocBlock& b : doc.blocks) texts.push_back(b.text);
+  EXPECT_THAT(texts, ::testing::ElementsAre(
+                         "一、总体情况",
+                         "本机关全年主动公开政府信息一千余条，内容涵盖机构职能政策文件和办事服务等方面。",
+                         "二、主动公开政府信息情况",
+                         "本年度共制发规范性文件三件，全部按规定在政府网站公开，接受社会监督和查询。"));
 }
 
 }  // namespace
