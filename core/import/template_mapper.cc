@@ -729,7 +729,26 @@ class RowReader {
   void ReadTextLine(const Line& line) {
     std::vector<Cell> cells;
     for (absl::string_view t : absl::StrSplit(line.text, ' ', absl::SkipEmpty())) {
-      cells.push_back(ClassifyCell(t));
+      Cell c = ClassifyCell(t);
+      // A row label glued to its first value ("规章0 0 0", "行政许可733641"):
+      // no label of the template ends in a digit, so a label that does and
+      // reads as a row without its digits is that row and a value.
+      size_t digits = t.size();
+      while (digits > 0 && (absl::ascii_isdigit(t[digits - 1]) || t[digits - 1] == '.' ||
+                            t[digits - 1] == ',')) {
+        --digits;
+      }
+      while (digits < t.size() && !absl::ascii_isdigit(t[digits])) ++digits;
+      if (c.kind == CellKind::kLabel && digits > 0 && digits < t.size() &&
+          Classify(t.substr(0, digits), true).match == Match::kRow) {
+        Cell value = ClassifyCell(t.substr(digits));
+        if (value.kind == CellKind::kValue) {
+          cells.push_back(ClassifyCell(t.substr(0, digits)));
+          cells.push_back(std::move(value));
+          continue;
+        }
+      }
+      cells.push_back(std::move(c));
     }
     // "1 属于国家秘密": a leading small number before a label is its numbering.
     if (cells.size() >= 2 && cells[0].count && *cells[0].count > 0 && *cells[0].count <= 8 &&
@@ -876,15 +895,42 @@ class RowReader {
       absl::string_view head = text.substr(0, sp);
       absl::string_view tail = absl::StripLeadingAsciiWhitespace(text.substr(sp + 1));
       LabelForm tail_form = MakeForm(tail);
-      if (tail_form.core.empty() || !spec_.exact.count(tail_form.core)) continue;
+      if (tail_form.core.empty()) continue;
+      bool tail_exact = spec_.exact.count(tail_form.core) > 0;
       std::u32string head_key = LabelKey32(head);
       bool numbering = std::all_of(head_key.begin(), head_key.end(), [](char32_t c) {
         return (c >= U'0' && c <= U'9') || ChineseNumeral(c) > 0;
       });
       if (numbering) continue;  // "(七) 总计" is one label
       LabelForm head_form = MakeForm(head);
-      if (head_form.core.size() > 3 && !spec_.exact.count(head_form.core)) continue;
+      // The first part of a group label wrapped in its narrow column, beside
+      // the first part of a row label wrapped in its own ("(六)其他处
+      // 2.申请人逾期…其政府信息公" above "理 开申请 0 0 …").
+      bool group_part = false;
+      for (const RowSpec& g : spec_.rows) {
+        group_part |= g.arity == 0 && head_form.core.size() >= 2 && Contains(g.form.core, head_form.core);
+      }
+      if (!tail_exact && !group_part) continue;
+      if (head_form.core.size() > 3 && !spec_.exact.count(head_form.core) && !group_part) continue;
       Result r = Classify(tail, values_follow);
+      if (r.match == Match::kRow && (tail_exact || !r.inferred)) return r;
+    }
+    // The same with nothing between the two labels, as a table whose group
+    // column is merged into its row labels prints them ("(三)不予公开1.属于
+    // 国家秘密", "三、本年度办理结果(一)予以公开"): both must be the
+    // template's labels, the second starting with its numbering.
+    for (size_t at = 1; at + 1 < text.size(); ++at) {
+      char c = text[at];
+      bool numbering = c == '(' || (absl::ascii_isdigit(c) && !absl::ascii_isdigit(text[at - 1]) &&
+                                    (text[at + 1] == '.' || absl::StartsWith(text.substr(at + 1), "、")));
+      if (!numbering) continue;
+      LabelForm head_form = MakeForm(text.substr(0, at));
+      LabelForm tail_form = MakeForm(text.substr(at));
+      if (head_form.core.empty() || tail_form.core.empty() || !spec_.exact.count(head_form.core) ||
+          !spec_.exact.count(tail_form.core)) {
+        continue;
+      }
+      Result r = Classify(text.substr(at), values_follow);
       if (r.match == Match::kRow) return r;
     }
     // Column headers, unless the word is also a row (其他, 总计) and values
@@ -912,16 +958,25 @@ class RowReader {
       if (r >= 0) return {Match::kRow, r, form.number != spec_.rows[r].form.number};
       return {Match::kHeader};
     }
-    // The rest of a label split over lines.
-    if (last_row_ >= 0 && form.core.size() >= 2 &&
+    // The rest of a label split over lines — unless it starts with another
+    // row's number: "8.属于行" after 7.属于行政执法案卷 starts row 8.
+    absl::string_view lead = absl::StripLeadingAsciiWhitespace(text);
+    bool renumbered = !lead.empty() && absl::ascii_isdigit(lead[0]) && last_row_ >= 0 &&
+                      form.number != spec_.rows[last_row_].form.number;
+    if (last_row_ >= 0 && form.core.size() >= 2 && !renumbered &&
         Contains(spec_.rows[last_row_].form.core, form.core)) {
       return {Match::kContinuation, last_row_};
     }
     // The rest of its group's label, wrapped in the group's narrow column
-    // beside the row ("(六)其" above, "他处理" on the row's next line).
-    if (last_row_ >= 0 && form.core.size() >= 2 && spec_.rows[last_row_].group >= 0 &&
-        Contains(spec_.rows[spec_.rows[last_row_].group].form.core, form.core)) {
-      return {Match::kContinuation, last_row_};
+    // beside the row ("(六)其" above, "他处理" on the row's next line); one
+    // character only when it ends the group's label ("(六)其他处" above,
+    // "理" below).
+    if (last_row_ >= 0 && !form.core.empty() && spec_.rows[last_row_].group >= 0) {
+      const std::u32string& group = spec_.rows[spec_.rows[last_row_].group].form.core;
+      if (form.core.size() >= 2 ? Contains(group, form.core)
+                                : group.size() > 1 && group.back() == form.core[0]) {
+        return {Match::kContinuation, last_row_};
+      }
     }
     // The first part of a split label, or the label with an OCR slip.
     for (size_t r = 0; r < spec_.rows.size(); ++r) {
