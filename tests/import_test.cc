@@ -762,6 +762,25 @@ TEST(Mess, LabelGluedToItsFirstValue) {
   EXPECT_EQ(r.report.requests().outcomes().partially_disclosed().total(), 14);
 }
 
+// Text pasted without its line breaks: a part's heading word for word at
+// the start of its first paragraph, or after the last sentence of the part
+// before. A heading quoted inside a sentence stays text.
+TEST(Mess, HeadingsGluedIntoRunningText) {
+  std::string text = Replaced(SampleText(), "五、存在的主要问题及改进情况\n\n目前",
+                              "五、存在的主要问题及改进情况目前");
+  text = Replaced(text, "能力水平。\n\n六、其他需要报告的事项\n\n本报告",
+                  "能力水平。六、其他需要报告的事项本报告");
+  ImportResult r = MustImport(text);
+  const ImportResult want = MustImport(SampleText());
+  ExpectCellsOfTheSample(r);
+  EXPECT_EQ(r.report.problems_and_improvements(), want.report.problems_and_improvements());
+  EXPECT_EQ(r.report.other_matters(), want.report.other_matters());
+  for (const v1::Finding& f : StructureFindings(r)) EXPECT_NE(f.rule_id(), "S-SECT") << f.message();
+
+  ImportResult quoted = MustImport(Replaced(SampleText(), "本报告公布的数据", "详见五、存在的主要问题及改进情况所述，本报告公布的数据"));
+  EXPECT_THAT(quoted.report.other_matters(), HasSubstr("详见五、存在的主要问题及改进情况所述"));
+}
+
 // A PDF's lines (layout.h): a line that ends short of the page's right
 // margin ends its paragraph, so a heading printed flush left after it (as
 // WPS and Word print headings, unindented) is a paragraph of its own, not

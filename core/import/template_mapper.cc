@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -73,6 +74,45 @@ struct Lines {
   std::vector<Line> lines;
 };
 
+// A paragraph cut where one of the template's part headings, word for word
+// with its numeral, stands glued into running text: at its start with the
+// part's first sentence after it ("一、总体情况2021年，…"), or after the end
+// of a sentence ("…等问题。六、其他需要报告的事项本报告…"), as text pasted
+// without its line breaks prints them. A heading quoted inside a sentence
+// is not cut.
+void CutAtHeadings(absl::string_view raw, std::vector<absl::string_view>* pieces) {
+  size_t from = 0;
+  for (size_t at = 0; at < raw.size();) {
+    size_t cut = absl::string_view::npos, len = 0;
+    for (const Part& part : kParts) {
+      absl::string_view h = part.heading;
+      for (size_t p = raw.find(h, at); p != absl::string_view::npos; p = raw.find(h, p + 1)) {
+        absl::string_view before = raw.substr(from, p - from);
+        bool starts = TrimSpaces(before).empty();
+        bool after_sentence = false;
+        for (const char* end : {"。", "；", "！", "？", "：", ":", ";"}) {
+          after_sentence |= absl::EndsWith(TrimSpaces(before), end);
+        }
+        bool more = !TrimSpaces(raw.substr(p + h.size())).empty();
+        if ((starts && more) || (!starts && after_sentence)) {
+          if (p < cut) cut = p, len = h.size();
+          break;
+        }
+      }
+    }
+    if (cut == absl::string_view::npos) break;
+    if (cut > from) pieces->push_back(raw.substr(from, cut - from));
+    pieces->push_back(raw.substr(cut, len));
+    from = cut + len;
+    // "一、总体情况：2021年…": the colon goes with the heading.
+    for (const char* colon : {"：", ":"}) {
+      if (absl::StartsWith(raw.substr(from), colon)) from += strlen(colon);
+    }
+    at = from;
+  }
+  if (from < raw.size()) pieces->push_back(raw.substr(from));
+}
+
 void LinesOf(const Document& doc, Lines* out) {
   // Folding never lengthens text, so a buffer reserved for every text and
   // separator never reallocates and views into it stay valid.
@@ -99,7 +139,9 @@ void LinesOf(const Document& doc, Lines* out) {
   };
   for (const DocBlock& b : doc.blocks) {
     if (b.kind == DocBlock::kParagraph) {
-      for (absl::string_view raw : absl::StrSplit(b.text, '\n')) {
+      std::vector<absl::string_view> pieces;
+      for (absl::string_view raw : absl::StrSplit(b.text, '\n')) CutAtHeadings(raw, &pieces);
+      for (absl::string_view raw : pieces) {
         raw = TrimSpaces(raw);
         // Markdown headings ("## 一、总体情况") and bold ("**二、…**"): the
         // markers are not the text.
