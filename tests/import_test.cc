@@ -781,6 +781,16 @@ TEST(Mess, HeadingsGluedIntoRunningText) {
   EXPECT_THAT(quoted.report.other_matters(), HasSubstr("详见五、存在的主要问题及改进情况所述"));
 }
 
+// A saved web page read without its article element: the site's menu
+// above the title and its footer below the last part are not the report's.
+TEST(Import, SiteMenuAndFooterAreNotNarrative) {
+  ImportResult r = MustImport(absl::StrCat("首页 政务公开 政府信息公开年报\n", SampleText(),
+                                           "\n版权所有：郑州市公安局 ICP备05012345号-1 豫公网安备 41010502001234号\n"));
+  const ImportResult want = MustImport(SampleText());
+  EXPECT_EQ(r.report.overview(), want.report.overview());
+  EXPECT_EQ(r.report.other_matters(), want.report.other_matters());
+}
+
 // A PDF's lines (layout.h): a line that ends short of the page's right
 // margin ends its paragraph, so a heading printed flush left after it (as
 // WPS and Word print headings, unindented) is a paragraph of its own, not

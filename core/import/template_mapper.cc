@@ -234,6 +234,20 @@ bool IsPageNumber(absl::string_view t) {
   return all_digits(s) && t.find('-') != absl::string_view::npos;
 }
 
+// A web page's footer, where the page has no article element that leaves
+// it out: "版权所有：…", "ICP备…号", "公网安备…", "主办单位：…". No report
+// writes these words in its own text.
+bool IsSiteFurniture(absl::string_view t) {
+  if (t.size() > 300) return false;
+  for (const char* w : {"ICP备", "ICP证", "公网安备", "网站标识码"}) {
+    if (t.find(w) != absl::string_view::npos) return true;
+  }
+  for (const char* w : {"版权所有", "Copyright", "copyright", "©", "主办单位：", "主办单位:"}) {
+    if (absl::StartsWith(t, w)) return true;
+  }
+  return false;
+}
+
 bool IsBareNumber(absl::string_view t) {
   return !t.empty() && t.size() <= 3 &&
          std::all_of(t.begin(), t.end(), [](char c) { return absl::ascii_isdigit(c); });
@@ -1753,11 +1767,23 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
       }
       report.set_title(title);
       title_key = LabelKey(line.text);
+      // What stands above the title is the page's, not the report's: a
+      // site's menu or breadcrumb, an index number.
+      if (!preamble.empty()) {
+        diags.Add(Level::NOTE, preamble.front(), "", preamble.front()->text, "",
+                  "text before the title is not part of the report and is dropped");
+        preamble.clear();
+      }
       continue;
     }
     if (!title_key.empty() && line.text.size() <= report.title().size() + 8 &&
         line.text.size() + 8 >= report.title().size() && LabelKey(line.text) == title_key) {
       continue;  // running header
+    }
+    if (!line.pipe && IsSiteFurniture(line.text)) {
+      diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
+                "the web site's footer is dropped");
+      continue;
     }
     if (IsPageNumber(line.text)) {
       diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
