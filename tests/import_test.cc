@@ -1,6 +1,7 @@
 // Import of the published text: the sample to its exact published numbers,
 // round trips, damaged inputs, and the kinds of mess real extractions have.
 #include "core/import/import.h"
+#include "core/import/layout.h"
 #include "core/rules/rules.h"
 #include "core/import/template_mapper.h"
 #include "core/import/text_reader.h"
@@ -27,6 +28,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string ReadTestdata(const std::string& name) {
   std::ifstream in(std::string(DISCLOSURE_TESTDATA) + "/" + name, std::ios::binary);
@@ -697,6 +699,128 @@ TEST(Ocr, RowsThatDoNotAddUpAreNotGuessedWithoutAColumnToCheck) {
   EXPECT_THAT(unread, ::testing::UnorderedElementsAre(
                           "requests.outcomes.disclosed", "requests.outcomes.withheld.third_party_rights",
                           "appeals.administrative_reconsideration"));
+}
+
+// Every count cell and the fee of `got` as in the sample's own import.
+void ExpectCellsOfTheSample(const ImportResult& got) {
+  const ImportResult want = MustImport(SampleText());
+  for (const CountCell& c : AllCountCells()) {
+    EXPECT_EQ(GetCount(got.report, c), GetCount(want.report, c)) << c.field_path;
+  }
+  EXPECT_EQ(GetFee(got.report), GetFee(want.report));
+  EXPECT_THAT(Unplaced(got), ::testing::IsEmpty());
+}
+
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  EXPECT_NE(text.find(from), std::string::npos) << from;
+  return absl::StrReplaceAll(text, {{from, to}});
+}
+
+// A table whose group column is merged into the row labels prints the
+// group's label and the row's with nothing between them.
+TEST(Mess, GroupLabelGluedToTheRowLabel) {
+  std::string text = Replaced(SampleText(), "| 三、本年度办理结果 | (一) 予以公开 |",
+                              "| 三、本年度办理结果(一)予以公开 | |");
+  text = Replaced(text, "| | (三) 不予公开 | 1.属于国家秘密 |", "| | (三)不予公开1.属于国家秘密 | |");
+  text = Replaced(text, "| | (五) 不予处理 | 1.信访举报投诉类申请 |", "| | (五)不予处理1.信访举报投诉类申请 | |");
+  ExpectCellsOfTheSample(MustImport(text));
+}
+
+// Labels wrapped in their narrow cells, as a PDF's lines give them: the
+// first part of the next row's label starts with its own number (not the
+// rest of the row before, whose words it shares), and the group label's
+// last character stands alone on the row's second line.
+TEST(Mess, WrappedLabelsOfNeighbouringRows) {
+  std::string text = Replaced(SampleText(),
+                              "| | | 7.属于行政执法案卷 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+                              "| | | 8.属于行政查询事项 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n",
+                              "7.属于行\n政执法案卷    0  0  0  0  0  0  0\n"
+                              "8.属于行\n政查询事项    1  0  0  0  0  0  1\n");
+  text = Replaced(text,
+                  "| | 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |\n",
+                  "(六)其他处 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公\n"
+                  "理     开申请    0  0  0  0  0  0  0\n");
+  ImportResult r = MustImport(text);
+  ExpectCellsOfTheSample(r);
+  for (const auto& d : r.diagnostics) EXPECT_THAT(d.message(), Not(HasSubstr("按模板标签"))) << d.text();
+}
+
+// A row label glued to its first value, as some extractions print it.
+TEST(Mess, LabelGluedToItsFirstValue) {
+  ImportResult r = MustImport(
+      "某局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n规章0 0 0\n行政规范性文件3 5 11\n"
+      "行政许可733641\n行政事业性收费22943.1665\n三、收到和处理政府信息公开申请情况\n"
+      "一、本年新收政府信息公开申请数量86 0 0 0 0 0 86\n"
+      "(二)部分公开(区分处理的,只计这一情形,不计其他情形)14 0 0 0 0 0 14\n");
+  const v1::ProactiveDisclosure& p = r.report.proactive_disclosure();
+  EXPECT_EQ(p.regulations().issued(), 0);
+  EXPECT_TRUE(p.regulations().has_in_force());
+  EXPECT_EQ(p.normative_documents().in_force(), 11);
+  EXPECT_EQ(p.administrative_licensing().decisions(), 733641);
+  EXPECT_EQ(p.administrative_fees().amount_10k_yuan(), "22943.1665");
+  EXPECT_EQ(r.report.requests().received().natural_person(), 86);
+  EXPECT_EQ(r.report.requests().outcomes().partially_disclosed().total(), 14);
+}
+
+// Text pasted without its line breaks: a part's heading word for word at
+// the start of its first paragraph, or after the last sentence of the part
+// before. A heading quoted inside a sentence stays text.
+TEST(Mess, HeadingsGluedIntoRunningText) {
+  std::string text = Replaced(SampleText(), "五、存在的主要问题及改进情况\n\n目前",
+                              "五、存在的主要问题及改进情况目前");
+  text = Replaced(text, "能力水平。\n\n六、其他需要报告的事项\n\n本报告",
+                  "能力水平。六、其他需要报告的事项本报告");
+  ImportResult r = MustImport(text);
+  const ImportResult want = MustImport(SampleText());
+  ExpectCellsOfTheSample(r);
+  EXPECT_EQ(r.report.problems_and_improvements(), want.report.problems_and_improvements());
+  EXPECT_EQ(r.report.other_matters(), want.report.other_matters());
+  for (const v1::Finding& f : StructureFindings(r)) EXPECT_NE(f.rule_id(), "S-SECT") << f.message();
+
+  ImportResult quoted = MustImport(Replaced(SampleText(), "本报告公布的数据", "详见五、存在的主要问题及改进情况所述，本报告公布的数据"));
+  EXPECT_THAT(quoted.report.other_matters(), HasSubstr("详见五、存在的主要问题及改进情况所述"));
+}
+
+// A saved web page read without its article element: the site's menu
+// above the title and its footer below the last part are not the report's.
+TEST(Import, SiteMenuAndFooterAreNotNarrative) {
+  ImportResult r = MustImport(absl::StrCat("首页 政务公开 政府信息公开年报\n", SampleText(),
+                                           "\n版权所有：郑州市公安局 ICP备05012345号-1 豫公网安备 41010502001234号\n"));
+  const ImportResult want = MustImport(SampleText());
+  EXPECT_EQ(r.report.overview(), want.report.overview());
+  EXPECT_EQ(r.report.other_matters(), want.report.other_matters());
+}
+
+// A PDF's lines (layout.h): a line that ends short of the page's right
+// margin ends its paragraph, so a heading printed flush left after it (as
+// WPS and Word print headings, unindented) is a paragraph of its own, not
+// the end of the paragraph before it.
+Word LayoutWord(const std::string& text, double x0, double x1, double y0) {
+  Word w;
+  w.text = text;
+  w.x0 = x0;
+  w.x1 = x1;
+  w.y0 = y0;
+  w.y1 = y0 + 12;
+  return w;
+}
+
+TEST(PdfLayout, LineEndingShortOfTheMarginEndsItsParagraph) {
+  Document doc;
+  AppendPageLines({LayoutWord("一、总体情况", 50, 122, 100),
+                   LayoutWord("本机关全年主动公开政府信息一千余条，内容涵盖机构职能政策文件和办事服务", 74, 545, 120),
+                   LayoutWord("等方面。", 50, 98, 140),
+                   LayoutWord("二、主动公开政府信息情况", 50, 194, 160),
+                   LayoutWord("本年度共制发规范性文件三件，全部按规定在政府网站公开，接受社会监督和", 74, 545, 180),
+                   LayoutWord("查询。", 50, 86, 200)},
+                  1, 842, false, &doc);
+  std::vector<std::string> texts;
+  for (const DocBlock& b : doc.blocks) texts.push_back(b.text);
+  EXPECT_THAT(texts, ::testing::ElementsAre(
+                         "一、总体情况",
+                         "本机关全年主动公开政府信息一千余条，内容涵盖机构职能政策文件和办事服务等方面。",
+                         "二、主动公开政府信息情况",
+                         "本年度共制发规范性文件三件，全部按规定在政府网站公开，接受社会监督和查询。"));
 }
 
 }  // namespace

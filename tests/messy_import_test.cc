@@ -63,7 +63,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"huaian-zrzy-2021", {}}, Case{"fuyuan-zrzy-2022", {}},
                       Case{"wendeng-xfj-2022", {}}, Case{"ocr-weijian-2022", {}},
                       Case{"county-commerce-2022", {}}, Case{"market-regulation-2023", {}},
-                      Case{"unplaced-row-hrss-2022", {38}}),
+                      Case{"unplaced-row-hrss-2022", {38}},
+                      Case{"layout-glued-labels-2021", {}}),
     [](const auto& info) {
       std::string n = info.param.name;
       std::replace(n.begin(), n.end(), '-', '_');

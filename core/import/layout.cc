@@ -114,12 +114,12 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
     double em = 0;
     for (const Word& w : l.words) em = std::max(em, w.y1 - w.y0);
     std::string text;
-    double right = 0;
+    double line_right = 0;  // the right end of the words so far (not the page's `right`)
     float confidence = 1;
     for (size_t i = 0; i < l.words.size(); ++i) {
       const Word& w = l.words[i];
       if (i > 0) {
-        double gap = w.x0 - right;
+        double gap = w.x0 - line_right;
         // Within a label, glyphs touch or nearly; a column gap is wide.
         int spaces = gap < 0.15 * em ? (l.words[i - 1].space_after ? 1 : 0)
                                      : std::max(1, static_cast<int>(std::lround(gap / (0.5 * em))));
@@ -132,7 +132,7 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
         text.append(std::min(spaces, 40), ' ');
       }
       text += w.text;
-      right = std::max(right, w.x1);
+      line_right = std::max(line_right, w.x1);
       confidence = std::min(confidence, w.confidence);
     }
     bool margin = l.top < 0.1 * height || l.bottom > 0.9 * height;

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -73,6 +74,45 @@ struct Lines {
   std::vector<Line> lines;
 };
 
+// A paragraph cut where one of the template's part headings, word for word
+// with its numeral, stands glued into running text: at its start with the
+// part's first sentence after it ("一、总体情况2021年，…"), or after the end
+// of a sentence ("…等问题。六、其他需要报告的事项本报告…"), as text pasted
+// without its line breaks prints them. A heading quoted inside a sentence
+// is not cut.
+void CutAtHeadings(absl::string_view raw, std::vector<absl::string_view>* pieces) {
+  size_t from = 0;
+  for (size_t at = 0; at < raw.size();) {
+    size_t cut = absl::string_view::npos, len = 0;
+    for (const Part& part : kParts) {
+      absl::string_view h = part.heading;
+      for (size_t p = raw.find(h, at); p != absl::string_view::npos; p = raw.find(h, p + 1)) {
+        absl::string_view before = raw.substr(from, p - from);
+        bool starts = TrimSpaces(before).empty();
+        bool after_sentence = false;
+        for (const char* end : {"。", "；", "！", "？", "：", ":", ";"}) {
+          after_sentence |= absl::EndsWith(TrimSpaces(before), end);
+        }
+        bool more = !TrimSpaces(raw.substr(p + h.size())).empty();
+        if ((starts && more) || (!starts && after_sentence)) {
+          if (p < cut) cut = p, len = h.size();
+          break;
+        }
+      }
+    }
+    if (cut == absl::string_view::npos) break;
+    if (cut > from) pieces->push_back(raw.substr(from, cut - from));
+    pieces->push_back(raw.substr(cut, len));
+    from = cut + len;
+    // "一、总体情况：2021年…": the colon goes with the heading.
+    for (const char* colon : {"：", ":"}) {
+      if (absl::StartsWith(raw.substr(from), colon)) from += strlen(colon);
+    }
+    at = from;
+  }
+  if (from < raw.size()) pieces->push_back(raw.substr(from));
+}
+
 void LinesOf(const Document& doc, Lines* out) {
   // Folding never lengthens text, so a buffer reserved for every text and
   // separator never reallocates and views into it stay valid.
@@ -99,7 +139,9 @@ void LinesOf(const Document& doc, Lines* out) {
   };
   for (const DocBlock& b : doc.blocks) {
     if (b.kind == DocBlock::kParagraph) {
-      for (absl::string_view raw : absl::StrSplit(b.text, '\n')) {
+      std::vector<absl::string_view> pieces;
+      for (absl::string_view raw : absl::StrSplit(b.text, '\n')) CutAtHeadings(raw, &pieces);
+      for (absl::string_view raw : pieces) {
         raw = TrimSpaces(raw);
         // Markdown headings ("## 一、总体情况") and bold ("**二、…**"): the
         // markers are not the text.
@@ -190,6 +232,20 @@ bool IsPageNumber(absl::string_view t) {
   }
   // "- 3 -" only: a bare number may be a table value and is decided in context.
   return all_digits(s) && t.find('-') != absl::string_view::npos;
+}
+
+// A web page's footer, where the page has no article element that leaves
+// it out: "版权所有：…", "ICP备…号", "公网安备…", "主办单位：…". No report
+// writes these words in its own text.
+bool IsSiteFurniture(absl::string_view t) {
+  if (t.size() > 300) return false;
+  for (const char* w : {"ICP备", "ICP证", "公网安备", "网站标识码"}) {
+    if (t.find(w) != absl::string_view::npos) return true;
+  }
+  for (const char* w : {"版权所有", "Copyright", "copyright", "©", "主办单位：", "主办单位:"}) {
+    if (absl::StartsWith(t, w)) return true;
+  }
+  return false;
 }
 
 bool IsBareNumber(absl::string_view t) {
@@ -729,7 +785,26 @@ class RowReader {
   void ReadTextLine(const Line& line) {
     std::vector<Cell> cells;
     for (absl::string_view t : absl::StrSplit(line.text, ' ', absl::SkipEmpty())) {
-      cells.push_back(ClassifyCell(t));
+      Cell c = ClassifyCell(t);
+      // A row label glued to its first value ("规章0 0 0", "行政许可733641"):
+      // no label of the template ends in a digit, so a label that does and
+      // reads as a row without its digits is that row and a value.
+      size_t digits = t.size();
+      while (digits > 0 && (absl::ascii_isdigit(t[digits - 1]) || t[digits - 1] == '.' ||
+                            t[digits - 1] == ',')) {
+        --digits;
+      }
+      while (digits < t.size() && !absl::ascii_isdigit(t[digits])) ++digits;
+      if (c.kind == CellKind::kLabel && digits > 0 && digits < t.size() &&
+          Classify(t.substr(0, digits), true).match == Match::kRow) {
+        Cell value = ClassifyCell(t.substr(digits));
+        if (value.kind == CellKind::kValue) {
+          cells.push_back(ClassifyCell(t.substr(0, digits)));
+          cells.push_back(std::move(value));
+          continue;
+        }
+      }
+      cells.push_back(std::move(c));
     }
     // "1 属于国家秘密": a leading small number before a label is its numbering.
     if (cells.size() >= 2 && cells[0].count && *cells[0].count > 0 && *cells[0].count <= 8 &&
@@ -876,15 +951,42 @@ class RowReader {
       absl::string_view head = text.substr(0, sp);
       absl::string_view tail = absl::StripLeadingAsciiWhitespace(text.substr(sp + 1));
       LabelForm tail_form = MakeForm(tail);
-      if (tail_form.core.empty() || !spec_.exact.count(tail_form.core)) continue;
+      if (tail_form.core.empty()) continue;
+      bool tail_exact = spec_.exact.count(tail_form.core) > 0;
       std::u32string head_key = LabelKey32(head);
       bool numbering = std::all_of(head_key.begin(), head_key.end(), [](char32_t c) {
         return (c >= U'0' && c <= U'9') || ChineseNumeral(c) > 0;
       });
       if (numbering) continue;  // "(七) 总计" is one label
       LabelForm head_form = MakeForm(head);
-      if (head_form.core.size() > 3 && !spec_.exact.count(head_form.core)) continue;
+      // The first part of a group label wrapped in its narrow column, beside
+      // the first part of a row label wrapped in its own ("(六)其他处
+      // 2.申请人逾期…其政府信息公" above "理 开申请 0 0 …").
+      bool group_part = false;
+      for (const RowSpec& g : spec_.rows) {
+        group_part |= g.arity == 0 && head_form.core.size() >= 2 && Contains(g.form.core, head_form.core);
+      }
+      if (!tail_exact && !group_part) continue;
+      if (head_form.core.size() > 3 && !spec_.exact.count(head_form.core) && !group_part) continue;
       Result r = Classify(tail, values_follow);
+      if (r.match == Match::kRow && (tail_exact || !r.inferred)) return r;
+    }
+    // The same with nothing between the two labels, as a table whose group
+    // column is merged into its row labels prints them ("(三)不予公开1.属于
+    // 国家秘密", "三、本年度办理结果(一)予以公开"): both must be the
+    // template's labels, the second starting with its numbering.
+    for (size_t at = 1; at + 1 < text.size(); ++at) {
+      char c = text[at];
+      bool numbering = c == '(' || (absl::ascii_isdigit(c) && !absl::ascii_isdigit(text[at - 1]) &&
+                                    (text[at + 1] == '.' || absl::StartsWith(text.substr(at + 1), "、")));
+      if (!numbering) continue;
+      LabelForm head_form = MakeForm(text.substr(0, at));
+      LabelForm tail_form = MakeForm(text.substr(at));
+      if (head_form.core.empty() || tail_form.core.empty() || !spec_.exact.count(head_form.core) ||
+          !spec_.exact.count(tail_form.core)) {
+        continue;
+      }
+      Result r = Classify(text.substr(at), values_follow);
       if (r.match == Match::kRow) return r;
     }
     // Column headers, unless the word is also a row (其他, 总计) and values
@@ -912,16 +1014,25 @@ class RowReader {
       if (r >= 0) return {Match::kRow, r, form.number != spec_.rows[r].form.number};
       return {Match::kHeader};
     }
-    // The rest of a label split over lines.
-    if (last_row_ >= 0 && form.core.size() >= 2 &&
+    // The rest of a label split over lines — unless it starts with another
+    // row's number: "8.属于行" after 7.属于行政执法案卷 starts row 8.
+    absl::string_view lead = absl::StripLeadingAsciiWhitespace(text);
+    bool renumbered = !lead.empty() && absl::ascii_isdigit(lead[0]) && last_row_ >= 0 &&
+                      form.number != spec_.rows[last_row_].form.number;
+    if (last_row_ >= 0 && form.core.size() >= 2 && !renumbered &&
         Contains(spec_.rows[last_row_].form.core, form.core)) {
       return {Match::kContinuation, last_row_};
     }
     // The rest of its group's label, wrapped in the group's narrow column
-    // beside the row ("(六)其" above, "他处理" on the row's next line).
-    if (last_row_ >= 0 && form.core.size() >= 2 && spec_.rows[last_row_].group >= 0 &&
-        Contains(spec_.rows[spec_.rows[last_row_].group].form.core, form.core)) {
-      return {Match::kContinuation, last_row_};
+    // beside the row ("(六)其" above, "他处理" on the row's next line); one
+    // character only when it ends the group's label ("(六)其他处" above,
+    // "理" below).
+    if (last_row_ >= 0 && !form.core.empty() && spec_.rows[last_row_].group >= 0) {
+      const std::u32string& group = spec_.rows[spec_.rows[last_row_].group].form.core;
+      if (form.core.size() >= 2 ? Contains(group, form.core)
+                                : group.size() > 1 && group.back() == form.core[0]) {
+        return {Match::kContinuation, last_row_};
+      }
     }
     // The first part of a split label, or the label with an OCR slip.
     for (size_t r = 0; r < spec_.rows.size(); ++r) {
@@ -1656,11 +1767,23 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
       }
       report.set_title(title);
       title_key = LabelKey(line.text);
+      // What stands above the title is the page's, not the report's: a
+      // site's menu or breadcrumb, an index number.
+      if (!preamble.empty()) {
+        diags.Add(Level::NOTE, preamble.front(), "", preamble.front()->text, "",
+                  "text before the title is not part of the report and is dropped");
+        preamble.clear();
+      }
       continue;
     }
     if (!title_key.empty() && line.text.size() <= report.title().size() + 8 &&
         line.text.size() + 8 >= report.title().size() && LabelKey(line.text) == title_key) {
       continue;  // running header
+    }
+    if (!line.pipe && IsSiteFurniture(line.text)) {
+      diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
+                "the web site's footer is dropped");
+      continue;
     }
     if (IsPageNumber(line.text)) {
       diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
