@@ -112,7 +112,11 @@ absl::StatusOr<v1::Report> LoadReport(const std::string& path,
   ImportOptions options = *options_or;
   absl::StatusOr<ImportResult> result = ImportDocument(*data, options);
   if (!result.ok()) {
-    return absl::Status(result.status().code(), absl::StrCat(path, ": ", result.status().message()));
+    // Prefixed with the path, keeping the payloads (IsStrictRefusal).
+    absl::Status named(result.status().code(), absl::StrCat(path, ": ", result.status().message()));
+    result.status().ForEachPayload(
+        [&](absl::string_view url, const absl::Cord& payload) { named.SetPayload(url, payload); });
+    return named;
   }
   PrintDiagnostics(path, *result);
   if (structure) {
@@ -137,10 +141,7 @@ int RunImport(const std::string& path) {
   if (!result.ok()) {
     std::cerr << "reportctl: " << path << ": " << result.status().message() << "\n";
     // A strict refusal of a report that was found is not "no report".
-    return options.strict && result.status().code() == absl::StatusCode::kInvalidArgument &&
-                   absl::StrContains(result.status().message(), "(strict import)")
-               ? kExitFindings
-               : kExitUnreadable;
+    return IsStrictRefusal(result.status()) ? kExitFindings : kExitUnreadable;
   }
   PrintDiagnostics(path, *result);
   FillAgency(&result->report);
@@ -229,10 +230,7 @@ int RunValidate(const std::string& path) {
   absl::StatusOr<v1::Report> report = LoadReport(path, &findings);
   if (!report.ok()) {
     std::cerr << "reportctl: " << report.status().message() << "\n";
-    return report.status().code() == absl::StatusCode::kInvalidArgument &&
-                   absl::StrContains(report.status().message(), "(strict import)")
-               ? kExitFindings
-               : kExitUnreadable;
+    return IsStrictRefusal(report.status()) ? kExitFindings : kExitUnreadable;
   }
   FillAgency(&*report);
   ValidationContext context;

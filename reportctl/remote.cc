@@ -314,38 +314,12 @@ int RunHealth(const std::vector<std::string>& args) {
   }
   std::shared_ptr<grpc::Channel> channel = OpenChannel(absl::GetFlag(FLAGS_target));
   if (!channel) return kExitUnreadable;
-  // grpc.health.v1.Health/Check through a generic stub: the request is
-  // HealthCheckRequest {service = 1}, empty for the server as a whole;
-  // SERVING is the response {status: 1}, 08 01.
-  const std::string service = absl::GetFlag(FLAGS_health_service);
-  if (service.size() > 127) {
-    std::cerr << "reportctl: --health_service: longer than 127 bytes\n";
-    return kExitUnreadable;
-  }
-  std::string request_bytes;
-  if (!service.empty()) {
-    request_bytes = std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
-  }
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer request(&slice, 1), response;  // an empty message, not none
-  grpc::Status status;
-  absl::Notification done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
-  done.WaitForNotification();
+  grpc::health::v1::HealthCheckResponse::ServingStatus serving_status;
+  grpc::Status status = CheckHealth(channel, absl::GetFlag(FLAGS_health_service),
+                                    absl::Seconds(absl::GetFlag(FLAGS_deadline_seconds)),
+                                    &serving_status);
   if (!status.ok()) return Refused(status);
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (response.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  const bool serving = bytes == std::string("\x08\x01", 2);
+  const bool serving = serving_status == grpc::health::v1::HealthCheckResponse::SERVING;
   std::cout << (serving ? "SERVING" : "NOT_SERVING") << "\n";
   return serving ? kExitOk : kExitFindings;
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "core/rpc/page_token.h"
 #include "core/rpc/rpc_util.h"
+#include "core/report/decimal.h"
 #include "core/report/template.h"
 #include "core/base/text_util.h"
 
@@ -30,20 +31,6 @@ absl::StatusOr<int> PageSize(absl::string_view field, int32_t size) {
                                           " are returned), not ", size));
   }
   return size == 0 ? kDefaultPageSize : std::min<int>(size, kMaxPageSize);
-}
-
-bool IsDecimal(absl::string_view s) {
-  size_t i = 0, digits = 0;
-  while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++digits;
-  if (digits == 0 || digits > 13) return false;
-  if (i == s.size()) return true;
-  if (s[i] != '.') return false;
-  size_t decimals = s.size() - i - 1;
-  if (decimals < 1 || decimals > 4) return false;
-  for (++i; i < s.size(); ++i) {
-    if (!absl::ascii_isdigit(s[i])) return false;
-  }
-  return true;
 }
 
 // Tab, line feed, carriage return and form feed (a page break in text
@@ -153,9 +140,9 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
     }
   }
   // The value is report content: not echoed (docs/api.md, Logs).
-  if (std::optional<std::string> fee = GetFee(r); fee && !IsDecimal(*fee)) {
+  if (std::optional<std::string> fee = GetFee(r); fee && DiagnoseDecimal(*fee) != DecimalProblem::kNone) {
     return FieldError("report.proactive_disclosure.administrative_fees.amount_10k_yuan",
-                      "is not a decimal amount in 万元 (digits, up to 4 decimals)");
+                      "is not a decimal amount in 万元 (up to 14 whole digits and 4 decimals)");
   }
   struct {
     const char* field;

@@ -4,6 +4,7 @@
 #include "absl/synchronization/notification.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "core/ledger/checkpoint.h"
+#include "core/rpc/client_channel.h"
 #include "core/rpc/rpc_util.h"
 #include "core/storage/store_url.h"
 #include "gtest/gtest.h"
@@ -48,34 +49,11 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
 InProcessAuditServer::~InProcessAuditServer() = default;
 
 std::string HealthOf(const std::string& address, const std::string& service) {
-  std::string request_bytes;
-  if (!service.empty()) {
-    request_bytes = std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
-  }
-  grpc::GenericStub stub(ChannelAs(address, "oversight-henan"));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer request(&slice, 1), response;
-  grpc::Status status;
-  absl::Notification done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
-  done.WaitForNotification();
+  grpc::health::v1::HealthCheckResponse::ServingStatus serving;
+  grpc::Status status =
+      CheckHealth(ChannelAs(address, "oversight-henan"), service, absl::Seconds(5), &serving);
   if (!status.ok()) return absl::StrCat("error ", status.error_code(), ": ", status.error_message());
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (response.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) {
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-  }
-  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
-  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
-  return "UNKNOWN";
+  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(serving);
 }
 
 std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,

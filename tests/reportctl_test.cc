@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -67,6 +68,21 @@ TEST(ReportctlOffline, TheBinaryUsersRunLoadsNoGrpc) {
   pclose(p);
   EXPECT_THAT(libs, ::testing::HasSubstr("libpoppler"));
   EXPECT_THAT(libs, ::testing::Not(::testing::HasSubstr("libgrpc")));
+}
+
+// --strict: a report read with a row placed nowhere is a finding (exit 1),
+// not an unreadable input (exit 2); the exit code comes from the status's
+// payload (IsStrictRefusal), not from the wording of its message.
+TEST(ReportctlOffline, AStrictImportThatPlacesARowNowhereExitsOneNotTwo) {
+  const std::string unplaced =
+      absl::StrCat(DISCLOSURE_SOURCE_DIR, "/tests/testdata/messy/unplaced-row-hrss-2022.txt");
+  EXPECT_EQ(RunReportctl(absl::StrCat("import ", unplaced, " --agency_id hrss")), 0);
+  EXPECT_EQ(RunReportctl(absl::StrCat("import ", unplaced, " --agency_id hrss --strict")), 1);
+  EXPECT_EQ(RunReportctl(absl::StrCat("validate ", unplaced, " --strict")), 1);
+  TempDir dir;
+  const std::string nothing = dir.path() + "/nothing.txt";
+  ASSERT_TRUE(std::ofstream(nothing) << "no report here\n");
+  EXPECT_EQ(RunReportctl(absl::StrCat("validate ", nothing, " --strict")), 2);
 }
 
 TEST(ReportctlRemote, SeveralTargetAddressesConnectOverTls) {

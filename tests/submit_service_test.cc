@@ -128,6 +128,24 @@ TEST_F(SubmitServiceTest, SubmitTheSampleAndGetItBackIdentical) {
   }
 }
 
+// One definition of a valid fee (core/report/decimal.h) for the rules and
+// for CreateVersion: the 14 whole digits the rules accept are stored, the
+// 15 they refuse are INVALID_ARGUMENT (it was 13 here and 14 there).
+TEST_F(SubmitServiceTest, AFeeIsValidOnSubmitExactlyWhenTheRulesAcceptIt) {
+  auto clerk = As("clerk-zz-psb");
+  v1::Report report = SampleReport();
+  SetFee(&report, "12345678901234.5");
+  v1::CreateVersionResponse r;
+  grpc::Status ok = Create(clerk.get(), report, "fee14", 0, &r);
+  EXPECT_TRUE(ok.ok()) << ok.error_message();
+  SetFee(&report, "123456789012345");
+  grpc::Status big = Create(clerk.get(), report, "fee15", 1, &r);
+  EXPECT_EQ(big.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(big), "report.proactive_disclosure.administrative_fees.amount_10k_yuan");
+  SetFee(&report, "00000000000001234.5");  // leading zeros are not significant digits
+  EXPECT_TRUE(Create(clerk.get(), report, "fee-zeros", 1, &r).ok());
+}
+
 TEST_F(SubmitServiceTest, AmendListAndDiff) {
   auto clerk = As("clerk-zz-psb");
   v1::CreateVersionResponse v1r, v2r;

@@ -7,8 +7,10 @@
 #include <sstream>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace disclosure {
 
@@ -219,13 +221,6 @@ void AppendFolded(absl::string_view s, std::string* out) {
   flush(s.size());
 }
 
-std::string FoldWidth(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  AppendFolded(s, &out);
-  return out;
-}
-
 std::u32string LabelKey32(absl::string_view s) {
   std::u32string out;
   out.reserve(s.size() / 2);
@@ -342,6 +337,20 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+absl::string_view TrimSpaces(absl::string_view s) {
+  static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
+  bool trimmed = true;
+  while (trimmed) {
+    trimmed = false;
+    s = absl::StripAsciiWhitespace(s);
+    for (absl::string_view sp : kSpaces) {
+      trimmed |= absl::ConsumePrefix(&s, sp);
+      trimmed |= absl::ConsumeSuffix(&s, sp);
+    }
+  }
+  return s;
 }
 
 }  // namespace disclosure

@@ -28,10 +28,9 @@ int EditDistance(const std::u32string& a, const std::u32string& b);
 // Number of code points in valid UTF-8 `s`.
 int CodePointCount(absl::string_view s);
 
-// Folds full-width ASCII (U+FF01–U+FF5E) to ASCII, U+3000 and other spaces
-// to ' ', drops zero-width characters and the BOM. Keeps everything else.
-std::string FoldWidth(absl::string_view s);
-// The same, appended to `out`; never longer than `s`.
+// Appends `s` to `out` with full-width ASCII (U+FF01–U+FF5E) folded to
+// ASCII, U+3000 and other spaces to ' ', zero-width characters and the BOM
+// dropped; everything else kept. Never longer than `s`.
 void AppendFolded(absl::string_view s, std::string* out);
 
 // The comparison form of a label: width-folded, without whitespace and
@@ -43,6 +42,10 @@ std::u32string LabelKey32(absl::string_view s);
 
 // Truncates `s` to at most `max_code_points`, appending "…" when cut.
 std::string Shorten(absl::string_view s, int max_code_points);
+
+// `s` without the blanks around it: ASCII whitespace, U+3000 IDEOGRAPHIC
+// SPACE, U+00A0 NO-BREAK SPACE and a U+FEFF byte-order mark.
+absl::string_view TrimSpaces(absl::string_view s);
 
 // A value from a request or a configuration file, made safe to echo into an
 // error message, a google.rpc.BadRequest description or a log line: at most

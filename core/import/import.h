@@ -59,13 +59,18 @@ struct ImportResult {
 };
 
 struct ImportOptions {
-  // Any UNPLACED diagnostic makes the import fail (InvalidArgument).
+  // Any UNPLACED diagnostic makes the import fail: InvalidArgument for which
+  // IsStrictRefusal() is true (the report was found, a cell was not placed).
   bool strict = false;
   // kAuto: found from the bytes.
   DocumentFormat format = DocumentFormat::kAuto;
   // Scans: the OCR time budget for the whole document.
   int max_ocr_seconds = kMaxOcrSeconds;
 };
+
+// Whether `status` is a strict import's refusal (ImportOptions::strict) of
+// a document that was read, as opposed to one that could not be read.
+bool IsStrictRefusal(const absl::Status& status);
 
 // Imports a document of any supported format. Errors: InvalidArgument for
 // input that is too large, damaged, encrypted, of no supported format, or

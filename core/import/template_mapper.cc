@@ -24,6 +24,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -1708,6 +1709,21 @@ bool LooksLikeTitle(absl::string_view text) {
           text.find("报告") != absl::string_view::npos);
 }
 
+namespace {
+// The payload that marks a strict import's refusal (IsStrictRefusal).
+constexpr char kStrictRefusalPayload[] = "type.disclosure/import.strict_refusal";
+
+absl::Status StrictRefusal(std::string message) {
+  absl::Status s = absl::InvalidArgumentError(std::move(message));
+  s.SetPayload(kStrictRefusalPayload, absl::Cord("1"));
+  return s;
+}
+}  // namespace
+
+bool IsStrictRefusal(const absl::Status& status) {
+  return absl::IsInvalidArgument(status) && status.GetPayload(kStrictRefusalPayload).has_value();
+}
+
 bool ImportResult::HasUnplaced() const {
   return std::any_of(diagnostics.begin(), diagnostics.end(), [](const auto& d) {
     return d.level() == v1::ImportDiagnostic::UNPLACED;
@@ -1877,7 +1893,7 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
   if (options.strict && result.HasUnplaced()) {
     for (const auto& d : result.diagnostics) {
       if (d.level() == v1::ImportDiagnostic::UNPLACED) {
-        return absl::InvalidArgumentError(
+        return StrictRefusal(
             absl::StrCat(DescribeSource(SourceOf(d)), ": ", d.message(), " (strict import)"));
       }
     }

@@ -30,20 +30,6 @@ bool HasTwoPipes(absl::string_view t) {
 
 }  // namespace
 
-absl::string_view TrimSpaces(absl::string_view s) {
-  static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
-  bool trimmed = true;
-  while (trimmed) {
-    trimmed = false;
-    s = absl::StripAsciiWhitespace(s);
-    for (absl::string_view sp : kSpaces) {
-      trimmed |= absl::ConsumePrefix(&s, sp);
-      trimmed |= absl::ConsumeSuffix(&s, sp);
-    }
-  }
-  return s;
-}
-
 // std::count, through memchr: it runs over every byte of the text.
 size_t CountByte(absl::string_view s, char c) {
   size_t n = 0;

@@ -19,9 +19,6 @@ namespace disclosure {
 // (import.h) or not UTF-8 (naming the line and byte offset).
 absl::StatusOr<Document> ReadText(absl::string_view text);
 
-// Trims ASCII whitespace, ideographic spaces, no-break spaces and a BOM from
-// both ends, keeping the text between as published.
-absl::string_view TrimSpaces(absl::string_view s);
 
 }  // namespace disclosure
 

@@ -9,7 +9,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "core/rpc/rpc_util.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/impl/codegen/proto_utils.h"  // SerializationTraits of protobuf messages
 
 namespace disclosure {
 namespace {
@@ -116,6 +120,29 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenClientChannel(
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   return grpc::CreateCustomChannel(target->target, credentials, args);
+}
+
+grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                         absl::Duration deadline,
+                         grpc::health::v1::HealthCheckResponse::ServingStatus* out) {
+  using grpc::health::v1::HealthCheckRequest;
+  using grpc::health::v1::HealthCheckResponse;
+  grpc::TemplatedGenericStub<HealthCheckRequest, HealthCheckResponse> stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  HealthCheckRequest request;
+  request.set_service(service);
+  HealthCheckResponse response;
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                 &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (status.ok()) *out = response.status();
+  return status;
 }
 
 }  // namespace disclosure

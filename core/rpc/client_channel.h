@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace disclosure {
@@ -46,6 +48,14 @@ absl::StatusOr<ChannelTarget> ParseTarget(const std::string& flag, const std::st
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenClientChannel(
     const std::string& target_flag, const std::string& tls_server_name,
     std::shared_ptr<grpc::ChannelCredentials> credentials, int max_receive_bytes);
+
+// grpc.health.v1.Health/Check of `service` ("" for the server as a whole)
+// over `channel` within `deadline`: the call's status, and when it is OK
+// the serving status in `*out`. The services answer every name of
+// docs/api.md ("Health"); both binaries link the health messages.
+grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                         absl::Duration deadline,
+                         grpc::health::v1::HealthCheckResponse::ServingStatus* out);
 
 }  // namespace disclosure
 

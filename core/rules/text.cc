@@ -27,6 +27,7 @@
 #include "absl/strings/strip.h"
 #include "core/report/decimal.h"
 #include "core/rules/identity_numbers.h"
+#include "core/base/text_util.h"
 #include "core/rules/internal.h"
 #include "core/report/template.h"
 #include "re2/re2.h"
@@ -71,21 +72,17 @@ int CodePoints(absl::string_view s) {
 // Full-width digits and decimal point (０–９, ．) to ASCII; other bytes kept.
 std::string FoldDigits(absl::string_view s) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s.substr(i, 2) == "\xEF\xBC" && i + 2 < s.size()) {
-      const unsigned char last = static_cast<unsigned char>(s[i + 2]);
-      if (last >= 0x90 && last <= 0x99) {
-        out.push_back(static_cast<char>('0' + last - 0x90));
-        i += 2;
-        continue;
-      }
-      if (last == 0x8E) {  // ．
-        out.push_back('.');
-        i += 2;
-        continue;
-      }
+  for (size_t i = 0; i < s.size();) {
+    int d;
+    if (const size_t bytes = DigitAt(s, i, &d)) {
+      out.push_back(static_cast<char>('0' + d));
+      i += bytes;
+    } else if (absl::StartsWith(s.substr(i), "\uFF0E")) {  // ．
+      out.push_back('.');
+      i += 3;
+    } else {
+      out.push_back(s[i++]);
     }
-    out.push_back(s[i]);
   }
   return out;
 }
@@ -703,17 +700,6 @@ const RE2& MarkPattern() {
       "|内部资料"
       "|^[ \\t　]*(?:绝密|机密|秘密|内部)[ \\t　]*$");
   return *re;
-}
-
-absl::string_view TrimSpaces(absl::string_view s) {
-  for (;;) {
-    if (absl::ConsumePrefix(&s, " ") || absl::ConsumePrefix(&s, "\t") ||
-        absl::ConsumePrefix(&s, "\u3000") || absl::ConsumeSuffix(&s, " ") ||
-        absl::ConsumeSuffix(&s, "\t") || absl::ConsumeSuffix(&s, "\u3000")) {
-      continue;
-    }
-    return s;
-  }
 }
 
 // Whether `text` may hold a marking at all: a ★, 内部资料, or a line as
