@@ -3,7 +3,7 @@
 // shows for the report. Pure functions of the stored audit and sign-offs, so
 // every replica and every reader computes the same answer.
 //
-// The rules (issue 4, docs/api.md):
+// The rules (docs/api.md, AuditService):
 //  - An ERROR finding blocks unless a WAIVER sign-off names it (rule id and
 //    location). Waivers belong to one version and never carry over.
 //  - For each review kind, each reviewer's latest REVIEW sign-off counts (a

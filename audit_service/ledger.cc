@@ -34,8 +34,7 @@ int64_t MaxIndex(const VersionReviews& r) {
 Ledger::Ledger(Store* store, CheckpointSigner signer, std::string origin)
     : store_(store),
       signer_(std::move(signer)),
-      origin_(std::move(origin)),
-      public_key_pem_(signer_.PublicKeyPem()) {
+      origin_(std::move(origin)) {
   store_->SetEntrySigner([this](int64_t index, absl::string_view leaf_hash) {
     return signer_.SignLedgerEntry(origin_, static_cast<uint64_t>(index), leaf_hash);
   });

@@ -68,8 +68,6 @@ class Ledger {
   // One audit against its own entry only (not its version's sign-offs).
   absl::Status CheckAudit(const AuditRecord& audit);
 
-  const std::string& public_key_pem() const { return public_key_pem_; }
-
  private:
   // Appends the entries the store has and the tree does not yet, checking
   // each; the ledger's size after it.
@@ -84,7 +82,6 @@ class Ledger {
   Store* store_;
   const CheckpointSigner signer_;
   const std::string origin_;
-  const std::string public_key_pem_;
   absl::Mutex alarm_mu_;
   std::function<void(const absl::Status&)> alarm_ ABSL_GUARDED_BY(alarm_mu_);
   absl::Mutex mu_;

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/file.h"
 #include "absl/flags/flag.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/proto_buffer_reader.h"

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/file.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -312,7 +313,13 @@ int RunLedger(const std::vector<std::string>& args) {
   // The last checkpoint this client verified, checked again with the key.
   const std::string state_path = absl::GetFlag(FLAGS_ledger_state);
   std::optional<Checkpoint> trusted;
-  if (absl::StatusOr<std::string> saved = ReadFileToString(state_path); saved.ok()) {
+  absl::StatusOr<std::string> saved = ReadFileToString(state_path);
+  if (!saved.ok() && !absl::IsNotFound(saved.status())) {
+    // Not "no state yet": trusting the service afresh would hide a rewrite.
+    std::cerr << "reportctl: " << saved.status().message() << "\n";
+    return kExitUnreadable;
+  }
+  if (saved.ok()) {
     v1::SignedCheckpoint cp;
     if (!google::protobuf::TextFormat::ParseFromString(*saved, &cp)) {
       std::cerr << "reportctl: " << state_path << " is not a saved checkpoint\n";
@@ -338,7 +345,12 @@ int RunLedger(const std::vector<std::string>& args) {
   // Keep what was verified, signature included, for the next run.
   std::string text;
   google::protobuf::TextFormat::PrintToString(check->signed_checkpoint, &text);
-  std::ofstream(state_path) << text;
+  if (absl::Status saved = WriteFileAtomically(state_path, text); !saved.ok()) {
+    // Verified, but the next run could not build on it: say so, and fail.
+    std::cerr << "reportctl: the checkpoint was verified but could not be kept: "
+              << saved.message() << "\n";
+    return kExitUnreadable;
+  }
   std::cout << "ledger " << check->checkpoint.origin << ": " << check->checkpoint.size
             << " entries, root " << ToHex(check->checkpoint.root) << "\n";
   if (trusted) {

@@ -44,7 +44,7 @@ int RunEvents(const std::vector<std::string>& args);
 int RunLedger(const std::vector<std::string>& args);
 
 // A channel to a service at `target_flag` (one address or several, see
-// target.h) with the certificates of --as; nullptr, the error printed, when
+// ParseTarget in core/rpc/client_channel.h) with the certificates of --as; nullptr, the error printed, when
 // they cannot be read or the target is malformed.
 std::shared_ptr<grpc::Channel> OpenChannel(const std::string& target_flag);
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/file.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

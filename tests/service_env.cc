@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/base/file.h"
 #include "absl/strings/str_cat.h"
 #include "core/rpc/client_channel.h"
 #include "core/import/import.h"

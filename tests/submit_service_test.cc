@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base/file.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"

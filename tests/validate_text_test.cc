@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/file.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

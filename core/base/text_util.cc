@@ -331,14 +331,6 @@ std::string Echo(absl::string_view value, size_t max_bytes) {
   return out;
 }
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 absl::string_view TrimSpaces(absl::string_view s) {
   static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
   bool trimmed = true;

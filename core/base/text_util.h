@@ -62,9 +62,6 @@ absl::string_view TrimSpaces(absl::string_view s);
 inline constexpr size_t kMaxEchoBytes = 200;
 std::string Echo(absl::string_view value, size_t max_bytes = kMaxEchoBytes);
 
-// Reads a whole file; NotFound naming it when it cannot be read.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-
 }  // namespace disclosure
 
 #endif  // DISCLOSURE_CORE_BASE_TEXT_UTIL_H_

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "core/base/file.h"
 #include "absl/base/const_init.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"

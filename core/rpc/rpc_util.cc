@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/base/file.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"

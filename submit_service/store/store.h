@@ -1,7 +1,8 @@
 // The submit service's store: versions, idempotency keys and the change
-// feed. One interface, one folder per backend (sqlite/ now, postgres/ in a
-// later issue), one conformance suite (tests/submit_store_conformance.h) run
-// on every backend. No gRPC types here: the store knows nothing of the API.
+// feed. One interface; CreateVersion's steps written once above the
+// backends (create_version.h); one folder per backend (sqlite/, postgres/),
+// SQL only; one conformance suite (tests/submit_store_conformance.h) run on
+// both. No gRPC types here: the store knows nothing of the API.
 #ifndef DISCLOSURE_SUBMIT_SERVICE_STORE_STORE_H_
 #define DISCLOSURE_SUBMIT_SERVICE_STORE_STORE_H_
 
