@@ -243,6 +243,22 @@ TEST(Docx, ListNumbersArePrefixed) {
                                      "|1.属于商业秘密", "三、收到和处理政府信息公开申请情况"));
 }
 
+// A text box is written twice, as a DrawingML shape (mc:Choice) and as VML
+// for older readers (mc:Fallback): its text is read once.
+TEST(Docx, TextBoxIsReadOnce) {
+  std::string title = "<w:p><w:r><w:t>某局2021年政府信息公开工作年度报告</w:t></w:r></w:p>";
+  std::string body = absl::StrCat(
+      "<w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wps:wsp><wps:txbx>"
+      "<w:txbxContent>", title, "</w:txbxContent></wps:txbx></wps:wsp></w:drawing></mc:Choice>"
+      "<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>", title,
+      "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>",
+      "<w:p><w:r><mc:AlternateContent><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>",
+      "<w:p><w:r><w:t>只有旧式文本框</w:t></w:r></w:p>",
+      "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>");
+  EXPECT_THAT(BlockTexts(Docx(body)), ::testing::ElementsAre("某局2021年政府信息公开工作年度报告",
+                                                             "只有旧式文本框"));
+}
+
 // Other agencies' layouts (tests/docgen/make_layouts.py): every cell, the
 // title and narrative read, and no structure finding the report does not
 // deserve.
@@ -256,6 +272,7 @@ void ExpectLayoutImports(const std::string& name, const char* format) {
 }
 
 TEST(Layouts, DocxHeadingsNumberedByAWordList) { ExpectLayoutImports("d-numbered-headings.docx", "docx"); }
+TEST(Layouts, DocxTitleInATextBox) { ExpectLayoutImports("d-textbox-title.docx", "docx"); }
 
 TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
   absl::StatusOr<ImportResult> r = ImportDocument(Doc("report-scan.pdf"));

@@ -329,6 +329,12 @@ class TextReader {
       } else if (Is(c, "w:p")) {
         if (!out->empty() && out->back() != '\n') *out += '\n';
         Paragraph(c, out);
+      } else if (Is(c, "mc:AlternateContent")) {
+        // The same content twice (a text box as a DrawingML shape and as
+        // VML for older readers): the first choice, else the fallback.
+        pugi::xml_node one = c.child("mc:Choice");
+        if (!one) one = c.child("mc:Fallback");
+        TextOf(one, out);
       } else if (!Is(c, "w:pPr") && !Is(c, "w:rPr") && !Is(c, "w:instrText") &&
                  !Is(c, "w:delText") && !Is(c, "w:tcPr")) {
         TextOf(c, out);
