@@ -823,5 +823,45 @@ TEST(PdfLayout, LineEndingShortOfTheMarginEndsItsParagraph) {
                          "本年度共制发规范性文件三件，全部按规定在政府网站公开，接受社会监督和查询。"));
 }
 
+// A table row's label beside group cells centred over several rows (as
+// Chromium prints table 三, CJK glyph boxes taller than the digits'): the
+// row is the band of its values, and every fragment whose centre falls in
+// it joins it, so "2." and its label stay on the line of their values; the
+// group cells' fragments between rows are lines of their own.
+Word BoxWord(const std::string& text, double x0, double y0, double x1, double y1) {
+  Word w = LayoutWord(text, x0, x1, y0);
+  w.y1 = y1;
+  return w;
+}
+
+TEST(PdfLayout, LabelFragmentsJoinTheRowOfTheirValues) {
+  std::vector<Word> words = {BoxWord("1.", 174.0, 378.5, 183.6, 390.1),
+                             BoxWord("本机关不掌握相关政府信息", 183.6, 368.8, 303.5, 394.7),
+                             BoxWord("（四）无", 121.4, 383.0, 161.4, 409.0),
+                             BoxWord("三、本年", 66.7, 393.5, 106.7, 419.5),
+                             BoxWord("法提供", 121.4, 397.3, 151.4, 423.2),
+                             BoxWord("2.", 174.0, 399.5, 183.6, 411.1),
+                             BoxWord("没有现成信息需要另行制作", 183.6, 389.8, 303.5, 415.7),
+                             BoxWord("度办理结", 66.7, 407.8, 106.7, 433.7),
+                             BoxWord("3.", 174.0, 420.5, 183.6, 432.1),
+                             BoxWord("补正后申请内容仍不明确", 183.6, 410.8, 293.5, 436.7),
+                             BoxWord("果", 66.7, 422.0, 76.7, 448.0)};
+  for (double y : {377.7, 398.7, 419.7}) {
+    for (double x : {336.0, 362.4, 391.1, 419.8, 456.4, 493.1, 513.8}) {
+      words.push_back(BoxWord(y == 377.7 ? "25" : "0", x, y, x + 6.4, y + 11.7));
+    }
+  }
+  Document doc;
+  AppendPageLines(words, 3, 842, false, &doc);
+  std::vector<std::string> texts;
+  for (const DocBlock& b : doc.blocks) texts.push_back(b.text);
+  ASSERT_EQ(texts.size(), 5u) << absl::StrJoin(texts, "\n");
+  EXPECT_THAT(texts[0], ::testing::MatchesRegex("1\\.本机关不掌握相关政府信息 +25( +25){6}"));
+  EXPECT_EQ(texts[1], "（四）无");
+  EXPECT_THAT(texts[2], ::testing::MatchesRegex("三、本年 +法提供 +2\\.没有现成信息需要另行制作( +0){7}"));
+  EXPECT_THAT(texts[3], ::testing::MatchesRegex("度办理结 +3\\.补正后申请内容仍不明确( +0){7}"));
+  EXPECT_EQ(texts[4], "果");
+}
+
 }  // namespace
 }  // namespace disclosure
