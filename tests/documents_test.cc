@@ -273,6 +273,18 @@ void ExpectLayoutImports(const std::string& name, const char* format) {
 
 TEST(Layouts, DocxHeadingsNumberedByAWordList) { ExpectLayoutImports("d-numbered-headings.docx", "docx"); }
 TEST(Layouts, DocxTitleInATextBox) { ExpectLayoutImports("d-textbox-title.docx", "docx"); }
+// Chromium repeats a table's thead on every page; the row labels beside the
+// group cells centred over their rows keep their values (layout.h).
+TEST(Layouts, PdfHeaderOnEveryPage) { ExpectLayoutImports("p-repeated-header.pdf", "pdf"); }
+TEST(Layouts, PdfLandscapeHeaderOnEveryPage) { ExpectLayoutImports("p-landscape-thead.pdf", "pdf"); }
+// Tables split across pages: the page number line, then the header rows again.
+TEST(Layouts, TextTablesSplitWithTheirHeaderRepeated) {
+  ExpectLayoutImports("t-page-split-header.txt", "text");
+}
+TEST(Layouts, WebPageInOneLayoutTable) { ExpectLayoutImports("h-layout-table.html", "html"); }
+TEST(Layouts, DocxTableSplitWithItsHeaderRepeated) {
+  ExpectLayoutImports("d-split-table-header.docx", "docx");
+}
 
 TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
   absl::StatusOr<ImportResult> r = ImportDocument(Doc("report-scan.pdf"));
