@@ -863,5 +863,36 @@ TEST(PdfLayout, LabelFragmentsJoinTheRowOfTheirValues) {
   EXPECT_EQ(texts[4], "果");
 }
 
+// OCR boxes CJK punctuation as words of its own, taller than the glyphs
+// or low on the line: a mark joins the line it overlaps most, not the row
+// of values whose band holds its centre (a label's second line below the
+// values of its row keeps its comma and bracket).
+TEST(PdfLayout, PunctuationStaysWithItsWords) {
+  std::vector<Word> words = {BoxWord("(三", 110.9, 80.6, 126.5, 88.6),
+                             BoxWord(")", 125.8, 76.1, 129.8, 91.2),
+                             BoxWord("部分公开", 133.0, 80.6, 167.8, 88.8),
+                             BoxWord("只计这一情", 233.5, 80.9, 276.2, 89.3),
+                             BoxWord("，", 162.7, 87.6, 171.4, 104.6),
+                             BoxWord(")", 223.4, 87.6, 226.8, 104.6),
+                             BoxWord("形", 151.0, 94.8, 161.3, 103.7),
+                             BoxWord("不计其他情形", 171.1, 94.8, 225.8, 103.0)};
+  // The values as OCR boxed them, a little lower to the right.
+  words.push_back(BoxWord("14", 302.2, 88.6, 310.1, 95.8));
+  words.push_back(BoxWord("0", 340.8, 88.8, 345.4, 95.8));
+  words.push_back(BoxWord("0", 377.3, 89.0, 381.8, 96.0));
+  words.push_back(BoxWord("0", 414.2, 89.0, 418.8, 96.0));
+  words.push_back(BoxWord("0", 450.7, 89.3, 455.3, 96.0));
+  words.push_back(BoxWord("0", 487.7, 89.3, 492.2, 96.2));
+  words.push_back(BoxWord("14", 523.0, 89.3, 530.9, 96.5));
+  Document doc;
+  AppendPageLines(words, 3, 842, true, &doc);
+  std::vector<std::string> texts;
+  for (const DocBlock& b : doc.blocks) texts.push_back(b.text);
+  ASSERT_EQ(texts.size(), 3u) << absl::StrJoin(texts, "\n");
+  EXPECT_THAT(texts[0], HasSubstr("部分公开"));
+  EXPECT_THAT(texts[1], ::testing::MatchesRegex("14( +0){5} +14"));
+  EXPECT_EQ(texts[2], "形，不计其他情形)");
+}
+
 }  // namespace
 }  // namespace disclosure

@@ -58,6 +58,21 @@ bool IsNumberWord(const std::string& text) {
   return digit;
 }
 
+// A word of punctuation only (OCR boxes CJK punctuation as words of their
+// own: "，", "）", "、").
+bool IsPunctuationWord(const std::string& text) {
+  std::u32string u;
+  if (!DecodeUtf8(std::string(absl::StripAsciiWhitespace(text)), &u) || u.empty()) return false;
+  for (char32_t c : u) {
+    bool alnum = c < 0x80 ? absl::ascii_isalnum(static_cast<char>(c)) : false;
+    bool ideograph = (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF);
+    bool fullwidth_alnum = (c >= U'０' && c <= U'９') || (c >= U'Ａ' && c <= U'Ｚ') ||
+                           (c >= U'ａ' && c <= U'ｚ');
+    if (alnum || ideograph || fullwidth_alnum || c == U'〇') return false;
+  }
+  return true;
+}
+
 // Chinese characters and punctuation (CJK, fullwidth forms, “”), which
 // Chinese text writes without spaces between them.
 bool IsCjk(char32_t c) {
@@ -123,10 +138,12 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
     }
     best->words.push_back(std::move(w));
   };
-  std::vector<Word> others;
+  std::vector<Word> others, marks;
   for (Word& w : words) {
     if (IsNumberWord(w.text)) {
       add(&rows, std::move(w), true);
+    } else if (IsPunctuationWord(w.text)) {
+      marks.push_back(std::move(w));
     } else {
       others.push_back(std::move(w));
     }
@@ -149,6 +166,26 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
   }
   std::vector<LayoutLine> lines = std::move(rows);
   for (LayoutLine& l : loose) lines.push_back(std::move(l));
+  // A punctuation mark OCR boxes alone (a comma low on the line, a bracket
+  // taller than the glyphs) says little about its row: it joins the line it
+  // overlaps most, once the words have made the lines.
+  for (Word& w : marks) {
+    double h = w.y1 - w.y0;
+    LayoutLine* best = nullptr;
+    double best_overlap = 0;
+    for (LayoutLine& l : lines) {
+      double o = Overlap(w.y0, w.y1, l.top, l.bottom);
+      if (o >= 0.5 * std::min(h, l.bottom - l.top) && o > best_overlap) {
+        best = &l;
+        best_overlap = o;
+      }
+    }
+    if (best == nullptr) {
+      lines.push_back({w.y0, w.y1, {}});
+      best = &lines.back();
+    }
+    best->words.push_back(std::move(w));
+  }
   // In reading order by their vertical centres; a line's top is then its
   // highest word's.
   std::sort(lines.begin(), lines.end(), [](const LayoutLine& a, const LayoutLine& b) {
