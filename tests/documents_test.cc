@@ -272,6 +272,9 @@ void ExpectLayoutImports(const std::string& name, const char* format) {
 }
 
 TEST(Layouts, DocxHeadingsNumberedByAWordList) { ExpectLayoutImports("d-numbered-headings.docx", "docx"); }
+// Headings numbered through their paragraph style, table 三's item labels
+// (1. 2. …) by one Word list per group, continued across a split table.
+TEST(Layouts, DocxLabelsNumberedByWordLists) { ExpectLayoutImports("d-numbered-labels.docx", "docx"); }
 TEST(Layouts, DocxTitleInATextBox) { ExpectLayoutImports("d-textbox-title.docx", "docx"); }
 // Chromium repeats a table's thead on every page; the row labels beside the
 // group cells centred over their rows keep their values (layout.h).

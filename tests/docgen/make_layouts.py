@@ -414,7 +414,7 @@ def w_p(text, *, bold=False, style=None, numbered=False, size=None):
     return f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{html.escape(text, quote=False)}</w:t></w:r></w:p>'
 
 
-def w_tc(text, *, span=1, vmerge=None, width=600, br=False):
+def w_tc(text, *, span=1, vmerge=None, width=600, br=False, num_id=None):
     tcpr = f'<w:tcW w:w="{width * span}" w:type="dxa"/>'
     if span > 1:
         tcpr += f'<w:gridSpan w:val="{span}"/>'
@@ -428,10 +428,12 @@ def w_tc(text, *, span=1, vmerge=None, width=600, br=False):
     else:
         runs = "".join(f"<w:r><w:t>{html.escape(t, quote=False)}</w:t></w:r>" for t in text.split("\n")) \
             if text else ""
-    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{runs}</w:p></w:tc>"
+    ppr = f'<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr></w:pPr>' \
+        if num_id else ""
+    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}{runs}</w:p></w:tc>"
 
 
-def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False, header_rows=0):
+def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False, header_rows=0, lists=None):
     """The template layout as a w:tbl, vMerge continuation cells written out."""
     placed = md.grid_columns(table)
     ncols = len(table.widths)
@@ -468,7 +470,15 @@ def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False, header_rows
                     out.append(f'<w:tc><w:tcPr><w:tcW w:w="600" w:type="dxa"/>{tcpr}</w:tcPr>'
                                f'<w:p><w:r><w:t>{html.escape(t, quote=False)}</w:t></w:r></w:p></w:tc>')
             else:
-                out.append(w_tc(text, span=cell.colspan, vmerge=vm, br=br))
+                num_id = None
+                m = re.match(r"^(\d+)\.", text) if lists is not None and cell.path is None else None
+                if m:
+                    # the item's number from a Word list: one list per group,
+                    # each starting again at 1
+                    if m.group(1) == "1":
+                        lists.append(len(lists) + 10)
+                    num_id, text = lists[-1], text[m.end():]
+                out.append(w_tc(text, span=cell.colspan, vmerge=vm, br=br, num_id=num_id))
             c += cell.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -477,7 +487,7 @@ def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False, header_rows
 
 def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=False,
                  split_table=False, hmerge=False, textbox_title=False, br=False,
-                 repeat_header=False):
+                 repeat_header=False, numbered_labels=False):
     body = []
     title = md.title_of(report)
     if textbox_title:
@@ -490,8 +500,12 @@ def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=Fa
     else:
         body.append(w_p(title, bold=True, size=44))
 
+    lists = [] if numbered_labels else None
+    if numbered_labels:
+        heading_style = "NumberedHeading"  # the numbering in the style, not the paragraph
+
     def head(text):
-        if numbered:
+        if numbered or numbered_labels:
             text = re.sub(r"^[一二三四五六七八九十]+、", "", text)
         body.append(w_p(text, bold=bold_headings, style=heading_style, numbered=numbered))
 
@@ -508,11 +522,13 @@ def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=Fa
             if split_table and part == "三":
                 n = len(t.rows)
                 h = 3 if repeat_header else 0
-                body.append(w_tbl(t, report, range(0, 14), hmerge=hmerge, br=br, header_rows=h))
+                body.append(w_tbl(t, report, range(0, 14), hmerge=hmerge, br=br, header_rows=h,
+                                  lists=lists))
                 body.append(w_p(""))
-                body.append(w_tbl(t, report, range(14, n), hmerge=hmerge, br=br, header_rows=h))
+                body.append(w_tbl(t, report, range(14, n), hmerge=hmerge, br=br, header_rows=h,
+                                  lists=lists))
             else:
-                body.append(w_tbl(t, report, hmerge=hmerge, br=br))
+                body.append(w_tbl(t, report, hmerge=hmerge, br=br, lists=lists))
     ns = (f'xmlns:w="{W_NS}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
           'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
@@ -522,11 +538,20 @@ def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=Fa
            "".join(body) + '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>')
     styles = (f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W_NS}">'
               '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>'
-              '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/></w:rPr></w:style></w:styles>')
+              '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/></w:rPr></w:style>'
+              '<w:style w:type="paragraph" w:styleId="NumberedHeading"><w:name w:val="numbered heading"/>'
+              '<w:basedOn w:val="Heading1"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>'
+              '</w:styles>')
     numbering = (f'<?xml version="1.0" encoding="UTF-8"?><w:numbering xmlns:w="{W_NS}">'
                  '<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
                  '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
-                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>')
+                 '<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                 '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/><w:suff w:val="nothing"/></w:lvl>'
+                 '</w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>' +
+                 "".join(f'<w:num w:numId="{i}"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0">'
+                         '<w:startOverride w:val="1"/></w:lvlOverride></w:num>' for i in (lists or [])) +
+                 '</w:numbering>')
     ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
           '<Default Extension="xml" ContentType="application/xml"/>'
@@ -561,6 +586,7 @@ DOCX_VARIANTS = {
     "d-textbox-title": dict(textbox_title=True),
     "d-br-in-cells": dict(br=True),
     "d-split-table-header": dict(split_table=True, repeat_header=True),
+    "d-numbered-labels": dict(numbered_labels=True, split_table=True),
 }
 
 
