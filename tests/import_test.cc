@@ -745,6 +745,26 @@ TEST(Mess, WrappedLabelsOfNeighbouringRows) {
   for (const auto& d : r.diagnostics) EXPECT_THAT(d.message(), Not(HasSubstr("按模板标签"))) << d.text();
 }
 
+// Fragments of group labels wrapped in their narrow cells, printed on a
+// row's line before its label (a PDF's lines beside vertically centred
+// group cells): several fragments of two groups, or a group's first
+// characters with its numbering before the first part of a wrapped row
+// label, are read as no part of the row's label.
+TEST(Mess, GroupLabelFragmentsBeforeARowLabel) {
+  std::string text = Replaced(SampleText(),
+                              "| | | 2.没有现成信息需要另行制作 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n",
+                              "三、本 （四）无 法提供 2.没有现成信息需要另行制作   0   0   0   0   0   0   0\n");
+  text = Replaced(text,
+                  "| | 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |\n",
+                  "（六）其 2.申请人逾期未按收费通知要求缴\n"
+                  "他处理 纳费用、行政机关不再处理其政府 0   0   0   0   0   0   0\n"
+                  "信息公开申请\n");
+  ImportResult r = MustImport(text);
+  ExpectCellsOfTheSample(r);
+  for (const auto& d : r.diagnostics) EXPECT_THAT(d.message(), Not(HasSubstr("按模板标签"))) << d.text();
+  for (const v1::Finding& f : StructureFindings(r)) EXPECT_NE(f.rule_id(), "S-LABEL") << f.message();
+}
+
 // A row label glued to its first value, as some extractions print it.
 TEST(Mess, LabelGluedToItsFirstValue) {
   ImportResult r = MustImport(
