@@ -278,6 +278,11 @@ TEST(Layouts, DocxTitleInATextBox) { ExpectLayoutImports("d-textbox-title.docx",
 // group cells centred over their rows keep their values (layout.h).
 TEST(Layouts, PdfHeaderOnEveryPage) { ExpectLayoutImports("p-repeated-header.pdf", "pdf"); }
 TEST(Layouts, PdfLandscapeHeaderOnEveryPage) { ExpectLayoutImports("p-landscape-thead.pdf", "pdf"); }
+// Rows broken across pages below the repeated header; 12 pt in landscape.
+TEST(Layouts, PdfRowsSplitBelowTheRepeatedHeader) { ExpectLayoutImports("p-thead-rows-split.pdf", "pdf"); }
+TEST(Layouts, PdfLandscapeLargeHeaderOnEveryPage) {
+  ExpectLayoutImports("p-landscape-thead-large.pdf", "pdf");
+}
 // Tables split across pages: the page number line, then the header rows again.
 TEST(Layouts, TextTablesSplitWithTheirHeaderRepeated) {
   ExpectLayoutImports("t-page-split-header.txt", "text");

@@ -378,6 +378,13 @@ PDF_VARIANTS = {
     "p-br-in-cells": dict(style=PDF_CSS["repeat-header"], br=True),
     "p-landscape-thead": dict(style=PDF_CSS["landscape"] + " thead { display: table-header-group } "
                               "tr { break-inside: avoid }", thead=True, th_header=True),
+    # rows may break across pages, below the repeated thead
+    "p-thead-rows-split": dict(style="@page { size: A4; margin: 20mm; } td,th { border:1px solid #000; "
+                               "font-size:10pt; padding:4px } thead { display: table-header-group }",
+                               thead=True, th_header=True),
+    "p-landscape-thead-large": dict(style="@page { size: A4 landscape; margin: 12mm; } td,th { border:1px "
+                                    "solid #000; font-size:12pt; padding:6px } "
+                                    "thead { display: table-header-group }", thead=True, th_header=True),
 }
 
 
