@@ -765,6 +765,17 @@ TEST(Mess, GroupLabelFragmentsBeforeARowLabel) {
   for (const v1::Finding& f : StructureFindings(r)) EXPECT_NE(f.rule_id(), "S-LABEL") << f.message();
 }
 
+// A label wrapped so that only its last character (and a bracket) is left
+// for the line of its values, as a narrow cell prints （二）部分公开（…）.
+TEST(Mess, LastCharacterOfAWrappedLabelWithTheValues) {
+  std::string text = Replaced(SampleText(),
+                              "| | (二) 部分公开（区分处理的，只计这一情形，不计其他情形） | 14 | 0 | 0 | 0 | 0 | 0 | 14 | |\n",
+                              "办理结果 (二)部分公开(区分处理的,只计这一情形,不计其他情\n"
+                              "形)                   14 0 0 0   0   0 14\n");
+  ImportResult r = MustImport(text);
+  ExpectCellsOfTheSample(r);
+}
+
 // A row label glued to its first value, as some extractions print it.
 TEST(Mess, LabelGluedToItsFirstValue) {
   ImportResult r = MustImport(

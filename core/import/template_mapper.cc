@@ -1028,6 +1028,14 @@ class RowReader {
         Contains(spec_.rows[last_row_].form.core, form.core)) {
       return {Match::kContinuation, last_row_};
     }
+    // One character only when it ends the label of the row still waiting
+    // for its values ("(二)部分公开(…不计其他情" above "形) 14 0 …").
+    if (last_row_ >= 0 && form.core.size() == 1 && !renumbered && current_ == last_row_ &&
+        collected_.empty() && spec_.rows[last_row_].arity > 0 &&
+        spec_.rows[last_row_].form.core.size() > 1 &&
+        spec_.rows[last_row_].form.core.back() == form.core[0]) {
+      return {Match::kContinuation, last_row_};
+    }
     // The rest of its group's label, wrapped in the group's narrow column
     // beside the row ("(六)其" above, "他处理" on the row's next line); one
     // character only when it ends the group's label ("(六)其他处" above,
