@@ -216,6 +216,10 @@ TEST(Docx, ListNumbersArePrefixed) {
       "<w:suff w:val=\"nothing\"/></w:lvl></w:abstractNum>"
       "<w:abstractNum w:abstractNumId=\"2\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/>"
       "<w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum>"
+      "<w:abstractNum w:abstractNumId=\"3\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"2147483647\"/>"
+      "<w:numFmt w:val=\"lowerLetter\"/><w:lvlText w:val=\"%1)\"/><w:suff w:val=\"nothing\"/></w:lvl>"
+      "</w:abstractNum>"
+      "<w:num w:numId=\"4\"><w:abstractNumId w:val=\"3\"/></w:num>"
       "<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>"
       "<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>"
       "<w:num w:numId=\"3\"><w:abstractNumId w:val=\"2\"/>"
@@ -237,12 +241,16 @@ TEST(Docx, ListNumbersArePrefixed) {
       p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"3\"/></w:numPr>", "从五起"),
       p(absl::StrCat(h1, "<w:numPr><w:numId w:val=\"0\"/></w:numPr>"), "不编号"),
       "<w:tbl><w:tr><w:tc>", p(item, "属于商业秘密"), "</w:tc></w:tr></w:tbl>",
-      p(h1, "收到和处理政府信息公开申请情况"));
+      p(h1, "收到和处理政府信息公开申请情况"),
+      p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"4\"/></w:numPr>", "大"),
+      p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"4\"/></w:numPr>", "大"));
   EXPECT_THAT(BlockTexts(Docx(body, numbering, styles)),
               ::testing::ElementsAre("一、总体情况", "（一）主动公开", "1.属于国家秘密", "2.其他",
                                      "（二）依申请公开", "1.属于国家秘密", "二、主动公开政府信息情况",
                                      "（一）重新计数", "甲、天干", "5. 从五起", "不编号",
-                                     "|1.属于商业秘密", "三、收到和处理政府信息公开申请情况"));
+                                     "|1.属于商业秘密", "三、收到和处理政府信息公开申请情况",
+                                     // numbers past what letters can say: decimal, never wrapping
+                                     "2147483647)大", "2147483647)大"));
 }
 
 // A text box is written twice, as a DrawingML shape (mc:Choice) and as VML

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <pugixml.hpp>
@@ -155,7 +156,7 @@ std::string FormatNumber(int n, absl::string_view fmt) {
   }
   if (fmt == "decimalZero") return n < 10 && n >= 0 ? absl::StrCat("0", n) : absl::StrCat(n);
   if (fmt == "lowerLetter" || fmt == "upperLetter") {
-    if (n <= 0) return absl::StrCat(n);
+    if (n <= 0 || n > 26 * 30) return absl::StrCat(n);  // a, …, z, aa, …
     char c = static_cast<char>((fmt == "lowerLetter" ? 'a' : 'A') + (n - 1) % 26);
     return std::string((n - 1) / 26 + 1, c);
   }
@@ -191,7 +192,7 @@ class Numbering {
         if (ilvl < 0 || ilvl >= kLevels) continue;
         if (pugi::xml_node lvl = o.child("w:lvl")) SetLevel(lvl, &list);
         if (pugi::xml_node so = o.child("w:startOverride")) {
-          list.levels[ilvl].start = IntAttr(so, "w:val", 1);
+          list.levels[ilvl].start = std::max(0, IntAttr(so, "w:val", 1));
         }
       }
     }
@@ -240,7 +241,9 @@ class Numbering {
     }
     ilvl = std::clamp(ilvl, 0, kLevels - 1);
     Level& level = list.levels[ilvl];
-    level.count = level.count == 0 ? level.start : level.count + 1;
+    level.count = level.count == 0                                ? level.start
+                  : level.count == std::numeric_limits<int>::max() ? level.count
+                                                                   : level.count + 1;
     for (int i = ilvl + 1; i < kLevels; ++i) {
       // w:lvlRestart N: restarts after level N-1 or higher only; 0: never.
       int restart = list.levels[i].restart;
@@ -270,6 +273,8 @@ class Numbering {
 
  private:
   static constexpr int kLevels = 9;
+  // Word allows 255 characters; the text is prefixed to every paragraph.
+  static constexpr size_t kMaxLevelText = 255 * 4;
   struct Level {
     int start = 1;
     int count = 0;  // 0: not counted yet (or restarted)
@@ -289,9 +294,10 @@ class Numbering {
     int ilvl = IntAttr(lvl, "w:ilvl", -1);
     if (ilvl < 0 || ilvl >= kLevels) return;
     Level& l = list->levels[ilvl];
-    l.start = IntAttr(lvl.child("w:start"), "w:val", 1);
+    l.start = std::max(0, IntAttr(lvl.child("w:start"), "w:val", 1));
     if (pugi::xml_node f = lvl.child("w:numFmt")) l.format = f.attribute("w:val").value();
     l.text = lvl.child("w:lvlText").attribute("w:val").value();
+    if (l.text.size() > kMaxLevelText) l.text.clear();  // not a number's text
     if (pugi::xml_node r = lvl.child("w:lvlRestart")) l.restart = IntAttr(r, "w:val", -1);
     if (pugi::xml_node s = lvl.child("w:suff")) l.suffix = s.attribute("w:val").value();
     if (pugi::xml_node lg = lvl.child("w:isLgl")) {
