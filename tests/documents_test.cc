@@ -3,6 +3,8 @@
 // web page (UTF-8 and GB2312-declared), a PDF printed by Chromium, the
 // national template's DOCX filled in, and a noisy scan of that PDF. Every
 // cell of the three tables is asserted per format.
+#include <zip.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -10,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/import/docx_reader.h"
 #include "core/import/import.h"
 #include "core/report/export.h"
 #include "core/rules/rules.h"
@@ -75,6 +78,8 @@ void ExpectImportsLikeTheText(const std::string& bytes, const char* format) {
   EXPECT_EQ(r->report.agency().name(), "郑州市公安局");
   EXPECT_EQ(squeeze(r->report.overview()), squeeze(Expected().overview()));
   EXPECT_EQ(squeeze(r->report.other_matters()), squeeze(Expected().other_matters()));
+  // The report follows the template: no structure finding.
+  for (const v1::Finding& f : StructureFindings(*r)) ADD_FAILURE() << f.rule_id() << " " << f.message();
 }
 
 TEST(Documents, TextOfTheSample) {
@@ -127,6 +132,173 @@ TEST(Documents, OcrEngineIsLoadedOnlyForScans) {
   EXPECT_TRUE(OcrEngineLoaded());
 }
 TEST(Documents, TemplateDocxFilledIn) { ExpectImportsLikeTheText(Doc("report.docx"), "docx"); }
+
+// A Word file of the given entries (name, content), zipped in memory.
+std::string Zip(const std::vector<std::pair<std::string, std::string>>& entries) {
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* out = zip_source_buffer_create(nullptr, 0, 0, &error);
+  zip_t* zip = zip_open_from_source(out, ZIP_TRUNCATE, &error);
+  EXPECT_NE(zip, nullptr);
+  if (zip == nullptr) return "";
+  zip_source_keep(out);
+  for (const auto& [name, content] : entries) {
+    zip_source_t* entry = zip_source_buffer(zip, content.data(), content.size(), 0);
+    zip_file_add(zip, name.c_str(), entry, ZIP_FL_OVERWRITE);
+  }
+  zip_close(zip);  // writes into `out`
+  std::string bytes;
+  if (zip_source_open(out) == 0) {
+    char buf[65536];
+    zip_int64_t n;
+    while ((n = zip_source_read(out, buf, sizeof buf)) > 0) bytes.append(buf, n);
+    zip_source_close(out);
+  }
+  zip_source_free(out);
+  return bytes;
+}
+
+constexpr char kW[] = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+std::string Docx(const std::string& body, const std::string& numbering = "",
+                 const std::string& styles = "") {
+  std::vector<std::pair<std::string, std::string>> entries = {
+      {"word/document.xml",
+       absl::StrCat("<?xml version=\"1.0\"?><w:document ", kW,
+                    " xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\""
+                    " xmlns:wps=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\""
+                    " xmlns:v=\"urn:schemas-microsoft-com:vml\"><w:body>",
+                    body, "</w:body></w:document>")}};
+  if (!numbering.empty()) {
+    entries.emplace_back("word/numbering.xml", absl::StrCat("<?xml version=\"1.0\"?><w:numbering ", kW,
+                                                            ">", numbering, "</w:numbering>"));
+  }
+  if (!styles.empty()) {
+    entries.emplace_back("word/styles.xml",
+                         absl::StrCat("<?xml version=\"1.0\"?><w:styles ", kW, ">", styles, "</w:styles>"));
+  }
+  return Zip(entries);
+}
+
+std::vector<std::string> BlockTexts(const std::string& docx) {
+  absl::StatusOr<Document> doc = ReadDocx(docx);
+  EXPECT_TRUE(doc.ok()) << doc.status();
+  std::vector<std::string> texts;
+  if (!doc.ok()) return texts;
+  for (const DocBlock& b : doc->blocks) {
+    if (b.kind == DocBlock::kParagraph) {
+      texts.push_back(b.text);
+    } else {
+      for (const auto& row : b.rows) {
+        for (const DocCell& c : row) texts.push_back(absl::StrCat("|", c.text));
+      }
+    }
+  }
+  return texts;
+}
+
+// Headings numbered by Word's lists: "一、" is only in numbering.xml, and
+// the paragraph (or its style) names the list. Each list counts its levels
+// in document order from w:start (or the list's startOverride), a level
+// restarting after a paragraph of a higher one; numId 0 takes the numbering
+// away. Table cells' paragraphs count too.
+TEST(Docx, ListNumbersArePrefixed) {
+  std::string numbering =
+      "<w:abstractNum w:abstractNumId=\"0\">"
+      "<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/>"
+      "<w:lvlText w:val=\"%1、\"/><w:suff w:val=\"nothing\"/></w:lvl>"
+      "<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"japaneseCounting\"/>"
+      "<w:lvlText w:val=\"（%2）\"/><w:suff w:val=\"nothing\"/></w:lvl>"
+      "<w:lvl w:ilvl=\"2\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/>"
+      "<w:lvlText w:val=\"%3.\"/><w:suff w:val=\"nothing\"/></w:lvl></w:abstractNum>"
+      "<w:abstractNum w:abstractNumId=\"1\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/>"
+      "<w:numFmt w:val=\"ideographTraditional\"/><w:lvlText w:val=\"%1、\"/>"
+      "<w:suff w:val=\"nothing\"/></w:lvl></w:abstractNum>"
+      "<w:abstractNum w:abstractNumId=\"2\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/>"
+      "<w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum>"
+      "<w:abstractNum w:abstractNumId=\"3\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"2147483647\"/>"
+      "<w:numFmt w:val=\"lowerLetter\"/><w:lvlText w:val=\"%1)\"/><w:suff w:val=\"nothing\"/></w:lvl>"
+      "</w:abstractNum>"
+      "<w:num w:numId=\"4\"><w:abstractNumId w:val=\"3\"/></w:num>"
+      "<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>"
+      "<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>"
+      "<w:num w:numId=\"3\"><w:abstractNumId w:val=\"2\"/>"
+      "<w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"5\"/></w:lvlOverride></w:num>";
+  std::string styles =
+      "<w:style w:type=\"paragraph\" w:styleId=\"H1\"><w:pPr><w:numPr><w:ilvl w:val=\"0\"/>"
+      "<w:numId w:val=\"1\"/></w:numPr></w:pPr></w:style>"
+      "<w:style w:type=\"paragraph\" w:styleId=\"H2\"><w:basedOn w:val=\"H1\"/>"
+      "<w:pPr><w:numPr><w:ilvl w:val=\"1\"/></w:numPr></w:pPr></w:style>";
+  auto p = [](const std::string& ppr, const std::string& text) {
+    return absl::StrCat("<w:p><w:pPr>", ppr, "</w:pPr><w:r><w:t>", text, "</w:t></w:r></w:p>");
+  };
+  std::string h1 = "<w:pStyle w:val=\"H1\"/>", h2 = "<w:pStyle w:val=\"H2\"/>";
+  std::string item = "<w:numPr><w:ilvl w:val=\"2\"/><w:numId w:val=\"1\"/></w:numPr>";
+  std::string body = absl::StrCat(
+      p(h1, "总体情况"), p(h2, "主动公开"), p(item, "属于国家秘密"), p(item, "其他"),
+      p(h2, "依申请公开"), p(item, "属于国家秘密"), p(h1, "主动公开政府信息情况"),
+      p(h2, "重新计数"), p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"2\"/></w:numPr>", "天干"),
+      p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"3\"/></w:numPr>", "从五起"),
+      p(absl::StrCat(h1, "<w:numPr><w:numId w:val=\"0\"/></w:numPr>"), "不编号"),
+      "<w:tbl><w:tr><w:tc>", p(item, "属于商业秘密"), "</w:tc></w:tr></w:tbl>",
+      p(h1, "收到和处理政府信息公开申请情况"),
+      p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"4\"/></w:numPr>", "大"),
+      p("<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"4\"/></w:numPr>", "大"));
+  EXPECT_THAT(BlockTexts(Docx(body, numbering, styles)),
+              ::testing::ElementsAre("一、总体情况", "（一）主动公开", "1.属于国家秘密", "2.其他",
+                                     "（二）依申请公开", "1.属于国家秘密", "二、主动公开政府信息情况",
+                                     "（一）重新计数", "甲、天干", "5. 从五起", "不编号",
+                                     "|1.属于商业秘密", "三、收到和处理政府信息公开申请情况",
+                                     // numbers past what letters can say: decimal, never wrapping
+                                     "2147483647)大", "2147483647)大"));
+}
+
+// A text box is written twice, as a DrawingML shape (mc:Choice) and as VML
+// for older readers (mc:Fallback): its text is read once.
+TEST(Docx, TextBoxIsReadOnce) {
+  std::string title = "<w:p><w:r><w:t>某局2021年政府信息公开工作年度报告</w:t></w:r></w:p>";
+  std::string body = absl::StrCat(
+      "<w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wps:wsp><wps:txbx>"
+      "<w:txbxContent>", title, "</w:txbxContent></wps:txbx></wps:wsp></w:drawing></mc:Choice>"
+      "<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>", title,
+      "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>",
+      "<w:p><w:r><mc:AlternateContent><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>",
+      "<w:p><w:r><w:t>只有旧式文本框</w:t></w:r></w:p>",
+      "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>");
+  EXPECT_THAT(BlockTexts(Docx(body)), ::testing::ElementsAre("某局2021年政府信息公开工作年度报告",
+                                                             "只有旧式文本框"));
+}
+
+// Other agencies' layouts (tests/docgen/make_layouts.py), read as the
+// report itself.
+void ExpectLayoutImports(const std::string& name, const char* format) {
+  SCOPED_TRACE(name);
+  std::string bytes = Doc("layouts/" + name);
+  ExpectImportsLikeTheText(bytes, format);
+}
+
+TEST(Layouts, DocxHeadingsNumberedByAWordList) { ExpectLayoutImports("d-numbered-headings.docx", "docx"); }
+// Headings numbered through their paragraph style, table 三's item labels
+// (1. 2. …) by one Word list per group, continued across a split table.
+TEST(Layouts, DocxLabelsNumberedByWordLists) { ExpectLayoutImports("d-numbered-labels.docx", "docx"); }
+TEST(Layouts, DocxTitleInATextBox) { ExpectLayoutImports("d-textbox-title.docx", "docx"); }
+// Chromium repeats a table's thead on every page; the row labels beside the
+// group cells centred over their rows keep their values (layout.h).
+TEST(Layouts, PdfHeaderOnEveryPage) { ExpectLayoutImports("p-repeated-header.pdf", "pdf"); }
+TEST(Layouts, PdfLandscapeHeaderOnEveryPage) { ExpectLayoutImports("p-landscape-thead.pdf", "pdf"); }
+// Rows broken across pages below the repeated header; 12 pt in landscape.
+TEST(Layouts, PdfRowsSplitBelowTheRepeatedHeader) { ExpectLayoutImports("p-thead-rows-split.pdf", "pdf"); }
+TEST(Layouts, PdfLandscapeLargeHeaderOnEveryPage) {
+  ExpectLayoutImports("p-landscape-thead-large.pdf", "pdf");
+}
+// Tables split across pages: the page number line, then the header rows again.
+TEST(Layouts, TextTablesSplitWithTheirHeaderRepeated) {
+  ExpectLayoutImports("t-page-split-header.txt", "text");
+}
+TEST(Layouts, WebPageInOneLayoutTable) { ExpectLayoutImports("h-layout-table.html", "html"); }
+TEST(Layouts, DocxTableSplitWithItsHeaderRepeated) {
+  ExpectLayoutImports("d-split-table-header.docx", "docx");
+}
 
 TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
   absl::StatusOr<ImportResult> r = ImportDocument(Doc("report-scan.pdf"));

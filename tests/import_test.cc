@@ -745,6 +745,37 @@ TEST(Mess, WrappedLabelsOfNeighbouringRows) {
   for (const auto& d : r.diagnostics) EXPECT_THAT(d.message(), Not(HasSubstr("按模板标签"))) << d.text();
 }
 
+// Fragments of group labels wrapped in their narrow cells, printed on a
+// row's line before its label (a PDF's lines beside vertically centred
+// group cells): several fragments of two groups, or a group's first
+// characters with its numbering before the first part of a wrapped row
+// label, are read as no part of the row's label.
+TEST(Mess, GroupLabelFragmentsBeforeARowLabel) {
+  std::string text = Replaced(SampleText(),
+                              "| | | 2.没有现成信息需要另行制作 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n",
+                              "三、本 （四）无 法提供 2.没有现成信息需要另行制作   0   0   0   0   0   0   0\n");
+  text = Replaced(text,
+                  "| | 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |\n",
+                  "（六）其 2.申请人逾期未按收费通知要求缴\n"
+                  "他处理 纳费用、行政机关不再处理其政府 0   0   0   0   0   0   0\n"
+                  "信息公开申请\n");
+  ImportResult r = MustImport(text);
+  ExpectCellsOfTheSample(r);
+  for (const auto& d : r.diagnostics) EXPECT_THAT(d.message(), Not(HasSubstr("按模板标签"))) << d.text();
+  for (const v1::Finding& f : StructureFindings(r)) EXPECT_NE(f.rule_id(), "S-LABEL") << f.message();
+}
+
+// A label wrapped so that only its last character (and a bracket) is left
+// for the line of its values, as a narrow cell prints （二）部分公开（…）.
+TEST(Mess, LastCharacterOfAWrappedLabelWithTheValues) {
+  std::string text = Replaced(SampleText(),
+                              "| | (二) 部分公开（区分处理的，只计这一情形，不计其他情形） | 14 | 0 | 0 | 0 | 0 | 0 | 14 | |\n",
+                              "办理结果 (二)部分公开(区分处理的,只计这一情形,不计其他情\n"
+                              "形)                   14 0 0 0   0   0 14\n");
+  ImportResult r = MustImport(text);
+  ExpectCellsOfTheSample(r);
+}
+
 // A row label glued to its first value, as some extractions print it.
 TEST(Mess, LabelGluedToItsFirstValue) {
   ImportResult r = MustImport(
@@ -821,6 +852,77 @@ TEST(PdfLayout, LineEndingShortOfTheMarginEndsItsParagraph) {
                          "本机关全年主动公开政府信息一千余条，内容涵盖机构职能政策文件和办事服务等方面。",
                          "二、主动公开政府信息情况",
                          "本年度共制发规范性文件三件，全部按规定在政府网站公开，接受社会监督和查询。"));
+}
+
+// A table row's label beside group cells centred over several rows (as
+// Chromium prints table 三, CJK glyph boxes taller than the digits'): the
+// row is the band of its values, and every fragment whose centre falls in
+// it joins it, so "2." and its label stay on the line of their values; the
+// group cells' fragments between rows are lines of their own.
+Word BoxWord(const std::string& text, double x0, double y0, double x1, double y1) {
+  Word w = LayoutWord(text, x0, x1, y0);
+  w.y1 = y1;
+  return w;
+}
+
+TEST(PdfLayout, LabelFragmentsJoinTheRowOfTheirValues) {
+  std::vector<Word> words = {BoxWord("1.", 174.0, 378.5, 183.6, 390.1),
+                             BoxWord("本机关不掌握相关政府信息", 183.6, 368.8, 303.5, 394.7),
+                             BoxWord("（四）无", 121.4, 383.0, 161.4, 409.0),
+                             BoxWord("三、本年", 66.7, 393.5, 106.7, 419.5),
+                             BoxWord("法提供", 121.4, 397.3, 151.4, 423.2),
+                             BoxWord("2.", 174.0, 399.5, 183.6, 411.1),
+                             BoxWord("没有现成信息需要另行制作", 183.6, 389.8, 303.5, 415.7),
+                             BoxWord("度办理结", 66.7, 407.8, 106.7, 433.7),
+                             BoxWord("3.", 174.0, 420.5, 183.6, 432.1),
+                             BoxWord("补正后申请内容仍不明确", 183.6, 410.8, 293.5, 436.7),
+                             BoxWord("果", 66.7, 422.0, 76.7, 448.0)};
+  for (double y : {377.7, 398.7, 419.7}) {
+    for (double x : {336.0, 362.4, 391.1, 419.8, 456.4, 493.1, 513.8}) {
+      words.push_back(BoxWord(y == 377.7 ? "25" : "0", x, y, x + 6.4, y + 11.7));
+    }
+  }
+  Document doc;
+  AppendPageLines(words, 3, 842, false, &doc);
+  std::vector<std::string> texts;
+  for (const DocBlock& b : doc.blocks) texts.push_back(b.text);
+  ASSERT_EQ(texts.size(), 5u) << absl::StrJoin(texts, "\n");
+  EXPECT_THAT(texts[0], ::testing::MatchesRegex("1\\.本机关不掌握相关政府信息 +25( +25){6}"));
+  EXPECT_EQ(texts[1], "（四）无");
+  EXPECT_THAT(texts[2], ::testing::MatchesRegex("三、本年 +法提供 +2\\.没有现成信息需要另行制作( +0){7}"));
+  EXPECT_THAT(texts[3], ::testing::MatchesRegex("度办理结 +3\\.补正后申请内容仍不明确( +0){7}"));
+  EXPECT_EQ(texts[4], "果");
+}
+
+// OCR boxes CJK punctuation as words of its own, taller than the glyphs
+// or low on the line: a mark joins the line it overlaps most, not the row
+// of values whose band holds its centre (a label's second line below the
+// values of its row keeps its comma and bracket).
+TEST(PdfLayout, PunctuationStaysWithItsWords) {
+  std::vector<Word> words = {BoxWord("(三", 110.9, 80.6, 126.5, 88.6),
+                             BoxWord(")", 125.8, 76.1, 129.8, 91.2),
+                             BoxWord("部分公开", 133.0, 80.6, 167.8, 88.8),
+                             BoxWord("只计这一情", 233.5, 80.9, 276.2, 89.3),
+                             BoxWord("，", 162.7, 87.6, 171.4, 104.6),
+                             BoxWord(")", 223.4, 87.6, 226.8, 104.6),
+                             BoxWord("形", 151.0, 94.8, 161.3, 103.7),
+                             BoxWord("不计其他情形", 171.1, 94.8, 225.8, 103.0)};
+  // The values as OCR boxed them, a little lower to the right.
+  words.push_back(BoxWord("14", 302.2, 88.6, 310.1, 95.8));
+  words.push_back(BoxWord("0", 340.8, 88.8, 345.4, 95.8));
+  words.push_back(BoxWord("0", 377.3, 89.0, 381.8, 96.0));
+  words.push_back(BoxWord("0", 414.2, 89.0, 418.8, 96.0));
+  words.push_back(BoxWord("0", 450.7, 89.3, 455.3, 96.0));
+  words.push_back(BoxWord("0", 487.7, 89.3, 492.2, 96.2));
+  words.push_back(BoxWord("14", 523.0, 89.3, 530.9, 96.5));
+  Document doc;
+  AppendPageLines(words, 3, 842, true, &doc);
+  std::vector<std::string> texts;
+  for (const DocBlock& b : doc.blocks) texts.push_back(b.text);
+  ASSERT_EQ(texts.size(), 3u) << absl::StrJoin(texts, "\n");
+  EXPECT_THAT(texts[0], HasSubstr("部分公开"));
+  EXPECT_THAT(texts[1], ::testing::MatchesRegex("14( +0){5} +14"));
+  EXPECT_EQ(texts[2], "形，不计其他情形)");
 }
 
 }  // namespace

@@ -42,6 +42,37 @@ bool IsPageNumberLine(const std::string& text) {
   return digit;
 }
 
+// A word that is a number ("86", "0", "22943.1665", "１２"), as a table's
+// value cells hold; a row label's "2." too.
+bool IsNumberWord(const std::string& text) {
+  std::u32string u;
+  if (!DecodeUtf8(std::string(absl::StripAsciiWhitespace(text)), &u) || u.empty()) return false;
+  bool digit = false;
+  for (char32_t c : u) {
+    if ((c >= U'0' && c <= U'9') || (c >= U'０' && c <= U'９')) {
+      digit = true;
+    } else if (c != U'.' && c != U',' && c != U'．' && c != U'，') {
+      return false;
+    }
+  }
+  return digit;
+}
+
+// A word of punctuation only (OCR boxes CJK punctuation as words of their
+// own: "，", "）", "、").
+bool IsPunctuationWord(const std::string& text) {
+  std::u32string u;
+  if (!DecodeUtf8(std::string(absl::StripAsciiWhitespace(text)), &u) || u.empty()) return false;
+  for (char32_t c : u) {
+    bool alnum = c < 0x80 ? absl::ascii_isalnum(static_cast<char>(c)) : false;
+    bool ideograph = (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF);
+    bool fullwidth_alnum = (c >= U'０' && c <= U'９') || (c >= U'Ａ' && c <= U'Ｚ') ||
+                           (c >= U'ａ' && c <= U'ｚ');
+    if (alnum || ideograph || fullwidth_alnum || c == U'〇') return false;
+  }
+  return true;
+}
+
 // Chinese characters and punctuation (CJK, fullwidth forms, “”), which
 // Chinese text writes without spaces between them.
 bool IsCjk(char32_t c) {
@@ -76,17 +107,75 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
   std::sort(words.begin(), words.end(), [](const Word& a, const Word& b) {
     return a.y0 != b.y0 ? a.y0 < b.y0 : a.x0 < b.x0;
   });
-  std::vector<LayoutLine> lines;
-  for (Word& w : words) {
+  // Rows first from the words that are numbers (a table's value cells, of
+  // one height), then every other word joins the row whose band holds its
+  // vertical centre: a label's fragments, whose boxes may be taller (CJK
+  // glyph boxes) or set off by a group cell centred beside them, stay with
+  // their values. Words in no row's band form lines among themselves, by
+  // overlap as below.
+  std::vector<LayoutLine> rows, loose;
+  // Words whose vertical extents overlap by half the smaller height join a
+  // line; only recent lines can overlap: words come sorted by their top.
+  auto add = [](std::vector<LayoutLine>* lines, Word&& w, bool grow) {
     double h = w.y1 - w.y0;
     LayoutLine* best = nullptr;
     double best_overlap = 0;
-    // Only recent lines can overlap: words come sorted by their top.
-    for (size_t i = lines.size(); i-- > 0 && i + 4 >= lines.size();) {
-      LayoutLine& l = lines[i];
+    for (size_t i = lines->size(); i-- > 0 && i + 4 >= lines->size();) {
+      LayoutLine& l = (*lines)[i];
       double o = Overlap(w.y0, w.y1, l.top, l.bottom);
       double smaller = std::min(h, l.bottom - l.top);
       if (o >= 0.5 * smaller && o > best_overlap) {
+        best = &l;
+        best_overlap = o;
+      }
+    }
+    if (best == nullptr) {
+      lines->push_back({w.y0, w.y1, {}});
+      best = &lines->back();
+    } else if (grow) {
+      best->top = std::min(best->top, w.y0);
+      best->bottom = std::max(best->bottom, w.y1);
+    }
+    best->words.push_back(std::move(w));
+  };
+  std::vector<Word> others, marks;
+  for (Word& w : words) {
+    if (IsNumberWord(w.text)) {
+      add(&rows, std::move(w), true);
+    } else if (IsPunctuationWord(w.text)) {
+      marks.push_back(std::move(w));
+    } else {
+      others.push_back(std::move(w));
+    }
+  }
+  for (Word& w : others) {
+    double centre = (w.y0 + w.y1) / 2;
+    LayoutLine* row = nullptr;
+    for (LayoutLine& l : rows) {
+      if (centre >= l.top && centre <= l.bottom &&
+          (row == nullptr || std::abs(centre - (l.top + l.bottom) / 2) <
+                                 std::abs(centre - (row->top + row->bottom) / 2))) {
+        row = &l;
+      }
+    }
+    if (row != nullptr) {
+      row->words.push_back(std::move(w));
+    } else {
+      add(&loose, std::move(w), false);
+    }
+  }
+  std::vector<LayoutLine> lines = std::move(rows);
+  for (LayoutLine& l : loose) lines.push_back(std::move(l));
+  // A punctuation mark OCR boxes alone (a comma low on the line, a bracket
+  // taller than the glyphs) says little about its row: it joins the line it
+  // overlaps most, once the words have made the lines.
+  for (Word& w : marks) {
+    double h = w.y1 - w.y0;
+    LayoutLine* best = nullptr;
+    double best_overlap = 0;
+    for (LayoutLine& l : lines) {
+      double o = Overlap(w.y0, w.y1, l.top, l.bottom);
+      if (o >= 0.5 * std::min(h, l.bottom - l.top) && o > best_overlap) {
         best = &l;
         best_overlap = o;
       }
@@ -97,8 +186,17 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
     }
     best->words.push_back(std::move(w));
   }
-  std::sort(lines.begin(), lines.end(),
-            [](const LayoutLine& a, const LayoutLine& b) { return a.top < b.top; });
+  // In reading order by their vertical centres; a line's top is then its
+  // highest word's.
+  std::sort(lines.begin(), lines.end(), [](const LayoutLine& a, const LayoutLine& b) {
+    return a.top + a.bottom < b.top + b.bottom;
+  });
+  for (LayoutLine& l : lines) {
+    for (const Word& w : l.words) {
+      l.top = std::min(l.top, w.y0);
+      l.bottom = std::max(l.bottom, w.y1);
+    }
+  }
   // The page's prose margins, from the lines themselves.
   double left = 1e9, right = 0;
   for (const LayoutLine& l : lines) {

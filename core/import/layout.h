@@ -1,8 +1,13 @@
 // The geometry step shared by the PDF and OCR readers: words with their
 // boxes on a page into lines of text in reading order.
 //
-// Words whose vertical extents overlap by half the smaller height are one
-// line; a line's words are ordered left to right and joined with spaces in
+// Lines are rows: words that are numbers (a table's value cells) whose
+// vertical extents overlap by half the smaller height are one row, and every
+// other word joins the row whose band holds its vertical centre — so a row
+// label stays with its values even beside a group cell centred over several
+// rows, or when its glyph boxes are taller than the digits'. Words in no
+// row's band are lines of their own, grouped by the same overlap. A line's
+// words are ordered left to right and joined with spaces in
 // proportion to the gaps between them, as `pdftotext -layout` lays them out,
 // so that table rows keep their columns apart (a gap of two or more spaces)
 // while a label's words stay together. Lines that are only a page number

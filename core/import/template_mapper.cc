@@ -410,6 +410,7 @@ struct RowSpec {
   std::vector<std::u32string> aliases = {};  // other accepted cores
   int group = -1;        // index of its group row (table 三's （三）–（六）), or -1
   std::string field = {};  // its field path below Report, for UNPLACED
+  std::u32string key = {};  // the whole label's key, numbering included (Index)
 };
 
 // A table's vocabulary: its rows and the words of its header rows.
@@ -429,6 +430,7 @@ struct TableSpec {
   void Index() {
     header_set.insert(header_words.begin(), header_words.end());
     for (size_t r = 0; r < rows.size(); ++r) {
+      rows[r].key = LabelKey32(rows[r].label);
       if (!rows[r].form.core.empty()) exact[rows[r].form.core].push_back({static_cast<int>(r), false});
       for (const auto& a : rows[r].aliases) exact[a].push_back({static_cast<int>(r), true});
     }
@@ -967,6 +969,9 @@ class RowReader {
       for (const RowSpec& g : spec_.rows) {
         group_part |= g.arity == 0 && head_form.core.size() >= 2 && Contains(g.form.core, head_form.core);
       }
+      // Or fragments of group labels, each of its words part of one with its
+      // numbering ("(六)其 2.申请人逾期…缴", "三、本 (四)无 法提供 2.没有…").
+      if (!group_part) group_part = AllGroupFragments(head);
       if (!tail_exact && !group_part) continue;
       if (head_form.core.size() > 3 && !spec_.exact.count(head_form.core) && !group_part) continue;
       Result r = Classify(tail, values_follow);
@@ -1024,6 +1029,14 @@ class RowReader {
         Contains(spec_.rows[last_row_].form.core, form.core)) {
       return {Match::kContinuation, last_row_};
     }
+    // One character only when it ends the label of the row still waiting
+    // for its values ("(二)部分公开(…不计其他情" above "形) 14 0 …").
+    if (last_row_ >= 0 && form.core.size() == 1 && !renumbered && current_ == last_row_ &&
+        collected_.empty() && spec_.rows[last_row_].arity > 0 &&
+        spec_.rows[last_row_].form.core.size() > 1 &&
+        spec_.rows[last_row_].form.core.back() == form.core[0]) {
+      return {Match::kContinuation, last_row_};
+    }
     // The rest of its group's label, wrapped in the group's narrow column
     // beside the row ("(六)其" above, "他处理" on the row's next line); one
     // character only when it ends the group's label ("(六)其他处" above,
@@ -1068,6 +1081,25 @@ class RowReader {
     }
     if (best >= 0) return {Match::kRow, best, inferred};
     return none;
+  }
+
+  // Every space-separated word of `text` is a piece of a group label (its
+  // key, numbering included, inside the group's; one character only when it
+  // ends the group's label).
+  bool AllGroupFragments(absl::string_view text) const {
+    bool any = false;
+    for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+      std::u32string k = LabelKey32(word);
+      if (k.empty()) return false;
+      bool part = false;
+      for (const RowSpec& g : spec_.rows) {
+        if (g.arity != 0 || g.key.size() < 2) continue;
+        part |= k.size() >= 2 ? Contains(g.key, k) : g.key.back() == k[0];
+      }
+      if (!part) return false;
+      any = true;
+    }
+    return any;
   }
 
   bool IsHeaderWord(const std::u32string& core) const { return spec_.header_set.count(core) > 0; }

@@ -81,7 +81,7 @@ def table4_values(report):
 
 def text_report(report, *, sep="  ", heading=lambda h: h, captions=False, renumber=False,
                 fw=False, glued=False, page_split=False, wrap=False, runon=False,
-                empty="", pipes=False):
+                empty="", pipes=False, header_split=False):
     """The report as text extracted from a PDF (space-aligned columns) or as
     Markdown. Options give the variants; see VARIANTS."""
     out = [md.title_of(report), ""]
@@ -107,8 +107,17 @@ def text_report(report, *, sep="  ", heading=lambda h: h, captions=False, renumb
         out.append(heading(text))
         out.append("")
 
+    def page_break(number, header):
+        # as pdftotext prints a page break inside a table: the page number
+        # line between blank lines, then the table's header rows again
+        out.extend(["", f"- {number} -", ""])
+        for hl, hv in header:
+            out.append(row(hl, hv))
+
     def t2():
         for label, values in table2_rows(report):
+            if header_split and label == "第二十条第（六）项":
+                page_break(2, table2_rows(report)[:2])
             out.append(row(label, values))
         out.append("")
 
@@ -117,6 +126,8 @@ def text_report(report, *, sep="  ", heading=lambda h: h, captions=False, renumb
             out.append(row(label, values))
         rows = table3_rows(report)
         for i, (group, label, values) in enumerate(rows):
+            if header_split and label.startswith("2.没有现成信息"):
+                page_break(3, T3_HEADER)
             if page_split and label.startswith("4.保护第三方"):
                 out.append("")
                 out.append("- 3 -")
@@ -201,6 +212,7 @@ TEXT_VARIANTS = {
     "t-fullwidth": dict(fw=True, sep="\u3000"),
     "t-glued-label": dict(glued=True, sep=" "),
     "t-single-space": dict(sep=" "),
+    "t-page-split-header": dict(header_split=True),
 }
 
 
@@ -271,7 +283,7 @@ def html_table_variant(table, report, *, th_header=False, thead=False, split_at=
 
 
 def html_variant(report, *, charset='<meta charset="utf-8">', wechat=False, nested=False,
-                 encoding="utf-8", style="", **table_opts):
+                 layout_table=False, encoding="utf-8", style="", **table_opts):
     title = md.title_of(report)
     P = "section" if wechat else "p"
     body = []
@@ -303,8 +315,19 @@ def html_variant(report, *, charset='<meta charset="utf-8">', wechat=False, nest
             if wechat:
                 tab = f'<section style="overflow-x:auto;">{tab}</section>'
             body.append(tab)
+    if layout_table:
+        # the whole page one layout table (old CMSs): title, every heading,
+        # paragraph and data table in a row of its own; the menu in a left
+        # cell spanning them all
+        rows = [f'<tr><td class="title" align="center"><h1>{html.escape(title)}</h1></td></tr>']
+        rows += [f"<tr><td>{b}</td></tr>" for b in body]
+        rows[0] = rows[0].replace("<tr>", f'<tr><td class="menu" rowspan="{len(rows)}" width="15%">'
+                                  '<a href="/a">机构概况</a><br><a href="/b">政策文件</a></td>', 1)
+        body = ['<table width="100%" border="0" class="layout">' + "\n".join(rows) + "</table>"]
     article = "\n".join(body)
-    if nested:
+    if layout_table:
+        pass
+    elif nested:
         article = ('<table width="100%" class="layout"><tr><td class="left" width="20%">'
                    '<ul><li><a href="/a">机构概况</a></li><li><a href="/b">政策文件</a></li></ul></td>'
                    f'<td class="content"><h1>{html.escape(title)}</h1>\n{article}</td></tr></table>')
@@ -335,6 +358,7 @@ HTML_VARIANTS = {
     "h-wechat-sections": dict(wechat=True, charset='<meta charset="utf-8">'),
     "h-colspan-labels": dict(colspan_all=True),
     "h-empty-tbody": dict(empty_tbody=True),
+    "h-layout-table": dict(layout_table=True),
 }
 
 PDF_CSS = {
@@ -352,6 +376,15 @@ PDF_VARIANTS = {
     "p-repeated-header": dict(style=PDF_CSS["repeat-header"], thead=True, th_header=True),
     "p-two-column-header": dict(style=PDF_CSS["two-column-header"], running=True),
     "p-br-in-cells": dict(style=PDF_CSS["repeat-header"], br=True),
+    "p-landscape-thead": dict(style=PDF_CSS["landscape"] + " thead { display: table-header-group } "
+                              "tr { break-inside: avoid }", thead=True, th_header=True),
+    # rows may break across pages, below the repeated thead
+    "p-thead-rows-split": dict(style="@page { size: A4; margin: 20mm; } td,th { border:1px solid #000; "
+                               "font-size:10pt; padding:4px } thead { display: table-header-group }",
+                               thead=True, th_header=True),
+    "p-landscape-thead-large": dict(style="@page { size: A4 landscape; margin: 12mm; } td,th { border:1px "
+                                    "solid #000; font-size:12pt; padding:6px } "
+                                    "thead { display: table-header-group }", thead=True, th_header=True),
 }
 
 
@@ -388,7 +421,7 @@ def w_p(text, *, bold=False, style=None, numbered=False, size=None):
     return f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{html.escape(text, quote=False)}</w:t></w:r></w:p>'
 
 
-def w_tc(text, *, span=1, vmerge=None, width=600, br=False):
+def w_tc(text, *, span=1, vmerge=None, width=600, br=False, num_id=None):
     tcpr = f'<w:tcW w:w="{width * span}" w:type="dxa"/>'
     if span > 1:
         tcpr += f'<w:gridSpan w:val="{span}"/>'
@@ -402,10 +435,12 @@ def w_tc(text, *, span=1, vmerge=None, width=600, br=False):
     else:
         runs = "".join(f"<w:r><w:t>{html.escape(t, quote=False)}</w:t></w:r>" for t in text.split("\n")) \
             if text else ""
-    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{runs}</w:p></w:tc>"
+    ppr = f'<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr></w:pPr>' \
+        if num_id else ""
+    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}{runs}</w:p></w:tc>"
 
 
-def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False):
+def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False, header_rows=0, lists=None):
     """The template layout as a w:tbl, vMerge continuation cells written out."""
     placed = md.grid_columns(table)
     ncols = len(table.widths)
@@ -419,9 +454,11 @@ def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False):
            '<w:insideH w:val="single" w:sz="4"/><w:insideV w:val="single" w:sz="4"/></w:tblBorders>'
            '</w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in table.widths) +
            "</w:tblGrid>"]
-    rng = range(len(placed)) if rows_range is None else rows_range
+    rng = list(range(len(placed)) if rows_range is None else rows_range)
+    if header_rows and rng[0] >= header_rows:
+        rng = list(range(header_rows)) + rng
     for r in rng:
-        out.append("<w:tr>")
+        out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if r < header_rows else "<w:tr>")
         c = 0
         while c < ncols:
             cell, origin = grid[(r, c)]
@@ -431,7 +468,7 @@ def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False):
             vm = None
             if cell.rowspan > 1:
                 vm = "restart" if origin else "continue"
-                if rows_range is not None and r == rng[0] and not origin:
+                if rows_range is not None and r == rows_range[0] and not origin:
                     vm, text = None, ""
             if hmerge and cell.colspan > 1:
                 for k in range(cell.colspan):
@@ -440,7 +477,15 @@ def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False):
                     out.append(f'<w:tc><w:tcPr><w:tcW w:w="600" w:type="dxa"/>{tcpr}</w:tcPr>'
                                f'<w:p><w:r><w:t>{html.escape(t, quote=False)}</w:t></w:r></w:p></w:tc>')
             else:
-                out.append(w_tc(text, span=cell.colspan, vmerge=vm, br=br))
+                num_id = None
+                m = re.match(r"^(\d+)\.", text) if lists is not None and cell.path is None else None
+                if m:
+                    # the item's number from a Word list: one list per group,
+                    # each starting again at 1
+                    if m.group(1) == "1":
+                        lists.append(len(lists) + 10)
+                    num_id, text = lists[-1], text[m.end():]
+                out.append(w_tc(text, span=cell.colspan, vmerge=vm, br=br, num_id=num_id))
             c += cell.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -448,7 +493,8 @@ def w_tbl(table, report, rows_range=None, *, hmerge=False, br=False):
 
 
 def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=False,
-                 split_table=False, hmerge=False, textbox_title=False, br=False):
+                 split_table=False, hmerge=False, textbox_title=False, br=False,
+                 repeat_header=False, numbered_labels=False):
     body = []
     title = md.title_of(report)
     if textbox_title:
@@ -461,8 +507,12 @@ def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=Fa
     else:
         body.append(w_p(title, bold=True, size=44))
 
+    lists = [] if numbered_labels else None
+    if numbered_labels:
+        heading_style = "NumberedHeading"  # the numbering in the style, not the paragraph
+
     def head(text):
-        if numbered:
+        if numbered or numbered_labels:
             text = re.sub(r"^[一二三四五六七八九十]+、", "", text)
         body.append(w_p(text, bold=bold_headings, style=heading_style, numbered=numbered))
 
@@ -478,11 +528,14 @@ def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=Fa
             head(t.heading)
             if split_table and part == "三":
                 n = len(t.rows)
-                body.append(w_tbl(t, report, range(0, 14), hmerge=hmerge, br=br))
+                h = 3 if repeat_header else 0
+                body.append(w_tbl(t, report, range(0, 14), hmerge=hmerge, br=br, header_rows=h,
+                                  lists=lists))
                 body.append(w_p(""))
-                body.append(w_tbl(t, report, range(14, n), hmerge=hmerge, br=br))
+                body.append(w_tbl(t, report, range(14, n), hmerge=hmerge, br=br, header_rows=h,
+                                  lists=lists))
             else:
-                body.append(w_tbl(t, report, hmerge=hmerge, br=br))
+                body.append(w_tbl(t, report, hmerge=hmerge, br=br, lists=lists))
     ns = (f'xmlns:w="{W_NS}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
           'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
@@ -492,11 +545,20 @@ def docx_variant(report, *, heading_style=None, bold_headings=False, numbered=Fa
            "".join(body) + '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>')
     styles = (f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W_NS}">'
               '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>'
-              '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/></w:rPr></w:style></w:styles>')
+              '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/></w:rPr></w:style>'
+              '<w:style w:type="paragraph" w:styleId="NumberedHeading"><w:name w:val="numbered heading"/>'
+              '<w:basedOn w:val="Heading1"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>'
+              '</w:styles>')
     numbering = (f'<?xml version="1.0" encoding="UTF-8"?><w:numbering xmlns:w="{W_NS}">'
                  '<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
                  '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
-                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>')
+                 '<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                 '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/><w:suff w:val="nothing"/></w:lvl>'
+                 '</w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>' +
+                 "".join(f'<w:num w:numId="{i}"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0">'
+                         '<w:startOverride w:val="1"/></w:lvlOverride></w:num>' for i in (lists or [])) +
+                 '</w:numbering>')
     ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
           '<Default Extension="xml" ContentType="application/xml"/>'
@@ -530,6 +592,8 @@ DOCX_VARIANTS = {
     "d-hmerge": dict(hmerge=True),
     "d-textbox-title": dict(textbox_title=True),
     "d-br-in-cells": dict(br=True),
+    "d-split-table-header": dict(split_table=True, repeat_header=True),
+    "d-numbered-labels": dict(numbered_labels=True, split_table=True),
 }
 
 
