@@ -539,10 +539,14 @@ TEST_F(AuditServiceTest, CatchesUpAfterAnOutageAuditingEveryVersionOnce) {
   audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
                                                   [this] { return Now(); });
   AwaitAudit(std::string(kReport) + "/versions/5");
-  // Restarted once more with nothing new: nothing is audited twice.
+  // Restarted once more with nothing new: nothing is audited twice. The
+  // follower reads the feed in order, so once a sixth version submitted
+  // after the restart is audited, any second audit of 1–5 would be stored.
   audit_ = std::make_unique<InProcessAuditServer>(dir_.path() + "/audit.db", submit_.address(),
                                                   [this] { return Now(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  r.set_other_matters(absl::StrCat(Sample().other_matters(), "第6次修订。"));
+  Submit(r);
+  AwaitAudit(std::string(kReport) + "/versions/6");
   absl::StatusOr<std::vector<audit::LedgerLeaf>> leaves = audit_->store()->ReadLedger(0, 100);
   ASSERT_TRUE(leaves.ok()) << leaves.status();
   std::multiset<std::string> audited;
@@ -551,8 +555,8 @@ TEST_F(AuditServiceTest, CatchesUpAfterAnOutageAuditingEveryVersionOnce) {
     ASSERT_TRUE(e.ParseFromString(l.entry));
     if (e.has_audit()) audited.insert(e.audit().version());
   }
-  ASSERT_EQ(audited.size(), 5u);
-  for (int i = 1; i <= 5; ++i) {
+  ASSERT_EQ(audited.size(), 6u);
+  for (int i = 1; i <= 6; ++i) {
     EXPECT_EQ(audited.count(absl::StrCat(kReport, "/versions/", i)), 1u) << i;
   }
 }
@@ -1364,6 +1368,26 @@ class FollowerHealthTest : public ::testing::Test {
     std::lock_guard<std::mutex> lock(mu_);
     return changes_;
   }
+  // Submits version `n` of the sample report and waits (20 s at most) until
+  // the follower has stored its audit: proof that it followed the feed up
+  // to there.
+  void SubmitAndAwaitAudit(int n) {
+    auto clerk = SubmitStubAs(submit_->address(), "clerk-zz-psb");
+    v1::CreateVersionRequest req;
+    req.set_parent("agencies/zz-psb/reports/2021");
+    *req.mutable_report() = SampleReport();
+    req.mutable_report()->set_other_matters(absl::StrCat("修订 ", n));
+    req.set_request_id(absl::StrCat("await-", n));
+    req.set_expected_latest_version(n - 1);
+    v1::CreateVersionResponse resp;
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ASSERT_TRUE(clerk->CreateVersion(&c, req, &resp).ok());
+    for (int i = 0; i < 400 && !store_->GetAudit("zz-psb", 2021, n).ok(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(store_->GetAudit("zz-psb", 2021, n).ok()) << "version " << n << " not audited";
+  }
   // The changes once they are `want`, or as they are after 20 s.
   std::vector<bool> WaitFor(const std::vector<bool>& want) {
     for (int i = 0; i < 400 && Seen() != want; ++i) {
@@ -1409,7 +1433,9 @@ TEST_F(FollowerHealthTest, ShortBreakOfAnIdleFeedLeavesHealthAlone) {
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   submit_->Kill9();
   RestartSubmit();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // The follower is back on the feed (it audits a new version) and never
+  // turned unhealthy on the way.
+  SubmitAndAwaitAudit(1);
   follower_->Stop();
   EXPECT_EQ(Seen(), std::vector<bool>{});
 }

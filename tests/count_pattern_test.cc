@@ -21,18 +21,24 @@ std::string Where(absl::string_view text, absl::string_view part) {
          std::to_string(part.data() - text.data() + part.size()) + ")";
 }
 
+// What the matches of a text exercised: how many, and which groups were set.
+struct Exercised {
+  int matches = 0;
+  bool group_set[6] = {};
+};
+
 // Every match of the pattern in `text`: RE2's groups and the split's, as
-// positions; the first difference is reported with the match.
-void ExpectSplitAgreesWithRe2(const std::string& text) {
+// positions; the first difference is reported with the match. Adds what
+// was matched to `*exercised`.
+void ExpectSplitAgreesWithRe2(const std::string& text, Exercised* exercised) {
   const re2::StringPiece piece(text);
   re2::StringPiece g[7];
   size_t pos = 0;
-  int matches = 0;
   while (pos < text.size() &&
          CountPattern().Match(piece, pos, text.size(), RE2::UNANCHORED, g, 7)) {
     pos = static_cast<size_t>(g[0].data() - text.data()) + g[0].size();
     ASSERT_GT(g[0].size(), 0u);
-    ++matches;
+    ++exercised->matches;
     const CountMatch m = SplitCountMatch(absl::string_view(g[0].data(), g[0].size()));
     const absl::string_view re2_groups[6] = {
         {g[1].data(), g[1].size()}, {g[2].data(), g[2].size()}, {g[3].data(), g[3].size()},
@@ -40,6 +46,7 @@ void ExpectSplitAgreesWithRe2(const std::string& text) {
     const absl::string_view split_groups[6] = {m.keyword, m.gap,           m.number,
                                                m.percent, m.all_concluded, m.all_upheld};
     for (int i = 0; i < 6; ++i) {
+      if (g[i + 1].data() != nullptr) exercised->group_set[i] = true;
       ASSERT_EQ(Where(text, split_groups[i]), Where(text, re2_groups[i]))
           << "group " << i + 1 << " of match “" << g[0] << "” in “" << text << "”";
     }
@@ -59,7 +66,17 @@ TEST(CountPattern, SplitAgreesWithRe2OnWrittenTexts) {
       "收到申请 12 件，12 件，办结率 100%；其他处理 ０ 件",
       "均办结；全部办结了；均予以维持；均为维持；均予维持",
   };
-  for (const std::string& t : texts) ExpectSplitAgreesWithRe2(t);
+  Exercised all;
+  for (const std::string& t : texts) {
+    Exercised one;
+    ExpectSplitAgreesWithRe2(t, &one);
+    EXPECT_GE(one.matches, 1) << "no count matched in “" << t << "”";
+    all.matches += one.matches;
+    for (int i = 0; i < 6; ++i) all.group_set[i] |= one.group_set[i];
+  }
+  // Every group (keyword, gap, number, percent, all concluded, all upheld)
+  // came up, so every branch of the split was compared.
+  for (int i = 0; i < 6; ++i) EXPECT_TRUE(all.group_set[i]) << "group " << i + 1 << " never set";
 }
 
 TEST(CountPattern, SplitAgreesWithRe2OnRandomTexts) {
@@ -77,12 +94,17 @@ TEST(CountPattern, SplitAgreesWithRe2OnRandomTexts) {
   std::mt19937 random(20261128);  // fixed: a failure reproduces
   std::uniform_int_distribution<size_t> piece(0, pieces.size() - 1);
   std::uniform_int_distribution<int> length(1, 40);
+  Exercised all;
   for (int i = 0; i < 20000; ++i) {
     std::string text;
     for (int n = length(random); n > 0; --n) text += pieces[piece(random)];
-    ExpectSplitAgreesWithRe2(text);
+    ExpectSplitAgreesWithRe2(text, &all);
     if (HasFatalFailure()) return;
   }
+  // The random texts are made of the pattern's pieces so that they match
+  // often; a pattern or generator that stopped matching compares nothing.
+  EXPECT_GT(all.matches, 5000);
+  for (int i = 0; i < 6; ++i) EXPECT_TRUE(all.group_set[i]) << "group " << i + 1 << " never set";
 }
 
 }  // namespace
