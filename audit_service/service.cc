@@ -109,8 +109,9 @@ absl::Status CheckSignOff(const v1::SignOff& s, const VersionReviews& r) {
     }
     if (!open.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "保密审查通过前须逐条确认保密预审发现: ", open.size(),
-          " not acknowledged by this reviewer: ", absl::StrJoin(open, "; ")));
+          "a confidentiality approval needs each pre-screen finding acknowledged by the same "
+          "reviewer first (保密审查通过前须逐条确认保密预审发现); not acknowledged: ",
+          open.size(), ": ", absl::StrJoin(open, "; ")));
     }
   }
   return absl::OkStatus();

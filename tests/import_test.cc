@@ -619,7 +619,7 @@ TEST(Import, GluedCellsAreSplitOnlyWhereOneSplitAddsUp) {
   EXPECT_TRUE(MessageDifferencer::Equals(r.report.appeals(), plain.appeals()));
   std::vector<std::string> inferred;
   for (const auto& d : r.diagnostics) {
-    if (d.message().find("inferred") == std::string::npos || d.field_paths().empty()) continue;
+    if (!d.inferred() || d.field_paths().empty()) continue;
     for (const auto& path : d.field_paths()) inferred.push_back(path);
   }
   EXPECT_THAT(inferred, ::testing::UnorderedElementsAre(
@@ -673,7 +673,7 @@ TEST(Ocr, OneReadingThatSatisfiesEverySumIsInferred) {
   EXPECT_EQ(GetApplicantCell(r.report.requests().outcomes().disclosed(), 0), 31);
   std::vector<std::string> inferred;
   for (const auto& d : r.diagnostics) {
-    if (d.message().find("inferred") != std::string::npos) {
+    if (d.inferred()) {
       inferred.insert(inferred.end(), d.field_paths().begin(), d.field_paths().end());
     }
   }

@@ -727,9 +727,9 @@ class RowReader {
     } else {
       diags_->Add(Level::UNPLACED, &line, spec_.section, line.text,
                   absl::StrCat(Arity(current_), " 个单元格"),
-                  absl::StrCat("row '", spec_.rows[current_].label, "': ", Values(data),
-                               " values and blank cells for ", Arity(current_),
-                               " columns: the columns cannot be told apart; the row is left empty"));
+                  absl::StrCat("“", spec_.rows[current_].label, "”行：", Values(data),
+                               " 个数值与空格对应 ", Arity(current_),
+                               " 列，无法分清各列，该行留空"));
       current_ = -1;
     }
   }
@@ -821,7 +821,7 @@ class RowReader {
     if (!has_label && cells.size() == 1 && IsBareNumber(line.text) &&
         (current_ < 0 || collected_.size() >= Arity(current_))) {
       diags_->Add(Level::NOTE, &line, spec_.section, line.text, "",
-                  "a bare number between rows is read as a page number");
+                  "两行之间单独的数字按页码处理");
       return;
     }
     size_t i = 0;
@@ -894,19 +894,17 @@ class RowReader {
       return false;
     }
     std::string glued = absl::StrJoin(runs, " ");
-    std::string message = absl::StrCat("row '", row.label, "': cells glued without separators ('",
-                                       glued, "') ");
+    std::string message = absl::StrCat("“", row.label, "”行：单元格数字连在一起（", glued, "），");
     if (ways == 1) {
-      absl::StrAppend(&message, "read as ", absl::StrJoin(split, " | "),
-                      ", the only split that adds up to the row's totals: inferred, check "
-                      "against the document");
+      absl::StrAppend(&message, "按唯一符合本行合计的拆分读作 ", absl::StrJoin(split, " | "),
+                      "（推断所得，请对照原文核对）");
     } else {
-      absl::StrAppend(&message, ways == 0 ? "cannot be split so that the row adds up"
-                                          : "can be split more than one way that adds up",
-                      "; its cells are left unread");
+      absl::StrAppend(&message, ways == 0 ? "没有符合本行合计的拆分" : "有多种符合本行合计的拆分",
+                      "，该行单元格未读取");
     }
     v1::ImportDiagnostic& d = diags_->Add(ways == 1 ? Level::NOTE : Level::UNPLACED, &line,
                                           spec_.section, glued, row.label, std::move(message));
+    d.set_inferred(ways == 1);
     if (!row.field.empty()) {
       d.add_field_paths(row.field);
     } else if (spec_.section == std::string("四")) {
@@ -1158,7 +1156,7 @@ class RowReader {
     last_row_ = -1;
     diags_->Add(Level::NOTE, &line, spec_.section, text,
                 next_ < static_cast<int>(spec_.rows.size()) ? spec_.rows[next_].label : "",
-                "text that is no label of this table is ignored");
+                "不是本表标签的文字，已忽略");
   }
 
   void AddOrphans(const std::vector<Cell>& data, const Line& line, int cell_count,
@@ -1198,18 +1196,18 @@ class RowReader {
         Line from = orphans_[0].line;
         orphans_.clear();
         diags_->Add(Level::NOTE, &from, spec_.section, from.text, row.label,
-                    absl::StrCat("values apart from their label read as row '", row.label, "'"));
+                    absl::StrCat("与标签分开的数值按“", row.label, "”行读取"));
         collected_ = std::move(window);
         Complete(from);
       } else if (collected_.empty() && blank_row_) {
         diags_->Add(Level::NOTE, where, spec_.section, where ? where->text : "", row.label,
-                    absl::StrCat("row '", row.label, "' is blank"));
+                    absl::StrCat("“", row.label, "”行为空"));
       } else {
         v1::ImportDiagnostic& d = diags_->Add(
             Level::UNPLACED, where, spec_.section, where ? where->text : "",
             absl::StrCat(row.arity, " 个数值"),
-            absl::StrCat("row '", row.label, "': found ", collected_.size(), " of ", row.arity,
-                         " values; its cells are left empty"));
+            absl::StrCat("“", row.label, "”行：应有 ", row.arity, " 个数值，只找到 ",
+                         collected_.size(), " 个，该行单元格留空"));
         if (!row.field.empty()) {
           d.add_field_paths(row.field);
         } else if (spec_.section == std::string("四")) {
@@ -1230,7 +1228,7 @@ class RowReader {
     for (const Orphan& o : orphans_) {
       diags_->Add(Level::UNPLACED, &o.line, spec_.section, o.line.text,
                   next_ < static_cast<int>(spec_.rows.size()) ? spec_.rows[next_].label : "",
-                  absl::StrCat(Values(o.cells), " values belong to no row of the template"));
+                  absl::StrCat(Values(o.cells), " 个数值不属于模板的任何一行"));
     }
     orphans_.clear();
   }
@@ -1242,7 +1240,7 @@ class RowReader {
     for (const Cell& c : v.cells) {
       if (c.normalised) {
         diags_->Add(Level::NOTE, &line, spec_.section, c.text, "",
-                    "value read with OCR letters or thousands separators normalised");
+                    "数值中的识别错字或千位分隔符已规范化");
       }
     }
     collected_.clear();
@@ -1374,8 +1372,8 @@ void PlaceProactive(const RowReader& reader, v1::Report* report, Diagnostics* di
         SetProactiveCount(report, row, static_cast<int>(col), c.count);
       } else {
         diags->Add(Level::UNPLACED, nullptr, "二", c.text, "整数",
-                   absl::StrCat("'", kProactiveRows[row].label, "' holds '", c.text,
-                                "', not a whole count; the cell is left empty"));
+                   absl::StrCat("“", kProactiveRows[row].label, "”为“", c.text,
+                                "”，不是整数，该单元格留空"));
       }
     }
   }
@@ -1390,8 +1388,7 @@ void PlaceCells(const std::vector<Cell>& cells, const char* section, const std::
       set(static_cast<int>(col), *c.count);
     } else {
       diags->Add(Level::UNPLACED, nullptr, section, c.text, "整数",
-                 absl::StrCat("'", label, "' holds '", c.text,
-                              "', not a whole count; the cell is left empty"));
+                 absl::StrCat("“", label, "”为“", c.text, "”，不是整数，该单元格留空"));
     }
   }
 }
@@ -1428,13 +1425,14 @@ absl::Status ReadRequests(const std::vector<const Line*>& lines, v1::Report* rep
         v1::ApplicantCounts* counts = MutableRequestRow(report, item);
         for (int col = 0; col < kApplicantColumnCount; ++col) SetApplicantCell(counts, col, 0);
       }
-      diags->Add(Level::NOTE, at, "三", "（六）其他处理", "1.… 2.… 3.其他",
-                 "'（六）其他处理' printed as one row of zeros: its three items are inferred as 0");
+      v1::ImportDiagnostic& d = diags->Add(Level::NOTE, at, "三", "（六）其他处理", "1.… 2.… 3.其他",
+                                           "“（六）其他处理”只印作一行 0：其三个分项推断为 0");
+      for (int item = 25; item <= 27; ++item) d.add_field_paths(kRequestRows[item].field);
+      d.set_inferred(true);
     } else {
       v1::ImportDiagnostic& d = diags->Add(
           Level::UNPLACED, at, "三", "（六）其他处理", "1.… 2.… 3.其他",
-          "'（六）其他处理' printed as one row with no items: how its counts split over its "
-          "three items is not known, so they are left unread");
+          "“（六）其他处理”只印作一行、没有分项：无法得知其数值如何分到三个分项，分项未读取");
       for (int item = 25; item <= 27; ++item) d.add_field_paths(kRequestRows[item].field);
     }
   }
@@ -1624,8 +1622,7 @@ void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
     clear();
     v1::ImportDiagnostic& d = diags->Add(
         Level::UNPLACED, nullptr, section, label, "总计 = 各列之和",
-        absl::StrCat("'", label, "' read by OCR does not add up to its total: its cells are "
-                     "not trusted and are left unread"));
+        absl::StrCat("“", label, "”的识别结果与其总计不符：该行单元格不可信，未读取"));
     d.add_field_paths(path);
   };
   // True for a row with no cell, or with every cell and a total that is
@@ -1697,10 +1694,10 @@ void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
       std::string path = absl::StrCat(kRequestRows[row].field, ".", kApplicantColumns[fixed_col].field);
       v1::ImportDiagnostic& d = diags->Add(
           Level::NOTE, nullptr, "三", kRequestRows[row].label, "总计 = 各列之和",
-          absl::StrCat("'", kRequestRows[row].label, "', column '", kApplicantColumns[fixed_col].label,
-                       "': OCR read ", read ? std::to_string(*read) : "nothing", "; ", fixed_value,
-                       " is the one value that makes the row and its column add up: inferred, "
-                       "check against the document"));
+          absl::StrCat("“", kRequestRows[row].label, "”行“", kApplicantColumns[fixed_col].label,
+                       "”列：识别结果为", read ? std::to_string(*read) : "空", "；", fixed_value,
+                       " 是使该行与该列都符合合计的唯一数值（推断所得，请对照原件核对）"));
+      d.set_inferred(true);
       d.add_field_paths(path);
       continue;
     }
@@ -1716,8 +1713,7 @@ void DistrustOcrSums(v1::Report* report, Diagnostics* diags) {
     });
   }
   diags->Add(Level::NOTE, nullptr, "", "", "",
-             "every cell of this document was read by OCR from a scan: check the figures "
-             "against the document");
+             "本文件的全部单元格均由扫描件文字识别（OCR）读取：请对照原件核对数字");
 }
 
 Source SourceOf(const v1::ImportDiagnostic& d) {
@@ -1819,7 +1815,7 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
       // site's menu or breadcrumb, an index number.
       if (!preamble.empty()) {
         diags.Add(Level::NOTE, preamble.front(), "", preamble.front()->text, "",
-                  "text before the title is not part of the report and is dropped");
+                  "标题之前的文字不属于报告，已舍去");
         preamble.clear();
       }
       continue;
@@ -1830,12 +1826,12 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
     }
     if (!line.pipe && IsSiteFurniture(line.text)) {
       diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
-                "the web site's footer is dropped");
+                "网站页脚已舍去");
       continue;
     }
     if (IsPageNumber(line.text)) {
       diags.Add(Level::NOTE, &line, part >= 0 ? kParts[part].numeral : "", line.text, "",
-                "page number dropped");
+                "页码已舍去");
       continue;
     }
     (part < 0 ? preamble : parts[part]).push_back(&line);
@@ -1862,7 +1858,7 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
     }
   } else {
     diags.Add(Level::NOTE, nullptr, "", "", "XX 20XX 年政府信息公开工作年度报告",
-              "no title line found");
+              "未找到标题行");
   }
 
   // Each line goes to the table its content names, or stays in its part.
@@ -1892,7 +1888,7 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
   };
   if (!preamble.empty()) {
     diags.Add(Level::NOTE, preamble.front(), "一", preamble.front()->text, "一、总体情况",
-              "text before the first part is kept at the start of 一、总体情况");
+              "第一部分之前的文字并入“一、总体情况”开头");
   }
   report.set_overview(narrative(0, preamble));
   report.set_problems_and_improvements(narrative(4, {}));
