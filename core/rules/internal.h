@@ -1,4 +1,4 @@
-// Private to the rules library (rules.cc, rules_tables.cc, rules_text.cc):
+// Private to the rules library (rules.cc and the family files beside it):
 // the rule catalogue by index, how a finding is started and located, and the
 // rule groups Validate() runs.
 #ifndef DISCLOSURE_CORE_RULES_INTERNAL_H_
@@ -12,13 +12,10 @@
 
 #include "absl/strings/string_view.h"
 #include "core/rules/rules.h"
+#include "re2/re2.h"
 #include "core/report/template.h"
 #include "disclosure/v1/findings.pb.h"
 #include "disclosure/v1/report.pb.h"
-
-namespace re2 {
-class RE2;
-}  // namespace re2
 
 namespace disclosure::rules_internal {
 
@@ -124,7 +121,7 @@ std::optional<int64_t> ParseCount(absl::string_view digits);
 size_t DigitAt(absl::string_view s, size_t i, int* value = nullptr);
 
 // ------------------------------------------------------------ narrative
-// The pattern of the counts the narrative states (rules_text.cc says what
+// The pattern of the counts the narrative states (narrative.cc says what
 // its six groups are) and the groups of one of its whole matches, as RE2
 // would capture them: an unset view (data() == nullptr) for a group that
 // did not take part. RE2 finds whole matches with its DFA alone; capturing
@@ -137,17 +134,34 @@ struct CountMatch {
 };
 CountMatch SplitCountMatch(absl::string_view match);
 
+// ------------------------------------------------------------ text views
+// An RE2 match as a view; byte offsets of a part of `text` (a view into it,
+// or an RE2 match in it).
+inline absl::string_view View(const re2::StringPiece& p) {
+  return absl::string_view(p.data(), p.size());
+}
+inline size_t Begin(absl::string_view text, absl::string_view p) {
+  return static_cast<size_t>(p.data() - text.data());
+}
+inline size_t End(absl::string_view text, absl::string_view p) { return Begin(text, p) + p.size(); }
+inline size_t Begin(absl::string_view text, const re2::StringPiece& p) {
+  return Begin(text, View(p));
+}
+inline size_t End(absl::string_view text, const re2::StringPiece& p) {
+  return End(text, View(p));
+}
+
 // ------------------------------------------------------------ rule groups
-// rules_tables.cc: EMPTY, T-INT, T2-FEE, T3-ROW, T3-OUT, T3-BAL, T4-SUM.
+// tables.cc: EMPTY, T-INT, T2-FEE, T3-ROW, T3-OUT, T3-BAL, T4-SUM.
 void CheckTables(const v1::Report& r, const RequestTable& requests, Findings* out);
-// rules_tables.cc: X-CARRY, X-INFORCE, T2-REPEAL, X-SAME (needs previous).
+// tables.cc: X-CARRY, X-INFORCE, T2-REPEAL, X-SAME (needs previous).
 void CheckAcrossYears(const v1::Report& r, const RequestTable& requests,
                       const ValidationContext& context, Findings* out);
-// rules_text.cc: N-T3, N-T3-COVER, N-T4, N-PCT, N-DONE.
+// narrative.cc: N-T3, N-T3-COVER, N-T4, N-PCT, N-DONE.
 void CheckNarrative(const v1::Report& r, const RequestTable& requests, Findings* out);
-// rules_text.cc: S-YEAR.
+// year.cc: S-YEAR.
 void CheckYears(const v1::Report& r, Findings* out);
-// rules_text.cc: C-ID, C-MOBILE, C-CARD, C-MARK.
+// confidentiality.cc: C-ID, C-MOBILE, C-CARD, C-MARK.
 void CheckConfidentiality(const v1::Report& r, Findings* out);
 
 }  // namespace disclosure::rules_internal

@@ -1,6 +1,7 @@
 // The rule catalogue, Validate() and what the rule groups share; the
 // structure rules (S-SECT, S-VERSION, S-FEE6) and the deadline (D-DUE).
-// Table rules are in rules_tables.cc, text rules in rules_text.cc.
+// The rules by family: tables.cc (tables, across years), narrative.cc,
+// year.cc, confidentiality.cc.
 #include "core/rules/rules.h"
 
 #include <algorithm>
