@@ -4,7 +4,6 @@
 // signals.
 #include <sys/stat.h>
 
-#include <fstream>
 #include <memory>
 #include <string>
 
@@ -14,22 +13,17 @@
 #include "absl/strings/str_cat.h"
 #include "audit_service/server.h"
 #include "audit_service/validate.h"
-#include "core/access/access.h"
+#include "core/base/file.h"
 #include "core/ledger/checkpoint.h"
 #include "core/rpc/client_channel.h"
-#include "core/rpc/grpc_server.h"
-#include "core/base/metrics.h"
-#include "core/rpc/page_token.h"
 #include "core/rpc/rpc_util.h"
+#include "core/rpc/service_main.h"
 #include "core/storage/store_url.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "address to listen on");
 ABSL_FLAG(std::string, store, "sqlite:run/audit.db", "store URL: sqlite:PATH, postgres://… or a libpq connection string");
-ABSL_FLAG(std::string, ca, "run/certs/ca.crt", "CA certificate (PEM) that signs peers");
-ABSL_FLAG(std::string, cert, "run/certs/server.crt", "server certificate (PEM)");
-ABSL_FLAG(std::string, key, "run/certs/server.key", "server private key (PEM)");
 ABSL_FLAG(std::string, submit_target, "127.0.0.1:50051",
           "submit_service address(es): host:port, several ip:port joined by commas, or dns:///name:port");
 ABSL_FLAG(std::string, submit_authority, "localhost",
@@ -42,22 +36,6 @@ ABSL_FLAG(std::string, ledger_key, "run/ledger.key",
 ABSL_FLAG(bool, generate_ledger_key, false,
           "create --ledger_key if it does not exist (development)");
 ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger's name");
-ABSL_FLAG(std::string, principals, "deploy/dev/principals.textproto", "principals and roles");
-ABSL_FLAG(std::string, registry, "deploy/dev/agencies.textproto", "agency registry");
-ABSL_FLAG(std::string, page_token_key_file, "",
-          "secret (at least 32 random bytes) sealing page tokens; replicas behind one "
-          "address share it. Empty: a key drawn per process (tokens end with it)");
-ABSL_FLAG(std::string, metrics_listen, "",
-          "HOST:PORT of the plain-HTTP Prometheus endpoint (/metrics); empty: none. "
-          "Unauthenticated: a loopback or cluster-internal address");
-ABSL_FLAG(int, shutdown_grace_seconds, 10, "on SIGTERM, time given to in-flight requests");
-ABSL_FLAG(int, handshake_timeout_seconds, disclosure::kHandshakeTimeoutMs / 1000,
-          "a connection that has not completed its TLS handshake by then is closed");
-ABSL_FLAG(int, listener_probe_seconds, 10,
-          "how often the process checks that its port still accepts connections (0: never); "
-          "three failed checks in a row stop it with exit status 1, for a restart");
-ABSL_FLAG(int, max_threads, disclosure::kDefaultMaxThreads,
-          "threads of the synchronous handlers (WatchEvents streams run beside them)");
 
 namespace {
 
@@ -75,13 +53,10 @@ absl::StatusOr<disclosure::CheckpointSigner> LoadLedgerKey(const std::string& pa
   }
   signer = disclosure::CheckpointSigner::Generate();
   if (!signer.ok()) return signer;
-  std::string pem = signer->PrivateKeyPem();
-  mode_t old = umask(077);
-  std::ofstream out(path, std::ios::binary);
-  out << pem;
-  out.close();
+  mode_t old = umask(077);  // the key is readable by its owner only
+  absl::Status written = disclosure::WriteFileAtomically(path, signer->PrivateKeyPem());
   umask(old);
-  if (!out) return absl::UnavailableError("cannot write " + path);
+  if (!written.ok()) return written;
   spdlog::info("audit_service: generated a ledger key in {}", path);
   return signer;
 }
@@ -92,24 +67,16 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "audit_service --listen ADDR --store sqlite:PATH --submit_target ADDR --ledger_key PEM …");
   absl::ParseCommandLine(argc, argv);
-  sigset_t signals = disclosure::StartServiceProcess();
-
-  absl::StatusOr<disclosure::AccessPolicy> policy =
-      disclosure::AccessPolicy::Load(absl::GetFlag(FLAGS_principals), absl::GetFlag(FLAGS_registry));
-  if (!policy.ok()) return Fail("configuration", policy.status());
-
-  if (absl::Status s = disclosure::SetUpPageTokenKey(absl::GetFlag(FLAGS_page_token_key_file),
-                                                    "audit_service");
-      !s.ok()) {
-    return Fail("--page_token_key_file", s);
-  }
+  absl::StatusOr<std::unique_ptr<disclosure::ServiceMain>> m =
+      disclosure::StartServiceMain("audit_service", absl::GetFlag(FLAGS_listen));
+  if (!m.ok()) return Fail("start", m.status());
 
   absl::StatusOr<disclosure::CheckpointSigner> signer =
       LoadLedgerKey(absl::GetFlag(FLAGS_ledger_key));
   if (!signer.ok()) return Fail("--ledger_key", signer.status());
 
   auto client_creds = disclosure::MutualTlsChannelCredentials(
-      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_client_cert), absl::GetFlag(FLAGS_client_key)});
+      {(*m)->grpc.tls.ca, absl::GetFlag(FLAGS_client_cert), absl::GetFlag(FLAGS_client_key)});
   if (!client_creds.ok()) return Fail("TLS (client)", client_creds.status());
   // Several submit_service replicas: a comma list of addresses or a DNS name
   // (round_robin), calls retried on UNAVAILABLE (core/rpc/client_channel.h).
@@ -118,23 +85,10 @@ int main(int argc, char** argv) {
       disclosure::audit::kMaxMessageBytes);
   if (!channel.ok()) return Fail("--submit_target", channel.status());
 
-  // Metrics before the server: a scrape sees the process as soon as it runs.
-  std::unique_ptr<disclosure::metrics::HttpEndpoint> metrics;
-  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
-    absl::StatusOr<std::unique_ptr<disclosure::metrics::HttpEndpoint>> m =
-        disclosure::metrics::HttpEndpoint::Start(listen);
-    if (!m.ok()) return Fail("--metrics_listen", m.status());
-    metrics = *std::move(m);
-    spdlog::info("audit_service: metrics on http://{}/metrics (port {})", listen, metrics->port());
-  }
-
   disclosure::audit::AuditServerConfig config;
-  config.grpc.listen = absl::GetFlag(FLAGS_listen);
-  config.grpc.tls = {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)};
-  config.grpc.max_threads = absl::GetFlag(FLAGS_max_threads);
-  config.grpc.handshake_timeout_ms = absl::GetFlag(FLAGS_handshake_timeout_seconds) * 1000;
+  config.grpc = (*m)->grpc;
   config.store_url = absl::GetFlag(FLAGS_store);
-  config.policy = &*policy;
+  config.policy = &(*m)->policy;
   config.ledger_key = *std::move(signer);
   config.ledger_origin = absl::GetFlag(FLAGS_ledger_origin);
   config.submit = *channel;
@@ -146,11 +100,9 @@ int main(int argc, char** argv) {
                (*server)->port(), disclosure::StoreUrlForLogs(absl::GetFlag(FLAGS_store)),
                absl::GetFlag(FLAGS_submit_target));
 
-  const int status = disclosure::ServeUntilSignal(
-      "audit_service", signals, listen, (*server)->port(),
-      absl::Seconds(absl::GetFlag(FLAGS_listener_probe_seconds)), [&] {
-        (*server)->Stop(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
-      });
+  const int status = disclosure::ServeServiceUntilSignal(
+      "audit_service", **m, (*server)->port(),
+      [&](absl::Duration grace) { (*server)->Stop(grace); });
   spdlog::shutdown();  // flushes the log
   return status;
 }
