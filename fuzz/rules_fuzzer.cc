@@ -1,0 +1,137 @@
+// libFuzzer harness: bytes -> text import -> every rule -> export -> import
+// again. Asserts, besides no crash, no exception and no sanitizer report:
+//  - the import ends in a report or a documented error status (fuzz_check.h);
+//  - Validate() (core/rules.h), with and without a previous year and a
+//    submission date, returns findings whose rule ids are in the catalogue,
+//    with the catalogue's severity (T2-FEE: ERROR or WARNING), the rule set
+//    version and a message; never S-LABEL; both overloads give the same
+//    findings; HasErrors() is "some finding is an ERROR";
+//  - StructureFindings() reports only S-SECT and S-LABEL;
+//  - FromJson(ToJson(r)) == r (core/report_export.h);
+//  - ImportText(ExportText(r)) succeeds, and gives back r where
+//    core/report_export.h promises it: every count below 10^6 (a larger one
+//    alone in its row may be read as glued digits).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "core/import/import.h"
+#include "core/report_export.h"
+#include "core/rules.h"
+#include "core/template.h"
+#include "fuzz/fuzz_check.h"
+#include "google/protobuf/util/message_differencer.h"
+
+namespace disclosure {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+
+const RuleInfo* FindRule(const std::string& id) {
+  for (const RuleInfo& rule : AllRules()) {
+    if (id == rule.id) return &rule;
+  }
+  return nullptr;
+}
+
+void CheckFindings(const std::vector<v1::Finding>& findings) {
+  bool errors = false;
+  for (const v1::Finding& f : findings) {
+    const RuleInfo* rule = FindRule(f.rule_id());
+    FUZZ_CHECK(rule != nullptr, "finding of unknown rule %s", f.rule_id().c_str());
+    FUZZ_CHECK(rule->rule != RuleId::kSLabel, "Validate() reported S-LABEL");
+    if (rule->rule == RuleId::kT2Fee) {
+      FUZZ_CHECK(f.severity() == v1::ERROR || f.severity() == v1::WARNING, "T2-FEE severity %d",
+                 f.severity());
+    } else {
+      FUZZ_CHECK(f.severity() == rule->severity, "%s with severity %d, catalogue %d",
+                 rule->id, f.severity(), rule->severity);
+    }
+    FUZZ_CHECK(f.rule_set_version() == kRuleSetVersion, "rule set version %s",
+               f.rule_set_version().c_str());
+    FUZZ_CHECK(!f.message().empty(), "%s finding without a message", rule->id);
+    errors |= f.severity() == v1::ERROR;
+  }
+  FUZZ_CHECK(HasErrors(findings) == errors, "HasErrors() disagrees with the findings");
+}
+
+void CheckRules(const v1::Report& report) {
+  std::vector<ValidationContext> contexts(2);
+  contexts[1].previous = &report;
+  contexts[1].previous_reference = "agencies/a/reports/2020/versions/1";
+  contexts[1].submitted = absl::CivilDay(report.year() + 1, 2, 1);
+  for (const ValidationContext& context : contexts) {
+    std::vector<v1::Finding> findings = Validate(report, context);
+    CheckFindings(findings);
+    google::protobuf::RepeatedPtrField<v1::Finding> in_place;
+    in_place.Add();  // replaced, not appended to
+    Validate(report, context, &in_place);
+    FUZZ_CHECK(in_place.size() == static_cast<int>(findings.size()),
+               "the two Validate() overloads give %d and %zu findings", in_place.size(),
+               findings.size());
+    for (int i = 0; i < in_place.size(); ++i) {
+      FUZZ_CHECK(MessageDifferencer::Equals(in_place[i], findings[i]),
+                 "the two Validate() overloads differ at finding %d", i);
+    }
+  }
+}
+
+bool CountsBelowAMillion(const v1::Report& report) {
+  for (const CountCell& c : AllCountCells()) {
+    std::optional<int64_t> n = GetCount(report, c);
+    if (n.has_value() && *n >= 1000000) return false;
+  }
+  return true;
+}
+
+// What the published text carries of a report, as tests/round_trip_test.cc
+// compares it.
+v1::Report Comparable(v1::Report r) {
+  r.mutable_agency()->clear_id();
+  r.mutable_agency()->clear_region_code();
+  r.mutable_agency()->clear_kind();
+  if (r.import_record().unread().empty()) r.clear_import_record();
+  MaterializeTables(&r);
+  return r;
+}
+
+void CheckRoundTrips(const v1::Report& report) {
+  v1::Report from_json;
+  absl::Status parsed = FromJson(ToJson(report), &from_json);
+  FUZZ_CHECK(parsed.ok(), "FromJson(ToJson(r)): %s", parsed.ToString().c_str());
+  FUZZ_CHECK(MessageDifferencer::Equals(report, from_json), "FromJson(ToJson(r)) != r");
+
+  const std::string text = ExportText(report);
+  absl::StatusOr<ImportResult> back = ImportText(text);
+  FUZZ_CHECK(back.ok(), "ImportText(ExportText(r)): %s\n--- exported text:\n%s",
+             back.status().ToString().c_str(), text.c_str());
+  if (!CountsBelowAMillion(report)) return;
+  const v1::Report expected = Comparable(report);
+  const v1::Report actual = Comparable(back->report);
+  std::string diff;
+  MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  FUZZ_CHECK(d.Compare(expected, actual), "ImportText(ExportText(r)) != r:\n%s--- exported text:\n%s",
+             diff.c_str(), text.c_str());
+}
+
+}  // namespace
+}  // namespace disclosure
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace disclosure;
+  absl::StatusOr<ImportResult> imported =
+      ImportText(absl::string_view(reinterpret_cast<const char*>(data), size));
+  fuzz::CheckImportResult(imported);
+  if (!imported.ok()) return 0;
+  for (const v1::Finding& f : StructureFindings(*imported)) {
+    FUZZ_CHECK(f.rule_id() == "S-SECT" || f.rule_id() == "S-LABEL", "structure finding %s",
+               f.rule_id().c_str());
+  }
+  CheckRules(imported->report);
+  CheckRoundTrips(imported->report);
+  return 0;
+}
