@@ -1046,8 +1046,8 @@ class RowReader {
       const RowSpec& row = spec_.rows[current_];
       const Line* where = row_line_ ? row_line_ : at;
       std::vector<Cell> window;
-      if (!collected_.empty() && collected_.size() < row.arity && where != nullptr &&
-          SplitGlued(std::vector<Cell>(collected_), *where)) {
+      if (!collected_.empty() && collected_.size() < static_cast<size_t>(row.arity) &&
+          where != nullptr && SplitGlued(std::vector<Cell>(collected_), *where)) {
         // read from cells glued together
       } else if (collected_.empty() && orphans_.size() == 1 &&
           Window(orphans_[0].cells, orphans_[0].cell_count, -1, row.arity, &window)) {
