@@ -1751,6 +1751,18 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
       u.set_source(DescribeSourceZh(SourceOf(d)));
     }
   }
+  // The cells of an UNPLACED diagnostic stay empty, as it says, even where a
+  // later line read the same row again (a row that could not be read, then
+  // its label once more with values: which of the two is the row's is not
+  // known). The rules then report them as IMPORT-UNREAD, not as values.
+  if (record.unread_size() > 0) {
+    for (const CountCell& c : AllCountCells()) {
+      if (UnreadEntryOf(report, c.field_path) != nullptr) SetCount(&report, c, std::nullopt);
+    }
+    if (UnreadEntryOf(report, kFeeFieldPath) != nullptr) {
+      report.mutable_proactive_disclosure()->mutable_administrative_fees()->clear_amount_10k_yuan();
+    }
+  }
   if (options.strict && result.HasUnplaced()) {
     for (const auto& d : result.diagnostics) {
       if (d.level() == v1::ImportDiagnostic::UNPLACED) {
