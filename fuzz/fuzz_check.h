@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/import/import.h"
+#include "core/template.h"
 
 #define FUZZ_CHECK(condition, ...)                                                 \
   do {                                                                              \
@@ -29,7 +30,10 @@ namespace fuzz {
 // import.h's promise for any bytes: a report, or an error status of the
 // documented kinds (InvalidArgument; FailedPrecondition for the 2019 format;
 // DeadlineExceeded when OCR runs past its budget) that says what is wrong.
-// An imported report names the format it was read as.
+// An imported report names the format it was read as, and a cell that its
+// import record lists as unread is empty (import.h: what cannot be placed
+// "is reported as an UNPLACED diagnostic ... and its cells stay empty"; the
+// rules report such a cell as IMPORT-UNREAD, and only when it is empty).
 inline void CheckImportResult(const absl::StatusOr<ImportResult>& r) {
   if (!r.ok()) {
     const absl::StatusCode code = r.status().code();
@@ -41,6 +45,19 @@ inline void CheckImportResult(const absl::StatusOr<ImportResult>& r) {
     return;
   }
   FUZZ_CHECK(!r->format.empty(), "report without its format");
+  const v1::Report& report = r->report;
+  for (const CountCell& c : AllCountCells()) {
+    if (const v1::UnreadCells* u = UnreadEntryOf(report, c.field_path)) {
+      FUZZ_CHECK(!GetCount(report, c).has_value(), "%s is unread (%s, %s) and holds %lld",
+                 c.field_path.c_str(), u->field_path().c_str(), u->source().c_str(),
+                 static_cast<long long>(*GetCount(report, c)));
+    }
+  }
+  if (UnreadEntryOf(report, kFeeFieldPath) != nullptr) {
+    FUZZ_CHECK(!report.proactive_disclosure().administrative_fees().has_amount_10k_yuan(),
+               "the fee is unread and holds %s",
+               report.proactive_disclosure().administrative_fees().amount_10k_yuan().c_str());
+  }
   // An UNPLACED diagnostic leaves cells unread; a clean import has none.
   (void)r->HasUnplaced();
   (void)StructureFindings(*r);

