@@ -254,8 +254,8 @@ TEST_P(AuditStoreConformanceTest, NoLedgerEntryIsStoredWithoutItsSignature) {
   EXPECT_EQ(*store_->LedgerSize(), 1);
 
   fail = false;
-  store_->SetEntrySigner([&fail](int64_t index,
-                                 absl::string_view leaf_hash) -> absl::StatusOr<std::string> {
+  store_->SetEntrySigner([](int64_t index,
+                          absl::string_view leaf_hash) -> absl::StatusOr<std::string> {
     return FakeEntrySignature(index, leaf_hash);
   });
   s = store_->AddSignOff("a", 2021, 1, Review(v1::LEGALITY, "r"),

@@ -925,5 +925,34 @@ TEST(PdfLayout, PunctuationStaysWithItsWords) {
   EXPECT_EQ(texts[2], "形，不计其他情形)");
 }
 
+// A row that could not be read and then its label once more with values
+// (libFuzzer, fuzz/regressions/rules/unread-row-read-again.txt): its cells
+// stay empty and unread, as the UNPLACED diagnostic says, and the rules
+// report IMPORT-UNREAD for them, not the second reading's values (issue 12:
+// the cell held 0 and was listed as unread).
+TEST(Import, RowUnreadThenReadAgainStaysUnread) {
+  std::string sample = ReadTestdata("zhengzhou-psb-2021.txt");
+  const std::string row = "| 行政处罚 | 15720 | | |";
+  ASSERT_NE(sample.find(row), std::string::npos);
+  for (const std::string& text :
+       {std::string("二信息情况\n政处罚 下\n政处罚 0\n"),
+        absl::StrReplaceAll(sample, {{row, "| 行政处罚 | 下 | | |\n" + row}})}) {
+    absl::StatusOr<ImportResult> r = ImportText(text);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const v1::Report& report = r->report;
+    EXPECT_NE(UnreadEntryOf(report, "proactive_disclosure.administrative_penalty.decisions"),
+              nullptr);
+    EXPECT_FALSE(report.proactive_disclosure().administrative_penalty().has_decisions())
+        << report.proactive_disclosure().administrative_penalty().decisions();
+    bool unread_finding = false;
+    for (const v1::Finding& f : Validate(report)) {
+      unread_finding |= f.rule_id() == "IMPORT-UNREAD" &&
+                        f.location().field_path() ==
+                            "proactive_disclosure.administrative_penalty.decisions";
+    }
+    EXPECT_TRUE(unread_finding);
+  }
+}
+
 }  // namespace
 }  // namespace disclosure

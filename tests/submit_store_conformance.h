@@ -973,7 +973,7 @@ TEST_P(StoreConformanceTest, ConcurrentRetriesOfOneRequestCreateOneVersion) {
   std::vector<absl::StatusOr<CreateVersionResult>> results;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
+    threads.emplace_back([&] {
       absl::StatusOr<CreateVersionResult> r =
           store().CreateVersion(MakeArgs("a1", 2023, "content", 0, "the-request", "alice"));
       absl::MutexLock l(&mu);

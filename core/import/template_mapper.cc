@@ -1188,8 +1188,8 @@ class RowReader {
       const RowSpec& row = spec_.rows[current_];
       const Line* where = row_line_ ? row_line_ : at;
       std::vector<Cell> window;
-      if (!collected_.empty() && collected_.size() < row.arity && where != nullptr &&
-          SplitGlued(std::vector<Cell>(collected_), *where)) {
+      if (!collected_.empty() && collected_.size() < static_cast<size_t>(row.arity) &&
+          where != nullptr && SplitGlued(std::vector<Cell>(collected_), *where)) {
         // read from cells glued together
       } else if (collected_.empty() && orphans_.size() == 1 &&
           Window(orphans_[0].cells, orphans_[0].cell_count, -1, row.arity, &window)) {
@@ -1916,6 +1916,18 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
       v1::UnreadCells& u = *record.add_unread();
       u.set_field_path(path);
       u.set_source(DescribeSourceZh(SourceOf(d)));
+    }
+  }
+  // The cells of an UNPLACED diagnostic stay empty, as it says, even where a
+  // later line read the same row again (a row that could not be read, then
+  // its label once more with values: which of the two is the row's is not
+  // known). The rules then report them as IMPORT-UNREAD, not as values.
+  if (record.unread_size() > 0) {
+    for (const CountCell& c : AllCountCells()) {
+      if (UnreadEntryOf(report, c.field_path) != nullptr) SetCount(&report, c, std::nullopt);
+    }
+    if (UnreadEntryOf(report, kFeeFieldPath) != nullptr) {
+      report.mutable_proactive_disclosure()->mutable_administrative_fees()->clear_amount_10k_yuan();
     }
   }
   if (options.strict && result.HasUnplaced()) {

@@ -18,7 +18,13 @@ namespace disclosure {
 // ImportText(ExportText(r)) gives back r (agency id, region code and kind
 // are not printed): tests/round_trip_test.cc checks it over random reports
 // with counts below 10^6 (a larger count alone in a row with blank cells is
-// read as glued digits, docs/import.md).
+// read as glued digits, docs/import.md). The import record is not printed:
+// a cell it lists as unread comes back empty and unrecorded. For a report
+// read from a document, a narrative line that reads as the template's
+// structure (table rows before the first heading, a header word alone on
+// its line) is printed as narrative but read back as that structure; from
+// there on ImportText(ExportText(r)) gives r's title, year and cells back
+// (fuzz/rules_fuzzer.cc asserts it, docs/fuzzing.md).
 std::string ExportText(const v1::Report& report);
 
 // Protobuf's JSON mapping, field names as in the .proto (snake_case).

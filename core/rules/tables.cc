@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -410,17 +411,15 @@ constexpr size_t kSameTextPercent = 80;
 // year in a copied text.
 bool Figure(char c) { return absl::ascii_isdigit(c) || absl::ascii_isspace(c); }
 
-// Whether two paragraphs are the same but for their figures. Stops at the
-// first difference, so comparing every paragraph with every other is cheap.
-bool SameButFigures(absl::string_view a, absl::string_view b) {
-  if (a == b) return true;  // a copy: one memcmp
-  size_t i = 0, j = 0;
-  for (;;) {
-    while (i < a.size() && Figure(a[i])) ++i;
-    while (j < b.size() && Figure(b[j])) ++j;
-    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
-    if (a[i++] != b[j++]) return false;
+// A paragraph less its figures: two paragraphs are the same but for their
+// figures when these are equal.
+std::string WithoutFigures(absl::string_view paragraph) {
+  std::string out;
+  out.reserve(paragraph.size());
+  for (char c : paragraph) {
+    if (!Figure(c)) out.push_back(c);
   }
+  return out;
 }
 
 void CheckSameText(const v1::Report& r, const ValidationContext& context, Findings* out) {
@@ -429,14 +428,16 @@ void CheckSameText(const v1::Report& r, const ValidationContext& context, Findin
     const std::string& now = p == 0 ? r.overview() : r.problems_and_improvements();
     const std::string& before = p == 0 ? context.previous->overview()
                                        : context.previous->problems_and_improvements();
+    // Last year's paragraphs looked up by hash, not compared with each of
+    // this year's: linear in the text (issue 12: 40,000 short paragraphs in
+    // each year took minutes, every one compared with every other).
+    absl::flat_hash_set<std::string> old_paragraphs;
+    for (absl::string_view old : absl::StrSplit(before, '\n')) {
+      old_paragraphs.insert(WithoutFigures(old));
+    }
     size_t same = 0;  // bytes
     for (absl::string_view paragraph : absl::StrSplit(now, '\n')) {
-      for (absl::string_view old : absl::StrSplit(before, '\n')) {
-        if (SameButFigures(paragraph, old)) {
-          same += paragraph.size();
-          break;
-        }
-      }
+      if (old_paragraphs.contains(WithoutFigures(paragraph))) same += paragraph.size();
     }
     const size_t total = now.size();
     if (total < kMinTextBytes || same * 100 < total * kSameTextPercent) continue;
