@@ -64,8 +64,8 @@ std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersio
       v1::SubmissionService::NewStub(std::move(submit_channel));
   return [stub](const std::string& agency_id, int32_t year) -> absl::StatusOr<int64_t> {
     absl::StatusOr<v1::ReportVersion> v =
-        GetVersion(*stub, absl::StrCat(FormatReportName({agency_id, year}), "/versions/latest"),
-                   v1::VERSION_VIEW_BASIC, absl::Seconds(5));
+        GetVersion(*stub, FormatVersionName({agency_id, year}, 0), v1::VERSION_VIEW_BASIC,
+                   absl::Seconds(5));
     if (absl::IsNotFound(v.status())) return 0;
     if (!v.ok()) return v.status();
     return v->version();
@@ -367,13 +367,13 @@ absl::StatusOr<v1::ReportVersion> Follower::Fetch(const std::string& name) {
   return GetVersion(*stub_, name, v1::VERSION_VIEW_FULL, kFetchDeadline);
 }
 
-absl::StatusOr<int64_t> Follower::LastVersionAsOf(const std::string& report, int64_t below,
+absl::StatusOr<int64_t> Follower::LastVersionAsOf(const ReportName& report, int64_t below,
                                                   int64_t as_of) {
   int64_t lo = 1, hi = below, found = 0;
   while (lo <= hi) {
     const int64_t mid = lo + (hi - lo) / 2;
     absl::StatusOr<v1::ReportVersion> v =
-        GetVersion(*stub_, absl::StrCat(report, "/versions/", mid), v1::VERSION_VIEW_BASIC,
+        GetVersion(*stub_, FormatVersionName(report, mid), v1::VERSION_VIEW_BASIC,
                    kFetchDeadline);
     if (!v.ok()) return v.status();
     if (FeedSeq(v->feed_position()) <= as_of) {
@@ -405,8 +405,8 @@ absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::strin
     return &it->second->event->version();
   }
   if (known_absent_.count(key)) return nullptr;
-  const std::string report = FormatReportName({agency_id, previous});
-  absl::StatusOr<v1::ReportVersion> v = Fetch(absl::StrCat(report, "/versions/latest"));
+  const ReportName report{agency_id, previous};
+  absl::StatusOr<v1::ReportVersion> v = Fetch(FormatVersionName(report, 0));
   if (absl::IsNotFound(v.status())) {
     if (known_absent_.size() >= kRememberedReports) known_absent_.clear();
     known_absent_[key] = true;  // until the feed brings one
@@ -422,7 +422,7 @@ absl::StatusOr<const v1::ReportVersion*> Follower::PreviousYear(const std::strin
     absl::StatusOr<int64_t> at = LastVersionAsOf(report, v->version() - 1, as_of);
     if (!at.ok()) return at.status();
     if (*at == 0) return nullptr;  // none yet as of `as_of`
-    v = Fetch(absl::StrCat(report, "/versions/", *at));
+    v = Fetch(FormatVersionName(report, *at));
     if (!v.ok()) return v.status();
   }
   auto fetched = std::make_shared<FeedEvent>();

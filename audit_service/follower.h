@@ -38,6 +38,7 @@
 #include "absl/time/time.h"
 #include "audit_service/store/store.h"
 #include "core/access/access.h"
+#include "core/access/resource_names.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "google/protobuf/arena.h"
 
@@ -109,7 +110,7 @@ class Follower {
                                                         int64_t as_of);
   // The number of the last version among 1..below of `report` at or before
   // feed seq `as_of`, 0 when none: O(log below) GetVersion calls.
-  absl::StatusOr<int64_t> LastVersionAsOf(const std::string& report, int64_t below, int64_t as_of);
+  absl::StatusOr<int64_t> LastVersionAsOf(const ReportName& report, int64_t below, int64_t as_of);
   void Remember(const std::string& agency_id, int32_t year, std::shared_ptr<const FeedEvent> e);
   bool Pause(absl::Duration d);  // false when stopping
   // Turns unhealthy (once) when versions wait unstored for unhealthy_after_.

@@ -84,35 +84,26 @@ int Main() {
   const int clients = absl::GetFlag(FLAGS_clients), seconds = absl::GetFlag(FLAGS_seconds);
   const WorkDir work_dir(absl::GetFlag(FLAGS_dir), "audit-load");
   const std::string& dir = work_dir.path();
-  const std::string source = DISCLOSURE_SOURCE_DIR;
-  const std::string certs = dir + "/certs";
-  if (std::system((source + "/deploy/dev-certs.sh " + certs +
-                   " clerk-zz-psb audit-service oversight-henan")
-                      .c_str()) != 0) {
-    std::fprintf(stderr, "dev-certs.sh failed\n");
+  absl::StatusOr<LoadSetUp> set_up =
+      SetUpLoad(dir, "clerk-zz-psb audit-service oversight-henan");
+  if (!set_up.ok()) {
+    std::fprintf(stderr, "set-up failed: %s\n", set_up.status().ToString().c_str());
     return 1;
   }
-  auto policy = AccessPolicy::Load(source + "/deploy/dev/principals.textproto",
-                                   source + "/deploy/dev/agencies.textproto");
-  auto text = ReadFileToString(source + "/tests/testdata/zhengzhou-psb-2021.txt");
-  if (!policy.ok() || !text.ok()) {
-    std::fprintf(stderr, "set-up failed\n");
-    return 1;
-  }
-  v1::Report sample = ImportText(*text)->report;
-  sample.mutable_agency()->set_id("zz-psb");
+  const std::string& certs = set_up->certs;
+  const v1::Report& sample = set_up->sample;
+  const GrpcServerConfig& grpc_config = set_up->grpc;
+  const AccessPolicy* policy = &set_up->policy;
   // The servers as the services' mains start them (submit_service/server.h,
   // audit_service/server.h); the echo reference on the same assembly.
-  GrpcServerConfig grpc_config;
-  grpc_config.tls = {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"};
-  submit::SubmitServerConfig submit_config{grpc_config, "sqlite:" + dir + "/submit.db", &*policy};
+  submit::SubmitServerConfig submit_config{grpc_config, "sqlite:" + dir + "/submit.db", policy};
   auto submit_server = submit::SubmitServer::Start(submit_config);
   if (!submit_server.ok()) return Failed("submit_service", submit_server.status());
   const int submit_port = (*submit_server)->port();
   audit::AuditServerConfig audit_config;
   audit_config.grpc = grpc_config;
   audit_config.store_url = "sqlite:" + dir + "/audit.db";
-  audit_config.policy = &*policy;
+  audit_config.policy = policy;
   audit_config.ledger_key = *CheckpointSigner::Generate();
   audit_config.ledger_origin = "bench/ledger";
   audit_config.submit = ChannelTo(submit_port, certs, "audit-service");

@@ -21,6 +21,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "core/access/access.h"
+#include "core/base/file.h"
+#include "core/import/import.h"
+#include "core/rpc/grpc_server.h"
 #include "echo.grpc.pb.h"
 
 namespace disclosure::bench {
@@ -175,6 +180,37 @@ inline void Print(const char* what, const Result& r) {
               r.p50_ms, r.p99_ms, r.count);
   if (r.cpu_us_per_call > 0) std::printf("   %.0f us CPU/call", r.cpu_us_per_call);
   std::printf("\n");
+}
+
+// What every load generator sets up first, in `dir`: development
+// certificates for the server and `principals` (space-separated) in
+// DIR/certs, the development access policy, the sample report of zz-psb as
+// imported from its published text, and the servers' TLS configuration.
+struct LoadSetUp {
+  std::string certs;
+  AccessPolicy policy;
+  v1::Report sample;
+  GrpcServerConfig grpc;
+};
+inline absl::StatusOr<LoadSetUp> SetUpLoad(const std::string& dir, const std::string& principals) {
+  const std::string source = DISCLOSURE_SOURCE_DIR;
+  LoadSetUp s;
+  s.certs = dir + "/certs";
+  if (std::system((source + "/deploy/dev-certs.sh " + s.certs + " " + principals).c_str()) != 0) {
+    return absl::InternalError("deploy/dev-certs.sh failed");
+  }
+  absl::StatusOr<AccessPolicy> policy = AccessPolicy::Load(
+      source + "/deploy/dev/principals.textproto", source + "/deploy/dev/agencies.textproto");
+  if (!policy.ok()) return policy.status();
+  s.policy = *std::move(policy);
+  absl::StatusOr<std::string> text = ReadFileToString(source + "/tests/testdata/zhengzhou-psb-2021.txt");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<ImportResult> imported = ImportText(*text);
+  if (!imported.ok()) return imported.status();
+  s.sample = std::move(imported->report);
+  s.sample.mutable_agency()->set_id("zz-psb");
+  s.grpc.tls = {s.certs + "/ca.crt", s.certs + "/server.crt", s.certs + "/server.key"};
+  return s;
 }
 
 }  // namespace disclosure::bench

@@ -76,27 +76,19 @@ int Main() {
   const int clients = absl::GetFlag(FLAGS_clients), seconds = absl::GetFlag(FLAGS_seconds);
   const WorkDir work_dir(absl::GetFlag(FLAGS_dir), "submit-load");
   const std::string& dir = work_dir.path();
-  const std::string source = DISCLOSURE_SOURCE_DIR;
-  std::string certs = dir + "/certs";
-  if (std::system((source + "/deploy/dev-certs.sh " + certs + " clerk-zz-psb").c_str()) != 0) {
-    std::fprintf(stderr, "dev-certs.sh failed\n");
+  absl::StatusOr<LoadSetUp> set_up = SetUpLoad(dir, "clerk-zz-psb");
+  if (!set_up.ok()) {
+    std::fprintf(stderr, "set-up failed: %s\n", set_up.status().ToString().c_str());
     return 1;
   }
-  auto policy = AccessPolicy::Load(source + "/deploy/dev/principals.textproto",
-                                   source + "/deploy/dev/agencies.textproto");
-  auto text = ReadFileToString(source + "/tests/testdata/zhengzhou-psb-2021.txt");
-  if (!policy.ok() || !text.ok()) {
-    std::fprintf(stderr, "set-up failed\n");
-    return 1;
-  }
-  v1::Report sample = ImportText(*text)->report;
-  sample.mutable_agency()->set_id("zz-psb");
+  const std::string& certs = set_up->certs;
+  const v1::Report& sample = set_up->sample;
+  const GrpcServerConfig& grpc_config = set_up->grpc;
+  const AccessPolicy* policy = &set_up->policy;
 
   // submit_service as its main starts it (submit_service/server.h); the
   // echo reference on the same server assembly.
-  GrpcServerConfig grpc_config;
-  grpc_config.tls = {certs + "/ca.crt", certs + "/server.crt", certs + "/server.key"};
-  auto server = submit::SubmitServer::Start({grpc_config, "sqlite:" + dir + "/submit.db", &*policy});
+  auto server = submit::SubmitServer::Start({grpc_config, "sqlite:" + dir + "/submit.db", policy});
   EchoImpl echo;
   auto echo_server = StartGrpcServer(grpc_config, {&echo});
   if (!server.ok() || !echo_server.ok()) {

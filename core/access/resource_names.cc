@@ -80,6 +80,7 @@ std::string FormatReportName(const ReportName& name) {
 }
 
 std::string FormatVersionName(const ReportName& report, int64_t version) {
+  if (version == 0) return absl::StrCat(FormatReportName(report), "/versions/latest");
   return absl::StrCat(FormatReportName(report), "/versions/", version);
 }
 

@@ -38,6 +38,7 @@ absl::StatusOr<ReportName> ParseReportName(absl::string_view name);
 absl::StatusOr<VersionName> ParseVersionName(absl::string_view name);
 
 std::string FormatReportName(const ReportName& name);
+// Version 0 is "latest", as in VersionName.
 std::string FormatVersionName(const ReportName& report, int64_t version);
 
 // A position in submit_service's change feed (VersionEvent.position,

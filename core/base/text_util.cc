@@ -332,6 +332,12 @@ std::string Echo(absl::string_view value, size_t max_bytes) {
 }
 
 absl::string_view TrimSpaces(absl::string_view s) {
+  // Most text has nothing to trim: neither end can start a blank.
+  auto may_blank = [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0xE3 || u == 0xC2 || u == 0xEF || u == 0x80 || u == 0xA0 || u == 0xBF;
+  };
+  if (s.empty() || (!may_blank(s.front()) && !may_blank(s.back()))) return s;
   static constexpr absl::string_view kSpaces[] = {"\xE3\x80\x80", "\xC2\xA0", "\xEF\xBB\xBF"};
   bool trimmed = true;
   while (trimmed) {

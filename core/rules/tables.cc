@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -411,15 +410,65 @@ constexpr size_t kSameTextPercent = 80;
 // year in a copied text.
 bool Figure(char c) { return absl::ascii_isdigit(c) || absl::ascii_isspace(c); }
 
-// A paragraph less its figures: two paragraphs are the same but for their
-// figures when these are equal.
-std::string WithoutFigures(absl::string_view paragraph) {
-  std::string out;
-  out.reserve(paragraph.size());
-  for (char c : paragraph) {
-    if (!Figure(c)) out.push_back(c);
+// Whether two paragraphs are the same but for their figures.
+bool SameButFigures(absl::string_view a, absl::string_view b) {
+  size_t i = 0, j = 0;
+  for (;;) {
+    while (i < a.size() && Figure(a[i])) ++i;
+    while (j < b.size() && Figure(b[j])) ++j;
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    if (a[i++] != b[j++]) return false;
   }
-  return out;
+}
+
+// A hash of a paragraph less its figures (FNV-1a): equal for paragraphs
+// that are SameButFigures, computed without a copy.
+uint64_t HashWithoutFigures(absl::string_view paragraph) {
+  uint64_t h = 14695981039346656037u;
+  for (char c : paragraph) {
+    if (Figure(c)) continue;
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211u;
+  }
+  return h;
+}
+
+// The bytes of `paragraphs` in paragraphs SameButFigures as one of `old`.
+// A report has tens of paragraphs: then every pair is compared, each
+// comparison stopping at the first difference. Beyond kMaxPairs pairs, last
+// year's are sorted by HashWithoutFigures and only those with a paragraph's
+// hash compared: n log n (issue 12: 40,000 short paragraphs in each year
+// took minutes compared pairwise).
+constexpr size_t kMaxPairs = 4096;
+size_t SameBytes(const std::vector<absl::string_view>& paragraphs,
+                 const std::vector<absl::string_view>& old) {
+  size_t same = 0;
+  if (paragraphs.size() * old.size() <= kMaxPairs) {
+    for (absl::string_view p : paragraphs) {
+      for (absl::string_view o : old) {
+        if (SameButFigures(p, o)) {
+          same += p.size();
+          break;
+        }
+      }
+    }
+    return same;
+  }
+  std::vector<std::pair<uint64_t, absl::string_view>> by_hash;
+  by_hash.reserve(old.size());
+  for (absl::string_view o : old) by_hash.emplace_back(HashWithoutFigures(o), o);
+  std::sort(by_hash.begin(), by_hash.end());
+  for (absl::string_view p : paragraphs) {
+    const uint64_t h = HashWithoutFigures(p);
+    for (auto it = std::lower_bound(by_hash.begin(), by_hash.end(),
+                                    std::make_pair(h, absl::string_view()));
+         it != by_hash.end() && it->first == h; ++it) {
+      if (SameButFigures(p, it->second)) {
+        same += p.size();
+        break;
+      }
+    }
+  }
+  return same;
 }
 
 void CheckSameText(const v1::Report& r, const ValidationContext& context, Findings* out) {
@@ -428,17 +477,9 @@ void CheckSameText(const v1::Report& r, const ValidationContext& context, Findin
     const std::string& now = p == 0 ? r.overview() : r.problems_and_improvements();
     const std::string& before = p == 0 ? context.previous->overview()
                                        : context.previous->problems_and_improvements();
-    // Last year's paragraphs looked up by hash, not compared with each of
-    // this year's: linear in the text (issue 12: 40,000 short paragraphs in
-    // each year took minutes, every one compared with every other).
-    absl::flat_hash_set<std::string> old_paragraphs;
-    for (absl::string_view old : absl::StrSplit(before, '\n')) {
-      old_paragraphs.insert(WithoutFigures(old));
-    }
-    size_t same = 0;  // bytes
-    for (absl::string_view paragraph : absl::StrSplit(now, '\n')) {
-      if (old_paragraphs.contains(WithoutFigures(paragraph))) same += paragraph.size();
-    }
+    const std::vector<absl::string_view> paragraphs = absl::StrSplit(now, '\n');
+    const std::vector<absl::string_view> old_paragraphs = absl::StrSplit(before, '\n');
+    const size_t same = SameBytes(paragraphs, old_paragraphs);
     const size_t total = now.size();
     if (total < kMinTextBytes || same * 100 < total * kSameTextPercent) continue;
     const Part& part = kParts[p];
