@@ -195,19 +195,6 @@ void GrpcLogToSpdlog(gpr_log_func_args* args) {
 
 void RouteGrpcLogsToSpdlog() { gpr_set_log_function(GrpcLogToSpdlog); }
 
-sigset_t StartServiceProcess() {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  UseBufferedLogging();
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
-  RaiseOpenFileLimit();
-  RouteGrpcLogsToSpdlog();
-  return signals;
-}
 
 void UseBufferedLogging() {
   // Fully buffered even on a terminal; setvbuf must come before any output.

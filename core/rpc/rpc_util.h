@@ -4,8 +4,6 @@
 #ifndef DISCLOSURE_CORE_RPC_RPC_UTIL_H_
 #define DISCLOSURE_CORE_RPC_RPC_UTIL_H_
 
-#include <signal.h>
-
 #include <memory>
 #include <string>
 
@@ -106,14 +104,6 @@ void UseBufferedLogging();
 // info or debug level.
 void RouteGrpcLogsToSpdlog();
 
-// What a service's main does before anything else: ignore Abseil's mutex
-// deadlock detection (on in Debian's build, a lock-graph update per
-// acquisition; our locks are few and simple), block SIGTERM and SIGINT in
-// every thread (gRPC's threads inherit the mask) so that main takes them
-// with sigwait(), not a handler, start the buffered log, route gRPC's log
-// into it, and raise the open-file limit to the hard limit
-// (core/rpc/listener_watchdog.h). Returns the signal set to wait on.
-sigset_t StartServiceProcess();
 
 // Initial metadata of a WatchVersions stream, sent by submit_service as
 // soon as the stream is open (before any version): the feed's last position

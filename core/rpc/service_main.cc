@@ -2,6 +2,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/rpc/listener_watchdog.h"
 #include "core/rpc/page_token.h"
 #include "core/rpc/rpc_util.h"
 #include "spdlog/spdlog.h"
@@ -34,6 +36,20 @@ absl::Status Named(absl::string_view flag, const absl::Status& s) {
 }
 
 }  // namespace
+
+sigset_t StartServiceProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  UseBufferedLogging();
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  RaiseOpenFileLimit();
+  RouteGrpcLogsToSpdlog();
+  return signals;
+}
 
 absl::StatusOr<std::unique_ptr<ServiceMain>> StartServiceMain(const std::string& name,
                                                               const std::string& listen) {

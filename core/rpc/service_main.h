@@ -20,6 +20,15 @@
 
 namespace disclosure {
 
+// What a service's main does before anything else: ignore Abseil's mutex
+// deadlock detection (on in Debian's build, a lock-graph update per
+// acquisition; our locks are few and simple), block SIGTERM and SIGINT in
+// every thread (gRPC's threads inherit the mask) so that main takes them
+// with sigwait(), not a handler, start the buffered log, route gRPC's log
+// into it, and raise the open-file limit to the hard limit
+// (core/rpc/listener_watchdog.h). Returns the signal set to wait on.
+sigset_t StartServiceProcess();
+
 struct ServiceMain {
   sigset_t signals;  // blocked; ServeUntilSignal waits for them
   AccessPolicy policy;
