@@ -16,29 +16,14 @@
 #include "absl/strings/string_view.h"
 #include "core/import/import.h"
 #include "fuzz/fuzz_check.h"
+#include "tests/zip_bytes.h"
 
 namespace {
 
 // A zip holding `xml` as word/document.xml (stored, not compressed).
 std::string WordFile(absl::string_view xml) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* out = zip_source_buffer_create(nullptr, 0, 0, &error);
-  FUZZ_CHECK(out != nullptr, "zip_source_buffer_create");
-  zip_t* zip = zip_open_from_source(out, ZIP_TRUNCATE, &error);
-  FUZZ_CHECK(zip != nullptr, "zip_open_from_source");
-  zip_source_keep(out);
-  zip_source_t* entry = zip_source_buffer(zip, xml.data(), xml.size(), 0);
-  FUZZ_CHECK(zip_file_add(zip, "word/document.xml", entry, ZIP_FL_OVERWRITE) >= 0, "zip_file_add");
-  FUZZ_CHECK(zip_close(zip) == 0, "zip_close");
-  std::string bytes;
-  if (zip_source_open(out) == 0) {
-    char buf[65536];
-    zip_int64_t n;
-    while ((n = zip_source_read(out, buf, sizeof buf)) > 0) bytes.append(buf, n);
-    zip_source_close(out);
-  }
-  zip_source_free(out);
+  std::string bytes = disclosure::testing::ZipWithEntries("", {{"word/document.xml", std::string(xml)}});
+  FUZZ_CHECK(!bytes.empty(), "zipping word/document.xml");
   return bytes;
 }
 

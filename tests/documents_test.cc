@@ -19,6 +19,7 @@
 #include "core/report/template.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/zip_bytes.h"
 
 namespace disclosure {
 namespace {
@@ -135,26 +136,8 @@ TEST(Documents, TemplateDocxFilledIn) { ExpectImportsLikeTheText(Doc("report.doc
 
 // A Word file of the given entries (name, content), zipped in memory.
 std::string Zip(const std::vector<std::pair<std::string, std::string>>& entries) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* out = zip_source_buffer_create(nullptr, 0, 0, &error);
-  zip_t* zip = zip_open_from_source(out, ZIP_TRUNCATE, &error);
-  EXPECT_NE(zip, nullptr);
-  if (zip == nullptr) return "";
-  zip_source_keep(out);
-  for (const auto& [name, content] : entries) {
-    zip_source_t* entry = zip_source_buffer(zip, content.data(), content.size(), 0);
-    zip_file_add(zip, name.c_str(), entry, ZIP_FL_OVERWRITE);
-  }
-  zip_close(zip);  // writes into `out`
-  std::string bytes;
-  if (zip_source_open(out) == 0) {
-    char buf[65536];
-    zip_int64_t n;
-    while ((n = zip_source_read(out, buf, sizeof buf)) > 0) bytes.append(buf, n);
-    zip_source_close(out);
-  }
-  zip_source_free(out);
+  std::string bytes = testing::ZipWithEntries("", entries);
+  EXPECT_FALSE(bytes.empty());
   return bytes;
 }
 

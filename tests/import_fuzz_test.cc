@@ -20,6 +20,7 @@
 #include "core/import/import.h"
 #include "core/base/text_util.h"
 #include "gtest/gtest.h"
+#include "tests/zip_bytes.h"
 
 namespace disclosure {
 namespace {
@@ -50,24 +51,7 @@ std::string Mutate(std::string s, std::mt19937* rng, int max_edits) {
 
 // `seed` with its entry `name` replaced by `content`, zipped again.
 std::string Rezip(const std::string& seed, const char* name, const std::string& content) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* in = zip_source_buffer_create(seed.data(), seed.size(), 0, &error);
-  zip_t* zip = zip_open_from_source(in, 0, &error);
-  if (zip == nullptr) return "";
-  zip_source_keep(in);
-  zip_source_t* entry = zip_source_buffer(zip, content.data(), content.size(), 0);
-  zip_file_add(zip, name, entry, ZIP_FL_OVERWRITE);
-  zip_close(zip);  // writes back into `in`
-  std::string out;
-  if (zip_source_open(in) == 0) {
-    char buf[65536];
-    zip_int64_t n;
-    while ((n = zip_source_read(in, buf, sizeof buf)) > 0) out.append(buf, n);
-    zip_source_close(in);
-  }
-  zip_source_free(in);
-  return out;
+  return testing::ZipWithEntries(seed, {{name, content}});
 }
 
 std::string Unzip(const std::string& docx, const char* name) {
