@@ -12,6 +12,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 submit_listen=${SUBMIT_LISTEN:-127.0.0.1:50051}
 audit_listen=${AUDIT_LISTEN:-127.0.0.1:50052}
+# Prometheus metrics (docs/deploy.md), plain HTTP on loopback only.
+submit_metrics=${SUBMIT_METRICS:-127.0.0.1:9464}
+audit_metrics=${AUDIT_METRICS:-127.0.0.1:9465}
 "$root/deploy/build.sh"
 
 run="$root/run"
@@ -22,9 +25,11 @@ config=(--ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/cert
         --registry "$root/deploy/dev/agencies.textproto"
         --page_token_key_file "$run/page-token.key")
 "$build/submit_service/submit_service" --listen "$submit_listen" --store "sqlite:$run/submit.db" \
+  --metrics_listen "$submit_metrics" \
   "${config[@]}" >"$run/submit_service.log" 2>&1 &
 submit=$!
 "$build/audit_service/audit_service" --listen "$audit_listen" --store "sqlite:$run/audit.db" \
+  --metrics_listen "$audit_metrics" \
   "${config[@]}" --submit_target "$submit_listen" \
   --client_cert "$run/certs/audit-service.crt" --client_key "$run/certs/audit-service.key" \
   --ledger_key "$run/ledger.key" >"$run/audit_service.log" 2>&1 &
@@ -71,8 +76,15 @@ echo "== the oversight dashboard of 河南 (41) for 2021"
 rc dashboard --region_prefix 41 --year 2021 --as oversight-henan
 echo "== the ledger, verified on this side (every entry proved)"
 rc ledger verify --entries --as oversight-henan
+echo "== metrics (Prometheus text format): requests counted by audit_service"
+# (bash's /dev/tcp: no HTTP client is needed for one GET.)
+exec 3<>"/dev/tcp/${audit_metrics%:*}/${audit_metrics##*:}"
+printf 'GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n' "$audit_metrics" >&3
+grep '^disclosure_rpc_requests_total' <&3 | head -n 5 || true
+exec 3<&-
 echo
-echo "submit_service on $submit_listen, audit_service on $audit_listen (logs in $run)."
+echo "submit_service on $submit_listen, audit_service on $audit_listen (logs in $run);"
+echo "metrics on http://$submit_metrics/metrics and http://$audit_metrics/metrics."
 if [ "${EXIT_AFTER_DEMO:-0}" = 1 ]; then exit 0; fi
 echo "Ctrl-C stops them."
 wait $submit $audit

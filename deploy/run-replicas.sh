@@ -45,12 +45,14 @@ submit_targets=127.0.0.1:50051,127.0.0.1:50061
 audit_targets=127.0.0.1:50052,127.0.0.1:50062
 for port in 50051 50061; do
   "$build/submit_service/submit_service" --listen "127.0.0.1:$port" \
+    --metrics_listen "127.0.0.1:$((port + 1000))" \
     --store "host=$pg user=postgres dbname=submit" "${config[@]}" \
     >"$run/submit_service-$port.log" 2>&1 &
   pids+=($!)
 done
 for port in 50052 50062; do
   "$build/audit_service/audit_service" --listen "127.0.0.1:$port" \
+    --metrics_listen "127.0.0.1:$((port + 1000))" \
     --store "host=$pg user=postgres dbname=audit" "${config[@]}" \
     --submit_target "$submit_targets" \
     --client_cert "$run/certs/audit-service.crt" --client_key "$run/certs/audit-service.key" \

@@ -22,6 +22,8 @@ ABSL_FLAG(std::string, to, "json", "import: output format, json|text|binpb");
 ABSL_FLAG(std::string, format, "auto",
           "import/validate/submit: the input's format, auto|text|pdf|html|docx|scan "
           "(auto: found from the bytes; scan: OCR even if the PDF has a text layer)");
+ABSL_FLAG(int, ocr_seconds, disclosure::kMaxOcrSeconds,
+          "import/validate/submit: OCR time budget for a scan, all pages (0: OCR off, a scan is refused)");
 ABSL_FLAG(bool, strict, false, "import/validate/submit: refuse a text with values that cannot be placed");
 ABSL_FLAG(std::string, agency_id, "", "import/validate/submit: the agency's registry id (not in the text)");
 ABSL_FLAG(std::string, region_code, "", "import/validate: six-digit region code (not in the text)");
@@ -80,6 +82,12 @@ absl::StatusOr<ImportOptions> OptionsFromFlags() {
     return absl::InvalidArgumentError(absl::StrCat(
         "--format must be auto, text, pdf, html, docx or scan, not '", absl::GetFlag(FLAGS_format), "'"));
   }
+  const int ocr = absl::GetFlag(FLAGS_ocr_seconds);
+  if (ocr < 0 || ocr > kMaxOcrSeconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--ocr_seconds must be 0 to ", kMaxOcrSeconds, ", not ", ocr));
+  }
+  options.max_ocr_seconds = ocr;
   return options;
 }
 
@@ -263,7 +271,7 @@ int RunValidate(const std::string& path) {
 const char kUsage[] =
       "reportctl COMMAND …\n"
       "offline:\n"
-      "  import FILE [--out F] [--to json|text|binpb] [--format auto|text|pdf|html|docx|scan] [--strict] [--agency_id ID] [--region_code C]\n"
+      "  import FILE [--out F] [--to json|text|binpb] [--format auto|text|pdf|html|docx|scan] [--ocr_seconds N] [--strict] [--agency_id ID] [--region_code C]\n"
       "  export FILE.json [--out F]\n"
       "  validate FILE [--previous FILE] [--submitted YYYY-MM-DD] [--json]\n"
       "submit_service (--target HOST:PORT --certs DIR --as PRINCIPAL):\n"

@@ -132,6 +132,21 @@ TEST(Documents, OcrEngineIsLoadedOnlyForScans) {
   (void)ImportDocument(Doc("report-scan.pdf"), o);
   EXPECT_TRUE(OcrEngineLoaded());
 }
+// OCR off (a budget of 0 s): a scan is refused, saying why, and Tesseract is
+// never loaded; a PDF with a text layer still imports.
+TEST(Documents, OcrOffRefusesAScan) {
+  ImportOptions o;
+  o.max_ocr_seconds = 0;
+  absl::StatusOr<ImportResult> scan = ImportDocument(Doc("report-scan.pdf"), o);
+  ASSERT_EQ(scan.status().code(), absl::StatusCode::kFailedPrecondition) << scan.status();
+  EXPECT_THAT(std::string(scan.status().message()), HasSubstr("OCR is off"));
+  o.format = DocumentFormat::kScan;
+  EXPECT_EQ(ImportDocument(Doc("report.pdf"), o).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(OcrEngineLoaded());
+  o.format = DocumentFormat::kAuto;
+  EXPECT_TRUE(ImportDocument(Doc("report.pdf"), o).ok());
+}
 TEST(Documents, TemplateDocxFilledIn) { ExpectImportsLikeTheText(Doc("report.docx"), "docx"); }
 
 // A Word file of the given entries (name, content), zipped in memory.

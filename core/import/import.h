@@ -64,7 +64,9 @@ struct ImportOptions {
   bool strict = false;
   // kAuto: found from the bytes.
   DocumentFormat format = DocumentFormat::kAuto;
-  // Scans: the OCR time budget for the whole document.
+  // Scans: the OCR time budget for the whole document, 0 to kMaxOcrSeconds.
+  // 0 turns OCR off: a PDF without a text layer (or kScan) is then refused
+  // with FailedPrecondition instead of being read by Tesseract.
   int max_ocr_seconds = kMaxOcrSeconds;
 };
 
@@ -76,8 +78,9 @@ bool IsStrictRefusal(const absl::Status& status);
 // input that is too large, damaged, encrypted, of no supported format, or
 // holds no report (no title, no part of the template), saying which and
 // where; FailedPrecondition for a report in the 2019 format, which is not
-// modelled; DeadlineExceeded when OCR runs past its budget. Agency id,
-// region code and kind are not in the document: the caller fills them in.
+// modelled, or a scan when OCR is off; DeadlineExceeded when OCR runs past
+// its budget. Agency id, region code and kind are not in the document: the
+// caller fills them in.
 absl::StatusOr<ImportResult> ImportDocument(absl::string_view bytes,
                                             const ImportOptions& options = {});
 

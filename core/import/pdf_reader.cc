@@ -86,6 +86,10 @@ absl::StatusOr<Document> ReadPdf(absl::string_view bytes, const ImportOptions& o
     force_ocr = true;
     doc.format = "scan";
   }
+  if (force_ocr && options.max_ocr_seconds <= 0) {
+    return absl::FailedPreconditionError(
+        "PDF: no text layer (a scan), and OCR is off: the document cannot be read");
+  }
   if (force_ocr) {
     poppler::page_renderer renderer;
     renderer.set_render_hint(poppler::page_renderer::antialiasing, true);

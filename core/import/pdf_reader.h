@@ -19,6 +19,7 @@ namespace disclosure {
 // `force_ocr`: read the pages by OCR even where they have a text layer.
 // Errors: InvalidArgument for a damaged or encrypted PDF, one over the
 // limits, or one with neither text nor images worth reading;
+// FailedPrecondition for a scan when options.max_ocr_seconds is 0 (OCR off);
 // DeadlineExceeded when OCR runs past options.max_ocr_seconds.
 absl::StatusOr<Document> ReadPdf(absl::string_view bytes, const ImportOptions& options,
                                  bool force_ocr);
