@@ -298,6 +298,31 @@ TEST(Layouts, DocxTableSplitWithItsHeaderRepeated) {
   ExpectLayoutImports("d-split-table-header.docx", "docx");
 }
 
+// The 汉阳区 report, whose 规章 row leaves 现行有效件数 blank ("规章  0  0"
+// in the PDF's text): the two values are read in the columns they stand in,
+// learned from the complete row below, and the blank cell stays blank, not
+// unread; the title, set larger, is not continued by the heading under it.
+void ExpectHanyangImports(const std::string& name) {
+  SCOPED_TRACE(name);
+  v1::Report want;
+  ASSERT_TRUE(FromJson(Read(DISCLOSURE_TESTDATA "/hanyang-zfb-2022.json"), &want).ok());
+  absl::StatusOr<ImportResult> r = ImportDocument(Doc("hanyang/" + name));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "pdf");
+  EXPECT_FALSE(r->HasUnplaced());
+  ExpectSameCells(want, r->report, false);
+  EXPECT_FALSE(r->report.proactive_disclosure().regulations().has_in_force());
+  EXPECT_EQ(r->report.import_record().unread_size(), 0);
+  EXPECT_EQ(r->report.title(), want.title());
+  bool by_columns = false;
+  for (const auto& d : r->diagnostics) {
+    by_columns |= d.message().find("按所在列的位置读取") != std::string::npos;
+  }
+  EXPECT_TRUE(by_columns);
+}
+TEST(Layouts, PdfRowWithABlankCellReadByColumns) { ExpectHanyangImports("p-small-fonts.pdf"); }
+TEST(Layouts, PdfLandscapeTitleApartFromTheFirstHeading) { ExpectHanyangImports("p-landscape.pdf"); }
+
 TEST(Documents, ScanReadsEveryCellExactlyOrNotAtAll) {
   absl::StatusOr<ImportResult> r = ImportDocument(Doc("report-scan.pdf"));
   ASSERT_TRUE(r.ok()) << r.status();

@@ -42,6 +42,14 @@ struct DocCell {
   float confidence = 1;  // OCR confidence 0..1 (1 for text layers)
 };
 
+// Paged sources: where a word of a paragraph's text stands across the page,
+// so that the mapper can tell which column of a table a value is in when a
+// row leaves cells blank ("规章  0  0" under three column headings).
+struct WordSpan {
+  size_t begin = 0, end = 0;  // bytes of DocBlock::text
+  float x0 = 0, x1 = 0;       // points from the page's left edge
+};
+
 struct DocBlock {
   enum Kind { kParagraph, kTable };
   Kind kind = kParagraph;
@@ -52,6 +60,10 @@ struct DocBlock {
   // Paged sources: the paragraph ran to the right margin, so its next line
   // (on this page or the next) may continue it.
   bool open_end = false;
+  // Paged sources: the height of its last line (points), about its font size.
+  float line_height = 0;
+  // Paged sources: the words of `text`, in order (empty for other sources).
+  std::vector<WordSpan> words;
 };
 
 struct Document {

@@ -212,6 +212,8 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
     double em = 0;
     for (const Word& w : l.words) em = std::max(em, w.y1 - w.y0);
     std::string text;
+    std::vector<WordSpan> spans;
+    spans.reserve(l.words.size());
     double line_right = 0;  // the right end of the words so far (not the page's `right`)
     float confidence = 1;
     for (size_t i = 0; i < l.words.size(); ++i) {
@@ -229,6 +231,8 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
         }
         text.append(std::min(spaces, 40), ' ');
       }
+      spans.push_back({text.size(), text.size() + w.text.size(), static_cast<float>(w.x0),
+                       static_cast<float>(w.x1)});
       text += w.text;
       line_right = std::max(line_right, w.x1);
       confidence = std::min(confidence, w.confidence);
@@ -240,20 +244,31 @@ void AppendPageLines(std::vector<Word> words, int page, double height, bool ocr,
     bool indented = x0 > left + 0.6 * em;
     if (!table_row && !indented && !doc->blocks.empty()) {
       DocBlock& prev = doc->blocks.back();
-      if (prev.open_end && prev.kind == DocBlock::kParagraph) {
+      // A line in another font size (a title over the first heading) starts
+      // a block of its own.
+      bool same_size = std::abs(prev.line_height - em) <= 0.2 * std::max<double>(prev.line_height, em);
+      if (prev.open_end && prev.kind == DocBlock::kParagraph && same_size) {
         // Chinese lines join without a space; English words with one.
         if (!prev.text.empty() && absl::ascii_isalnum(prev.text.back()) &&
             absl::ascii_isalnum(text.front())) {
           prev.text += ' ';
         }
+        for (WordSpan& s : spans) {
+          s.begin += prev.text.size();
+          s.end += prev.text.size();
+          prev.words.push_back(s);
+        }
         prev.text += text;
         prev.open_end = x1 >= right - 1.5 * em;
+        prev.line_height = static_cast<float>(em);
         continue;
       }
     }
     DocBlock& b = doc->blocks.emplace_back();
     b.open_end = !table_row && x1 >= right - 1.5 * em;
     b.text = std::move(text);
+    b.words = std::move(spans);
+    b.line_height = static_cast<float>(em);
     b.source.page = page;
     b.source.x = static_cast<int>(l.words.front().x0);
     b.source.y = static_cast<int>(l.top);

@@ -14,10 +14,12 @@
 // (`-1-`, `第 1 页`, `1/5`) in the page's top or bottom tenth are dropped.
 // Prose lines are joined into paragraphs as they were before the line
 // breaks: a line that runs to the right margin continues on the next one
-// when that is not indented (a new paragraph is; Chinese indents by 2 em),
-// on the next page too. Lines with a column gap (table rows) stay lines.
+// when that is not indented (a new paragraph is; Chinese indents by 2 em)
+// and is set in the same size (a title is not continued by the heading
+// below it), on the next page too. Lines with a column gap (table rows) stay lines.
 // Each paragraph or line becomes a block whose source is its page and the
-// top left of its first word.
+// top left of its first word, and which keeps where each of its words
+// stands across the page (DocBlock::words).
 #ifndef DISCLOSURE_CORE_IMPORT_LAYOUT_H_
 #define DISCLOSURE_CORE_IMPORT_LAYOUT_H_
 

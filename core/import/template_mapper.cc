@@ -53,6 +53,9 @@ struct Cell {
   // For values: the integer, when the text is one (after normalisation).
   std::optional<int64_t> count;
   bool normalised = false;  // OCR letters or thousands separators were read
+  // Paged sources: the word's horizontal extent (points); x0 < 0: unknown.
+  float x0 = -1, x1 = -1;
+  const struct Line* line = nullptr;  // paged sources: the line it is on
 };
 
 struct Line {
@@ -62,7 +65,57 @@ struct Line {
   bool pipe = false;                     // a table row
   std::vector<absl::string_view> cells;  // trimmed, folded cells of a table row
   std::vector<Cell> classes;             // `cells` classified (ClassifyLines)
+  // Paged sources: the horizontal extent of each space-separated word of
+  // `text`, in order; empty when unknown.
+  struct WordX {
+    float x0 = -1, x1 = -1;
+    // Where the word's trailing digits begin when they are a word of the
+    // source of their own, set close after a label ("行政规范性文件5"); else -1.
+    float digits_x0 = -1;
+  };
+  std::vector<WordX> word_x;
 };
+
+// The extents of the space-separated words of `raw` (a view into
+// `block.text`) from the block's word spans, when `text` (raw folded) has as
+// many words; else none.
+std::vector<Line::WordX> WordExtents(const DocBlock& block, absl::string_view raw,
+                                     absl::string_view text) {
+  std::vector<Line::WordX> out;
+  if (block.words.empty()) return out;
+  size_t words_in_text = 0;
+  for (absl::string_view t : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    (void)t;
+    ++words_in_text;
+  }
+  const size_t base = static_cast<size_t>(raw.data() - block.text.data());
+  size_t span = 0;
+  for (absl::string_view t : absl::StrSplit(raw, ' ', absl::SkipEmpty())) {
+    size_t begin = base + static_cast<size_t>(t.data() - raw.data()), end = begin + t.size();
+    while (span < block.words.size() && block.words[span].end <= begin) ++span;
+    Line::WordX x;
+    size_t last = span;
+    for (size_t s = span; s < block.words.size() && block.words[s].begin < end; ++s) {
+      if (x.x0 < 0) x.x0 = block.words[s].x0;
+      x.x1 = std::max(x.x1, block.words[s].x1);
+      last = s;
+    }
+    if (x.x0 < 0) return {};
+    // The last source word all ASCII digits, the one before it ending in none.
+    const WordSpan& w = block.words[last];
+    auto digits = [&](size_t b, size_t e) {
+      return b < e && std::all_of(block.text.begin() + b, block.text.begin() + e,
+                                  [](char c) { return absl::ascii_isdigit(c); });
+    };
+    if (last > span && w.end == end && digits(w.begin, w.end) &&
+        !digits(block.words[last - 1].end - 1, block.words[last - 1].end)) {
+      x.digits_x0 = w.x0;
+    }
+    out.push_back(x);
+  }
+  if (out.size() != words_in_text) out.clear();
+  return out;
+}
 
 // Paragraphs longer than this (bytes) with a full stop 。 are prose: only
 // ever used as published, so they are not folded (they are the bulk).
@@ -163,6 +216,7 @@ void LinesOf(const Document& doc, Lines* out) {
                         ? raw
                         : fold(raw);
         if (line.text.empty()) continue;
+        line.word_x = WordExtents(b, raw, line.text);
         out->lines.push_back(std::move(line));
       }
       continue;
@@ -617,6 +671,7 @@ class RowReader {
       cells[i] = lines[i]->classes;
     }
     LearnLayouts(cells);
+    LearnColumns(lines);
     for (size_t i = 0; i < lines.size(); ++i) {
       if (lines[i]->pipe) {
         ReadPipeRow(*lines[i], std::move(cells[i]));
@@ -679,6 +734,87 @@ class RowReader {
                           return a.second < b.second;
                         })->first;
     }
+  }
+
+  // Paged sources: where the value columns of rows of each arity stand
+  // across the page, from the first text line of the table whose words end
+  // in that many values, each a word of its own. A row that leaves cells
+  // blank is then read by where its values stand (PlaceByColumns).
+  void LearnColumns(const std::vector<const Line*>& lines) {
+    std::set<size_t> arities;
+    for (const RowSpec& r : spec_.rows) {
+      if (r.arity > 1) arities.insert(static_cast<size_t>(r.arity));
+    }
+    for (const Line* line : lines) {
+      if (line->pipe || line->word_x.empty()) continue;
+      std::vector<absl::string_view> words = absl::StrSplit(line->text, ' ', absl::SkipEmpty());
+      if (words.size() != line->word_x.size()) continue;
+      size_t n = 0;
+      while (n < words.size() && ClassifyCell(words[words.size() - 1 - n]).kind == CellKind::kValue) {
+        ++n;
+      }
+      if (n == 0 || n == words.size()) continue;
+      std::vector<std::pair<float, float>> cols;
+      for (size_t k = words.size() - n; k < words.size(); ++k) {
+        cols.emplace_back(line->word_x[k].x0, line->word_x[k].x1);
+      }
+      // "行政规范性文件5  12  8": a first value glued to its label, but a word
+      // of its own in the source, is a column too.
+      const Line::WordX& before = line->word_x[words.size() - n - 1];
+      if (before.digits_x0 >= 0 && arities.count(n + 1) && !columns_.count(n + 1)) {
+        cols.insert(cols.begin(), {before.digits_x0, before.x1});
+        ++n;
+      }
+      if (!arities.count(n) || columns_.count(n)) continue;
+      bool ordered = true;
+      for (size_t k = 1; k < n; ++k) ordered &= cols[k].first > cols[k - 1].second;
+      if (ordered) columns_[n] = std::move(cols);
+    }
+  }
+
+  // Fills `out` with `arity` cells from the values collected for a row that
+  // has fewer, each in the column it stands in (LearnColumns), the others
+  // blank. Only when every value is a word of its own that lies inside one
+  // column's band (halfway to the neighbouring columns), no two share a
+  // column, and nothing else on the values' lines reaches into a column
+  // left blank: glued digits span columns and are left to SplitGlued, and
+  // a column holding anything unread is not blank.
+  bool PlaceByColumns(size_t arity, std::vector<Cell>* out) const {
+    auto it = columns_.find(arity);
+    if (it == columns_.end() || collected_.empty() || collected_.size() >= arity) return false;
+    const std::vector<std::pair<float, float>>& cols = it->second;
+    auto centre = [&](size_t k) { return (cols[k].first + cols[k].second) / 2; };
+    // Column k's band; the outer ones reach as far out as their inner halves.
+    auto lo = [&](size_t k) {
+      return k == 0 ? 1.5f * centre(0) - 0.5f * centre(1) : (centre(k - 1) + centre(k)) / 2;
+    };
+    auto hi = [&](size_t k) {
+      return k + 1 == arity ? 1.5f * centre(k) - 0.5f * centre(k - 1) : (centre(k) + centre(k + 1)) / 2;
+    };
+    out->assign(arity, Cell{});
+    std::vector<bool> filled(arity, false);
+    std::set<const Line*> lines;
+    int last = -1;
+    for (const Cell& c : collected_) {
+      if (c.kind != CellKind::kValue || c.x0 < 0 || c.line == nullptr) return false;
+      int col = -1;
+      for (size_t k = 0; k < arity && col < 0; ++k) {
+        if (c.x0 >= lo(k) && c.x1 <= hi(k)) col = static_cast<int>(k);
+      }
+      if (col <= last) return false;
+      (*out)[col] = c;
+      filled[col] = true;
+      last = col;
+      lines.insert(c.line);
+    }
+    for (const Line* line : lines) {
+      for (const Line::WordX& w : line->word_x) {
+        for (size_t k = 0; k < arity; ++k) {
+          if (!filled[k] && w.x1 > lo(k) && w.x0 < hi(k)) return false;
+        }
+      }
+    }
+    return true;
   }
 
   void ReadPipeRow(const Line& line, std::vector<Cell> cells) {
@@ -787,8 +923,12 @@ class RowReader {
   // A text line: label runs and value tokens separated by spaces.
   void ReadTextLine(const Line& line) {
     std::vector<Cell> cells;
+    size_t word = 0;
     for (absl::string_view t : absl::StrSplit(line.text, ' ', absl::SkipEmpty())) {
       Cell c = ClassifyCell(t);
+      const Line::WordX* x = word < line.word_x.size() ? &line.word_x[word] : nullptr;
+      if (x != nullptr) c.x0 = x->x0, c.x1 = x->x1, c.line = &line;
+      ++word;
       // A row label glued to its first value ("规章0 0 0", "行政许可733641"):
       // no label of the template ends in a digit, so a label that does and
       // reads as a row without its digits is that row and a value.
@@ -802,6 +942,10 @@ class RowReader {
           Classify(t.substr(0, digits), true).match == Match::kRow) {
         Cell value = ClassifyCell(t.substr(digits));
         if (value.kind == CellKind::kValue) {
+          if (x != nullptr && x->digits_x0 >= 0 && value.count &&
+              std::all_of(value.text.begin(), value.text.end(), absl::ascii_isdigit)) {
+            value.x0 = x->digits_x0, value.x1 = x->x1, value.line = &line;
+          }
           cells.push_back(ClassifyCell(t.substr(0, digits)));
           cells.push_back(std::move(value));
           continue;
@@ -1188,7 +1332,13 @@ class RowReader {
       const RowSpec& row = spec_.rows[current_];
       const Line* where = row_line_ ? row_line_ : at;
       std::vector<Cell> window;
-      if (!collected_.empty() && collected_.size() < static_cast<size_t>(row.arity) &&
+      if (where != nullptr && PlaceByColumns(row.arity, &window)) {
+        diags_->Add(Level::NOTE, where, spec_.section, where->text, row.label,
+                    absl::StrCat("“", row.label, "”行：", collected_.size(), " 个数值按所在列的位置读取，其余 ",
+                                 row.arity - collected_.size(), " 列为空"));
+        collected_ = std::move(window);
+        Complete(*where);
+      } else if (!collected_.empty() && collected_.size() < static_cast<size_t>(row.arity) &&
           where != nullptr && SplitGlued(std::vector<Cell>(collected_), *where)) {
         // read from cells glued together
       } else if (collected_.empty() && orphans_.size() == 1 &&
@@ -1267,6 +1417,7 @@ class RowReader {
   std::deque<std::string> synthesized_;  // labels made of several tokens
   std::map<std::pair<int, int>, int> layouts_;
   std::map<int, std::map<int, int>> shape_votes_;
+  std::map<size_t, std::vector<std::pair<float, float>>> columns_;  // by arity
   std::set<int> identified_;
   std::set<int> group_values_;
   std::map<int, std::vector<Cell>> group_rows_;
