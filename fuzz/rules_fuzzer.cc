@@ -16,7 +16,10 @@
 //    give back r itself: a narrative line of the input that reads
 //    as the template's structure (a table row before the first heading, a
 //    table's header word alone on its line) is printed as narrative and read
-//    back as that structure (docs/fuzzing.md, fuzz/known/). The text does
+//    back as that structure (docs/fuzzing.md, fuzz/known/). Nor is the
+//    fixed point asserted for an r2 whose narratives still hold pipe rows
+//    ("| 0 | 0 | … |"): which of them a later import reads as a table
+//    depends on the tables it has already found (fuzz/known/). The text does
 //    not carry the import record: a cell listed as unread (and so empty,
 //    fuzz_check.h) comes back empty, unrecorded; a cell that the second
 //    import could not read is a difference.
@@ -25,7 +28,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "core/import/import.h"
 #include "core/report/export.h"
@@ -128,6 +134,16 @@ std::string RoundTripDifference(const v1::Report& r, v1::Report* back) {
   return diff + "--- exported text:\n" + text;
 }
 
+// Whether a narrative part holds a line that starts as a pipe row.
+bool NarrativeHasPipeRows(const v1::Report& r) {
+  for (const std::string* part : {&r.overview(), &r.problems_and_improvements(), &r.other_matters()}) {
+    for (absl::string_view line : absl::StrSplit(*part, '\n')) {
+      if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "|")) return true;
+    }
+  }
+  return false;
+}
+
 void CheckRoundTrips(const v1::Report& report) {
   v1::Report from_json;
   absl::Status parsed = FromJson(ToJson(report), &from_json);
@@ -136,7 +152,7 @@ void CheckRoundTrips(const v1::Report& report) {
 
   v1::Report once, twice;
   (void)RoundTripDifference(report, &once);
-  if (!CountsBelowAMillion(once)) return;
+  if (!CountsBelowAMillion(once) || NarrativeHasPipeRows(once)) return;
   const std::string diff = RoundTripDifference(once, &twice);
   FUZZ_CHECK(diff.empty(), "ImportText(ExportText(r2)) != r2 for r2 = ImportText(ExportText(r)):\n%s",
              diff.c_str());
