@@ -58,6 +58,14 @@ struct Cell {
   const struct Line* line = nullptr;  // paged sources: the line it is on
 };
 
+// A label as the reader compares it: its key without a leading numbering
+// ("一、", "（三）", "1.", "5、") and that numbering as a number.
+struct LabelForm {
+  std::u32string core;
+  int number = 0;  // 0: no numbering
+};
+LabelForm MakeForm(absl::string_view label);
+
 struct Line {
   Source source;                         // where it stands in the source
   absl::string_view text;                // width-folded and trimmed: for reading
@@ -65,6 +73,7 @@ struct Line {
   bool pipe = false;                     // a table row
   std::vector<absl::string_view> cells;  // trimmed, folded cells of a table row
   std::vector<Cell> classes;             // `cells` classified (ClassifyLines)
+  std::vector<LabelForm> forms;          // of `classes`' labels (empty for others)
   // Paged sources: the horizontal extent of each space-separated word of
   // `text`, in order; empty when unknown.
   struct WordX {
@@ -135,21 +144,29 @@ struct Lines {
 // without its line breaks prints them. A heading quoted inside a sentence
 // is not cut.
 void CutAtHeadings(absl::string_view raw, std::vector<absl::string_view>* pieces) {
+  // Every part heading is its numeral and 、 ("一、总体情况"): the text is
+  // scanned once for 、, and the headings are compared only there.
+  static constexpr absl::string_view kComma = "、";
   size_t from = 0;
   for (size_t at = 0; at < raw.size();) {
     size_t cut = absl::string_view::npos, len = 0;
-    for (const Part& part : kParts) {
-      absl::string_view h = part.heading;
-      for (size_t p = raw.find(h, at); p != absl::string_view::npos; p = raw.find(h, p + 1)) {
-        absl::string_view before = raw.substr(from, p - from);
-        bool starts = TrimSpaces(before).empty();
+    for (size_t c = raw.find(kComma, at); c != absl::string_view::npos && cut == absl::string_view::npos;
+         c = raw.find(kComma, c + 1)) {
+      for (const Part& part : kParts) {
+        const size_t numeral = strlen(part.numeral);
+        if (c < at + numeral || raw.compare(c - numeral, numeral, part.numeral) != 0) continue;
+        const size_t p = c - numeral;
+        absl::string_view h = part.heading;
+        if (raw.compare(p, h.size(), h) != 0) continue;
+        absl::string_view before = TrimSpaces(raw.substr(from, p - from));
+        bool starts = before.empty();
         bool after_sentence = false;
         for (const char* end : {"。", "；", "！", "？", "：", ":", ";"}) {
-          after_sentence |= absl::EndsWith(TrimSpaces(before), end);
+          after_sentence |= absl::EndsWith(before, end);
         }
         bool more = !TrimSpaces(raw.substr(p + h.size())).empty();
         if ((starts && more) || (!starts && after_sentence)) {
-          if (p < cut) cut = p, len = h.size();
+          cut = p, len = h.size();
           break;
         }
       }
@@ -249,6 +266,12 @@ void LinesOf(const Document& doc, Lines* out) {
       }
       line.classes.reserve(line.cells.size());
       for (absl::string_view c : line.cells) line.classes.push_back(ClassifyCell(c));
+      // Each label's form once: finding the tables and reading the rows
+      // both compare it.
+      line.forms.resize(line.classes.size());
+      for (size_t k = 0; k < line.classes.size(); ++k) {
+        if (line.classes[k].kind == CellKind::kLabel) line.forms[k] = MakeForm(line.classes[k].text);
+      }
       bool any = std::any_of(line.cells.begin(), line.cells.end(),
                              [](absl::string_view c) { return !c.empty(); });
       if (!any) continue;
@@ -408,12 +431,6 @@ Cell ClassifyCell(absl::string_view raw) {
 
 // ------------------------------------------------------------------ matching
 
-// A label as the reader compares it: its key without a leading numbering
-// ("一、", "（三）", "1.", "5、") and that numbering as a number.
-struct LabelForm {
-  std::u32string core;
-  int number = 0;  // 0: no numbering
-};
 
 int ChineseNumeral(char32_t c) {
   static const std::u32string kNumerals = U"一二三四五六七八九十";
@@ -826,7 +843,7 @@ class RowReader {
         if (cells[j].kind == CellKind::kValue) values_follow = true;
         if (cells[j].kind == CellKind::kLabel) break;
       }
-      Result r = Classify(cells[i].text, values_follow);
+      Result r = Classify(line.forms[i], cells[i].text, values_follow);
       if (r.match == Match::kHeader) continue;
       last_label = static_cast<int>(i);
       Apply(r, cells[i].text, line);
@@ -1068,7 +1085,11 @@ class RowReader {
   size_t Arity(int row) const { return static_cast<size_t>(spec_.rows[row].arity); }
 
   Result Classify(absl::string_view text, bool values_follow) {
-    LabelForm form = MakeForm(text);
+    return Classify(MakeForm(text), text, values_follow);
+  }
+
+  // The same, with the form of `text` already made.
+  Result Classify(const LabelForm& form, absl::string_view text, bool values_follow) {
     Result none;
     if (form.core.empty()) return none;
     // The exact label or an alias (one lookup: the common case).
@@ -1673,10 +1694,11 @@ LineClue ClueOf(const Line& line) {
   };
   if (line.pipe) {
     clue.tabular = true;
-    for (const Cell& c : line.classes) {
+    for (size_t k = 0; k < line.classes.size(); ++k) {
+      const Cell& c = line.classes[k];
       if (c.kind == CellKind::kValue) clue.value = true;
       if (c.kind != CellKind::kLabel) continue;
-      auto it = TableWords().find(MakeForm(c.text).core);
+      auto it = TableWords().find(line.forms[k].core);
       if (it != TableWords().end()) ++votes[it->second];
     }
   } else {
