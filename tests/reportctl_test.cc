@@ -55,9 +55,10 @@ int RunReportctl(const std::string& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The binary users run loads no gRPC (a cold import starts as fast as
-// pdftotext, docs/performance.md); the service commands it hands on work
-// (the ReportctlRemote tests run through it).
+// The binary users run loads no gRPC, and abseil and protobuf are linked
+// into it (reportctl/static_link.sh), so that a cold import starts about as
+// fast as pdftotext (docs/performance.md); the service commands it hands on
+// work (the ReportctlRemote tests run through it).
 TEST(ReportctlOffline, TheBinaryUsersRunLoadsNoGrpc) {
   std::string cmd = absl::StrCat("LD_TRACE_LOADED_OBJECTS=1 ", DISCLOSURE_REPORTCTL_BINARY);
   FILE* p = popen(cmd.c_str(), "r");
@@ -68,6 +69,8 @@ TEST(ReportctlOffline, TheBinaryUsersRunLoadsNoGrpc) {
   pclose(p);
   EXPECT_THAT(libs, ::testing::HasSubstr("libpoppler"));
   EXPECT_THAT(libs, ::testing::Not(::testing::HasSubstr("libgrpc")));
+  EXPECT_THAT(libs, ::testing::Not(::testing::HasSubstr("libabsl")));
+  EXPECT_THAT(libs, ::testing::Not(::testing::HasSubstr("libprotobuf")));
 }
 
 // --strict: a report read with a row placed nowhere is a finding (exit 1),
