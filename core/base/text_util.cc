@@ -342,7 +342,7 @@ absl::string_view TrimSpaces(absl::string_view s) {
   bool trimmed = true;
   while (trimmed) {
     trimmed = false;
-    s = absl::StripAsciiWhitespace(s);
+    s = TrimAsciiSpaces(s);
     for (absl::string_view sp : kSpaces) {
       trimmed |= absl::ConsumePrefix(&s, sp);
       trimmed |= absl::ConsumeSuffix(&s, sp);

@@ -206,7 +206,7 @@ void LinesOf(const Document& doc, Lines* out) {
     if (out->folded.find('\n', start) != std::string::npos) {
       std::replace(out->folded.begin() + start, out->folded.end(), '\n', ' ');
     }
-    return absl::StripAsciiWhitespace(absl::string_view(out->folded).substr(start));
+    return TrimAsciiSpaces(absl::string_view(out->folded).substr(start));
   };
   for (const DocBlock& b : doc.blocks) {
     if (b.kind == DocBlock::kParagraph) {
@@ -262,7 +262,7 @@ void LinesOf(const Document& doc, Lines* out) {
       line.raw = line.text;
       line.cells.reserve(row.size());
       for (auto [at, size] : spans) {
-        line.cells.push_back(absl::StripAsciiWhitespace(folded.substr(at, size)));
+        line.cells.push_back(TrimAsciiSpaces(folded.substr(at, size)));
       }
       line.classes.reserve(line.cells.size());
       for (absl::string_view c : line.cells) line.classes.push_back(ClassifyCell(c));
@@ -681,17 +681,11 @@ class RowReader {
   }
 
   void Read(const std::vector<const Line*>& lines) {
-    // Each pipe row's cells, classified once.
-    std::vector<std::vector<Cell>> cells(lines.size());
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (!lines[i]->pipe) continue;
-      cells[i] = lines[i]->classes;
-    }
-    LearnLayouts(cells);
+    LearnLayouts(lines);
     LearnColumns(lines);
     for (size_t i = 0; i < lines.size(); ++i) {
       if (lines[i]->pipe) {
-        ReadPipeRow(*lines[i], std::move(cells[i]));
+        ReadPipeRow(*lines[i], lines[i]->classes);
       } else {
         ReadTextLine(*lines[i]);
       }
@@ -721,10 +715,11 @@ class RowReader {
   // Learns, from rows whose values are complete, at which cell index the
   // values start for a given (cell count, last label index): a blank cell in
   // another row of the same shape is then read at its real column.
-  void LearnLayouts(const std::vector<std::vector<Cell>>& rows) {
+  void LearnLayouts(const std::vector<const Line*>& lines) {
     std::map<std::pair<int, int>, std::map<int, int>> votes;
-    for (const std::vector<Cell>& cells : rows) {
-      if (cells.empty()) continue;
+    for (const Line* line : lines) {
+      if (!line->pipe || line->classes.empty()) continue;
+      const std::vector<Cell>& cells = line->classes;
       int last_label = -1;
       for (size_t i = 0; i < cells.size(); ++i) {
         if (cells[i].kind == CellKind::kLabel) last_label = static_cast<int>(i);
@@ -834,7 +829,8 @@ class RowReader {
     return true;
   }
 
-  void ReadPipeRow(const Line& line, std::vector<Cell> cells) {
+  // `cells`: the line's cells, classified (Line::classes).
+  void ReadPipeRow(const Line& line, const std::vector<Cell>& cells) {
     int last_label = -1;
     for (size_t i = 0; i < cells.size(); ++i) {
       if (cells[i].kind != CellKind::kLabel) continue;

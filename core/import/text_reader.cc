@@ -60,14 +60,16 @@ absl::StatusOr<Document> ReadText(absl::string_view text) {
     ++number;
     raw = TrimSpaces(absl::StripSuffix(raw, "\r"));
     if (raw.empty() || IsSeparatorRow(raw)) continue;
-    // A pipe row is recognised on the folded text (full-width ｜ is a pipe);
-    // a long line of prose with 。 is never one.
-    bool maybe_row = raw.find('|') != absl::string_view::npos ||
-                     raw.find("\xEF\xBD\x9C") != absl::string_view::npos;
-    if (maybe_row) {
-      folded.clear();
-      AppendFolded(raw, &folded);
-      absl::string_view t = absl::StripAsciiWhitespace(folded);
+    // A pipe row; full-width ｜ is a pipe too, so such a row is read from
+    // its folded text (the mapper folds every cell anyway).
+    const bool wide = raw.find("\xEF\xBD\x9C") != absl::string_view::npos;
+    if (wide || raw.find('|') != absl::string_view::npos) {
+      absl::string_view t = raw;
+      if (wide) {
+        folded.clear();
+        AppendFolded(raw, &folded);
+        t = TrimAsciiSpaces(folded);
+      }
       if (IsSeparatorRow(t)) continue;
       if (t.front() == '|' || HasTwoPipes(t)) {
         if (!in_table) {
@@ -82,7 +84,7 @@ absl::StatusOr<Document> ReadText(absl::string_view text) {
         row.reserve(CountByte(inner, '|') + 1);
         for (absl::string_view cell : absl::StrSplit(inner, '|')) {
           DocCell& c = row.emplace_back();
-          c.text = std::string(absl::StripAsciiWhitespace(cell));
+          c.text = std::string(TrimAsciiSpaces(cell));
           c.source.line = number;
         }
         continue;
