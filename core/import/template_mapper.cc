@@ -1501,10 +1501,23 @@ int HeadingOf(const Line& line, int after, bool* exact) {
   return -1;
 }
 
-// Words of the 2019 试行 format that the 2021 template does not have.
-const char* Template2019Word(absl::string_view text) {
-  for (const char* w : {"本年新制作数量", "其他对外管理服务事项", "政府集中采购"}) {
-    if (text.find(w) != absl::string_view::npos) return w;
+// Words of the 2019 试行 format that the 2021 template does not have, in a
+// table-like line: in a table row's label cells (their forms, made once), in
+// a short line anywhere.
+const char* Template2019Word(const Line& line) {
+  static const char* const kWords[] = {"本年新制作数量", "其他对外管理服务事项", "政府集中采购"};
+  static const std::u32string kKeys[] = {U"本年新制作数量", U"其他对外管理服务事项", U"政府集中采购"};
+  if (line.pipe) {
+    for (const LabelForm& form : line.forms) {
+      if (form.core.size() < 6) continue;
+      for (size_t w = 0; w < 3; ++w) {
+        if (form.core.find(kKeys[w]) != std::u32string::npos) return kWords[w];
+      }
+    }
+    return nullptr;
+  }
+  for (const char* w : kWords) {
+    if (line.text.find(w) != absl::string_view::npos) return w;
   }
   return nullptr;
 }
@@ -1938,7 +1951,7 @@ absl::StatusOr<ImportResult> MapTemplate(const Document& doc, const ImportOption
   for (const Line& line : lines) {
     // Only table-like lines: the narrative may mention these words.
     if (!line.pipe && line.text.size() > 90) continue;
-    if (const char* word = Template2019Word(line.text)) {
+    if (const char* word = Template2019Word(line)) {
       return absl::FailedPreconditionError(absl::StrCat(
           DescribeSource(line.source), ": 此报告为 2019 年试行格式（国办公开办函〔2019〕60号，含“", word,
           "”）。2021 年及以后的报告须使用国办公开办函〔2021〕30号格式"));
