@@ -301,6 +301,7 @@ grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,
     sign_off.clear_name();
     sign_off.clear_create_time();
     sign_off.set_reviewer(principal);
+    sign_off.set_console(log->via());  // the console the reviewer signed through, if any
     if (sign_off.kind() != v1::REVIEW) sign_off.set_review_kind(KindNeeded(sign_off));
     sign_off.set_request_id(request->request_id());
     // A retry of a request already stored is answered with the first

@@ -56,9 +56,6 @@ void SubmissionServiceImpl::NotifyFeed(int64_t seq) {
   if (seq > feed_seq_) feed_seq_ = seq;
 }
 
-grpc::Status SubmissionServiceImpl::Admit(const std::string& principal) const {
-  return AdmitPrincipal(*policy_, principal);
-}
 
 absl::Status SubmissionServiceImpl::Authorize(const std::string& principal, Action action,
                                               const std::string& agency_id) const {
@@ -159,15 +156,17 @@ grpc::ServerUnaryReactor* SubmissionServiceImpl::CreateVersion(
     grpc::CallbackServerContext* context, const v1::CreateVersionRequest* request,
     v1::CreateVersionResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::string principal = PrincipalOf(*context);
+  Caller caller;
+  grpc::Status refused = AdmitCaller(*context, *policy_, &caller);
+  const std::string principal = caller.principal;
   // Logged when the last reference goes, after Finish.
   auto log = std::make_shared<RequestLog>(kService, "CreateVersion", principal);
+  log->set_via(caller.via);
   log->set_resource(request->parent());
   auto finish = [reactor, log](const grpc::Status& status) {
     log->set_status(status);
     reactor->Finish(status);
   };
-  grpc::Status refused = Admit(principal);
   if (!refused.ok()) {
     finish(refused);
     return reactor;

@@ -57,7 +57,6 @@ class SubmissionServiceImpl final
   absl::Status Authorize(const std::string& principal, Action action,
                          const std::string& agency_id) const;
 
-  grpc::Status Admit(const std::string& principal) const;
   // Validation, access and the canonical bytes of a CreateVersion.
   absl::StatusOr<CreateVersionArgs> PrepareCreateVersion(
       const std::string& principal, const v1::CreateVersionRequest& request) const;

@@ -58,6 +58,21 @@ TEST(AccessPolicy, BadRegionPrefixesAreRefusedNamingPrincipalAndRole) {
   }
 }
 
+// A console acts for its users and has no role of its own to mix in.
+TEST(AccessPolicy, AConsoleHoldsNoOtherRole) {
+  absl::StatusOr<AccessPolicy> mixed = PolicyOf(
+      R"pb(principals { name: "web" roles { console {} } roles { oversight { region_prefix: "41" } } })pb");
+  ASSERT_EQ(mixed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(mixed.status().message()), HasSubstr("'web'"));
+  EXPECT_THAT(std::string(mixed.status().message()), HasSubstr("a console holds no other role"));
+  absl::StatusOr<AccessPolicy> alone = PolicyOf(R"pb(principals { name: "web" roles { console {} } })pb");
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_TRUE(alone->IsConsole("web"));
+  EXPECT_FALSE(alone->IsOversight("web"));
+  EXPECT_FALSE(alone->ReadScopeOf("web").all);
+  EXPECT_TRUE(alone->ReadScopeOf("web").region_prefixes.empty());
+}
+
 TEST(AccessPolicy, ValidPrefixesReadTheirRegionOnly) {
   absl::StatusOr<AccessPolicy> p = PolicyOf(
       R"pb(principals { name: "rev" roles { reviewer { kind: LEGALITY region_prefixes: "41" } } }

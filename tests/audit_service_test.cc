@@ -24,6 +24,7 @@
 #include "audit_service/store/open_store.h"
 #include "reportctl/ledger_verify.h"
 #include "core/ledger/merkle.h"
+#include "core/rpc/handler.h"
 #include "core/rpc/page_token.h"
 #include "core/report/template.h"
 #include "core/rpc/watch_stream.h"
@@ -1049,6 +1050,119 @@ TEST_F(AuditServiceTest, LedgerProofRequestsOutOfRangeNameTheField) {
     s = inclusion(index, tree_size);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << index << " " << tree_size;
     EXPECT_THAT(s.error_message(), HasSubstr(field)) << index << " " << tree_size;
+  }
+}
+
+// A console acts for the user whose certificate it was shown (docs/api.md,
+// "Acting for a user"): that user's roles apply, never the console's, and
+// the sign-off, its ledger entry and the log line name both.
+TEST_F(AuditServiceTest, AConsoleSignsOffForAReviewerWithTheReviewersRolesOnly) {
+  v1::ReportVersion v = Submit(Sample());
+  v1::Audit audit = AwaitAudit(v.name());
+  v1::CreateSignOffRequest req;
+  v1::SignOff* s = req.mutable_sign_off();
+  s->set_version(audit.version());
+  s->set_content_hash(audit.content_hash());
+  s->set_findings_digest(audit.findings_digest());
+  s->set_kind(v1::REVIEW);
+  s->set_review_kind(v1::LEGALITY);
+  s->set_decision(v1::APPROVE);
+  auto sign = [&](const std::string& as, const std::string& acting_for, v1::SignOff* out) {
+    grpc::ClientContext c;
+    c.set_deadline(In(10));
+    if (!acting_for.empty()) c.AddMetadata(kActingForMetadata, acting_for);
+    return As(as)->CreateSignOff(&c, req, out);
+  };
+  v1::SignOff out;
+  // For a clerk of the agency, or a reviewer of another kind: the user's
+  // roles decide, and they do not allow it.
+  EXPECT_EQ(sign("console", "clerk-zz-psb", &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(sign("console", "reviewer-normativity", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  {
+    CapturedLog log;
+    grpc::Status ok = sign("console", "reviewer-legality", &out);
+    ASSERT_TRUE(ok.ok()) << ok.error_message();
+    bool both = false;
+    for (const std::string& line : log.Lines()) {
+      both |= absl::StrContains(line, "method=CreateSignOff principal=\"reviewer-legality\" via=\"console\"");
+    }
+    EXPECT_TRUE(both);
+  }
+  EXPECT_EQ(out.reviewer(), "reviewer-legality");
+  EXPECT_EQ(out.console(), "console");
+  // Listed as stored, and proved by the ledger as served (entries compared).
+  v1::ListSignOffsRequest list;
+  list.set_parent(v.name());
+  v1::ListSignOffsResponse listed;
+  grpc::ClientContext lc;
+  ASSERT_TRUE(As("oversight-henan")->ListSignOffs(&lc, list, &listed).ok());
+  ASSERT_EQ(listed.sign_offs_size(), 1);
+  EXPECT_EQ(listed.sign_offs(0).console(), "console");
+  absl::StatusOr<LedgerCheck> check =
+      VerifyLedger(As("oversight-henan").get(), TestLedgerPublicKeyPem(), std::nullopt, true);
+  ASSERT_TRUE(check.ok()) << check.status();
+  // The ledger entry itself names the reviewer and the console.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() + "/audit.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT entry FROM ledger WHERE idx = ?1", -1, &st, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_int64(st, 1, out.ledger_index());
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    v1::LedgerEntry entry;
+    ASSERT_TRUE(entry.ParseFromArray(sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    EXPECT_EQ(entry.sign_off().reviewer(), "reviewer-legality");
+    EXPECT_EQ(entry.sign_off().console(), "console");
+  }
+  // Called directly, a sign-off names no console.
+  req.mutable_sign_off()->set_review_kind(v1::NORMATIVITY);
+  ASSERT_TRUE(sign("reviewer-normativity", "", &out).ok());
+  EXPECT_EQ(out.console(), "");
+}
+
+// Every refusal of "acting for": only a console may, only for one known
+// user who is neither a console nor the audit service, and a console
+// without it gets nothing (no role of its own reads or writes).
+TEST_F(AuditServiceTest, ActingForIsRefusedUnlessAConsoleActsForOneKnownUser) {
+  v1::ReportVersion v = Submit(Sample());
+  AwaitAudit(v.name());
+  auto get = [&](const std::string& as, std::vector<std::string> acting_for) {
+    v1::GetAuditRequest req;
+    req.set_name(v.name() + "/audit");
+    v1::Audit audit;
+    grpc::ClientContext c;
+    for (const std::string& user : acting_for) c.AddMetadata(kActingForMetadata, user);
+    return As(as)->GetAudit(&c, req, &audit);
+  };
+  EXPECT_TRUE(get("console", {"oversight-henan"}).ok());
+  EXPECT_TRUE(get("console", {"clerk-zz-psb"}).ok());
+  struct Case {
+    std::string as;
+    std::vector<std::string> acting_for;
+    const char* says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"console", {}, "must say for whom it acts"},
+           {"oversight-henan", {"oversight-henan"}, "may not act for another"},
+           {"audit-service", {"clerk-zz-psb"}, "may not act for another"},
+           {"console", {"clerk-ly-psb"}, "agency"},           // the user's roles: another agency
+           {"console", {"oversight-hubei"}, "agency"},        // another province
+           {"console", {"nobody"}, "has no role"},
+           {"console", {"no-such-user"}, "has no role"},
+           {"console", {"audit-service"}, "may act for users, not for"},
+           {"console", {"console"}, "may act for users, not for"},
+           {"console", {"clerk-zz-psb", "oversight-henan"}, "one user per call"},
+       }) {
+    SCOPED_TRACE(c.as + " acting for " + absl::StrJoin(c.acting_for, ","));
+    grpc::Status s = get(c.as, c.acting_for);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+    if (std::string(c.says) != "agency") {
+      EXPECT_THAT(s.error_message(), HasSubstr(c.says));
+    }
   }
 }
 

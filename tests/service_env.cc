@@ -46,7 +46,7 @@ const Certs& DevCerts() {
         script, " ", c->dir,
         " clerk-zz-psb clerk-ly-psb clerk-wh-psb reviewer-legality reviewer-normativity"
         " reviewer-confidentiality oversight-henan oversight-zhengzhou audit-service nobody"
-        " chief-zz-psb reviewer-legality-wuhan oversight-hubei",
+        " chief-zz-psb reviewer-legality-wuhan oversight-hubei console",
         " && ", script, " ", c->other_dir, " clerk-zz-psb");
     if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "dev-certs.sh failed: " << cmd;
     return c;

@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/escaping.h"
 #include "core/report/canonical.h"
+#include "core/rpc/handler.h"
 #include "core/rpc/page_token.h"
 #include "core/rpc/rpc_util.h"
 #include "core/report/template.h"
@@ -318,6 +319,73 @@ TEST_F(SubmitServiceTest, PrincipalWithNoRoleIsRefused) {
   v1::ReportVersion v;
   grpc::Status s = Get(nobody.get(), "agencies/zz-psb/reports/2021/versions/latest", &v);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// A console submits, reads and watches for the clerk it acts for, with the
+// clerk's roles (docs/api.md, "Acting for a user"); for a clerk of another
+// agency it is refused as that clerk is, and on its own it gets nothing.
+TEST_F(SubmitServiceTest, AConsoleActsForAClerkWithTheClerksRolesOnly) {
+  auto console = As("console");
+  auto create = [&](const std::string& user, const std::string& id, int64_t expected,
+                    v1::CreateVersionResponse* out) {
+    v1::CreateVersionRequest request;
+    request.set_parent(kParent);
+    *request.mutable_report() = SampleReport();
+    request.set_request_id(id);
+    request.set_expected_latest_version(expected);
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!user.empty()) c.AddMetadata(kActingForMetadata, user);
+    return console->CreateVersion(&c, request, out);
+  };
+  v1::CreateVersionResponse r;
+  EXPECT_EQ(create("", "c0", 0, &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(create("clerk-ly-psb", "c1", 0, &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(create("oversight-henan", "c2", 0, &r).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  {
+    CapturedLog log;
+    grpc::Status ok = create("clerk-zz-psb", "c3", 0, &r);
+    ASSERT_TRUE(ok.ok()) << ok.error_message();
+    bool both = false;
+    for (const std::string& line : log.Lines()) {
+      both |= absl::StrContains(line, "method=CreateVersion principal=\"clerk-zz-psb\" via=\"console\"");
+    }
+    EXPECT_TRUE(both);
+  }
+  EXPECT_EQ(r.version().submitter(), "clerk-zz-psb");
+
+  auto get = [&](const std::string& user) {
+    v1::GetVersionRequest request;
+    request.set_name(r.version().name());
+    v1::ReportVersion v;
+    grpc::ClientContext c;
+    c.AddMetadata(kActingForMetadata, user);
+    return console->GetVersion(&c, request, &v);
+  };
+  EXPECT_TRUE(get("oversight-henan").ok());
+  EXPECT_EQ(get("oversight-hubei").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get("clerk-ly-psb").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Another principal may not claim to act for anyone.
+  v1::GetVersionRequest request;
+  request.set_name(r.version().name());
+  v1::ReportVersion v;
+  grpc::ClientContext c;
+  c.AddMetadata(kActingForMetadata, "oversight-henan");
+  grpc::Status s = As("clerk-ly-psb")->GetVersion(&c, request, &v);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("may not act for another"));
+  // A watch stream through the console is the user's: the audit service may
+  // watch, a console acting for it may not.
+  v1::WatchVersionsRequest watch;
+  grpc::ClientContext wc;
+  wc.AddMetadata(kActingForMetadata, "audit-service");
+  wc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto reader = console->WatchVersions(&wc, watch);
+  v1::VersionEvent ev;
+  while (reader->Read(&ev)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(SubmitServiceTest, ClerkOfAnotherAgencyCanNeitherReadNorWriteNorLearnExistence) {

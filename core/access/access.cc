@@ -121,6 +121,14 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Create(v1::PrincipalsFile principals,
           break;
         case v1::Role::kAuditService:
           break;
+        case v1::Role::kConsole:
+          // What it may do is its users' to decide: mixing in roles of its
+          // own would make its calls ambiguous.
+          if (pr.roles_size() != 1) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where, ": a console holds no other role"));
+          }
+          break;
         default:
           return absl::InvalidArgumentError(absl::StrCat(where, ": empty role"));
       }
@@ -231,6 +239,15 @@ bool AccessPolicy::CanOversee(absl::string_view principal, absl::string_view reg
     if (r.has_oversight() && absl::StartsWith(region_prefix, r.oversight().region_prefix())) {
       return true;
     }
+  }
+  return false;
+}
+
+bool AccessPolicy::IsConsole(absl::string_view principal) const {
+  const auto* roles = RolesOf(principal);
+  if (roles == nullptr) return false;
+  for (const auto& r : *roles) {
+    if (r.has_console()) return true;
   }
   return false;
 }

@@ -51,6 +51,8 @@ class AccessPolicy {
   // prefix of `region_prefix` (it may look at a part of its region).
   bool CanOversee(absl::string_view principal, absl::string_view region_prefix) const;
   bool IsAuditService(absl::string_view principal) const;
+  // Holds the console role (then no other): may act for a user.
+  bool IsConsole(absl::string_view principal) const;
   // Holds an oversight role for some region.
   bool IsOversight(absl::string_view principal) const;
 

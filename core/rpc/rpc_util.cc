@@ -160,6 +160,48 @@ void ApplyServerLimits(grpc::ServerBuilder* builder, int max_threads, int handsh
   builder->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, handshake_timeout_ms);
 }
 
+grpc::Status AdmitCaller(const grpc::ServerContextBase& context, const AccessPolicy& policy,
+                         Caller* caller) {
+  caller->principal = PrincipalOf(context);
+  caller->via.clear();
+  grpc::Status admitted = AdmitPrincipal(policy, caller->principal);
+  if (!admitted.ok()) return admitted;
+  const auto& metadata = context.client_metadata();
+  const size_t acting = metadata.count(kActingForMetadata);
+  const bool console = policy.IsConsole(caller->principal);
+  auto denied = [](std::string message) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::move(message));
+  };
+  if (acting == 0) {
+    // A console reads and writes nothing of its own.
+    if (console) {
+      return denied(absl::StrCat("console '", Echo(caller->principal), "' must say for whom it acts (",
+                                 kActingForMetadata, ")"));
+    }
+    return grpc::Status::OK;
+  }
+  if (!console) {
+    return denied(absl::StrCat("principal '", Echo(caller->principal), "' may not act for another (",
+                               kActingForMetadata, " needs the console role)"));
+  }
+  if (acting > 1) {
+    return denied(absl::StrCat(kActingForMetadata, " given ", acting, " times; one user per call"));
+  }
+  const grpc::string_ref value = metadata.find(kActingForMetadata)->second;
+  const std::string user(value.data(), value.size());
+  if (!policy.IsKnown(user)) {
+    return denied(absl::StrCat("console '", Echo(caller->principal), "' acts for '", Echo(user),
+                               "', who has no role"));
+  }
+  if (policy.IsConsole(user) || policy.IsAuditService(user)) {
+    return denied(absl::StrCat("console '", Echo(caller->principal), "' may act for users, not for '",
+                               Echo(user), "'"));
+  }
+  caller->via = std::move(caller->principal);
+  caller->principal = user;
+  return grpc::Status::OK;
+}
+
 grpc::Status AdmitPrincipal(const AccessPolicy& policy, const std::string& principal) {
   if (principal.empty()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a client certificate is required");
@@ -222,8 +264,10 @@ RequestLog::~RequestLog() {
   // quoted values come from the client (resource names, certificate names,
   // messages that echo them): escaped and capped, so that none can forge a
   // line or a pair.
-  spdlog::info("rpc service={} method={} principal=\"{}\" resource=\"{}\" code={} latency_ms={:.3f}{}{}",
-               service_, method_, Echo(principal_), Echo(resource_), static_cast<int>(code_), ms,
+  spdlog::info("rpc service={} method={} principal=\"{}\"{}{}{} resource=\"{}\" code={} latency_ms={:.3f}{}{}",
+               service_, method_, Echo(principal_), via_.empty() ? "" : " via=\"",
+               via_.empty() ? "" : Echo(via_), via_.empty() ? "" : "\"", Echo(resource_),
+               static_cast<int>(code_), ms,
                message_.empty() ? "" : " error=\"",
                message_.empty() ? "" : Echo(message_, kMaxLoggedErrorBytes) + "\"");
 }

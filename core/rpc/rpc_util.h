@@ -52,13 +52,16 @@ class RequestLog {
   RequestLog(absl::string_view service, absl::string_view method, std::string principal);
   ~RequestLog();
   void set_resource(std::string resource) { resource_ = std::move(resource); }
+  // The console the call came through, acting for the principal (Caller).
+  void set_via(std::string via) { via_ = std::move(via); }
+  const std::string& via() const { return via_; }
   void set_status(const grpc::Status& status) {
     code_ = status.error_code();
     message_ = status.error_message();
   }
 
  private:
-  std::string service_, method_, principal_, resource_, message_;
+  std::string service_, method_, principal_, via_, resource_, message_;
   grpc::StatusCode code_ = grpc::StatusCode::OK;
   absl::Time start_;
 };

@@ -136,19 +136,22 @@ class WatchReactor final : public grpc::ServerWriteReactor<Event>, public WatchW
 
 }  // namespace internal
 
-// The frame of a watch handler, as HandleRpc is for the others: admission,
-// the stream caps, then `body(principal, RequestLog*, WatchWriter<Event>*)
+// The frame of a watch handler, as HandleRpc is for the others: admission
+// (AdmitCaller: the caps count the user a console acts for), the stream
+// caps, then `body(principal, RequestLog*, WatchWriter<Event>*)
 // -> absl::Status` on the stream's own thread, one log line when it ends.
 template <typename Event, typename Body>
 grpc::ServerWriteReactor<Event>* StartWatch(grpc::CallbackServerContext* context,
                                             const char* service, const char* method,
                                             const AccessPolicy& policy, WatchLimiter* limiter,
                                             Body body) {
-  std::string principal = PrincipalOf(*context);
-  grpc::Status refused = AdmitPrincipal(policy, principal);
+  Caller caller;
+  grpc::Status refused = AdmitCaller(*context, policy, &caller);
+  const std::string principal = caller.principal, via = caller.via;
   if (refused.ok()) refused = ToGrpcStatus(limiter->Acquire(principal, method));
   if (!refused.ok()) {
     RequestLog log(service, method, principal);
+    log.set_via(via);
     log.set_status(refused);
     auto* reactor = new internal::WatchReactor<Event>(context, [] {});
     reactor->Finish(refused);
@@ -156,8 +159,9 @@ grpc::ServerWriteReactor<Event>* StartWatch(grpc::CallbackServerContext* context
   }
   auto* reactor = new internal::WatchReactor<Event>(
       context, [limiter, principal] { limiter->Release(principal); });
-  reactor->Start([service, method, principal, body = std::move(body)](WatchWriter<Event>* writer) {
+  reactor->Start([service, method, principal, via, body = std::move(body)](WatchWriter<Event>* writer) {
     RequestLog log(service, method, principal);
+    log.set_via(via);
     grpc::Status status = ToGrpcStatus(body(principal, &log, writer));
     log.set_status(status);
     return status;
