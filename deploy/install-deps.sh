@@ -12,6 +12,8 @@ packages=(
   libpoppler-cpp-dev libtesseract-dev tesseract-ocr-chi-sim libgumbo-dev libzip-dev libpugixml-dev
   # making and checking test documents: render HTML to PDF, scan it, compare with poppler
   chromium fonts-noto-cjk poppler-utils img2pdf python3-pil
+  # the web console: its HTTPS server and the charts of its pages
+  libcpp-httplib-dev libjs-chart.js
 )
 missing=()
 for p in "${packages[@]}"; do

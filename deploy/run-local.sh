@@ -15,6 +15,7 @@ audit_listen=${AUDIT_LISTEN:-127.0.0.1:50052}
 # Prometheus metrics (docs/deploy.md), plain HTTP on loopback only.
 submit_metrics=${SUBMIT_METRICS:-127.0.0.1:9464}
 audit_metrics=${AUDIT_METRICS:-127.0.0.1:9465}
+console_port=${CONSOLE_PORT:-8443}
 "$root/deploy/build.sh"
 
 run="$root/run"
@@ -34,7 +35,13 @@ submit=$!
   --client_cert "$run/certs/audit-service.crt" --client_key "$run/certs/audit-service.key" \
   --ledger_key "$run/ledger.key" >"$run/audit_service.log" 2>&1 &
 audit=$!
-trap 'kill -TERM $audit $submit 2>/dev/null; wait $audit $submit 2>/dev/null || true' EXIT
+# The web console, acting for browser users with its own certificate.
+"$build/console/console" --listen_host 127.0.0.1 --port "$console_port" \
+  --ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key" \
+  --client_cert "$run/certs/console.crt" --client_key "$run/certs/console.key" \
+  --audit_target "$audit_listen" --submit_target "$submit_listen" >"$run/console.log" 2>&1 &
+console=$!
+trap 'kill -TERM $console $audit $submit 2>/dev/null; wait $console $audit $submit 2>/dev/null || true' EXIT
 
 rc() {
   "$build/reportctl/reportctl" --target "$submit_listen" --audit_target "$audit_listen" \
@@ -76,6 +83,14 @@ echo "== the oversight dashboard of 河南 (41) for 2021"
 rc dashboard --region_prefix 41 --year 2021 --as oversight-henan
 echo "== the ledger, verified on this side (every entry proved)"
 rc ledger verify --entries --as oversight-henan
+echo "== the web console, asked as oversight-henan's browser would (its JSON API)"
+console_get() {
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" |
+    openssl s_client -quiet -connect "127.0.0.1:$console_port" -CAfile "$run/certs/ca.crt" \
+      -cert "$run/certs/oversight-henan.crt" -key "$run/certs/oversight-henan.key" 2>/dev/null
+}
+wait_until "the console ready" console_get /api/session
+console_get /api/regions/41/years/2021/agencies.csv | tr -d '\r' | sed -n '1p;/zz-psb/p'
 echo "== metrics (Prometheus text format): requests counted by audit_service"
 # (bash's /dev/tcp: no HTTP client is needed for one GET.)
 exec 3<>"/dev/tcp/${audit_metrics%:*}/${audit_metrics##*:}"
@@ -85,6 +100,10 @@ exec 3<&-
 echo
 echo "submit_service on $submit_listen, audit_service on $audit_listen (logs in $run);"
 echo "metrics on http://$submit_metrics/metrics and http://$audit_metrics/metrics."
+echo "web console on https://127.0.0.1:$console_port/?region=41&year=2021 (log in $run/console.log):"
+echo "  import $run/certs/oversight-henan.p12 (password dev) into the browser's certificates"
+echo "  (Chromium: chrome://settings/certificates → 您的证书 → 导入) and trust $run/certs/ca.crt"
+echo "  (授权机构 → 导入); reviewer-legality.p12 and clerk-zz-psb.p12 are beside it."
 if [ "${EXIT_AFTER_DEMO:-0}" = 1 ]; then exit 0; fi
 echo "Ctrl-C stops them."
-wait $submit $audit
+wait $submit $audit $console

@@ -44,6 +44,8 @@ map() {
   sed -e "s|/usr/local/bin/submit_service|$build/submit_service/submit_service|g" \
       -e "s|/usr/local/bin/audit_service|$build/audit_service/audit_service|g" \
       -e "s|/usr/local/bin/reportctl|$build/reportctl/reportctl|g" \
+      -e "s|/usr/local/bin/console|$build/console/console|g" \
+      -e "s|/usr/local/share/disclosure/console|$root/console/pages|g" \
       -e "s|/etc/disclosure/tls|$dir/tls|g" \
       -e "s|/etc/disclosure/config|$dir|g" \
       -e "s|/etc/disclosure/ledger/|$dir/ledger/|g" \
@@ -53,7 +55,9 @@ map() {
       -e "s|\$(AUDIT_DB)|sqlite:$dir/$1/audit.db|g" \
       -e "s|submit\.\$(NAMESPACE)\.svc\.cluster\.local|localhost|g" \
       -e "s|submit\.\$(NAMESPACE)\.svc|localhost|g" \
-      -e "s|0\.0\.0\.0:|127.0.0.1:|g" \
+      -e "s|0\.0\.0\.0:|127.0.0.1:|g" -e "s|=0\.0\.0\.0$|=127.0.0.1|" \
+      -e "s|:9464|:$submit_metrics_port|g" -e "s|:9465|:$audit_metrics_port|g" \
+      -e "s|^PORT=8443$|PORT=$console_port|" \
       -e "s|:50051|:$submit_port|g" -e "s|:50052|:$audit_port|g" "$2"
 }
 
@@ -119,11 +123,14 @@ run_layout() {
     sleep 0.2
   done
   rc audit "$version" --as reviewer-legality >/dev/null || fail "$name: $version was not audited"
+  if [ "$(type -t layout_extra)" = function ]; then layout_extra "$name" "$version"; fi
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
   echo "ok: $name"
 }
+
+submit_metrics_port=$(free_port) audit_metrics_port=$(free_port) console_port=$(free_port)
 
 # Kubernetes manifests.
 submit_port=$(free_port) audit_port=$(free_port)
@@ -148,4 +155,18 @@ probe_submit=("$build/reportctl/reportctl" health "--target=127.0.0.1:$submit_po
               "--certs=$dir/tls" --as=probe)
 probe_audit=("$build/reportctl/reportctl" health "--target=127.0.0.1:$audit_port"
              "--certs=$dir/tls" --as=probe)
+# The console's unit beside them: it answers oversight-henan's certificate
+# with the agencies of 河南, the sample among them.
+layout_extra() {
+  start systemd-console < <(systemd_args "$root/deploy/systemd/console.service" \
+                                         "$root/deploy/systemd/console.env.example")
+  local got=
+  for _ in $(seq 50); do
+    got=$(printf 'GET /api/regions/41/years/2021/agencies.csv HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' |
+          openssl s_client -quiet -connect "127.0.0.1:$console_port" -CAfile "$dir/tls/ca.crt" \
+            -cert "$dir/tls/oversight-henan.crt" -key "$dir/tls/oversight-henan.key" 2>/dev/null) && break
+    sleep 0.2
+  done
+  grep -q '"zz-psb","郑州市公安局"' <<<"$got" || fail "$1: the console's unit does not answer: $got"
+}
 run_layout systemd

@@ -1,0 +1,197 @@
+#include "console/api.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "core/report/export.h"
+#include "core/rpc/handler.h"
+
+namespace disclosure::console {
+namespace {
+
+// Each call a user's page makes waits this long for the service.
+constexpr std::chrono::seconds kCallDeadline(10);
+// ListAgencyStates pages the console reads for one region (500 agencies a
+// page: 100,000 agencies, more than any province has).
+constexpr int kMaxPages = 200;
+
+// A context that says for whom the console acts.
+void ForUser(grpc::ClientContext* c, const std::string& user) {
+  c->set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+  c->AddMetadata(kActingForMetadata, user);
+}
+
+}  // namespace
+
+std::string JsonQuote(absl::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '<': out += "\\u003c"; break;  // never markup, wherever it lands
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+namespace {
+
+Reply Json(const google::protobuf::Message& m) { return Reply{200, ToJson(m)}; }
+
+// A CSV cell: quoted, quotes doubled, and a leading = + - @ (or a tab or
+// carriage return) prefixed with ' so that no spreadsheet runs it.
+std::string CsvCell(absl::string_view s) {
+  std::string v(s);
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+                     v[0] == '\r')) {
+    v.insert(v.begin(), '\'');
+  }
+  return absl::StrCat("\"", absl::StrReplaceAll(v, {{"\"", "\"\""}}), "\"");
+}
+
+// The state as the pages name it; 逾期 is shown beside it (overdue).
+const char* StateName(v1::ReportState s) {
+  switch (s) {
+    case v1::NOT_SUBMITTED: return "未报送";
+    case v1::HAS_ERRORS: return "有错误";
+    case v1::AWAITING_REVIEW: return "待审核";
+    case v1::REJECTED: return "已退回";
+    case v1::CLEARED: return "已可发布";
+    default: return "未知";
+  }
+}
+
+}  // namespace
+
+Reply ErrorReply(const grpc::Status& status) {
+  int http = 500;
+  switch (status.error_code()) {
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNAUTHENTICATED: http = 403; break;
+    case grpc::StatusCode::NOT_FOUND: http = 404; break;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE: http = 400; break;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::ALREADY_EXISTS: http = 409; break;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: http = 429; break;
+    case grpc::StatusCode::UNAVAILABLE: http = 503; break;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: http = 504; break;
+    default: break;
+  }
+  static const char* const kNames[] = {
+      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+      "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  const int code = static_cast<int>(status.error_code());
+  const char* name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
+  return Reply{http, absl::StrCat("{\"code\": \"", name, "\", \"message\": ",
+                                  JsonQuote(status.error_message()), "}\n")};
+}
+
+Api::Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit)
+    : audit_(v1::AuditService::NewStub(audit)), submit_(v1::SubmissionService::NewStub(submit)) {}
+
+Reply Api::AgencyStates(const std::string& user, absl::string_view prefix, absl::string_view year,
+                        bool csv) const {
+  v1::ListAgencyStatesRequest req;
+  req.set_parent(absl::StrCat("regions/", prefix, "/years/", year));
+  req.set_page_size(500);
+  v1::ListAgencyStatesResponse all;
+  for (int page = 0; page < kMaxPages; ++page) {
+    v1::ListAgencyStatesResponse resp;
+    grpc::ClientContext c;
+    ForUser(&c, user);
+    grpc::Status s = audit_->ListAgencyStates(&c, req, &resp);
+    if (!s.ok()) return ErrorReply(s);
+    for (v1::AgencyStatus& a : *resp.mutable_agencies()) *all.add_agencies() = std::move(a);
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  if (!csv) return Json(all);
+  std::string out = "\xEF\xBB\xBF机关代码,机关名称,区划代码,状态,逾期,最新版本,错误,警告,截止日期\r\n";
+  for (const v1::AgencyStatus& a : all.agencies()) {
+    absl::StrAppend(&out, CsvCell(a.agency().id()), ",", CsvCell(a.agency().name()), ",",
+                    CsvCell(a.agency().region_code()), ",", CsvCell(StateName(a.state())), ",",
+                    a.overdue() ? "是" : "否", ",", CsvCell(a.latest_version()), ",", a.error_count(),
+                    ",", a.warning_count(), ",", CsvCell(a.due_date()), "\r\n");
+  }
+  return Reply{200, std::move(out), "text/csv; charset=utf-8"};
+}
+
+Reply Api::RegionSummary(const std::string& user, absl::string_view prefix,
+                         absl::string_view year) const {
+  v1::GetRegionSummaryRequest req;
+  req.set_name(absl::StrCat("regions/", prefix, "/years/", year));
+  v1::RegionSummary resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = audit_->GetRegionSummary(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
+Reply Api::Version(const std::string& user, const std::string& version) const {
+  v1::GetVersionRequest req;
+  req.set_name(version);
+  req.set_view(v1::VERSION_VIEW_FULL);
+  v1::ReportVersion resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = submit_->GetVersion(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
+Reply Api::Audit(const std::string& user, const std::string& version) const {
+  v1::GetAuditRequest req;
+  req.set_name(version + "/audit");
+  v1::Audit resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = audit_->GetAudit(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
+Reply Api::ReviewStatus(const std::string& user, const std::string& version) const {
+  v1::GetReviewStatusRequest req;
+  req.set_name(version + "/reviewStatus");
+  v1::ReviewStatus resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = audit_->GetReviewStatus(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
+Reply Api::CreateSignOff(const std::string& user, const std::string& version,
+                         absl::string_view body) const {
+  v1::CreateSignOffRequest req;
+  if (absl::Status parsed = FromJson(body, req.mutable_sign_off()); !parsed.ok()) {
+    return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   absl::StrCat("sign-off JSON: ", parsed.message())));
+  }
+  if (req.sign_off().version() != version) {
+    return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "sign_off.version must be the version of the URL"));
+  }
+  v1::SignOff resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = audit_->CreateSignOff(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
+}  // namespace disclosure::console

@@ -1,0 +1,71 @@
+// The console's JSON API: each route is one call (or a listing) of
+// audit_service or submit_service, made with the console's certificate for
+// the browser user (`user`, console/identity.h), whom the services then
+// judge by their own roles (docs/api.md, "Acting for a user"). Payloads are
+// protobuf's JSON mapping with the .proto field names (core/report/export.h
+// ToJson), as `reportctl --json` prints them.
+//
+// Thread-safe: the stubs are, and an Api holds nothing else that changes.
+#ifndef DISCLOSURE_CONSOLE_API_H_
+#define DISCLOSURE_CONSOLE_API_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "disclosure/v1/audit.grpc.pb.h"
+#include "disclosure/v1/submission.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace disclosure::console {
+
+// An HTTP answer: status, body, media type.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json; charset=utf-8";
+};
+
+// `s` as a JSON string literal; <, > and & as \u escapes, so that the text
+// is never markup wherever it lands.
+std::string JsonQuote(absl::string_view s);
+
+// A gRPC status as the API's error: its HTTP status (403 for
+// PERMISSION_DENIED, 404, 400, 409 for FAILED_PRECONDITION and ABORTED,
+// 503 for UNAVAILABLE, 504 for DEADLINE_EXCEEDED, else 500) and
+// {"code": "PERMISSION_DENIED", "message": "…"}.
+Reply ErrorReply(const grpc::Status& status);
+
+class Api {
+ public:
+  Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit);
+
+  // GET /api/regions/{prefix}/years/{year}/agencies: every agency of the
+  // region (all pages of ListAgencyStates) as {"agencies": [AgencyStatus…]};
+  // `csv`: the same as CSV (UTF-8 with BOM, for spreadsheet programs), each
+  // cell that a spreadsheet would read as a formula prefixed with '.
+  Reply AgencyStates(const std::string& user, absl::string_view prefix, absl::string_view year,
+                     bool csv) const;
+  // GET /api/regions/{prefix}/years/{year}/summary: GetRegionSummary.
+  Reply RegionSummary(const std::string& user, absl::string_view prefix,
+                      absl::string_view year) const;
+  // GET /api/{version}: GetVersion (FULL view); …/audit: GetAudit;
+  // …/reviewStatus: GetReviewStatus. `version` is
+  // agencies/{id}/reports/{year}/versions/{n}.
+  Reply Version(const std::string& user, const std::string& version) const;
+  Reply Audit(const std::string& user, const std::string& version) const;
+  Reply ReviewStatus(const std::string& user, const std::string& version) const;
+  // POST /api/{version}/signOffs with a SignOff as JSON: CreateSignOff of
+  // exactly that version, content hash and findings digest (the service
+  // refuses a version changed meanwhile).
+  Reply CreateSignOff(const std::string& user, const std::string& version,
+                      absl::string_view body) const;
+
+ private:
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::SubmissionService::Stub> submit_;
+};
+
+}  // namespace disclosure::console
+
+#endif  // DISCLOSURE_CONSOLE_API_H_

@@ -1,0 +1,110 @@
+// The region overview (docs/console.md): the agencies of a region and year
+// with their state, counts by state as a chart, drill-down by region
+// prefix, CSV export. Every text that came from a report or the registry is
+// set with textContent, never as markup.
+'use strict';
+
+const STATE_NAMES = {
+  NOT_SUBMITTED: '未报送',
+  HAS_ERRORS: '有错误',
+  AWAITING_REVIEW: '待审核',
+  REJECTED: '已退回',
+  CLEARED: '已可发布',
+};
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+async function getJson(url) {
+  const r = await fetch(url, {credentials: 'same-origin'});
+  const body = await r.json().catch(() => ({message: r.statusText}));
+  if (!r.ok) throw new Error(body.message || r.statusText);
+  return body;
+}
+
+let chart = null;
+
+function render(region, year, agencies) {
+  const tbody = document.querySelector('#agencies tbody');
+  tbody.replaceChildren();
+  const counts = {};
+  for (const a of agencies) {
+    const state = a.state || 'NOT_SUBMITTED';
+    counts[state] = (counts[state] || 0) + 1;
+    const tr = el('tr');
+    tr.dataset.agency = a.agency.id;
+    tr.dataset.state = state;
+    tr.append(el('td', a.agency.name));
+    const code = el('td');
+    const drill = el('a', a.agency.region_code);
+    const prefix = String(a.agency.region_code || '').slice(0, Math.min(6, region.length + 2));
+    drill.href = '/?region=' + encodeURIComponent(prefix) + '&year=' + encodeURIComponent(year);
+    code.append(drill);
+    tr.append(code);
+    tr.append(el('td', STATE_NAMES[state] || state, 'state ' + state));
+    tr.append(el('td', a.overdue ? '逾期' : '', a.overdue ? 'overdue' : ''));
+    tr.append(el('td', a.error_count || 0));
+    tr.append(el('td', a.warning_count || 0));
+    tr.append(el('td', a.due_date || ''));
+    tr.append(el('td', a.latest_version || ''));
+    tbody.append(tr);
+  }
+  const box = document.getElementById('counts');
+  box.replaceChildren();
+  const labels = [], values = [];
+  for (const [state, name] of Object.entries(STATE_NAMES)) {
+    const n = counts[state] || 0;
+    const item = el('div', '', 'count');
+    item.dataset.state = state;
+    item.append(el('span', name, 'name'), el('span', n, 'n'));
+    box.append(item);
+    labels.push(name);
+    values.push(n);
+  }
+  const overdue = agencies.filter((a) => a.overdue).length;
+  const item = el('div', '', 'count overdue');
+  item.dataset.state = 'OVERDUE';
+  item.append(el('span', '逾期', 'name'), el('span', overdue, 'n'));
+  box.append(item);
+  if (window.Chart) {
+    if (chart) chart.destroy();
+    chart = new window.Chart(document.getElementById('state-chart'), {
+      type: 'bar',
+      data: {labels, datasets: [{label: '机关数', data: values, backgroundColor: '#2f6fb3'}]},
+      options: {animation: false, plugins: {legend: {display: false}}},
+    });
+  }
+  document.body.dataset.loaded = 'true';
+}
+
+async function load() {
+  const params = new URLSearchParams(location.search);
+  const region = (params.get('region') || '').replace(/[^0-9]/g, '').slice(0, 6);
+  const year = (params.get('year') || '').replace(/[^0-9]/g, '').slice(0, 4);
+  document.getElementById('region').value = region;
+  document.getElementById('year').value = year;
+  const message = document.getElementById('message');
+  try {
+    const session = await getJson('/api/session');
+    document.getElementById('user').textContent = session.principal;
+    if (!region || !year) {
+      message.textContent = '请输入区划代码前缀和年度。';
+      return;
+    }
+    const base = '/api/regions/' + region + '/years/' + year;
+    document.getElementById('csv').href = base + '/agencies.csv';
+    const list = await getJson(base + '/agencies');
+    render(region, year, list.agencies || []);
+    message.textContent = '共 ' + (list.agencies || []).length + ' 个机关。';
+  } catch (e) {
+    message.textContent = '无法显示：' + e.message;
+    message.classList.add('error');
+    document.body.dataset.loaded = 'error';
+  }
+}
+
+document.addEventListener('DOMContentLoaded', load);

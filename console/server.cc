@@ -1,0 +1,203 @@
+#include "console/server.h"
+
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+
+#include <map>
+#include <regex>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "console/identity.h"
+#include "core/base/file.h"
+#include "core/base/text_util.h"
+#include "httplib.h"
+#include "spdlog/spdlog.h"
+
+namespace disclosure::console {
+namespace {
+
+constexpr char kSecurityPolicy[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+void SetCommonHeaders(httplib::Response* res) {
+  res->set_header("Content-Security-Policy", kSecurityPolicy);
+  res->set_header("X-Content-Type-Options", "nosniff");
+  res->set_header("X-Frame-Options", "DENY");
+  res->set_header("Referrer-Policy", "no-referrer");
+  res->set_header("Cache-Control", "no-store");
+}
+
+void Send(httplib::Response* res, const Reply& reply) {
+  res->status = reply.status;
+  res->set_content(reply.body, reply.content_type.c_str());
+}
+
+// The page a request without a client certificate (or a refused one) gets:
+// fixed text, nothing from the request.
+std::string ErrorPage(const char* title, const char* detail) {
+  return absl::StrCat(
+      "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+      "<title>政府信息公开年度报告审核平台</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
+      "</head><body><main class=\"error\"><h1>",
+      title, "</h1><p>", detail, "</p></main></body></html>");
+}
+
+// hex(HMAC-SHA256(key, "csrf:" + user)).
+std::string CsrfToken(const std::string& key, const std::string& user) {
+  const std::string msg = "csrf:" + user;
+  unsigned char mac[32];
+  unsigned int len = sizeof(mac);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac, &len);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(mac), len));
+}
+
+bool SameToken(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, const Api* api) {
+  // The pages, read once.
+  auto pages = std::make_shared<std::map<std::string, std::pair<std::string, std::string>>>();
+  const std::pair<const char*, const char*> kFiles[] = {
+      {"index.html", "text/html; charset=utf-8"},
+      {"app.js", "text/javascript; charset=utf-8"},
+      {"style.css", "text/css; charset=utf-8"}};
+  for (const auto& [name, type] : kFiles) {
+    absl::StatusOr<std::string> body = ReadFileToString(config.pages_dir + "/" + name);
+    if (!body.ok()) return body.status();
+    (*pages)[name] = {*std::move(body), type};
+  }
+  absl::StatusOr<std::string> chart = ReadFileToString(config.chart_js);
+  if (!chart.ok()) return chart.status();
+  (*pages)["chart.js"] = {*std::move(chart), "text/javascript; charset=utf-8"};
+  for (const std::string* f : {&config.ca, &config.cert, &config.key}) {
+    if (absl::StatusOr<std::string> pem = ReadFileToString(*f); !pem.ok()) return pem.status();
+  }
+
+  std::string csrf_key(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(csrf_key.data()), 32) != 1) {
+    return absl::InternalError("no randomness for the CSRF key");
+  }
+
+  std::unique_ptr<Server> server(new Server());
+  server->http_ = std::make_unique<httplib::SSLServer>([&config](SSL_CTX& ctx) {
+    if (SSL_CTX_use_certificate_chain_file(&ctx, config.cert.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(&ctx, config.key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_load_verify_locations(&ctx, config.ca.c_str(), nullptr) != 1) {
+      return false;
+    }
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    // Ask for a client certificate of the CA, and verify one that is sent;
+    // without one the connection goes on, to an error page.
+    SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(config.ca.c_str()));
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+    return true;
+  });
+  if (!server->http_->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat("console TLS: cannot load --cert ", config.cert,
+                                                   ", --key or --ca ", config.ca));
+  }
+  httplib::SSLServer& http = *server->http_;
+  http.set_payload_max_length(kMaxRequestBytes);
+
+  // Every request: the user, or the error page.
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    SetCommonHeaders(&res);
+    if (!PrincipalOfConnection(req.ssl).empty()) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 403;
+    res.set_content(ErrorPage("需要数字证书",
+                              "本平台只对持有有效数字证书（证书 USB Key）的用户开放。"
+                              "请插入证书后重新打开本页面。"),
+                    "text/html; charset=utf-8");
+    spdlog::info("console request path=\"{}\" code=403 error=\"no client certificate\"",
+                 Echo(req.path.substr(0, 200)));
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::info("console request method={} path=\"{}\" user=\"{}\" code={}", req.method,
+                 Echo(req.path.substr(0, 200)), Echo(PrincipalOfConnection(req.ssl)),
+                 res.status);
+  });
+
+  auto file = [pages](const char* name) {
+    return [pages, name](const httplib::Request&, httplib::Response& res) {
+      const auto& [body, type] = pages->at(name);
+      res.set_content(body, type.c_str());
+    };
+  };
+  http.Get("/", file("index.html"));
+  http.Get("/static/app.js", file("app.js"));
+  http.Get("/static/style.css", file("style.css"));
+  http.Get("/static/chart.js", file("chart.js"));
+
+  http.Get("/api/session", [csrf_key](const httplib::Request& req, httplib::Response& res) {
+    const std::string user = PrincipalOfConnection(req.ssl);
+    res.set_content(absl::StrCat("{\"principal\": ", JsonQuote(user), ", \"csrf_token\": \"",
+                                 CsrfToken(csrf_key, user), "\"}\n"),
+                    "application/json; charset=utf-8");
+  });
+  http.Get(R"(/api/regions/(\d{1,6})/years/(\d{4})/agencies(\.csv)?)",
+           [api](const httplib::Request& req, httplib::Response& res) {
+             Send(&res, api->AgencyStates(PrincipalOfConnection(req.ssl), req.matches[1].str(),
+                                          req.matches[2].str(), req.matches[3].matched));
+           });
+  http.Get(R"(/api/regions/(\d{1,6})/years/(\d{4})/summary)",
+           [api](const httplib::Request& req, httplib::Response& res) {
+             Send(&res, api->RegionSummary(PrincipalOfConnection(req.ssl), req.matches[1].str(),
+                                           req.matches[2].str()));
+           });
+  static const char kVersion[] = R"((agencies/[A-Za-z0-9._-]{1,64}/reports/\d{4}/versions/\d{1,18}))";
+  http.Get(absl::StrCat("/api/", kVersion, "(/audit|/reviewStatus)?"),
+           [api](const httplib::Request& req, httplib::Response& res) {
+             const std::string user = PrincipalOfConnection(req.ssl);
+             const std::string version = req.matches[1].str(), what = req.matches[2].str();
+             Send(&res, what == "/audit"          ? api->Audit(user, version)
+                        : what == "/reviewStatus" ? api->ReviewStatus(user, version)
+                                                  : api->Version(user, version));
+           });
+  http.Post(absl::StrCat("/api/", kVersion, "/signOffs"),
+            [api, csrf_key](const httplib::Request& req, httplib::Response& res) {
+              const std::string user = PrincipalOfConnection(req.ssl);
+              const std::string site = req.get_header_value("Sec-Fetch-Site");
+              const std::string origin = req.get_header_value("Origin");
+              const bool same_origin =
+                  (site.empty() || site == "same-origin") &&
+                  (origin.empty() || origin == "https://" + req.get_header_value("Host"));
+              if (!same_origin || !SameToken(req.get_header_value("X-CSRF-Token"),
+                                             CsrfToken(csrf_key, user))) {
+                Send(&res, Reply{403, "{\"code\": \"CSRF\", \"message\": \"请求未通过跨站校验（CSRF），已拒绝\"}\n"});
+                return;
+              }
+              if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+                Send(&res, Reply{415, "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求须为 JSON\"}\n"});
+                return;
+              }
+              Send(&res, api->CreateSignOff(user, req.matches[1].str(), req.body));
+            });
+
+  const int port = config.port == 0 ? http.bind_to_any_port(config.host)
+                                    : (http.bind_to_port(config.host, config.port) ? config.port : -1);
+  if (port <= 0) {
+    return absl::UnavailableError(absl::StrCat("console: cannot listen on ", config.host, ":", config.port));
+  }
+  server->port_ = port;
+  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  return server;
+}
+
+Server::~Server() { Stop(); }
+
+void Server::Stop() {
+  if (http_ != nullptr) http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace disclosure::console

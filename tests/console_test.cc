@@ -1,0 +1,276 @@
+// The console (console/) over real HTTPS with real client certificates, in
+// front of a real submit_service and audit_service: identity from the
+// browser's certificate, the user's roles applied by the services, CSRF on
+// state-changing requests, the security headers. (The pages in a real
+// browser: docs/console.md, to come.)
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "console/api.h"
+#include "console/server.h"
+#include "core/report/export.h"
+#include "core/rpc/client_channel.h"
+#include "core/rpc/rpc_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "tests/audit_env.h"
+#include "tests/service_env.h"
+
+namespace disclosure::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class ConsoleTest : public ::testing::Test {
+ protected:
+  ConsoleTest()
+      : submit_(dir_.path() + "/submit.db"),
+        audit_(dir_.path() + "/audit.db", submit_.address()) {
+    const std::string certs = DevCerts().dir;
+    auto creds = MutualTlsChannelCredentials(
+        {certs + "/ca.crt", certs + "/console.crt", certs + "/console.key"});
+    EXPECT_TRUE(creds.ok()) << creds.status();
+    auto audit = OpenClientChannel(audit_.address(), "localhost", *creds, 64 << 20);
+    auto submit = OpenClientChannel(submit_.address(), "localhost", *creds, 64 << 20);
+    EXPECT_TRUE(audit.ok() && submit.ok());
+    api_ = std::make_unique<console::Api>(*audit, *submit);
+    console::ServerConfig config;
+    config.port = 0;
+    config.ca = certs + "/ca.crt";
+    config.cert = certs + "/server.crt";
+    config.key = certs + "/server.key";
+    config.pages_dir = DISCLOSURE_SOURCE_DIR "/console/pages";
+    config.chart_js = "/usr/share/javascript/chart.js/chart.min.js";
+    auto server = console::Server::Start(config, api_.get());
+    EXPECT_TRUE(server.ok()) << server.status();
+    if (server.ok()) server_ = *std::move(server);
+  }
+
+  // A browser presenting `principal`'s certificate ("" for none).
+  std::unique_ptr<httplib::SSLClient> Browser(const std::string& principal) {
+    const std::string certs = DevCerts().dir;
+    auto c = principal.empty()
+                 ? std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port())
+                 : std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port(),
+                                                        certs + "/" + principal + ".crt",
+                                                        certs + "/" + principal + ".key");
+    c->set_ca_cert_path((certs + "/ca.crt").c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_read_timeout(20, 0);
+    return c;
+  }
+
+  // Submits the sample as clerk-zz-psb and waits for its audit.
+  std::string SubmitSampleAndAwaitAudit() {
+    auto stub = SubmitStubAs(submit_.address(), "clerk-zz-psb");
+    v1::CreateVersionRequest req;
+    req.set_parent("agencies/zz-psb/reports/2021");
+    *req.mutable_report() = SampleReport();
+    req.set_request_id("console-test");
+    v1::CreateVersionResponse resp;
+    grpc::ClientContext c;
+    EXPECT_TRUE(stub->CreateVersion(&c, req, &resp).ok());
+    const std::string version = resp.version().name();
+    auto browser = Browser("reviewer-legality");
+    for (int i = 0; i < 200; ++i) {
+      auto r = browser->Get(("/api/" + version + "/audit").c_str());
+      if (r && r->status == 200) return version;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << version << " was not audited within 10 s";
+    return version;
+  }
+
+  TempDir dir_;
+  InProcessSubmitServer submit_;
+  InProcessAuditServer audit_;
+  std::unique_ptr<console::Api> api_;
+  std::unique_ptr<console::Server> server_;
+};
+
+TEST_F(ConsoleTest, ABrowserWithoutACertificateGetsAnErrorPageAndNoData) {
+  SubmitSampleAndAwaitAudit();
+  auto anonymous = Browser("");
+  for (const char* path : {"/", "/api/session", "/api/regions/41/years/2021/agencies",
+                           "/api/agencies/zz-psb/reports/2021/versions/1/audit", "/static/app.js"}) {
+    SCOPED_TRACE(path);
+    auto r = anonymous->Get(path);
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 403);
+    EXPECT_THAT(r->body, HasSubstr("需要数字证书"));
+    EXPECT_THAT(r->body, Not(HasSubstr("zz-psb")));
+    EXPECT_THAT(r->body, Not(HasSubstr("郑州")));
+  }
+  auto post = anonymous->Post("/api/agencies/zz-psb/reports/2021/versions/1/signOffs", "{}",
+                              "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 403);
+}
+
+TEST_F(ConsoleTest, TheRegionOfHenanListsTheRegistrysAgenciesWithTheirStates) {
+  const std::string version = SubmitSampleAndAwaitAudit();
+  auto r = Browser("oversight-henan")->Get("/api/regions/41/years/2021/agencies");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  v1::ListAgencyStatesResponse got;
+  ASSERT_TRUE(FromJson(r->body, &got).ok()) << r->body;
+  // What the service answers oversight-henan directly, every page.
+  v1::ListAgencyStatesResponse want;
+  v1::ListAgencyStatesRequest req;
+  req.set_parent("regions/41/years/2021");
+  do {
+    v1::ListAgencyStatesResponse page;
+    grpc::ClientContext c;
+    ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->ListAgencyStates(&c, req, &page).ok());
+    for (const auto& a : page.agencies()) *want.add_agencies() = a;
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  ASSERT_GT(want.agencies_size(), 1);
+  ASSERT_EQ(got.agencies_size(), want.agencies_size());
+  int submitted = 0;
+  for (int i = 0; i < want.agencies_size(); ++i) {
+    EXPECT_EQ(got.agencies(i).agency().id(), want.agencies(i).agency().id());
+    EXPECT_EQ(got.agencies(i).state(), want.agencies(i).state());
+    EXPECT_THAT(got.agencies(i).agency().region_code(), ::testing::StartsWith("41"));
+    if (got.agencies(i).agency().id() == "zz-psb") {
+      ++submitted;
+      EXPECT_EQ(got.agencies(i).latest_version(), version);
+      EXPECT_EQ(got.agencies(i).state(), v1::AWAITING_REVIEW);
+    } else {
+      EXPECT_EQ(got.agencies(i).state(), v1::NOT_SUBMITTED);
+    }
+  }
+  EXPECT_EQ(submitted, 1);
+  // The same as CSV, one line per agency after the header.
+  auto csv = Browser("oversight-henan")->Get("/api/regions/41/years/2021/agencies.csv");
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_THAT(csv->get_header_value("Content-Type"), HasSubstr("text/csv"));
+  EXPECT_THAT(csv->body, HasSubstr("\"zz-psb\",\"郑州市公安局\",\"410100\",\"待审核\""));
+  EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), want.agencies_size() + 1);
+}
+
+TEST_F(ConsoleTest, UsersOfAnotherRegionOrAgencySeeNoData) {
+  const std::string version = SubmitSampleAndAwaitAudit();
+  auto hubei = Browser("oversight-hubei")->Get("/api/regions/41/years/2021/agencies");
+  ASSERT_TRUE(hubei);
+  EXPECT_EQ(hubei->status, 403);
+  EXPECT_THAT(hubei->body, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(hubei->body, Not(HasSubstr("zz-psb")));
+  for (const char* what : {"", "/audit", "/reviewStatus"}) {
+    auto other = Browser("clerk-ly-psb")->Get(("/api/" + version + what).c_str());
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->status, 403) << what;
+    EXPECT_THAT(other->body, Not(HasSubstr("郑州市公安局"))) << what;
+  }
+  // A certificate with no role: the services refuse it too.
+  auto nobody = Browser("nobody")->Get(("/api/" + version + "/audit").c_str());
+  ASSERT_TRUE(nobody);
+  EXPECT_EQ(nobody->status, 403);
+  // Its own agency's clerk reads it.
+  auto own = Browser("clerk-zz-psb")->Get(("/api/" + version).c_str());
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200);
+  EXPECT_THAT(own->body, HasSubstr("郑州市公安局"));
+}
+
+TEST_F(ConsoleTest, ASignOffNeedsTheUsersCsrfTokenAndIsTheUsersNamingTheConsole) {
+  const std::string version = SubmitSampleAndAwaitAudit();
+  auto reviewer = Browser("reviewer-legality");
+  auto audit_reply = reviewer->Get(("/api/" + version + "/audit").c_str());
+  ASSERT_TRUE(audit_reply);
+  v1::Audit audit;
+  ASSERT_TRUE(FromJson(audit_reply->body, &audit).ok());
+  v1::SignOff s;
+  s.set_version(version);
+  s.set_content_hash(audit.content_hash());
+  s.set_findings_digest(audit.findings_digest());
+  s.set_kind(v1::REVIEW);
+  s.set_review_kind(v1::LEGALITY);
+  s.set_decision(v1::APPROVE);
+  const std::string body = ToJson(s);
+  const std::string path = "/api/" + version + "/signOffs";
+  auto token_of = [&](const std::string& principal) {
+    auto r = Browser(principal)->Get("/api/session");
+    EXPECT_TRUE(r && r->status == 200);
+    v1::SignOff unused;
+    const std::string key = "\"csrf_token\": \"";
+    size_t at = r->body.find(key);
+    EXPECT_NE(at, std::string::npos) << r->body;
+    EXPECT_THAT(r->body, HasSubstr("\"principal\": \"" + principal + "\""));
+    return r->body.substr(at + key.size(), 64);
+  };
+  const std::string mine = token_of("reviewer-legality"), theirs = token_of("oversight-henan");
+  ASSERT_NE(mine, theirs);
+  auto post = [&](httplib::Headers headers) {
+    auto r = reviewer->Post(path.c_str(), headers, body, "application/json");
+    EXPECT_TRUE(r);
+    return r;
+  };
+  // A forged cross-site POST: no token, another user's token, a foreign
+  // origin, a cross-site fetch — refused, nothing signed.
+  EXPECT_EQ(post({})->status, 403);
+  EXPECT_EQ(post({{"X-CSRF-Token", theirs}})->status, 403);
+  EXPECT_EQ(post({{"X-CSRF-Token", mine}, {"Origin", "https://evil.example"}})->status, 403);
+  EXPECT_EQ(post({{"X-CSRF-Token", mine}, {"Sec-Fetch-Site", "cross-site"}})->status, 403);
+  EXPECT_THAT(post({})->body, HasSubstr("CSRF"));
+  {
+    v1::ReviewStatus st;
+    v1::GetReviewStatusRequest req;
+    req.set_name(version + "/reviewStatus");
+    grpc::ClientContext c;
+    ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetReviewStatus(&c, req, &st).ok());
+    EXPECT_EQ(st.blockers_size(), 3) << "a refused POST signed something";
+  }
+  // The user's own token: signed, as the user, through the console.
+  auto ok = post({{"X-CSRF-Token", mine}, {"Origin", absl::StrCat("https://127.0.0.1:", server_->port())},
+                  {"Sec-Fetch-Site", "same-origin"}});
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  v1::SignOff signed_off;
+  ASSERT_TRUE(FromJson(ok->body, &signed_off).ok());
+  EXPECT_EQ(signed_off.reviewer(), "reviewer-legality");
+  EXPECT_EQ(signed_off.console(), "console");
+  // What GetReviewStatus then shows: legality approved, two reviews missing.
+  v1::ReviewStatus st;
+  v1::GetReviewStatusRequest req;
+  req.set_name(version + "/reviewStatus");
+  grpc::ClientContext c;
+  ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetReviewStatus(&c, req, &st).ok());
+  EXPECT_EQ(st.blockers_size(), 2);
+  // The user's roles decide: the normativity review is not theirs.
+  v1::SignOff other = s;
+  other.set_review_kind(v1::NORMATIVITY);
+  auto refused = reviewer->Post(path.c_str(), {{"X-CSRF-Token", mine}}, ToJson(other), "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+}
+
+TEST_F(ConsoleTest, EveryAnswerCarriesTheSecurityHeaders) {
+  auto browser = Browser("oversight-henan");
+  for (const char* path : {"/", "/static/app.js", "/api/session", "/api/regions/41/years/2021/agencies"}) {
+    SCOPED_TRACE(path);
+    auto r = browser->Get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_THAT(r->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'"));
+    EXPECT_THAT(r->get_header_value("Content-Security-Policy"), HasSubstr("script-src 'self'"));
+    EXPECT_THAT(r->get_header_value("Content-Security-Policy"), Not(HasSubstr("unsafe-inline")));
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY");
+  }
+  // The page loads Chart.js from the console itself, not from a CDN.
+  auto page = browser->Get("/");
+  EXPECT_THAT(page->body, HasSubstr("src=\"/static/chart.js\""));
+  EXPECT_THAT(page->body, Not(HasSubstr("http")));
+  auto chart = browser->Get("/static/chart.js");
+  EXPECT_THAT(chart->body, HasSubstr("Chart.js v3"));
+}
+
+}  // namespace
+}  // namespace disclosure::testing
