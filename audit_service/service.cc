@@ -511,6 +511,7 @@ grpc::ServerWriteReactor<v1::AuditEvent>* AuditServiceImpl::WatchEvents(
       return absl::OutOfRangeError(absl::StrCat("start_after: event ", *after,
                                                 " is beyond the last event"));
     }
+    writer->SendInitialMetadata(kWatchOpenMetadata, "1");
     int64_t position = *after;
     while (!writer->IsCancelled()) {
       int64_t seen;

@@ -1,11 +1,14 @@
 #include "console/api.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "core/report/export.h"
 #include "core/rpc/handler.h"
+#include "core/rpc/watch_stream.h"
 
 namespace disclosure::console {
 namespace {
@@ -192,6 +195,54 @@ Reply Api::CreateSignOff(const std::string& user, const std::string& version,
   ForUser(&c, user);
   grpc::Status s = audit_->CreateSignOff(&c, req, &resp);
   return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
+Reply Api::OpenEvents(const std::string& user, absl::string_view prefix,
+                       absl::string_view start_after, absl::Duration slice,
+                       EventWatch* watch) const {
+  watch->prefix = std::string(prefix);
+  watch->position = std::string(start_after);
+  watch->context = std::make_unique<grpc::ClientContext>();
+  watch->context->AddMetadata(kActingForMetadata, user);
+  watch->context->set_deadline(absl::ToChronoTime(absl::Now() + slice));
+  v1::WatchEventsRequest req;
+  req.set_region_prefix(watch->prefix);
+  req.set_start_after(watch->position);
+  watch->reader = audit_->WatchEvents(watch->context.get(), req);
+  watch->reader->WaitForInitialMetadata();
+  if (watch->context->GetServerInitialMetadata().count(kWatchOpenMetadata) > 0) return Reply{200, ""};
+  grpc::Status s = watch->reader->Finish();
+  watch->reader.reset();
+  return ErrorReply(s.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the watch ended at once") : s);
+}
+
+void Api::PumpEvents(const std::string& user, EventWatch* watch,
+                     const std::function<bool(absl::string_view)>& write, absl::Duration slice,
+                     absl::Duration lifetime) const {
+  const absl::Time end = absl::Now() + lifetime;
+  while (watch->reader != nullptr) {
+    v1::AuditEvent event;
+    while (watch->reader->Read(&event)) {
+      watch->position = event.position();
+      std::string json = ToJson(event);
+      json.erase(std::remove(json.begin(), json.end(), '\n'), json.end());
+      if (!write(absl::StrCat("id: ", event.position(), "\nevent: audit\ndata: ", json, "\n\n"))) {
+        watch->context->TryCancel();
+        watch->reader->Finish();
+        return;
+      }
+    }
+    grpc::Status s = watch->reader->Finish();
+    watch->reader.reset();
+    if (s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      write(absl::StrCat("event: error\ndata: ", ErrorReply(s).body, "\n"));
+      return;
+    }
+    if (absl::Now() >= end || !write(": keepalive\n\n")) return;
+    EventWatch next;
+    if (OpenEvents(user, watch->prefix, watch->position, slice, &next).status != 200) return;
+    *watch = std::move(next);
+  }
 }
 
 }  // namespace disclosure::console

@@ -9,10 +9,12 @@
 #ifndef DISCLOSURE_CONSOLE_API_H_
 #define DISCLOSURE_CONSOLE_API_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "disclosure/v1/audit.grpc.pb.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -60,6 +62,28 @@ class Api {
   // refuses a version changed meanwhile).
   Reply CreateSignOff(const std::string& user, const std::string& version,
                       absl::string_view body) const;
+
+  // GET /api/regions/{prefix}/events: the region's events as server-sent
+  // events, from after `start_after` (the Last-Event-ID a reconnecting
+  // EventSource sends; empty: from the beginning) on, live. OpenEvents opens
+  // the user's WatchEvents and answers 200 once the service accepted it, or
+  // the refusal (403, 400, …) before any event. PumpEvents then calls
+  // `write` with one message per event ("id: POSITION\nevent: audit\ndata:
+  // {AuditEvent}\n\n") until `write` returns false or `lifetime` ends; each
+  // watch lasts `slice` and is opened again from its last position, with a
+  // ": keepalive" comment between, so a browser that went away is noticed
+  // (and its thread freed) within `slice`. A failure of the service ends
+  // the stream with an "event: error" message; EventSource reconnects.
+  struct EventWatch {
+    std::unique_ptr<grpc::ClientContext> context;
+    std::unique_ptr<grpc::ClientReader<v1::AuditEvent>> reader;
+    std::string prefix, position;
+  };
+  Reply OpenEvents(const std::string& user, absl::string_view prefix, absl::string_view start_after,
+                   absl::Duration slice, EventWatch* watch) const;
+  void PumpEvents(const std::string& user, EventWatch* watch,
+                  const std::function<bool(absl::string_view)>& write, absl::Duration slice,
+                  absl::Duration lifetime) const;
 
  private:
   std::unique_ptr<v1::AuditService::Stub> audit_;

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include <map>
+#include <mutex>
 #include <regex>
 #include <utility>
 
@@ -107,6 +108,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   }
   httplib::SSLServer& http = *server->http_;
   http.set_payload_max_length(kMaxRequestBytes);
+  http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
 
   // Every request: the user, or the error page.
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -163,6 +165,59 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
                         : what == "/reviewStatus" ? api->ReviewStatus(user, version)
                                                   : api->Version(user, version));
            });
+  // Server-sent events, capped per user and in all.
+  struct Streams {
+    std::mutex mu;
+    std::map<std::string, int> by_user;
+    int total = 0;
+  };
+  auto streams = std::make_shared<Streams>();
+  const absl::Duration slice = config.stream_slice;
+  http.Get(R"(/api/regions/(\d{1,6})/events)", [api, streams, slice](const httplib::Request& req,
+                                                                       httplib::Response& res) {
+    const std::string user = PrincipalOfConnection(req.ssl);
+    {
+      std::lock_guard<std::mutex> lock(streams->mu);
+      if (streams->by_user[user] >= kMaxStreamsPerUser || streams->total >= kMaxStreams) {
+        Send(&res, Reply{429, absl::StrCat("{\"code\": \"RESOURCE_EXHAUSTED\", \"message\": ",
+                                           JsonQuote(absl::StrCat("已打开 ", streams->by_user[user],
+                                                                  " 个事件流，请关闭其他页面后重试")),
+                                           "}\n")});
+        spdlog::warn("console stream refused user=\"{}\" open_by_user={} open_total={}", Echo(user),
+                     streams->by_user[user], streams->total);
+        return;
+      }
+      ++streams->by_user[user];
+      ++streams->total;
+    }
+    auto release = [streams, user](bool) {
+      std::lock_guard<std::mutex> lock(streams->mu);
+      if (--streams->by_user[user] == 0) streams->by_user.erase(user);
+      --streams->total;
+    };
+    std::string after = req.get_header_value("Last-Event-ID");
+    if (after.empty()) after = req.get_param_value("after");
+    auto watch = std::make_shared<Api::EventWatch>();
+    Reply opened = api->OpenEvents(user, req.matches[1].str(), after.substr(0, 200), slice, watch.get());
+    if (opened.status != 200) {
+      release(false);
+      Send(&res, opened);
+      return;
+    }
+    res.set_chunked_content_provider(
+        "text/event-stream; charset=utf-8",
+        [api, user, watch, slice](size_t, httplib::DataSink& sink) {
+          sink.write(": open\n\n", 8);
+          api->PumpEvents(user, watch.get(),
+                          [&sink](absl::string_view m) {
+                            return sink.is_writable() && sink.write(m.data(), m.size());
+                          },
+                          slice, kStreamLifetime);
+          sink.done();
+          return true;
+        },
+        release);
+  });
   http.Post(absl::StrCat("/api/", kVersion, "/signOffs"),
             [api, csrf_key](const httplib::Request& req, httplib::Response& res) {
               const std::string user = PrincipalOfConnection(req.ssl);

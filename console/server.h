@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "console/api.h"
 
 namespace httplib {
@@ -38,10 +39,21 @@ struct ServerConfig {
   std::string cert, key;      // PEM files: the console's server certificate for browsers
   std::string pages_dir;      // console/pages
   std::string chart_js;       // Debian's Chart.js (chart.umd.js / chart.min.js)
+  absl::Duration stream_slice = absl::Seconds(20);  // kStreamSlice; tests shorten it
 };
 
 // Bodies of POST requests, at most.
 inline constexpr size_t kMaxRequestBytes = 1 << 20;
+// Event streams (GET /api/regions/{prefix}/events) open at a time: per user,
+// and in all (each holds one of the server's kThreads threads).
+inline constexpr int kMaxStreamsPerUser = 4;
+inline constexpr int kMaxStreams = 32;
+inline constexpr int kThreads = 64;
+// Each stream's gRPC watch is re-opened this often, with a keepalive to the
+// browser (a browser gone is noticed by then), and ends after kStreamLifetime
+// (EventSource reconnects with Last-Event-ID).
+inline constexpr absl::Duration kStreamSlice = absl::Seconds(20);
+inline constexpr absl::Duration kStreamLifetime = absl::Minutes(10);
 
 class Server {
  public:

@@ -6,7 +6,10 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <atomic>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +50,7 @@ class ConsoleTest : public ::testing::Test {
     config.key = certs + "/server.key";
     config.pages_dir = DISCLOSURE_SOURCE_DIR "/console/pages";
     config.chart_js = "/usr/share/javascript/chart.js/chart.min.js";
+    config.stream_slice = absl::Seconds(1);  // a closed stream is noticed within a second
     auto server = console::Server::Start(config, api_.get());
     EXPECT_TRUE(server.ok()) << server.status();
     if (server.ok()) server_ = *std::move(server);
@@ -249,6 +253,139 @@ TEST_F(ConsoleTest, ASignOffNeedsTheUsersCsrfTokenAndIsTheUsersNamingTheConsole)
   auto refused = reviewer->Post(path.c_str(), {{"X-CSRF-Token", mine}}, ToJson(other), "application/json");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
+}
+
+// A stream of the region's events read by a "browser" on a thread of its
+// own, until `stop`.
+class EventReader {
+ public:
+  EventReader(std::unique_ptr<httplib::SSLClient> browser, std::string path,
+              std::string last_event_id = "")
+      : browser_(std::move(browser)) {
+    thread_ = std::thread([this, path, last_event_id] {
+      httplib::Headers headers;
+      if (!last_event_id.empty()) headers.emplace("Last-Event-ID", last_event_id);
+      auto r = browser_->Get(
+          path.c_str(), headers,
+          [this](const httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(mu_);
+            status_ = res.status;
+            return true;
+          },
+          [this](const char* data, size_t n) {
+            std::lock_guard<std::mutex> lock(mu_);
+            text_.append(data, n);
+            return !stop_;
+          });
+      std::lock_guard<std::mutex> lock(mu_);
+      if (r) {
+        status_ = r->status;
+        text_ += r->body;
+      }
+      done_ = true;
+    });
+  }
+  ~EventReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+  // Waits (up to 10 s) until the stream holds `needle`, or has ended.
+  bool WaitFor(const std::string& needle) {
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (absl::StrContains(text_, needle)) return true;
+        if (done_) return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return text_;
+  }
+  int status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+
+ private:
+  std::unique_ptr<httplib::SSLClient> browser_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::string text_;
+  int status_ = 0;
+  bool stop_ = false, done_ = false;
+};
+
+// The overview updates live from the event stream; a browser that
+// reconnects with the last event's id gets what came after it, not again
+// what it had.
+TEST_F(ConsoleTest, TheEventStreamIsLiveAndResumesAfterTheLastEvent) {
+  std::string first_id;
+  {
+    EventReader live(Browser("oversight-henan"), "/api/regions/41/events");
+    ASSERT_TRUE(live.WaitFor(": open")) << live.status() << " " << live.text();
+    EXPECT_EQ(live.status(), 200);
+    const std::string version = SubmitSampleAndAwaitAudit();
+    ASSERT_TRUE(live.WaitFor("VERSION_AUDITED")) << live.text();
+    const std::string text = live.text();
+    EXPECT_THAT(text, HasSubstr("event: audit\ndata: {"));
+    EXPECT_THAT(text, HasSubstr(version));
+    size_t at = text.find("id: ");
+    ASSERT_NE(at, std::string::npos);
+    first_id = text.substr(at + 4, text.find('\n', at) - at - 4);
+  }
+  // An approval after the first event, seen by a reconnected stream.
+  {
+    v1::GetAuditRequest req;
+    req.set_name("agencies/zz-psb/reports/2021/versions/1/audit");
+    v1::Audit audit;
+    grpc::ClientContext c;
+    ASSERT_TRUE(AuditStubAs(audit_.address(), "reviewer-legality")->GetAudit(&c, req, &audit).ok());
+    v1::CreateSignOffRequest sreq;
+    v1::SignOff* s = sreq.mutable_sign_off();
+    s->set_version(audit.version());
+    s->set_content_hash(audit.content_hash());
+    s->set_findings_digest(audit.findings_digest());
+    s->set_kind(v1::REVIEW);
+    s->set_review_kind(v1::LEGALITY);
+    s->set_decision(v1::APPROVE);
+    v1::SignOff out;
+    grpc::ClientContext sc;
+    ASSERT_TRUE(AuditStubAs(audit_.address(), "reviewer-legality")->CreateSignOff(&sc, sreq, &out).ok());
+  }
+  EventReader resumed(Browser("oversight-henan"), "/api/regions/41/events", first_id);
+  ASSERT_TRUE(resumed.WaitFor("SIGNED_OFF")) << resumed.text();
+  EXPECT_THAT(resumed.text(), Not(HasSubstr("VERSION_AUDITED")));
+  EXPECT_THAT(resumed.text(), Not(HasSubstr("id: " + first_id + "\n")));
+}
+
+TEST_F(ConsoleTest, EventStreamsAreTheUsersAndCappedPerUser) {
+  // Another province's office is refused before any event.
+  auto hubei = Browser("oversight-hubei")->Get("/api/regions/41/events");
+  ASSERT_TRUE(hubei);
+  EXPECT_EQ(hubei->status, 403);
+  EXPECT_THAT(hubei->body, HasSubstr("PERMISSION_DENIED"));
+  // A user holds at most kMaxStreamsPerUser streams; another user is not
+  // held up by them.
+  std::vector<std::unique_ptr<EventReader>> open;
+  for (int i = 0; i < console::kMaxStreamsPerUser; ++i) {
+    open.push_back(std::make_unique<EventReader>(Browser("oversight-henan"), "/api/regions/41/events"));
+    ASSERT_TRUE(open.back()->WaitFor(": open"));
+  }
+  auto refused = Browser("oversight-henan")->Get("/api/regions/41/events");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EventReader other(Browser("oversight-zhengzhou"), "/api/regions/4101/events");
+  EXPECT_TRUE(other.WaitFor(": open")) << other.status() << " " << other.text();
+  auto page = Browser("oversight-henan")->Get("/api/regions/41/years/2021/agencies");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
 }
 
 TEST_F(ConsoleTest, EveryAnswerCarriesTheSecurityHeaders) {

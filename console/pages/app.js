@@ -97,9 +97,21 @@ async function load() {
     }
     const base = '/api/regions/' + region + '/years/' + year;
     document.getElementById('csv').href = base + '/agencies.csv';
-    const list = await getJson(base + '/agencies');
-    render(region, year, list.agencies || []);
-    message.textContent = '共 ' + (list.agencies || []).length + ' 个机关。';
+    const refresh = async () => {
+      const list = await getJson(base + '/agencies');
+      render(region, year, list.agencies || []);
+      message.textContent = '共 ' + (list.agencies || []).length + ' 个机关。';
+    };
+    await refresh();
+    // Live: any event of the region (audited, signed off, cleared) reloads
+    // the list, once per burst. EventSource reconnects by itself, resuming
+    // after the last event it saw (Last-Event-ID).
+    let pending = null;
+    const events = new EventSource('/api/regions/' + region + '/events');
+    events.addEventListener('audit', () => {
+      if (pending) return;
+      pending = setTimeout(() => { pending = null; refresh().catch(() => {}); }, 500);
+    });
   } catch (e) {
     message.textContent = '无法显示：' + e.message;
     message.classList.add('error');

@@ -50,6 +50,12 @@ class WatchLimiter {
   int total_open_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// Initial metadata a watch sends once it is admitted and its request valid,
+// before any event: a client can tell a watch that was accepted and has
+// nothing to send yet from one still being decided (the console answers its
+// browser's request for the event stream only then, docs/console.md).
+inline constexpr char kWatchOpenMetadata[] = "x-disclosure-watch-open";
+
 // What a watch's body writes through, blocking on its own thread.
 template <typename Event>
 class WatchWriter {
