@@ -109,6 +109,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   httplib::SSLServer& http = *server->http_;
   http.set_payload_max_length(kMaxRequestBytes);
   http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+  // Answers are small and sent whole: without this each one waits for the
+  // browser's delayed ACK (40 ms on Linux) behind Nagle's algorithm.
+  http.set_tcp_nodelay(true);
+  // A page's requests reuse their TLS connection (a handshake costs more
+  // than the call behind it); httplib's default closes it after 5 requests.
+  http.set_keep_alive_max_count(1000);
+  http.set_keep_alive_timeout(30);
 
   // Every request: the user, or the error page.
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {

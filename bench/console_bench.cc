@@ -1,0 +1,137 @@
+// The console's JSON API against calling the service directly, side by side
+// in one run (docs/performance.md): a real submit_service and audit_service
+// in this process (SQLite, mutual TLS, development certificates) with the
+// sample submitted and audited, and the console in front of them. Each
+// "direct" benchmark is the gRPC call a client makes (one channel, kept
+// open); each "console" one is the same answer fetched over HTTPS with a
+// client certificate on a kept-alive connection, as a browser's page does:
+// TLS to the console, the call to the service for the user, protobuf JSON
+// back.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "benchmark/benchmark.h"
+#include "console/api.h"
+#include "console/server.h"
+#include "core/rpc/client_channel.h"
+#include "core/rpc/rpc_util.h"
+#include "httplib.h"
+#include "tests/audit_env.h"
+#include "tests/service_env.h"
+
+namespace {
+
+using namespace disclosure;
+using namespace disclosure::testing;
+
+constexpr char kVersion[] = "agencies/zz-psb/reports/2021/versions/1";
+
+struct World {
+  TempDir dir;
+  std::unique_ptr<InProcessSubmitServer> submit;
+  std::unique_ptr<InProcessAuditServer> audit;
+  std::unique_ptr<console::Api> api;
+  std::unique_ptr<console::Server> console;
+
+  World() {
+    submit = std::make_unique<InProcessSubmitServer>(dir.path() + "/submit.db");
+    audit = std::make_unique<InProcessAuditServer>(dir.path() + "/audit.db", submit->address());
+    v1::CreateVersionRequest req;
+    req.set_parent("agencies/zz-psb/reports/2021");
+    *req.mutable_report() = SampleReport();
+    req.set_request_id("bench");
+    v1::CreateVersionResponse resp;
+    grpc::ClientContext c;
+    if (!SubmitStubAs(submit->address(), "clerk-zz-psb")->CreateVersion(&c, req, &resp).ok()) std::abort();
+    const std::string certs = DevCerts().dir;
+    auto creds = MutualTlsChannelCredentials({certs + "/ca.crt", certs + "/console.crt", certs + "/console.key"});
+    auto a = OpenClientChannel(audit->address(), "localhost", *creds, 64 << 20);
+    auto s = OpenClientChannel(submit->address(), "localhost", *creds, 64 << 20);
+    api = std::make_unique<console::Api>(*a, *s);
+    console::ServerConfig config;
+    config.port = 0;
+    config.ca = certs + "/ca.crt";
+    config.cert = certs + "/server.crt";
+    config.key = certs + "/server.key";
+    config.pages_dir = DISCLOSURE_SOURCE_DIR "/console/pages";
+    config.chart_js = "/usr/share/javascript/chart.js/chart.min.js";
+    console = *console::Server::Start(config, api.get());
+    // Wait for the audit.
+    auto stub = AuditStubAs(audit->address(), "reviewer-legality");
+    for (int i = 0; i < 400; ++i) {
+      v1::GetAuditRequest g;
+      g.set_name(std::string(kVersion) + "/audit");
+      v1::Audit out;
+      grpc::ClientContext gc;
+      if (stub->GetAudit(&gc, g, &out).ok()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    std::abort();
+  }
+
+  std::unique_ptr<httplib::SSLClient> Browser(const std::string& principal) {
+    const std::string certs = DevCerts().dir;
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", console->port(), certs + "/" + principal + ".crt",
+                                                  certs + "/" + principal + ".key");
+    c->set_ca_cert_path((certs + "/ca.crt").c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_keep_alive(true);
+    c->set_tcp_nodelay(true);  // as browsers do
+    return c;
+  }
+};
+
+World& TheWorld() {
+  static World* w = new World();
+  return *w;
+}
+
+void BM_GetAudit_Direct(benchmark::State& state) {
+  auto stub = AuditStubAs(TheWorld().audit->address(), "reviewer-legality");
+  v1::GetAuditRequest req;
+  req.set_name(std::string(kVersion) + "/audit");
+  for (auto _ : state) {
+    v1::Audit out;
+    grpc::ClientContext c;
+    if (!stub->GetAudit(&c, req, &out).ok()) state.SkipWithError("GetAudit failed");
+  }
+}
+BENCHMARK(BM_GetAudit_Direct)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_GetAudit_Console(benchmark::State& state) {
+  auto browser = TheWorld().Browser("reviewer-legality");
+  const std::string path = std::string("/api/") + kVersion + "/audit";
+  for (auto _ : state) {
+    auto r = browser->Get(path.c_str());
+    if (!r || r->status != 200) state.SkipWithError("GET audit failed");
+  }
+}
+BENCHMARK(BM_GetAudit_Console)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_ListAgencyStates_Direct(benchmark::State& state) {
+  auto stub = AuditStubAs(TheWorld().audit->address(), "oversight-henan");
+  v1::ListAgencyStatesRequest req;
+  req.set_parent("regions/41/years/2021");
+  req.set_page_size(500);
+  for (auto _ : state) {
+    v1::ListAgencyStatesResponse out;
+    grpc::ClientContext c;
+    if (!stub->ListAgencyStates(&c, req, &out).ok()) state.SkipWithError("ListAgencyStates failed");
+  }
+}
+BENCHMARK(BM_ListAgencyStates_Direct)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_ListAgencyStates_Console(benchmark::State& state) {
+  auto browser = TheWorld().Browser("oversight-henan");
+  for (auto _ : state) {
+    auto r = browser->Get("/api/regions/41/years/2021/agencies");
+    if (!r || r->status != 200) state.SkipWithError("GET agencies failed");
+  }
+}
+BENCHMARK(BM_ListAgencyStates_Console)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
