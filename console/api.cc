@@ -4,11 +4,14 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "core/base/text_util.h"
 #include "core/report/export.h"
 #include "core/rpc/handler.h"
 #include "core/rpc/watch_stream.h"
+#include "spdlog/spdlog.h"
 
 namespace disclosure::console {
 namespace {
@@ -56,14 +59,16 @@ namespace {
 
 Reply Json(const google::protobuf::Message& m) { return Reply{200, ToJson(m)}; }
 
-// A CSV cell: quoted, quotes doubled, and a leading = + - @ (or a tab or
-// carriage return) prefixed with ' so that no spreadsheet runs it.
+// A CSV cell: quoted, quotes doubled, and a leading = + - @ | (full-width
+// too), space, tab or carriage return prefixed with ' so that no
+// spreadsheet runs it.
 std::string CsvCell(absl::string_view s) {
   std::string v(s);
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
-                     v[0] == '\r')) {
-    v.insert(v.begin(), '\'');
-  }
+  static constexpr absl::string_view kFullwidth[] = {"＝", "＋", "－", "＠"};
+  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' ||
+                                v[0] == '|' || v[0] == ' ' || v[0] == '\t' || v[0] == '\r');
+  for (absl::string_view w : kFullwidth) formula |= absl::StartsWith(v, w);
+  if (formula) v.insert(v.begin(), '\'');
   return absl::StrCat("\"", absl::StrReplaceAll(v, {{"\"", "\"\""}}), "\"");
 }
 
@@ -103,8 +108,16 @@ Reply ErrorReply(const grpc::Status& status) {
       "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
   const int code = static_cast<int>(status.error_code());
   const char* name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
-  return Reply{http, absl::StrCat("{\"code\": \"", name, "\", \"message\": ",
-                                  JsonQuote(status.error_message()), "}\n")};
+  // What failed inside (addresses, TLS errors) is for the log, not for the
+  // browser: the user is told what they can act on.
+  std::string message = status.error_message();
+  if (http >= 500) {
+    spdlog::warn("console backend error code={} error=\"{}\"", name, Echo(message));
+    message = http == 503   ? "服务暂不可用，请稍后重试"
+              : http == 504 ? "服务响应超时，请稍后重试"
+                            : "内部错误";
+  }
+  return Reply{http, absl::StrCat("{\"code\": \"", name, "\", \"message\": ", JsonQuote(message), "}\n")};
 }
 
 Api::Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit)
@@ -116,10 +129,19 @@ Reply Api::AgencyStates(const std::string& user, absl::string_view prefix, absl:
   req.set_parent(absl::StrCat("regions/", prefix, "/years/", year));
   req.set_page_size(500);
   v1::ListAgencyStatesResponse all;
-  for (int page = 0; page < kMaxPages; ++page) {
+  // One deadline for the whole listing, not one per page.
+  const auto deadline = std::chrono::system_clock::now() + kCallDeadline;
+  for (int page = 0;; ++page) {
+    if (page == kMaxPages) {
+      return Reply{413, absl::StrCat("{\"code\": \"OUT_OF_RANGE\", \"message\": ",
+                                     JsonQuote(absl::StrCat("该地区机关超过 ", kMaxPages * 500,
+                                                            " 个，请按更长的区划代码前缀查看")),
+                                     "}\n")};
+    }
     v1::ListAgencyStatesResponse resp;
     grpc::ClientContext c;
-    ForUser(&c, user);
+    c.set_deadline(deadline);
+    c.AddMetadata(kActingForMetadata, user);
     grpc::Status s = audit_->ListAgencyStates(&c, req, &resp);
     if (!s.ok()) return ErrorReply(s);
     for (v1::AgencyStatus& a : *resp.mutable_agencies()) *all.add_agencies() = std::move(a);

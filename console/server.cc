@@ -99,7 +99,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
     // Ask for a client certificate of the CA, and verify one that is sent;
     // without one the connection goes on, to an error page.
     SSL_CTX_set_client_CA_list(&ctx, SSL_load_client_CA_file(config.ca.c_str()));
+    // A certificate that is sent must verify (else the handshake fails);
+    // without one the connection goes on, to the error page.
     SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+    // Resumed TLS 1.2 sessions of a server that verifies peers need it.
+    static const unsigned char kContext[] = "disclosure-console";
+    SSL_CTX_set_session_id_context(&ctx, kContext, sizeof(kContext) - 1);
     return true;
   });
   if (!server->http_->is_valid()) {
@@ -117,10 +122,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http.set_keep_alive_max_count(1000);
   http.set_keep_alive_timeout(30);
 
-  // Every request: the user, or the error page.
+  // Every request: the user, or the error page; and bodies only of a stated
+  // length within the limit (cpp-httplib checks its limit against
+  // Content-Length only: a chunked or compressed body would be read whole).
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     SetCommonHeaders(&res);
+    if (req.has_header("Transfer-Encoding") ||
+        (req.has_header("Content-Encoding") && req.get_header_value("Content-Encoding") != "identity")) {
+      res.set_header("Connection", "close");
+      Send(&res, Reply{415, "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求体须为未压缩、定长的 JSON\"}\n"});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A foreign page may make the browser send requests with its
+    // certificate: the API answers only pages of the console itself.
+    const std::string site = req.get_header_value("Sec-Fetch-Site");
+    if (req.path.rfind("/api/", 0) == 0 && !site.empty() && site != "same-origin" && site != "none") {
+      Send(&res, Reply{403, "{\"code\": \"CSRF\", \"message\": \"跨站请求被拒绝\"}\n"});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method == "POST" && !req.has_header("Content-Length")) {
+      res.set_header("Connection", "close");
+      Send(&res, Reply{411, "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求须注明 Content-Length\"}\n"});
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!PrincipalOfConnection(req.ssl).empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // The body of a refused request is not read: the connection ends with it.
+    res.set_header("Connection", "close");
     res.status = 403;
     res.set_content(ErrorPage("需要数字证书",
                               "本平台只对持有有效数字证书（证书 USB Key）的用户开放。"
@@ -130,8 +157,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
                  Echo(req.path.substr(0, 200)));
     return httplib::Server::HandlerResponse::Handled;
   });
+  // An exception in a handler is a 500 without its text (cpp-httplib would
+  // put what() in a header).
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    Send(&res, Reply{500, "{\"code\": \"INTERNAL\", \"message\": \"内部错误\"}\n"});
+  });
   http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    spdlog::info("console request method={} path=\"{}\" user=\"{}\" code={}", req.method,
+    spdlog::info("console request method=\"{}\" path=\"{}\" user=\"{}\" code={}", Echo(req.method),
                  Echo(req.path.substr(0, 200)), Echo(PrincipalOfConnection(req.ssl)),
                  res.status);
   });
@@ -155,8 +187,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   });
   http.Get(R"(/api/regions/(\d{1,6})/years/(\d{4})/agencies(\.csv)?)",
            [api](const httplib::Request& req, httplib::Response& res) {
+             const bool csv = req.matches[3].matched;
              Send(&res, api->AgencyStates(PrincipalOfConnection(req.ssl), req.matches[1].str(),
-                                          req.matches[2].str(), req.matches[3].matched));
+                                          req.matches[2].str(), csv));
+             if (csv && res.status == 200) {
+               res.set_header("Content-Disposition",
+                              absl::StrCat("attachment; filename=\"agencies-", req.matches[1].str(), "-",
+                                           req.matches[2].str(), ".csv\""));
+             }
            });
   http.Get(R"(/api/regions/(\d{1,6})/years/(\d{4})/summary)",
            [api](const httplib::Request& req, httplib::Response& res) {

@@ -253,6 +253,7 @@ TEST_F(ConsoleTest, ASignOffNeedsTheUsersCsrfTokenAndIsTheUsersNamingTheConsole)
   auto refused = reviewer->Post(path.c_str(), {{"X-CSRF-Token", mine}}, ToJson(other), "application/json");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
+  EXPECT_THAT(refused->body, HasSubstr("PERMISSION_DENIED"));
 }
 
 // A stream of the region's events read by a "browser" on a thread of its
@@ -386,6 +387,110 @@ TEST_F(ConsoleTest, EventStreamsAreTheUsersAndCappedPerUser) {
   auto page = Browser("oversight-henan")->Get("/api/regions/41/years/2021/agencies");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
+}
+
+// Certificates the console must not trust, or must not let through: one
+// of another CA fails the handshake; the console's own is not a user; a
+// user whose name is Chinese (UTF-8 in the certificate) reaches the
+// services, which decide (here: no role), and the console keeps serving.
+TEST_F(ConsoleTest, CertificatesOfAnotherCaOfTheConsoleAndWithChineseNames) {
+  const std::string other = DevCerts().other_dir;
+  httplib::SSLClient foreign("127.0.0.1", server_->port(), other + "/clerk-zz-psb.crt",
+                             other + "/clerk-zz-psb.key");
+  foreign.set_ca_cert_path((DevCerts().dir + "/ca.crt").c_str());
+  foreign.enable_server_certificate_verification(true);
+  auto refused = foreign.Get("/api/session");
+  EXPECT_FALSE(refused) << "a certificate of another CA was served, status " << refused->status;
+
+  auto console = Browser("console")->Get("/api/regions/41/years/2021/agencies");
+  ASSERT_TRUE(console);
+  EXPECT_EQ(console->status, 403);
+  EXPECT_THAT(console->body, HasSubstr("PERMISSION_DENIED"));
+
+  // 张三, signed by the development CA.
+  const std::string dir = dir_.path(), ca = DevCerts().dir;
+  const std::string cmd = absl::StrCat(
+      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -utf8 -subj '/CN=张三' -keyout ",
+      dir, "/zs.key -out ", dir, "/zs.csr 2>/dev/null && printf 'extendedKeyUsage=clientAuth\\n' > ", dir,
+      "/zs.ext && openssl x509 -req -in ", dir, "/zs.csr -CA ", ca, "/ca.crt -CAkey ", ca,
+      "/ca.key -CAcreateserial -days 1 -extfile ", dir, "/zs.ext -out ", dir, "/zs.crt 2>/dev/null");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  httplib::SSLClient zhang("127.0.0.1", server_->port(), dir + "/zs.crt", dir + "/zs.key");
+  zhang.set_ca_cert_path((ca + "/ca.crt").c_str());
+  zhang.enable_server_certificate_verification(true);
+  auto session = zhang.Get("/api/session");
+  ASSERT_TRUE(session);
+  EXPECT_THAT(session->body, HasSubstr("\"principal\": \"张三\""));
+  auto list = zhang.Get("/api/regions/41/years/2021/agencies");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 403);
+  EXPECT_THAT(list->body, HasSubstr("张三"));
+  auto still = Browser("oversight-henan")->Get("/api/regions/41/years/2021/agencies");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);
+}
+
+// Bodies only of a stated length and as JSON; the API only for the
+// console's own pages; the refusals carry the security headers too.
+TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
+  const std::string version = SubmitSampleAndAwaitAudit();
+  auto reviewer = Browser("reviewer-legality");
+  const std::string path = "/api/" + version + "/signOffs";
+  // A chunked body (no length): refused before it is read.
+  auto chunked = reviewer->Post(
+      path.c_str(),
+      [](size_t offset, httplib::DataSink& sink) {
+        if (offset == 0) sink.write("{}", 2);
+        sink.done();
+        return true;
+      },
+      "application/json");
+  ASSERT_TRUE(chunked);
+  EXPECT_EQ(chunked->status, 415);
+  auto gzip = reviewer->Post(path.c_str(), {{"Content-Encoding", "gzip"}}, "xx", "application/json");
+  ASSERT_TRUE(gzip);
+  EXPECT_EQ(gzip->status, 415);
+  auto big = reviewer->Post(path.c_str(), std::string(console::kMaxRequestBytes + 1, ' '),
+                            "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  // A form (what a foreign page can post without script) is not JSON.
+  auto session = reviewer->Get("/api/session");
+  const std::string key = "\"csrf_token\": \"";
+  const std::string token = session->body.substr(session->body.find(key) + key.size(), 64);
+  auto form = reviewer->Post(path.c_str(), {{"X-CSRF-Token", token}}, "a=b",
+                             "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415);
+  // A listing asked for by another site's page.
+  auto cross = Browser("oversight-henan")->Get("/api/regions/41/years/2021/agencies",
+                                               {{"Sec-Fetch-Site", "cross-site"}});
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  EXPECT_THAT(cross->body, Not(HasSubstr("zz-psb")));
+  // The refusals and the error page carry the headers.
+  for (const httplib::Result* r : {&chunked, &form, &cross}) {
+    EXPECT_THAT((*r)->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'"));
+    EXPECT_EQ((*r)->get_header_value("X-Content-Type-Options"), "nosniff");
+  }
+  auto page = Browser("")->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'"));
+  // Nothing was signed.
+  v1::ReviewStatus st;
+  v1::GetReviewStatusRequest req;
+  req.set_name(version + "/reviewStatus");
+  grpc::ClientContext c;
+  ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetReviewStatus(&c, req, &st).ok());
+  EXPECT_EQ(st.blockers_size(), 3);
+}
+
+// Text from a report or a service is never markup in what the console sends.
+TEST(ConsoleJson, QuotedTextIsNeverMarkup) {
+  EXPECT_EQ(console::JsonQuote("<script>alert(\"x\")</script>&\n"),
+            "\"\\u003cscript\\u003ealert(\\\"x\\\")\\u003c/script\\u003e\\u0026\\n\"");
+  EXPECT_EQ(console::JsonQuote("郑州市公安局"), "\"郑州市公安局\"");
+  EXPECT_EQ(console::JsonQuote(std::string("a\x01", 2)), "\"a\\u0001\"");
 }
 
 TEST_F(ConsoleTest, EveryAnswerCarriesTheSecurityHeaders) {

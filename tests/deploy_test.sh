@@ -36,8 +36,15 @@ mkdir -p "$dir/page-token"
 cp "$dir/page-token/page-token.key" "$dir/page-token.key"
 cp "$root/deploy/dev/principals.textproto" "$root/deploy/dev/agencies.textproto" "$dir/"
 
-# Below Linux's ephemeral range (32768–60999), so no outgoing connection holds it.
-free_port() { echo $((20000 + RANDOM % 12000)); }
+# take_port VAR: a port below Linux's ephemeral range (32768–60999), so no
+# outgoing connection holds it, and unlike every port taken before.
+used=" "
+take_port() {
+  local p
+  while p=$((20000 + RANDOM % 12000)); [[ "$used" == *" $p "* ]]; do :; done
+  used+="$p "
+  printf -v "$1" '%s' "$p"
+}
 
 # map LAYOUT FILE: the file's text with paths, ports and cluster names made local.
 map() {
@@ -130,11 +137,10 @@ run_layout() {
   echo "ok: $name"
 }
 
-submit_metrics_port=$(free_port) audit_metrics_port=$(free_port) console_port=$(free_port)
+take_port submit_metrics_port; take_port audit_metrics_port; take_port console_port
 
 # Kubernetes manifests.
-submit_port=$(free_port) audit_port=$(free_port)
-while [ "$audit_port" = "$submit_port" ]; do audit_port=$(free_port); done
+take_port submit_port; take_port audit_port
 mkdir -p "$dir/k8s"
 start k8s-submit < <(k8s_args "$root/deploy/k8s/submit.yaml")
 start k8s-audit < <(k8s_args "$root/deploy/k8s/audit.yaml")
@@ -144,8 +150,7 @@ mapfile -t probe_audit < <(k8s_probe "$root/deploy/k8s/audit.yaml")
 run_layout k8s
 
 # systemd units.
-submit_port=$(free_port) audit_port=$(free_port)
-while [ "$audit_port" = "$submit_port" ]; do audit_port=$(free_port); done
+take_port submit_port; take_port audit_port
 mkdir -p "$dir/systemd"
 start systemd-submit < <(systemd_args "$root/deploy/systemd/submit_service.service" \
                                       "$root/deploy/systemd/submit_service.env.example")
@@ -164,7 +169,8 @@ layout_extra() {
   for _ in $(seq 50); do
     got=$(printf 'GET /api/regions/41/years/2021/agencies.csv HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' |
           openssl s_client -quiet -connect "127.0.0.1:$console_port" -CAfile "$dir/tls/ca.crt" \
-            -cert "$dir/tls/oversight-henan.crt" -key "$dir/tls/oversight-henan.key" 2>/dev/null) && break
+            -cert "$dir/tls/oversight-henan.crt" -key "$dir/tls/oversight-henan.key" 2>/dev/null) &&
+      grep -q '^HTTP/1.1 200' <<<"$got" && break
     sleep 0.2
   done
   grep -q '"zz-psb","郑州市公安局"' <<<"$got" || fail "$1: the console's unit does not answer: $got"

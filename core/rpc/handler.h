@@ -26,8 +26,10 @@ struct Caller {
 
 // The metadata a console sends with each call: the principal of the
 // browser user it acts for, mapped from the user's certificate as the
-// services map theirs (docs/api.md, "Acting for a user").
-inline constexpr char kActingForMetadata[] = "x-disclosure-acting-for";
+// services map theirs (docs/api.md, "Acting for a user"). Binary metadata
+// (gRPC base64-encodes it on the wire): a certificate's common name is
+// UTF-8 (张三), which text metadata cannot carry.
+inline constexpr char kActingForMetadata[] = "x-disclosure-acting-for-bin";
 
 // AdmitPrincipal, then the console's "acting for" (docs/api.md): the
 // metadata is honoured only from a principal with the console role, for one

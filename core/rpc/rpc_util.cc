@@ -189,6 +189,9 @@ grpc::Status AdmitCaller(const grpc::ServerContextBase& context, const AccessPol
   }
   const grpc::string_ref value = metadata.find(kActingForMetadata)->second;
   const std::string user(value.data(), value.size());
+  if (user.empty() || user.size() > 256 || Utf8ErrorOffset(user) != absl::string_view::npos) {
+    return denied(absl::StrCat(kActingForMetadata, " must be a principal's name (UTF-8, 1–256 bytes)"));
+  }
   if (!policy.IsKnown(user)) {
     return denied(absl::StrCat("console '", Echo(caller->principal), "' acts for '", Echo(user),
                                "', who has no role"));
