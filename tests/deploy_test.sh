@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The deployment files start working services: the command lines of
-# deploy/k8s/{submit,audit}.yaml and deploy/systemd/*.service (with their
+# deploy/k8s/{submit,audit,console}.yaml and deploy/systemd/*.service (with their
 # .env.example) are taken from the files, their paths, ports and names mapped
 # onto a temporary folder on loopback, and run. Each layout must give two
 # services that pass their own readiness probe (k8s: the probe command of the
 # manifest), take the sample report and audit it through the audit service's
-# --submit_target. A flag renamed in a binary, or a probe that cannot pass,
+# --submit_target, and give a console that answers a browser's certificate
+# with the region's agencies. A flag renamed in a binary, or a probe that cannot pass,
 # makes this fail. Not checked: that volumeMounts agree with the paths in the
 # arguments, file modes and the pod's user (the paths are mapped as written).
 #   deploy_test.sh SOURCE_DIR BUILD_DIR
@@ -61,6 +62,8 @@ map() {
       -e "s|\$(SUBMIT_DB)|sqlite:$dir/$1/submit.db|g" \
       -e "s|\$(AUDIT_DB)|sqlite:$dir/$1/audit.db|g" \
       -e "s|submit\.\$(NAMESPACE)\.svc\.cluster\.local|localhost|g" \
+      -e "s|audit\.\$(NAMESPACE)\.svc\.cluster\.local|localhost|g" \
+      -e "s|--port=8443|--port=$console_port|" \
       -e "s|submit\.\$(NAMESPACE)\.svc|localhost|g" \
       -e "s|0\.0\.0\.0:|127.0.0.1:|g" -e "s|=0\.0\.0\.0$|=127.0.0.1|" \
       -e "s|:9464|:$submit_metrics_port|g" -e "s|:9465|:$audit_metrics_port|g" \
@@ -139,11 +142,29 @@ run_layout() {
 
 take_port submit_metrics_port; take_port audit_metrics_port; take_port console_port
 
+# check_console LAYOUT: the console (started before by the caller) answers
+# oversight-henan's certificate with the agencies of 河南, the sample among them.
+check_console() {
+  local got=
+  for _ in $(seq 50); do
+    got=$(printf 'GET /api/regions/41/years/2021/agencies.csv HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' |
+          openssl s_client -quiet -connect "127.0.0.1:$console_port" -CAfile "$dir/tls/ca.crt" \
+            -cert "$dir/tls/oversight-henan.crt" -key "$dir/tls/oversight-henan.key" 2>/dev/null) &&
+      grep -q '^HTTP/1.1 200' <<<"$got" && break
+    sleep 0.2
+  done
+  grep -q '"zz-psb","郑州市公安局"' <<<"$got" || fail "$1: the console does not answer: $got"
+}
+
 # Kubernetes manifests.
 take_port submit_port; take_port audit_port
 mkdir -p "$dir/k8s"
 start k8s-submit < <(k8s_args "$root/deploy/k8s/submit.yaml")
 start k8s-audit < <(k8s_args "$root/deploy/k8s/audit.yaml")
+layout_extra() {
+  start k8s-console < <(k8s_args "$root/deploy/k8s/console.yaml")
+  check_console "$1"
+}
 mapfile -t probe_submit < <(k8s_probe "$root/deploy/k8s/submit.yaml")
 mapfile -t probe_audit < <(k8s_probe "$root/deploy/k8s/audit.yaml")
 [ "${probe_submit[1]:-}" = health ] || fail "k8s: no readiness probe command in submit.yaml"
@@ -160,19 +181,9 @@ probe_submit=("$build/reportctl/reportctl" health "--target=127.0.0.1:$submit_po
               "--certs=$dir/tls" --as=probe)
 probe_audit=("$build/reportctl/reportctl" health "--target=127.0.0.1:$audit_port"
              "--certs=$dir/tls" --as=probe)
-# The console's unit beside them: it answers oversight-henan's certificate
-# with the agencies of 河南, the sample among them.
 layout_extra() {
   start systemd-console < <(systemd_args "$root/deploy/systemd/console.service" \
                                          "$root/deploy/systemd/console.env.example")
-  local got=
-  for _ in $(seq 50); do
-    got=$(printf 'GET /api/regions/41/years/2021/agencies.csv HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' |
-          openssl s_client -quiet -connect "127.0.0.1:$console_port" -CAfile "$dir/tls/ca.crt" \
-            -cert "$dir/tls/oversight-henan.crt" -key "$dir/tls/oversight-henan.key" 2>/dev/null) &&
-      grep -q '^HTTP/1.1 200' <<<"$got" && break
-    sleep 0.2
-  done
-  grep -q '"zz-psb","郑州市公安局"' <<<"$got" || fail "$1: the console's unit does not answer: $got"
+  check_console "$1"
 }
 run_layout systemd
