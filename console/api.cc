@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "core/base/text_util.h"
 #include "core/report/export.h"
+#include "core/report/template.h"
 #include "core/rpc/handler.h"
 #include "core/rpc/watch_stream.h"
 #include "spdlog/spdlog.h"
@@ -85,6 +86,28 @@ const char* StateName(v1::ReportState s) {
 }
 
 }  // namespace
+
+std::string TemplateJson() {
+  std::string out = "{\"cells\": [";
+  bool first = true;
+  auto cell = [&](const char* table, absl::string_view row, absl::string_view column,
+                  absl::string_view path) {
+    absl::StrAppend(&out, first ? "\n" : ",\n", "{\"table\": ", JsonQuote(table), ", \"row\": ",
+                    JsonQuote(row), ", \"column\": ", JsonQuote(column), ", \"field_path\": ",
+                    JsonQuote(path), "}");
+    first = false;
+  };
+  bool fee = false;
+  for (const CountCell& c : AllCountCells()) {
+    if (c.section != '2' && !fee) {
+      cell("二", "行政事业性收费", kFeeColumn.label, kFeeFieldPath);
+      fee = true;
+    }
+    cell(c.section == '2' ? "二" : c.section == '3' ? "三" : "四", c.row_label, c.column_label,
+         c.field_path);
+  }
+  return out + "\n]}\n";
+}
 
 Reply ErrorReply(const grpc::Status& status) {
   int http = 500;

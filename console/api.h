@@ -38,6 +38,12 @@ std::string JsonQuote(absl::string_view s);
 // {"code": "PERMISSION_DENIED", "message": "…"}.
 Reply ErrorReply(const grpc::Status& status);
 
+// GET /api/template: the cells of the template's three tables in their
+// order, {"cells": [{"table": "二", "row": "规章", "column": "本年制发件数",
+// "field_path": "proactive_disclosure.regulations.issued"}, …]}, the fee cell
+// last of table 二: what the report page lays out.
+std::string TemplateJson();
+
 class Api {
  public:
   Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit);

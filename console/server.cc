@@ -70,7 +70,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   const std::pair<const char*, const char*> kFiles[] = {
       {"index.html", "text/html; charset=utf-8"},
       {"app.js", "text/javascript; charset=utf-8"},
-      {"style.css", "text/css; charset=utf-8"}};
+      {"style.css", "text/css; charset=utf-8"},
+      {"report.html", "text/html; charset=utf-8"},
+      {"report.js", "text/javascript; charset=utf-8"}};
   for (const auto& [name, type] : kFiles) {
     absl::StatusOr<std::string> body = ReadFileToString(config.pages_dir + "/" + name);
     if (!body.ok()) return body.status();
@@ -178,6 +180,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http.Get("/static/app.js", file("app.js"));
   http.Get("/static/style.css", file("style.css"));
   http.Get("/static/chart.js", file("chart.js"));
+  http.Get("/report", file("report.html"));
+  http.Get("/static/report.js", file("report.js"));
+  const std::string template_json = TemplateJson();
+  http.Get("/api/template", [template_json](const httplib::Request&, httplib::Response& res) {
+    res.set_content(template_json, "application/json; charset=utf-8");
+  });
 
   http.Get("/api/session", [csrf_key](const httplib::Request& req, httplib::Response& res) {
     const std::string user = PrincipalOfConnection(req.ssl);

@@ -16,6 +16,7 @@
 #include "console/api.h"
 #include "console/server.h"
 #include "core/report/export.h"
+#include "core/report/template.h"
 #include "core/rpc/client_channel.h"
 #include "core/rpc/rpc_util.h"
 #include "gmock/gmock.h"
@@ -483,6 +484,35 @@ TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
   grpc::ClientContext c;
   ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetReviewStatus(&c, req, &st).ok());
   EXPECT_EQ(st.blockers_size(), 3);
+}
+
+// The report page and what it lays out: every cell of the three tables
+// with its template labels and field path, in the template's order.
+TEST_F(ConsoleTest, TheReportPageAndTheTemplateItLaysOut) {
+  auto browser = Browser("reviewer-legality");
+  auto page = browser->Get("/report");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("src=\"/static/report.js\""));
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("script-src 'self'"));
+  auto script = browser->Get("/static/report.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  // No report text ever goes in as markup.
+  EXPECT_THAT(script->body, Not(HasSubstr("innerHTML")));
+  auto t = browser->Get("/api/template");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->status, 200);
+  size_t cells = 0;
+  for (size_t at = t->body.find("\"field_path\""); at != std::string::npos;
+       at = t->body.find("\"field_path\"", at + 1)) {
+    ++cells;
+  }
+  EXPECT_EQ(cells, AllCountCells().size() + 1);  // and the fee
+  EXPECT_THAT(t->body, HasSubstr("\"row\": \"规章\", \"column\": \"本年制发件数\", \"field_path\": \"proactive_disclosure.regulations.issued\""));
+  EXPECT_THAT(t->body, HasSubstr("\"field_path\": \"" + std::string(kFeeFieldPath) + "\""));
+  EXPECT_THAT(t->body, HasSubstr("\"table\": \"四\""));
+  EXPECT_LT(t->body.find("\"table\": \"二\""), t->body.find("\"table\": \"三\""));
 }
 
 // Text from a report or a service is never markup in what the console sends.

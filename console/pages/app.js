@@ -50,7 +50,13 @@ function render(region, year, agencies) {
     tr.append(el('td', a.error_count || 0));
     tr.append(el('td', a.warning_count || 0));
     tr.append(el('td', a.due_date || ''));
-    tr.append(el('td', a.latest_version || ''));
+    const latest = el('td');
+    if (a.latest_version) {
+      const link = el('a', a.latest_version);
+      link.href = '/report?version=' + encodeURIComponent(a.latest_version);
+      latest.append(link);
+    }
+    tr.append(latest);
     tbody.append(tr);
   }
   const box = document.getElementById('counts');
