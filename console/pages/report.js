@@ -40,6 +40,31 @@ function valueAt(report, path) {
   return v;
 }
 
+// Signs off exactly what is on screen: the version, its content hash and
+// the audit's findings digest (the service refuses a version changed
+// meanwhile, saying why). `extra`: the fields of a waiver or an
+// acknowledgement.
+let signing = null;
+async function signOff(extra) {
+  const s = signing;
+  const body = Object.assign({
+    version: s.version, content_hash: s.contentHash, findings_digest: s.digest,
+  }, extra);
+  const r = await fetch('/api/' + s.version + '/signOffs', {
+    method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf},
+    body: JSON.stringify(body),
+  });
+  const answer = await r.json().catch(() => ({message: r.statusText}));
+  if (!r.ok) throw new Error(answer.message || r.statusText);
+  return answer;
+}
+
+function reasonFor(what) {
+  const reason = window.prompt(what + '的理由：');
+  return reason === null ? null : reason.trim();
+}
+
 function findingItem(f, index) {
   const li = el('li', '', 'finding ' + (f.severity || ''));
   li.id = 'finding-' + index;
@@ -49,6 +74,27 @@ function findingItem(f, index) {
   const label = [where.section, where.row_label, where.column_label].filter(Boolean).join(' / ');
   if (label) li.append(el('span', label, 'where'), ' ');
   li.append(el('div', f.message, 'text'));
+  // A waiver of an error (规范性审查) or an acknowledgement of a
+  // confidentiality pre-screen finding (保密性审查), with a reason.
+  const act = f.severity === 'ERROR' ? ['WAIVER', '豁免'] :
+              /^C-/.test(f.rule_id || '') ? ['ACKNOWLEDGEMENT', '确认'] : null;
+  if (act) {
+    const button = el('button', act[1], 'act');
+    button.type = 'button';
+    button.addEventListener('click', async () => {
+      const reason = reasonFor(act[1]);
+      if (reason === null) return;
+      const message = document.getElementById('review-message');
+      try {
+        await signOff({kind: act[0], rule_id: f.rule_id, location: f.location, reason});
+        message.textContent = '已' + act[1] + '：' + f.rule_id;
+        load();
+      } catch (e) {
+        message.textContent = act[1] + '未成功：' + e.message;
+      }
+    });
+    li.append(' ', button);
+  }
   if (f.addends && f.addends.length) {
     const sum = el('div', '', 'addends');
     sum.append(el('span', '加数：'));
@@ -144,6 +190,11 @@ async function load() {
       (byPart[part] = byPart[part] || []).push({f, i});
     });
     document.getElementById('finding-count').textContent = findings.length;
+    signing = {version, contentHash: audit.content_hash, digest: audit.findings_digest,
+               csrf: session.csrf_token};
+    document.getElementById('sign-version').textContent = version;
+    document.getElementById('sign-hash').textContent = audit.content_hash || '';
+    document.getElementById('sign-digest').textContent = audit.findings_digest || '';
     // The parts in the template's order.
     const parts = document.getElementById('parts');
     parts.replaceChildren();
@@ -176,4 +227,24 @@ async function load() {
   }
 }
 
-document.addEventListener('DOMContentLoaded', load);
+document.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('review-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const message = document.getElementById('review-message');
+    const decision = document.getElementById('decision').value;
+    const reason = document.getElementById('reason').value.trim();
+    if (decision === 'REJECT' && !reason) {
+      message.textContent = '退回须写明理由。';
+      return;
+    }
+    try {
+      const s = await signOff({kind: 'REVIEW', review_kind: document.getElementById('review-kind').value,
+                               decision, reason});
+      message.textContent = '已签署：' + s.name + '（审查人 ' + s.reviewer + '）';
+      load();
+    } catch (e) {
+      message.textContent = '签署未成功：' + e.message;
+    }
+  });
+  load();
+});
