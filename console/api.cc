@@ -225,8 +225,9 @@ Reply Api::ReviewStatus(const std::string& user, const std::string& version) con
 }
 
 Reply Api::CreateSignOff(const std::string& user, const std::string& version,
-                         absl::string_view body) const {
+                         absl::string_view body, const std::string& request_id) const {
   v1::CreateSignOffRequest req;
+  req.set_request_id(request_id);
   if (absl::Status parsed = FromJson(body, req.mutable_sign_off()); !parsed.ok()) {
     return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                    absl::StrCat("sign-off JSON: ", parsed.message())));

@@ -65,9 +65,11 @@ class Api {
   Reply ReviewStatus(const std::string& user, const std::string& version) const;
   // POST /api/{version}/signOffs with a SignOff as JSON: CreateSignOff of
   // exactly that version, content hash and findings digest (the service
-  // refuses a version changed meanwhile).
+  // refuses a version changed meanwhile). `request_id` (the X-Request-Id
+  // header; may be empty) makes a retried POST answer the first sign-off
+  // instead of signing twice.
   Reply CreateSignOff(const std::string& user, const std::string& version,
-                      absl::string_view body) const;
+                      absl::string_view body, const std::string& request_id) const;
 
   // GET /api/regions/{prefix}/events: the region's events as server-sent
   // events, from after `start_after` (the Last-Event-ID a reconnecting

@@ -288,7 +288,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
                 Send(&res, Reply{415, "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求须为 JSON\"}\n"});
                 return;
               }
-              Send(&res, api->CreateSignOff(user, req.matches[1].str(), req.body));
+              Send(&res, api->CreateSignOff(user, req.matches[1].str(), req.body,
+                                            req.get_header_value("X-Request-Id").substr(0, 200)));
             });
 
   const int port = config.port == 0 ? http.bind_to_any_port(config.host)

@@ -248,6 +248,20 @@ TEST_F(ConsoleTest, ASignOffNeedsTheUsersCsrfTokenAndIsTheUsersNamingTheConsole)
   grpc::ClientContext c;
   ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetReviewStatus(&c, req, &st).ok());
   EXPECT_EQ(st.blockers_size(), 2);
+  // A retry with the same X-Request-Id answers the first sign-off; nothing
+  // is signed twice.
+  auto first = reviewer->Post(path.c_str(), {{"X-CSRF-Token", mine}, {"X-Request-Id", "page-1"}}, body,
+                              "application/json");
+  auto retry = reviewer->Post(path.c_str(), {{"X-CSRF-Token", mine}, {"X-Request-Id", "page-1"}}, body,
+                              "application/json");
+  ASSERT_TRUE(first && retry);
+  ASSERT_EQ(first->status, 200) << first->body;
+  ASSERT_EQ(retry->status, 200) << retry->body;
+  v1::SignOff a, b;
+  ASSERT_TRUE(FromJson(first->body, &a).ok() && FromJson(retry->body, &b).ok());
+  EXPECT_EQ(a.name(), b.name());
+  EXPECT_EQ(a.ledger_index(), b.ledger_index());
+  EXPECT_NE(a.name(), signed_off.name());  // a new request id is a new sign-off
   // The user's roles decide: the normativity review is not theirs.
   v1::SignOff other = s;
   other.set_review_kind(v1::NORMATIVITY);

@@ -47,12 +47,16 @@ function valueAt(report, path) {
 let signing = null;
 async function signOff(extra) {
   const s = signing;
+  // One id per sign-off: a retry (the network failed after the service
+  // stored it) answers the first sign-off instead of signing twice.
+  const id = Array.from(crypto.getRandomValues(new Uint8Array(16)),
+                        (b) => b.toString(16).padStart(2, '0')).join('');
   const body = Object.assign({
     version: s.version, content_hash: s.contentHash, findings_digest: s.digest,
   }, extra);
   const r = await fetch('/api/' + s.version + '/signOffs', {
     method: 'POST', credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf},
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf, 'X-Request-Id': id},
     body: JSON.stringify(body),
   });
   const answer = await r.json().catch(() => ({message: r.statusText}));
