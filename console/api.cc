@@ -204,6 +204,37 @@ Reply Api::Version(const std::string& user, const std::string& version) const {
   return s.ok() ? Json(resp) : ErrorReply(s);
 }
 
+Reply Api::Versions(const std::string& user, const std::string& report) const {
+  v1::ListVersionsRequest req;
+  req.set_parent(report);
+  req.set_view(v1::VERSION_VIEW_BASIC);
+  v1::ListVersionsResponse all;
+  const auto deadline = std::chrono::system_clock::now() + kCallDeadline;
+  for (int page = 0; page < kMaxPages; ++page) {
+    v1::ListVersionsResponse resp;
+    grpc::ClientContext c;
+    c.set_deadline(deadline);
+    c.AddMetadata(kActingForMetadata, user);
+    grpc::Status s = submit_->ListVersions(&c, req, &resp);
+    if (!s.ok()) return ErrorReply(s);
+    for (v1::ReportVersion& v : *resp.mutable_versions()) *all.add_versions() = std::move(v);
+    if (resp.next_page_token().empty()) return Json(all);
+    req.set_page_token(resp.next_page_token());
+  }
+  return ErrorReply(grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "too many versions to list at once"));
+}
+
+Reply Api::Diff(const std::string& user, const std::string& version, const std::string& other) const {
+  v1::DiffVersionsRequest req;
+  req.set_name(version);
+  req.set_other_name(other);
+  v1::DiffVersionsResponse resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = submit_->DiffVersions(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
 Reply Api::Audit(const std::string& user, const std::string& version) const {
   v1::GetAuditRequest req;
   req.set_name(version + "/audit");

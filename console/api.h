@@ -61,6 +61,13 @@ class Api {
   // …/reviewStatus: GetReviewStatus. `version` is
   // agencies/{id}/reports/{year}/versions/{n}.
   Reply Version(const std::string& user, const std::string& version) const;
+  // GET /api/agencies/{id}/reports/{year}/versions: every version of the
+  // report, newest first (ListVersions, basic view, all pages), as
+  // {"versions": [ReportVersion…]}.
+  Reply Versions(const std::string& user, const std::string& report) const;
+  // GET /api/{version}/diff?other=N: DiffVersions of the version against
+  // version N of the same report, cell by cell and part by part.
+  Reply Diff(const std::string& user, const std::string& version, const std::string& other) const;
   Reply Audit(const std::string& user, const std::string& version) const;
   Reply ReviewStatus(const std::string& user, const std::string& version) const;
   // POST /api/{version}/signOffs with a SignOff as JSON: CreateSignOff of

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -270,6 +271,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
           return true;
         },
         release);
+  });
+  static const char kReport[] = R"((agencies/[A-Za-z0-9._-]{1,64}/reports/\d{4}))";
+  http.Get(absl::StrCat("/api/", kReport, "/versions"), [api](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    Send(&res, api->Versions(PrincipalOfConnection(req.ssl), req.matches[1].str()));
+  });
+  http.Get(absl::StrCat("/api/", kVersion, "/diff"), [api](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    const std::string version = req.matches[1].str(), other = req.get_param_value("other");
+    if (other.empty() || other.size() > 18 ||
+        !std::all_of(other.begin(), other.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      Send(&res, ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                         "other: the number of the version to compare with")));
+      return;
+    }
+    Send(&res, api->Diff(PrincipalOfConnection(req.ssl), version,
+                         version.substr(0, version.rfind('/') + 1) + other));
   });
   http.Post(absl::StrCat("/api/", kVersion, "/signOffs"),
             [api, csrf_key](const httplib::Request& req, httplib::Response& res) {

@@ -529,6 +529,47 @@ TEST_F(ConsoleTest, TheReportPageAndTheTemplateItLaysOut) {
   EXPECT_LT(t->body.find("\"table\": \"二\""), t->body.find("\"table\": \"三\""));
 }
 
+// The version history and the diff of two versions, cell by cell, for
+// whoever may read the report; not for a clerk of another agency.
+TEST_F(ConsoleTest, VersionHistoryAndTheDiffOfTwoVersions) {
+  SubmitSampleAndAwaitAudit();
+  v1::Report amended = SampleReport();
+  amended.mutable_requests()->mutable_received()->set_natural_person(87);
+  amended.mutable_requests()->mutable_received()->set_total(87);
+  v1::CreateVersionRequest req;
+  req.set_parent("agencies/zz-psb/reports/2021");
+  *req.mutable_report() = amended;
+  req.set_expected_latest_version(1);
+  req.set_request_id("console-test-2");
+  v1::CreateVersionResponse resp;
+  grpc::ClientContext c;
+  ASSERT_TRUE(SubmitStubAs(submit_.address(), "clerk-zz-psb")->CreateVersion(&c, req, &resp).ok());
+  auto reviewer = Browser("reviewer-legality");
+  auto list = reviewer->Get("/api/agencies/zz-psb/reports/2021/versions");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200) << list->body;
+  v1::ListVersionsResponse versions;
+  ASSERT_TRUE(FromJson(list->body, &versions).ok());
+  ASSERT_EQ(versions.versions_size(), 2);
+  auto diff = reviewer->Get("/api/agencies/zz-psb/reports/2021/versions/2/diff?other=1");
+  ASSERT_TRUE(diff);
+  ASSERT_EQ(diff->status, 200) << diff->body;
+  v1::DiffVersionsResponse changes;
+  ASSERT_TRUE(FromJson(diff->body, &changes).ok());
+  bool received = false;
+  for (const auto& ch : changes.changes()) {
+    received |= ch.field_path() == "requests.received.natural_person";
+  }
+  EXPECT_TRUE(received) << diff->body;
+  auto bad = reviewer->Get("/api/agencies/zz-psb/reports/2021/versions/2/diff?other=x");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto other = Browser("clerk-ly-psb")->Get("/api/agencies/zz-psb/reports/2021/versions");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+  EXPECT_THAT(other->body, Not(HasSubstr("sha256")));
+}
+
 // Text from a report or a service is never markup in what the console sends.
 TEST(ConsoleJson, QuotedTextIsNeverMarkup) {
   EXPECT_EQ(console::JsonQuote("<script>alert(\"x\")</script>&\n"),

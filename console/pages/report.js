@@ -158,6 +158,42 @@ function renderTable(name, cells, report, byField) {
   return table;
 }
 
+// The report's versions, newest first, and what changed from the version
+// before this one, cell by cell and part by part.
+async function renderHistory(version) {
+  const report = version.replace(/\/versions\/\d+$/, '');
+  const n = Number(version.slice(version.lastIndexOf('/') + 1));
+  const list = await getJson('/api/' + report + '/versions');
+  const ol = document.getElementById('versions');
+  ol.replaceChildren();
+  for (const v of list.versions || []) {
+    const li = el('li');
+    const link = el('a', '第 ' + v.version + ' 版');
+    link.href = '/report?version=' + encodeURIComponent(v.name);
+    li.append(link, ' ', el('span', (v.create_time || '') + ' · ' + (v.submitter || ''), 'meta'));
+    if (v.name === version) li.classList.add('current');
+    ol.append(li);
+  }
+  const box = document.getElementById('diff');
+  box.replaceChildren();
+  if (n <= 1) return;
+  const diff = await getJson('/api/' + version + '/diff?other=' + (n - 1));
+  box.append(el('h4', '与第 ' + (n - 1) + ' 版相比（' + (diff.changes || []).length + ' 处变化）'));
+  const table = el('table', '', 'diff');
+  const head = el('tr');
+  head.append(el('th', '位置'), el('th', '第 ' + (n - 1) + ' 版'), el('th', '第 ' + n + ' 版'));
+  table.append(head);
+  for (const ch of diff.changes || []) {
+    const tr = el('tr');
+    tr.dataset.field = ch.field_path;
+    tr.append(el('td', ch.label || ch.field_path),
+              el('td', ch.before_empty ? '（空）' : ch.before, 'before'),
+              el('td', ch.after_empty ? '（空）' : ch.after, 'after'));
+    table.append(tr);
+  }
+  box.append(table);
+}
+
 async function load() {
   const version = new URLSearchParams(location.search).get('version') || '';
   const message = document.getElementById('message');
@@ -223,6 +259,7 @@ async function load() {
       }
       parts.append(section);
     }
+    await renderHistory(version);
     document.body.dataset.loaded = 'true';
   } catch (e) {
     message.textContent = '无法显示：' + e.message;
