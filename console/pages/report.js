@@ -194,6 +194,28 @@ async function renderHistory(version) {
   box.append(table);
 }
 
+// The findings against the previous version's audit: new, fixed, open.
+function renderFindingChanges(audit) {
+  const box = document.getElementById('finding-changes');
+  box.replaceChildren();
+  const changes = audit.changes || [];
+  if (!changes.length) return;
+  const names = {NEW: '新增', FIXED: '已修正', OPEN: '仍存在'};
+  const counts = {NEW: 0, FIXED: 0, OPEN: 0};
+  for (const c of changes) counts[c.kind] = (counts[c.kind] || 0) + 1;
+  box.append(el('h4', '审核发现与上一版本相比：新增 ' + counts.NEW + '，已修正 ' + counts.FIXED +
+                      '，仍存在 ' + counts.OPEN));
+  const ul = el('ul', '', 'finding-changes');
+  for (const c of changes) {
+    const f = c.finding || {};
+    const li = el('li', '', 'change ' + c.kind);
+    li.append(el('span', names[c.kind] || c.kind, 'kind'), ' ', el('code', f.rule_id), ' ',
+              el('span', f.message));
+    ul.append(li);
+  }
+  box.append(ul);
+}
+
 async function load() {
   const version = new URLSearchParams(location.search).get('version') || '';
   const message = document.getElementById('message');
@@ -260,6 +282,7 @@ async function load() {
       parts.append(section);
     }
     await renderHistory(version);
+    renderFindingChanges(audit);
     document.body.dataset.loaded = 'true';
   } catch (e) {
     message.textContent = '无法显示：' + e.message;
