@@ -60,6 +60,18 @@ namespace {
 
 Reply Json(const google::protobuf::Message& m) { return Reply{200, ToJson(m)}; }
 
+// One unary call for `user`: the answer as JSON, or the error.
+template <typename Stub, typename Request, typename Response>
+Reply Call(Stub* stub,
+           grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+           const std::string& user, const Request& req) {
+  Response resp;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = (stub->*method)(&c, req, &resp);
+  return s.ok() ? Json(resp) : ErrorReply(s);
+}
+
 // A CSV cell: quoted, quotes doubled, and a leading = + - @ | (full-width
 // too), space, tab or carriage return prefixed with ' so that no
 // spreadsheet runs it.
@@ -186,22 +198,14 @@ Reply Api::RegionSummary(const std::string& user, absl::string_view prefix,
                          absl::string_view year) const {
   v1::GetRegionSummaryRequest req;
   req.set_name(absl::StrCat("regions/", prefix, "/years/", year));
-  v1::RegionSummary resp;
-  grpc::ClientContext c;
-  ForUser(&c, user);
-  grpc::Status s = audit_->GetRegionSummary(&c, req, &resp);
-  return s.ok() ? Json(resp) : ErrorReply(s);
+  return Call(audit_.get(), &v1::AuditService::Stub::GetRegionSummary, user, req);
 }
 
 Reply Api::Version(const std::string& user, const std::string& version) const {
   v1::GetVersionRequest req;
   req.set_name(version);
   req.set_view(v1::VERSION_VIEW_FULL);
-  v1::ReportVersion resp;
-  grpc::ClientContext c;
-  ForUser(&c, user);
-  grpc::Status s = submit_->GetVersion(&c, req, &resp);
-  return s.ok() ? Json(resp) : ErrorReply(s);
+  return Call(submit_.get(), &v1::SubmissionService::Stub::GetVersion, user, req);
 }
 
 Reply Api::Versions(const std::string& user, const std::string& report) const {
@@ -228,31 +232,19 @@ Reply Api::Diff(const std::string& user, const std::string& version, const std::
   v1::DiffVersionsRequest req;
   req.set_name(version);
   req.set_other_name(other);
-  v1::DiffVersionsResponse resp;
-  grpc::ClientContext c;
-  ForUser(&c, user);
-  grpc::Status s = submit_->DiffVersions(&c, req, &resp);
-  return s.ok() ? Json(resp) : ErrorReply(s);
+  return Call(submit_.get(), &v1::SubmissionService::Stub::DiffVersions, user, req);
 }
 
 Reply Api::Audit(const std::string& user, const std::string& version) const {
   v1::GetAuditRequest req;
   req.set_name(version + "/audit");
-  v1::Audit resp;
-  grpc::ClientContext c;
-  ForUser(&c, user);
-  grpc::Status s = audit_->GetAudit(&c, req, &resp);
-  return s.ok() ? Json(resp) : ErrorReply(s);
+  return Call(audit_.get(), &v1::AuditService::Stub::GetAudit, user, req);
 }
 
 Reply Api::ReviewStatus(const std::string& user, const std::string& version) const {
   v1::GetReviewStatusRequest req;
   req.set_name(version + "/reviewStatus");
-  v1::ReviewStatus resp;
-  grpc::ClientContext c;
-  ForUser(&c, user);
-  grpc::Status s = audit_->GetReviewStatus(&c, req, &resp);
-  return s.ok() ? Json(resp) : ErrorReply(s);
+  return Call(audit_.get(), &v1::AuditService::Stub::GetReviewStatus, user, req);
 }
 
 Reply Api::CreateSignOff(const std::string& user, const std::string& version,
@@ -267,11 +259,7 @@ Reply Api::CreateSignOff(const std::string& user, const std::string& version,
     return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                    "sign_off.version must be the version of the URL"));
   }
-  v1::SignOff resp;
-  grpc::ClientContext c;
-  ForUser(&c, user);
-  grpc::Status s = audit_->CreateSignOff(&c, req, &resp);
-  return s.ok() ? Json(resp) : ErrorReply(s);
+  return Call(audit_.get(), &v1::AuditService::Stub::CreateSignOff, user, req);
 }
 
 Reply Api::OpenEvents(const std::string& user, absl::string_view prefix,

@@ -73,7 +73,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
       {"app.js", "text/javascript; charset=utf-8"},
       {"style.css", "text/css; charset=utf-8"},
       {"report.html", "text/html; charset=utf-8"},
-      {"report.js", "text/javascript; charset=utf-8"}};
+      {"report.js", "text/javascript; charset=utf-8"},
+      {"common.js", "text/javascript; charset=utf-8"}};
   for (const auto& [name, type] : kFiles) {
     absl::StatusOr<std::string> body = ReadFileToString(config.pages_dir + "/" + name);
     if (!body.ok()) return body.status();
@@ -183,6 +184,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http.Get("/static/chart.js", file("chart.js"));
   http.Get("/report", file("report.html"));
   http.Get("/static/report.js", file("report.js"));
+  http.Get("/static/common.js", file("common.js"));
   const std::string template_json = TemplateJson();
   http.Get("/api/template", [template_json](const httplib::Request&, httplib::Response& res) {
     res.set_content(template_json, "application/json; charset=utf-8");

@@ -12,19 +12,7 @@ const STATE_NAMES = {
   CLEARED: '已可发布',
 };
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = String(text);
-  if (cls) e.className = cls;
-  return e;
-}
 
-async function getJson(url) {
-  const r = await fetch(url, {credentials: 'same-origin'});
-  const body = await r.json().catch(() => ({message: r.statusText}));
-  if (!r.ok) throw new Error(body.message || r.statusText);
-  return body;
-}
 
 let chart = null;
 

@@ -16,19 +16,7 @@ const PARTS = [
 const TABLE_OF_PART = {proactive_disclosure: '二', requests: '三', appeals: '四'};
 const SEVERITY = {ERROR: '错误', WARNING: '警告', INFO: '提示'};
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  if (cls) e.className = cls;
-  return e;
-}
 
-async function getJson(url) {
-  const r = await fetch(url, {credentials: 'same-origin'});
-  const body = await r.json().catch(() => ({message: r.statusText}));
-  if (!r.ok) throw new Error(body.message || r.statusText);
-  return body;
-}
 
 // The value at a field path ("requests.outcomes.total.natural_person").
 function valueAt(report, path) {
