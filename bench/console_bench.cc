@@ -19,6 +19,7 @@
 #include "core/rpc/rpc_util.h"
 #include "httplib.h"
 #include "tests/audit_env.h"
+#include "tests/console_env.h"
 #include "tests/service_env.h"
 
 namespace {
@@ -32,8 +33,7 @@ struct World {
   TempDir dir;
   std::unique_ptr<InProcessSubmitServer> submit;
   std::unique_ptr<InProcessAuditServer> audit;
-  std::unique_ptr<console::Api> api;
-  std::unique_ptr<console::Server> console;
+  std::unique_ptr<InProcessConsole> console;
 
   World() {
     submit = std::make_unique<InProcessSubmitServer>(dir.path() + "/submit.db");
@@ -45,19 +45,7 @@ struct World {
     v1::CreateVersionResponse resp;
     grpc::ClientContext c;
     if (!SubmitStubAs(submit->address(), "clerk-zz-psb")->CreateVersion(&c, req, &resp).ok()) std::abort();
-    const std::string certs = DevCerts().dir;
-    auto creds = MutualTlsChannelCredentials({certs + "/ca.crt", certs + "/console.crt", certs + "/console.key"});
-    auto a = OpenClientChannel(audit->address(), "localhost", *creds, 64 << 20);
-    auto s = OpenClientChannel(submit->address(), "localhost", *creds, 64 << 20);
-    api = std::make_unique<console::Api>(*a, *s);
-    console::ServerConfig config;
-    config.port = 0;
-    config.ca = certs + "/ca.crt";
-    config.cert = certs + "/server.crt";
-    config.key = certs + "/server.key";
-    config.pages_dir = DISCLOSURE_SOURCE_DIR "/console/pages";
-    config.chart_js = "/usr/share/javascript/chart.js/chart.min.js";
-    console = *console::Server::Start(config, api.get());
+    console = std::make_unique<InProcessConsole>(submit->address(), audit->address());
     // Wait for the audit.
     auto stub = AuditStubAs(audit->address(), "reviewer-legality");
     for (int i = 0; i < 400; ++i) {
@@ -71,14 +59,10 @@ struct World {
     std::abort();
   }
 
+  // A browser on one kept-alive connection, as a page's requests are.
   std::unique_ptr<httplib::SSLClient> Browser(const std::string& principal) {
-    const std::string certs = DevCerts().dir;
-    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", console->port(), certs + "/" + principal + ".crt",
-                                                  certs + "/" + principal + ".key");
-    c->set_ca_cert_path((certs + "/ca.crt").c_str());
-    c->enable_server_certificate_verification(true);
+    auto c = console->Browser(principal);
     c->set_keep_alive(true);
-    c->set_tcp_nodelay(true);  // as browsers do
     return c;
   }
 };

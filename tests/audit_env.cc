@@ -61,4 +61,17 @@ std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,
   return v1::AuditService::NewStub(ChannelAs(address, principal));
 }
 
+v1::SignOff ReviewOf(const v1::Audit& audit, v1::ReviewKind kind, v1::Decision decision,
+                     const std::string& reason) {
+  v1::SignOff s;
+  s.set_version(audit.version());
+  s.set_content_hash(audit.content_hash());
+  s.set_findings_digest(audit.findings_digest());
+  s.set_kind(v1::REVIEW);
+  s.set_review_kind(kind);
+  s.set_decision(decision);
+  s.set_reason(reason);
+  return s;
+}
+
 }  // namespace disclosure::testing

@@ -40,6 +40,11 @@ class InProcessAuditServer {
 // "NOT_SERVING", or "error N: …".
 std::string HealthOf(const std::string& address, const std::string& service);
 
+// A review of exactly what `audit` is of (its version, content hash and
+// findings digest), as a reviewer signs it off.
+v1::SignOff ReviewOf(const v1::Audit& audit, v1::ReviewKind kind, v1::Decision decision,
+                     const std::string& reason = "");
+
 std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,
                                                     const std::string& principal);
 

@@ -153,13 +153,8 @@ class AuditServiceTest : public ::testing::Test {
                        const v1::Finding* finding = nullptr) {
     v1::CreateSignOffRequest req;
     v1::SignOff* s = req.mutable_sign_off();
-    s->set_version(audit.version());
-    s->set_content_hash(audit.content_hash());
-    s->set_findings_digest(audit.findings_digest());
+    *s = ReviewOf(audit, review_kind, decision, reason);
     s->set_kind(kind);
-    s->set_review_kind(review_kind);
-    s->set_decision(decision);
-    s->set_reason(reason);
     if (finding != nullptr) {
       s->set_rule_id(finding->rule_id());
       *s->mutable_location() = finding->location();
@@ -413,14 +408,8 @@ TEST_F(AuditServiceTest, ReviewWithALocationIsRefusedNotStored) {
   // 2.5 MB of it would make every ListSignOffs page of the version larger
   // than the 4 MiB a response may have.
   v1::CreateSignOffRequest req;
-  v1::SignOff* s = req.mutable_sign_off();
-  s->set_version(audit.version());
-  s->set_content_hash(audit.content_hash());
-  s->set_findings_digest(audit.findings_digest());
-  s->set_kind(v1::REVIEW);
-  s->set_review_kind(v1::LEGALITY);
-  s->set_decision(v1::APPROVE);
-  s->mutable_location()->set_field_path(std::string(2500000, 'x'));
+  *req.mutable_sign_off() = ReviewOf(audit, v1::LEGALITY, v1::APPROVE);
+  req.mutable_sign_off()->mutable_location()->set_field_path(std::string(2500000, 'x'));
   for (int i = 0; i < 2; ++i) {
     v1::SignOff out;
     grpc::ClientContext c;
@@ -437,7 +426,7 @@ TEST_F(AuditServiceTest, ReviewWithALocationIsRefusedNotStored) {
   EXPECT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(resp.sign_offs_size(), 0);
   // An empty location (a client that always sets the message) is no location.
-  s->mutable_location()->Clear();
+  req.mutable_sign_off()->mutable_location()->Clear();
   v1::SignOff out;
   grpc::ClientContext c2;
   c2.set_deadline(In(10));
@@ -816,14 +805,7 @@ TEST_F(AuditServiceTest, RetriedSignOffWithTheSameRequestIdReturnsTheFirst) {
   v1::Audit audit = AwaitAudit(v.name());
   auto request = [&](v1::ReviewKind kind, const std::string& reason, const std::string& id) {
     v1::CreateSignOffRequest req;
-    v1::SignOff* s = req.mutable_sign_off();
-    s->set_version(audit.version());
-    s->set_content_hash(audit.content_hash());
-    s->set_findings_digest(audit.findings_digest());
-    s->set_kind(v1::REVIEW);
-    s->set_review_kind(kind);
-    s->set_decision(v1::REJECT);
-    s->set_reason(reason);
+    *req.mutable_sign_off() = ReviewOf(audit, kind, v1::REJECT, reason);
     req.set_request_id(id);
     return req;
   };
@@ -1060,13 +1042,7 @@ TEST_F(AuditServiceTest, AConsoleSignsOffForAReviewerWithTheReviewersRolesOnly) 
   v1::ReportVersion v = Submit(Sample());
   v1::Audit audit = AwaitAudit(v.name());
   v1::CreateSignOffRequest req;
-  v1::SignOff* s = req.mutable_sign_off();
-  s->set_version(audit.version());
-  s->set_content_hash(audit.content_hash());
-  s->set_findings_digest(audit.findings_digest());
-  s->set_kind(v1::REVIEW);
-  s->set_review_kind(v1::LEGALITY);
-  s->set_decision(v1::APPROVE);
+  *req.mutable_sign_off() = ReviewOf(audit, v1::LEGALITY, v1::APPROVE);
   auto sign = [&](const std::string& as, const std::string& acting_for, v1::SignOff* out) {
     grpc::ClientContext c;
     c.set_deadline(In(10));

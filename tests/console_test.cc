@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "tests/audit_env.h"
+#include "tests/console_env.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -35,40 +36,12 @@ class ConsoleTest : public ::testing::Test {
  protected:
   ConsoleTest()
       : submit_(dir_.path() + "/submit.db"),
-        audit_(dir_.path() + "/audit.db", submit_.address()) {
-    const std::string certs = DevCerts().dir;
-    auto creds = MutualTlsChannelCredentials(
-        {certs + "/ca.crt", certs + "/console.crt", certs + "/console.key"});
-    EXPECT_TRUE(creds.ok()) << creds.status();
-    auto audit = OpenClientChannel(audit_.address(), "localhost", *creds, 64 << 20);
-    auto submit = OpenClientChannel(submit_.address(), "localhost", *creds, 64 << 20);
-    EXPECT_TRUE(audit.ok() && submit.ok());
-    api_ = std::make_unique<console::Api>(*audit, *submit);
-    console::ServerConfig config;
-    config.port = 0;
-    config.ca = certs + "/ca.crt";
-    config.cert = certs + "/server.crt";
-    config.key = certs + "/server.key";
-    config.pages_dir = DISCLOSURE_SOURCE_DIR "/console/pages";
-    config.chart_js = "/usr/share/javascript/chart.js/chart.min.js";
-    config.stream_slice = absl::Seconds(1);  // a closed stream is noticed within a second
-    auto server = console::Server::Start(config, api_.get());
-    EXPECT_TRUE(server.ok()) << server.status();
-    if (server.ok()) server_ = *std::move(server);
-  }
+        audit_(dir_.path() + "/audit.db", submit_.address()),
+        // A closed stream is noticed within a second.
+        console_(submit_.address(), audit_.address(), absl::Seconds(1)) {}
 
-  // A browser presenting `principal`'s certificate ("" for none).
   std::unique_ptr<httplib::SSLClient> Browser(const std::string& principal) {
-    const std::string certs = DevCerts().dir;
-    auto c = principal.empty()
-                 ? std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port())
-                 : std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port(),
-                                                        certs + "/" + principal + ".crt",
-                                                        certs + "/" + principal + ".key");
-    c->set_ca_cert_path((certs + "/ca.crt").c_str());
-    c->enable_server_certificate_verification(true);
-    c->set_read_timeout(20, 0);
-    return c;
+    return console_.Browser(principal);
   }
 
   // Submits the sample as clerk-zz-psb and waits for its audit.
@@ -95,8 +68,7 @@ class ConsoleTest : public ::testing::Test {
   TempDir dir_;
   InProcessSubmitServer submit_;
   InProcessAuditServer audit_;
-  std::unique_ptr<console::Api> api_;
-  std::unique_ptr<console::Server> server_;
+  InProcessConsole console_;
 };
 
 TEST_F(ConsoleTest, ABrowserWithoutACertificateGetsAnErrorPageAndNoData) {
@@ -192,13 +164,7 @@ TEST_F(ConsoleTest, ASignOffNeedsTheUsersCsrfTokenAndIsTheUsersNamingTheConsole)
   ASSERT_TRUE(audit_reply);
   v1::Audit audit;
   ASSERT_TRUE(FromJson(audit_reply->body, &audit).ok());
-  v1::SignOff s;
-  s.set_version(version);
-  s.set_content_hash(audit.content_hash());
-  s.set_findings_digest(audit.findings_digest());
-  s.set_kind(v1::REVIEW);
-  s.set_review_kind(v1::LEGALITY);
-  s.set_decision(v1::APPROVE);
+  v1::SignOff s = ReviewOf(audit, v1::LEGALITY, v1::APPROVE);
   const std::string body = ToJson(s);
   const std::string path = "/api/" + version + "/signOffs";
   auto token_of = [&](const std::string& principal) {
@@ -234,7 +200,7 @@ TEST_F(ConsoleTest, ASignOffNeedsTheUsersCsrfTokenAndIsTheUsersNamingTheConsole)
     EXPECT_EQ(st.blockers_size(), 3) << "a refused POST signed something";
   }
   // The user's own token: signed, as the user, through the console.
-  auto ok = post({{"X-CSRF-Token", mine}, {"Origin", absl::StrCat("https://127.0.0.1:", server_->port())},
+  auto ok = post({{"X-CSRF-Token", mine}, {"Origin", absl::StrCat("https://127.0.0.1:", console_.port())},
                   {"Sec-Fetch-Site", "same-origin"}});
   ASSERT_EQ(ok->status, 200) << ok->body;
   v1::SignOff signed_off;
@@ -364,13 +330,7 @@ TEST_F(ConsoleTest, TheEventStreamIsLiveAndResumesAfterTheLastEvent) {
     grpc::ClientContext c;
     ASSERT_TRUE(AuditStubAs(audit_.address(), "reviewer-legality")->GetAudit(&c, req, &audit).ok());
     v1::CreateSignOffRequest sreq;
-    v1::SignOff* s = sreq.mutable_sign_off();
-    s->set_version(audit.version());
-    s->set_content_hash(audit.content_hash());
-    s->set_findings_digest(audit.findings_digest());
-    s->set_kind(v1::REVIEW);
-    s->set_review_kind(v1::LEGALITY);
-    s->set_decision(v1::APPROVE);
+    *sreq.mutable_sign_off() = ReviewOf(audit, v1::LEGALITY, v1::APPROVE);
     v1::SignOff out;
     grpc::ClientContext sc;
     ASSERT_TRUE(AuditStubAs(audit_.address(), "reviewer-legality")->CreateSignOff(&sc, sreq, &out).ok());
@@ -410,7 +370,7 @@ TEST_F(ConsoleTest, EventStreamsAreTheUsersAndCappedPerUser) {
 // services, which decide (here: no role), and the console keeps serving.
 TEST_F(ConsoleTest, CertificatesOfAnotherCaOfTheConsoleAndWithChineseNames) {
   const std::string other = DevCerts().other_dir;
-  httplib::SSLClient foreign("127.0.0.1", server_->port(), other + "/clerk-zz-psb.crt",
+  httplib::SSLClient foreign("127.0.0.1", console_.port(), other + "/clerk-zz-psb.crt",
                              other + "/clerk-zz-psb.key");
   foreign.set_ca_cert_path((DevCerts().dir + "/ca.crt").c_str());
   foreign.enable_server_certificate_verification(true);
@@ -430,7 +390,7 @@ TEST_F(ConsoleTest, CertificatesOfAnotherCaOfTheConsoleAndWithChineseNames) {
       "/zs.ext && openssl x509 -req -in ", dir, "/zs.csr -CA ", ca, "/ca.crt -CAkey ", ca,
       "/ca.key -CAcreateserial -days 1 -extfile ", dir, "/zs.ext -out ", dir, "/zs.crt 2>/dev/null");
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  httplib::SSLClient zhang("127.0.0.1", server_->port(), dir + "/zs.crt", dir + "/zs.key");
+  httplib::SSLClient zhang("127.0.0.1", console_.port(), dir + "/zs.crt", dir + "/zs.key");
   zhang.set_ca_cert_path((ca + "/ca.crt").c_str());
   zhang.enable_server_certificate_verification(true);
   auto session = zhang.Get("/api/session");

@@ -200,14 +200,7 @@ TEST(Replicas, ARecordOrEntryChangedInPostgresIsRefusedByEveryReplica) {
   }
   ASSERT_EQ(audit.version(), version);
   v1::CreateSignOffRequest sign;
-  v1::SignOff* so = sign.mutable_sign_off();
-  so->set_version(version);
-  so->set_content_hash(audit.content_hash());
-  so->set_findings_digest(audit.findings_digest());
-  so->set_kind(v1::REVIEW);
-  so->set_review_kind(v1::LEGALITY);
-  so->set_decision(v1::REJECT);
-  so->set_reason("有误");
+  *sign.mutable_sign_off() = ReviewOf(audit, v1::LEGALITY, v1::REJECT, "有误");
   v1::SignOff stored;
   {
     grpc::ClientContext ctx;

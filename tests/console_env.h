@@ -1,0 +1,34 @@
+// The web console (console/) in this process, in front of services at the
+// given addresses, with the development certificates (it calls them as
+// "console"): console/server.h as console/main.cc starts it, on a free
+// loopback port. For tests/console_test.cc and bench/console_bench.cc.
+#ifndef DISCLOSURE_TESTS_CONSOLE_ENV_H_
+#define DISCLOSURE_TESTS_CONSOLE_ENV_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "console/api.h"
+#include "console/server.h"
+#include "httplib.h"
+
+namespace disclosure::testing {
+
+class InProcessConsole {
+ public:
+  InProcessConsole(const std::string& submit_address, const std::string& audit_address,
+                   absl::Duration stream_slice = console::kStreamSlice);
+  int port() const { return server_->port(); }
+  // A browser presenting `principal`'s certificate ("" for none), trusting
+  // the development CA.
+  std::unique_ptr<httplib::SSLClient> Browser(const std::string& principal) const;
+
+ private:
+  std::unique_ptr<console::Api> api_;
+  std::unique_ptr<console::Server> server_;
+};
+
+}  // namespace disclosure::testing
+
+#endif  // DISCLOSURE_TESTS_CONSOLE_ENV_H_
