@@ -3,6 +3,14 @@
 #include <cstdlib>
 #include <cstdio>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+
 #include "core/rpc/client_channel.h"
 #include "core/rpc/rpc_util.h"
 #include "tests/service_env.h"
@@ -53,6 +61,36 @@ std::unique_ptr<httplib::SSLClient> InProcessConsole::Browser(const std::string&
   c->set_read_timeout(20, 0);
   c->set_tcp_nodelay(true);  // as browsers do
   return c;
+}
+
+std::string InProcessConsole::Exchange(const std::string& principal,
+                                       const std::string& request) const {
+  const std::string certs = DevCerts().dir;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, (certs + "/ca.crt").c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_use_certificate_file(ctx, (certs + "/" + principal + ".crt").c_str(), SSL_FILETYPE_PEM);
+  SSL_CTX_use_PrivateKey_file(ctx, (certs + "/" + principal + ".key").c_str(), SSL_FILETYPE_PEM);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval timeout{20, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  SSL* ssl = SSL_new(ctx);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1 &&
+      SSL_write(ssl, request.data(), static_cast<int>(request.size())) ==
+          static_cast<int>(request.size())) {
+    char buf[4096];
+    for (int n; (n = SSL_read(ssl, buf, sizeof buf)) > 0;) answer.append(buf, n);
+  }
+  SSL_free(ssl);
+  close(fd);
+  SSL_CTX_free(ctx);
+  return answer;
 }
 
 }  // namespace disclosure::testing
