@@ -72,6 +72,28 @@ Reply Call(Stub* stub,
   return s.ok() ? Json(resp) : ErrorReply(s);
 }
 
+// Every page of a listing for `user`, within one deadline for all of them,
+// each handed to `take`; OUT_OF_RANGE past kMaxPages pages.
+template <typename Stub, typename Request, typename Response>
+grpc::Status ListPages(Stub* stub,
+                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                       const std::string& user, Request req,
+                       const std::function<void(Response&)>& take) {
+  const auto deadline = std::chrono::system_clock::now() + kCallDeadline;
+  for (int page = 0; page < kMaxPages; ++page) {
+    Response resp;
+    grpc::ClientContext c;
+    c.set_deadline(deadline);
+    c.AddMetadata(kActingForMetadata, user);
+    grpc::Status s = (stub->*method)(&c, req, &resp);
+    if (!s.ok()) return s;
+    take(resp);
+    if (resp.next_page_token().empty()) return grpc::Status::OK;
+    req.set_page_token(resp.next_page_token());
+  }
+  return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "too many pages to list at once");
+}
+
 // A CSV cell: quoted, quotes doubled, and a leading = + - @ | (full-width
 // too), space, tab or carriage return prefixed with ' so that no
 // spreadsheet runs it.
@@ -164,25 +186,20 @@ Reply Api::AgencyStates(const std::string& user, absl::string_view prefix, absl:
   req.set_parent(absl::StrCat("regions/", prefix, "/years/", year));
   req.set_page_size(500);
   v1::ListAgencyStatesResponse all;
-  // One deadline for the whole listing, not one per page.
-  const auto deadline = std::chrono::system_clock::now() + kCallDeadline;
-  for (int page = 0;; ++page) {
-    if (page == kMaxPages) {
-      return Reply{413, absl::StrCat("{\"code\": \"OUT_OF_RANGE\", \"message\": ",
-                                     JsonQuote(absl::StrCat("该地区机关超过 ", kMaxPages * 500,
-                                                            " 个，请按更长的区划代码前缀查看")),
-                                     "}\n")};
-    }
-    v1::ListAgencyStatesResponse resp;
-    grpc::ClientContext c;
-    c.set_deadline(deadline);
-    c.AddMetadata(kActingForMetadata, user);
-    grpc::Status s = audit_->ListAgencyStates(&c, req, &resp);
-    if (!s.ok()) return ErrorReply(s);
-    for (v1::AgencyStatus& a : *resp.mutable_agencies()) *all.add_agencies() = std::move(a);
-    if (resp.next_page_token().empty()) break;
-    req.set_page_token(resp.next_page_token());
+  grpc::Status s = ListPages(audit_.get(), &v1::AuditService::Stub::ListAgencyStates, user, req,
+                             std::function<void(v1::ListAgencyStatesResponse&)>(
+                                 [&all](v1::ListAgencyStatesResponse& page) {
+                                   for (v1::AgencyStatus& a : *page.mutable_agencies()) {
+                                     *all.add_agencies() = std::move(a);
+                                   }
+                                 }));
+  if (s.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+    return Reply{413, absl::StrCat("{\"code\": \"OUT_OF_RANGE\", \"message\": ",
+                                   JsonQuote(absl::StrCat("该地区机关超过 ", kMaxPages * 500,
+                                                          " 个，请按更长的区划代码前缀查看")),
+                                   "}\n")};
   }
+  if (!s.ok()) return ErrorReply(s);
   if (!csv) return Json(all);
   std::string out = "\xEF\xBB\xBF机关代码,机关名称,区划代码,状态,逾期,最新版本,错误,警告,截止日期\r\n";
   for (const v1::AgencyStatus& a : all.agencies()) {
@@ -213,19 +230,14 @@ Reply Api::Versions(const std::string& user, const std::string& report) const {
   req.set_parent(report);
   req.set_view(v1::VERSION_VIEW_BASIC);
   v1::ListVersionsResponse all;
-  const auto deadline = std::chrono::system_clock::now() + kCallDeadline;
-  for (int page = 0; page < kMaxPages; ++page) {
-    v1::ListVersionsResponse resp;
-    grpc::ClientContext c;
-    c.set_deadline(deadline);
-    c.AddMetadata(kActingForMetadata, user);
-    grpc::Status s = submit_->ListVersions(&c, req, &resp);
-    if (!s.ok()) return ErrorReply(s);
-    for (v1::ReportVersion& v : *resp.mutable_versions()) *all.add_versions() = std::move(v);
-    if (resp.next_page_token().empty()) return Json(all);
-    req.set_page_token(resp.next_page_token());
-  }
-  return ErrorReply(grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "too many versions to list at once"));
+  grpc::Status s = ListPages(submit_.get(), &v1::SubmissionService::Stub::ListVersions, user, req,
+                             std::function<void(v1::ListVersionsResponse&)>(
+                                 [&all](v1::ListVersionsResponse& page) {
+                                   for (v1::ReportVersion& v : *page.mutable_versions()) {
+                                     *all.add_versions() = std::move(v);
+                                   }
+                                 }));
+  return s.ok() ? Json(all) : ErrorReply(s);
 }
 
 Reply Api::Diff(const std::string& user, const std::string& version, const std::string& other) const {
@@ -260,6 +272,39 @@ Reply Api::CreateSignOff(const std::string& user, const std::string& version,
                                    "sign_off.version must be the version of the URL"));
   }
   return Call(audit_.get(), &v1::AuditService::Stub::CreateSignOff, user, req);
+}
+
+Reply Api::SignOffs(const std::string& user, const std::string& version) const {
+  v1::ListSignOffsRequest req;
+  req.set_parent(version);
+  req.set_page_size(100);
+  v1::ListSignOffsResponse all;
+  grpc::Status s = ListPages(audit_.get(), &v1::AuditService::Stub::ListSignOffs, user, req,
+                             std::function<void(v1::ListSignOffsResponse&)>(
+                                 [&all](v1::ListSignOffsResponse& page) {
+                                   for (v1::SignOff& o : *page.mutable_sign_offs()) {
+                                     *all.add_sign_offs() = std::move(o);
+                                   }
+                                 }));
+  return s.ok() ? Json(all) : ErrorReply(s);
+}
+
+Reply Api::Checkpoint(const std::string& user) const {
+  return Call(audit_.get(), &v1::AuditService::Stub::GetCheckpoint, user, v1::GetCheckpointRequest());
+}
+
+Reply Api::Inclusion(const std::string& user, int64_t index, int64_t tree_size) const {
+  v1::GetInclusionProofRequest req;
+  req.set_index(index);
+  req.set_tree_size(tree_size);
+  return Call(audit_.get(), &v1::AuditService::Stub::GetInclusionProof, user, req);
+}
+
+Reply Api::Consistency(const std::string& user, int64_t old_size, int64_t new_size) const {
+  v1::GetConsistencyProofRequest req;
+  req.set_old_size(old_size);
+  req.set_new_size(new_size);
+  return Call(audit_.get(), &v1::AuditService::Stub::GetConsistencyProof, user, req);
 }
 
 Reply Api::OpenEvents(const std::string& user, absl::string_view prefix,

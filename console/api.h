@@ -78,6 +78,18 @@ class Api {
   Reply CreateSignOff(const std::string& user, const std::string& version,
                       absl::string_view body, const std::string& request_id) const;
 
+  // GET /api/{version}/signOffs: every sign-off of the version (all pages of
+  // ListSignOffs) as {"sign_offs": [SignOff…]}, each with its ledger_index.
+  Reply SignOffs(const std::string& user, const std::string& version) const;
+  // The ledger, for the ledger page, which verifies all of it itself
+  // (docs/console.md, "Ledger"): GET /api/ledger/checkpoint (GetCheckpoint),
+  // GET /api/ledger/entries/{index}?tree_size=N (GetInclusionProof: the
+  // entry, its signature and its proof), GET /api/ledger/consistency?old=A&new=B
+  // (GetConsistencyProof). Numbers are checked by the service.
+  Reply Checkpoint(const std::string& user) const;
+  Reply Inclusion(const std::string& user, int64_t index, int64_t tree_size) const;
+  Reply Consistency(const std::string& user, int64_t old_size, int64_t new_size) const;
+
   // GET /api/regions/{prefix}/events: the region's events as server-sent
   // events, from after `start_after` (the Last-Event-ID a reconnecting
   // EventSource sends; empty: from the beginning) on, live. OpenEvents opens

@@ -32,6 +32,8 @@ ABSL_FLAG(std::string, audit_target, "127.0.0.1:50052", "audit_service address(e
 ABSL_FLAG(std::string, submit_target, "127.0.0.1:50051", "submit_service address(es)");
 ABSL_FLAG(std::string, authority, "localhost", "name in the services' certificates");
 ABSL_FLAG(std::string, pages_dir, DISCLOSURE_CONSOLE_PAGES_DIR, "the console's pages (console/pages)");
+ABSL_FLAG(std::string, ledger_public_key, "",
+          "the ledger's public key (PEM), which the ledger page verifies checkpoints and entries with");
 ABSL_FLAG(std::string, chart_js, "/usr/share/javascript/chart.js/chart.min.js",
           "Chart.js (Debian's libjs-chart.js)");
 
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   config.key = absl::GetFlag(FLAGS_key);
   config.pages_dir = absl::GetFlag(FLAGS_pages_dir);
   config.chart_js = absl::GetFlag(FLAGS_chart_js);
+  config.ledger_public_key = absl::GetFlag(FLAGS_ledger_public_key);
   auto server = disclosure::console::Server::Start(config, &api);
   if (!server.ok()) return Fail("start", server.status());
   spdlog::info("console: https://{}:{}/ (client certificates of {})", config.host, (*server)->port(),

@@ -63,6 +63,16 @@ bool SameToken(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// The query parameter `name` as a number of 1–18 digits.
+bool QueryNumber(const httplib::Request& req, const char* name, int64_t* out) {
+  const std::string v = req.get_param_value(name);
+  if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  *out = std::stoll(v);
+  return true;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, const Api* api) {
@@ -74,7 +84,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
       {"style.css", "text/css; charset=utf-8"},
       {"report.html", "text/html; charset=utf-8"},
       {"report.js", "text/javascript; charset=utf-8"},
-      {"common.js", "text/javascript; charset=utf-8"}};
+      {"common.js", "text/javascript; charset=utf-8"},
+      {"ledger.html", "text/html; charset=utf-8"},
+      {"ledger.js", "text/javascript; charset=utf-8"}};
   for (const auto& [name, type] : kFiles) {
     absl::StatusOr<std::string> body = ReadFileToString(config.pages_dir + "/" + name);
     if (!body.ok()) return body.status();
@@ -83,6 +95,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   absl::StatusOr<std::string> chart = ReadFileToString(config.chart_js);
   if (!chart.ok()) return chart.status();
   (*pages)["chart.js"] = {*std::move(chart), "text/javascript; charset=utf-8"};
+  std::string ledger_key_json =
+      "{\"code\": \"NOT_FOUND\", \"message\": \"本控制台未配置账本公钥（--ledger_public_key）\"}\n";
+  if (!config.ledger_public_key.empty()) {
+    absl::StatusOr<std::string> pem = ReadFileToString(config.ledger_public_key);
+    if (!pem.ok()) return pem.status();
+    ledger_key_json = absl::StrCat("{\"public_key_pem\": ", JsonQuote(*pem), "}\n");
+  }
   for (const std::string* f : {&config.ca, &config.cert, &config.key}) {
     if (absl::StatusOr<std::string> pem = ReadFileToString(*f); !pem.ok()) return pem.status();
   }
@@ -185,6 +204,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http.Get("/report", file("report.html"));
   http.Get("/static/report.js", file("report.js"));
   http.Get("/static/common.js", file("common.js"));
+  http.Get("/ledger", file("ledger.html"));
+  http.Get("/static/ledger.js", file("ledger.js"));
   const std::string template_json = TemplateJson();
   http.Get("/api/template", [template_json](const httplib::Request&, httplib::Response& res) {
     res.set_content(template_json, "application/json; charset=utf-8");
@@ -261,7 +282,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
       return;
     }
     res.set_chunked_content_provider(
-        "text/event-stream; charset=utf-8",
+        // Exactly this type: cpp-httplib compresses any other text/* answer
+        // (gzip, brotli) and a compressed stream reaches the browser only
+        // when it ends. An event stream is UTF-8 by definition.
+        "text/event-stream",
         [api, user, watch, slice](size_t, httplib::DataSink& sink) {
           sink.write(": open\n\n", 8);
           api->PumpEvents(user, watch.get(),
@@ -281,15 +305,47 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   });
   http.Get(absl::StrCat("/api/", kVersion, "/diff"), [api](const httplib::Request& req,
                                                          httplib::Response& res) {
-    const std::string version = req.matches[1].str(), other = req.get_param_value("other");
-    if (other.empty() || other.size() > 18 ||
-        !std::all_of(other.begin(), other.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const std::string version = req.matches[1].str();
+    int64_t other = 0;
+    if (!QueryNumber(req, "other", &other)) {
       Send(&res, ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                          "other: the number of the version to compare with")));
       return;
     }
     Send(&res, api->Diff(PrincipalOfConnection(req.ssl), version,
-                         version.substr(0, version.rfind('/') + 1) + other));
+                         absl::StrCat(version.substr(0, version.rfind('/') + 1), other)));
+  });
+  http.Get(absl::StrCat("/api/", kVersion, "/signOffs"), [api](const httplib::Request& req,
+                                                             httplib::Response& res) {
+    Send(&res, api->SignOffs(PrincipalOfConnection(req.ssl), req.matches[1].str()));
+  });
+  // The ledger: the key the page verifies with, and what it verifies.
+  const bool has_ledger_key = !config.ledger_public_key.empty();
+  http.Get("/api/ledger/key", [ledger_key_json, has_ledger_key](const httplib::Request&,
+                                                                httplib::Response& res) {
+    Send(&res, Reply{has_ledger_key ? 200 : 404, ledger_key_json});
+  });
+  http.Get("/api/ledger/checkpoint", [api](const httplib::Request& req, httplib::Response& res) {
+    Send(&res, api->Checkpoint(PrincipalOfConnection(req.ssl)));
+  });
+  http.Get(R"(/api/ledger/entries/(\d{1,18}))", [api](const httplib::Request& req,
+                                                      httplib::Response& res) {
+    int64_t size = 0;
+    if (!QueryNumber(req, "tree_size", &size)) {
+      Send(&res, ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                         "tree_size: the size of the checkpoint the proof is for")));
+      return;
+    }
+    Send(&res, api->Inclusion(PrincipalOfConnection(req.ssl), std::stoll(req.matches[1].str()), size));
+  });
+  http.Get("/api/ledger/consistency", [api](const httplib::Request& req, httplib::Response& res) {
+    int64_t old_size = 0, new_size = 0;
+    if (!QueryNumber(req, "old", &old_size) || !QueryNumber(req, "new", &new_size)) {
+      Send(&res, ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                         "old, new: the sizes of the two checkpoints")));
+      return;
+    }
+    Send(&res, api->Consistency(PrincipalOfConnection(req.ssl), old_size, new_size));
   });
   http.Post(absl::StrCat("/api/", kVersion, "/signOffs"),
             [api, csrf_key](const httplib::Request& req, httplib::Response& res) {

@@ -39,6 +39,9 @@ struct ServerConfig {
   std::string cert, key;      // PEM files: the console's server certificate for browsers
   std::string pages_dir;      // console/pages
   std::string chart_js;       // Debian's Chart.js (chart.umd.js / chart.min.js)
+  // PEM file: the ledger's public key (SubjectPublicKeyInfo), which the
+  // ledger page verifies with; empty: the page says it has no key.
+  std::string ledger_public_key;
   absl::Duration stream_slice = absl::Seconds(20);  // kStreamSlice; tests shorten it
 };
 

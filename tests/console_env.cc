@@ -13,6 +13,8 @@
 
 #include "core/rpc/client_channel.h"
 #include "core/rpc/rpc_util.h"
+#include "core/base/file.h"
+#include "tests/audit_env.h"
 #include "tests/service_env.h"
 
 namespace disclosure::testing {
@@ -46,6 +48,11 @@ InProcessConsole::InProcessConsole(const std::string& submit_address,
   config.pages_dir = DISCLOSURE_SOURCE_DIR "/console/pages";
   config.chart_js = "/usr/share/javascript/chart.js/chart.min.js";
   config.stream_slice = stream_slice;
+  config.ledger_public_key = dir_.path() + "/ledger.pub";
+  if (absl::Status s = WriteFileAtomically(config.ledger_public_key, TestLedgerPublicKeyPem()); !s.ok()) {
+    std::fprintf(stderr, "console_env: ledger public key: %s\n", s.ToString().c_str());
+    std::abort();
+  }
   server_ = Must(console::Server::Start(config, api_.get()), "console");
 }
 

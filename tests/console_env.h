@@ -1,7 +1,8 @@
 // The web console (console/) in this process, in front of services at the
 // given addresses, with the development certificates (it calls them as
 // "console"): console/server.h as console/main.cc starts it, on a free
-// loopback port. For tests/console_test.cc and bench/console_bench.cc.
+// loopback port, with the test ledger's public key (tests/audit_env.h). For
+// tests/console_test.cc, tests/browser_test.cc and bench/console_bench.cc.
 #ifndef DISCLOSURE_TESTS_CONSOLE_ENV_H_
 #define DISCLOSURE_TESTS_CONSOLE_ENV_H_
 
@@ -12,6 +13,7 @@
 #include "console/api.h"
 #include "console/server.h"
 #include "httplib.h"
+#include "tests/service_env.h"
 
 namespace disclosure::testing {
 
@@ -32,6 +34,7 @@ class InProcessConsole {
   std::string Exchange(const std::string& principal, const std::string& request) const;
 
  private:
+  TempDir dir_;  // the ledger public key's file
   std::unique_ptr<console::Api> api_;
   std::unique_ptr<console::Server> server_;
 };

@@ -216,6 +216,7 @@ async function load() {
       getJson('/api/session'), getJson('/api/template'), getJson('/api/' + version),
       getJson('/api/' + version + '/audit'), getJson('/api/' + version + '/reviewStatus')]);
     document.getElementById('user').textContent = session.principal;
+    document.getElementById('ledger-link').href = '/ledger?version=' + encodeURIComponent(version);
     const report = v.report || {};
     document.getElementById('title').textContent = report.title || version;
     document.getElementById('meta').textContent =
@@ -232,10 +233,15 @@ async function load() {
     const list = document.getElementById('findings');
     list.replaceChildren();
     const byField = {}, byPart = {};
+    const cellPaths = new Set(template.cells.map((c) => c.field_path));
     findings.forEach((f, i) => {
       list.append(findingItem(f, i));
       const path = (f.location && f.location.field_path) || '';
-      (byField[path] = byField[path] || []).push({f, i});
+      // A finding of a whole column (T3-BAL: no single cell is at fault)
+      // stands at each cell it adds; any other at its own cell or part.
+      const cells = cellPaths.has(path) || !(f.addends || []).length ? [path] :
+                    f.addends.map((a) => a.field_path).filter((p) => cellPaths.has(p));
+      for (const p of cells) (byField[p] = byField[p] || []).push({f, i});
       const part = path.split('.')[0];
       (byPart[part] = byPart[part] || []).push({f, i});
     });
