@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "core/base/text_util.h"
+#include "core/import/import.h"
 #include "core/report/export.h"
 #include "core/report/template.h"
 #include "core/rpc/handler.h"
@@ -177,8 +178,11 @@ Reply ErrorReply(const grpc::Status& status) {
   return Reply{http, absl::StrCat("{\"code\": \"", name, "\", \"message\": ", JsonQuote(message), "}\n")};
 }
 
-Api::Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit)
-    : audit_(v1::AuditService::NewStub(audit)), submit_(v1::SubmissionService::NewStub(submit)) {}
+Api::Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit,
+         ImportConfig import)
+    : audit_(v1::AuditService::NewStub(audit)),
+      submit_(v1::SubmissionService::NewStub(submit)),
+      import_(std::move(import)) {}
 
 Reply Api::AgencyStates(const std::string& user, absl::string_view prefix, absl::string_view year,
                         bool csv) const {
@@ -305,6 +309,70 @@ Reply Api::Consistency(const std::string& user, int64_t old_size, int64_t new_si
   req.set_old_size(old_size);
   req.set_new_size(new_size);
   return Call(audit_.get(), &v1::AuditService::Stub::GetConsistencyProof, user, req);
+}
+
+Reply Api::Import(const std::string& user, absl::string_view document,
+                  absl::string_view format) const {
+  ImportOptions options;
+  if (!ParseFormat(format.empty() ? "auto" : format, &options.format)) {
+    return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "format: auto, text, pdf, html, docx or scan"));
+  }
+  if (import_.reportctl.empty()) {
+    return Reply{503, "{\"code\": \"UNAVAILABLE\", \"message\": \"本控制台未配置文档导入（--reportctl）\"}\n"};
+  }
+  if (document.empty()) {
+    return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "请选择要导入的文档"));
+  }
+  // At most max_concurrent at a time: each may hold a core for a minute.
+  if (imports_running_.fetch_add(1) >= import_.max_concurrent) {
+    imports_running_.fetch_sub(1);
+    return Reply{429, "{\"code\": \"RESOURCE_EXHAUSTED\", \"message\": \"导入繁忙，请稍后重试\"}\n"};
+  }
+  options.max_ocr_seconds = import_.max_ocr_seconds;
+  const absl::Time start = absl::Now();
+  absl::StatusOr<v1::ImportedReport> imported =
+      ImportInChildProcess(import_.reportctl, document, options, import_.limits);
+  imports_running_.fetch_sub(1);
+  spdlog::info("console import user=\"{}\" bytes={} format={} code={} import_ms={:.1f}", Echo(user),
+               document.size(), imported.ok() ? imported->format() : "-",
+               absl::StatusCodeToString(imported.status().code()),
+               absl::ToDoubleMilliseconds(absl::Now() - start));
+  if (!imported.ok()) {
+    const absl::Status& s = imported.status();
+    if (absl::IsResourceExhausted(s)) {
+      return Reply{413, absl::StrCat("{\"code\": \"RESOURCE_EXHAUSTED\", \"message\": ",
+                                     JsonQuote(s.message()), "}\n")};
+    }
+    return ErrorReply(grpc::Status(absl::IsInvalidArgument(s) ? grpc::StatusCode::INVALID_ARGUMENT
+                                                              : grpc::StatusCode::INTERNAL,
+                                   std::string(s.message())));
+  }
+  v1::ValidateReportRequest req;
+  *req.mutable_report() = imported->report();
+  v1::ValidateReportResponse validation;
+  grpc::ClientContext c;
+  ForUser(&c, user);
+  grpc::Status s = audit_->ValidateReport(&c, req, &validation);
+  if (!s.ok()) return ErrorReply(s);
+  return Reply{200, absl::StrCat("{\"imported\": ", ToJson(*imported), ", \"validation\": ",
+                                 ToJson(validation), "}\n")};
+}
+
+Reply Api::CreateVersion(const std::string& user, const std::string& report_name,
+                         absl::string_view body, const std::string& request_id) const {
+  v1::CreateVersionRequest req;
+  if (absl::Status parsed = FromJson(body, &req); !parsed.ok()) {
+    return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   absl::StrCat("version JSON: ", parsed.message())));
+  }
+  if (!req.parent().empty() && req.parent() != report_name) {
+    return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "parent must be the report of the URL"));
+  }
+  req.set_parent(report_name);
+  req.set_request_id(request_id);
+  return Call(submit_.get(), &v1::SubmissionService::Stub::CreateVersion, user, req);
 }
 
 Reply Api::OpenEvents(const std::string& user, absl::string_view prefix,

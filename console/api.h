@@ -5,16 +5,19 @@
 // protobuf's JSON mapping with the .proto field names (core/report/export.h
 // ToJson), as `reportctl --json` prints them.
 //
-// Thread-safe: the stubs are, and an Api holds nothing else that changes.
+// Thread-safe: the stubs are, and an Api holds nothing else that changes
+// but an atomic count of the imports running.
 #ifndef DISCLOSURE_CONSOLE_API_H_
 #define DISCLOSURE_CONSOLE_API_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/import/child_import.h"
 #include "disclosure/v1/audit.grpc.pb.h"
 #include "disclosure/v1/submission.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -44,9 +47,18 @@ Reply ErrorReply(const grpc::Status& status);
 // last of table 二: what the report page lays out.
 std::string TemplateJson();
 
+// How the console reads uploaded documents (Api::Import).
+struct ImportConfig {
+  std::string reportctl;  // the reportctl binary the child runs; empty: no import
+  ChildImportLimits limits;
+  int max_ocr_seconds = 60;  // a scan's OCR budget (≤ limits.max_time)
+  int max_concurrent = 2;    // imports at a time, in all (each may take a core)
+};
+
 class Api {
  public:
-  Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit);
+  Api(std::shared_ptr<grpc::Channel> audit, std::shared_ptr<grpc::Channel> submit,
+      ImportConfig import = {});
 
   // GET /api/regions/{prefix}/years/{year}/agencies: every agency of the
   // region (all pages of ListAgencyStates) as {"agencies": [AgencyStatus…]};
@@ -90,6 +102,18 @@ class Api {
   Reply Inclusion(const std::string& user, int64_t index, int64_t tree_size) const;
   Reply Consistency(const std::string& user, int64_t old_size, int64_t new_size) const;
 
+  // POST /api/import?format=auto|text|pdf|html|docx|scan with the document's
+  // bytes: the document read in a child process (core/import/child_import.h)
+  // and the report's dry run (ValidateReport, as the user), as
+  // {"imported": ImportedReport, "validation": ValidateReportResponse}.
+  // 400 with the importer's message (what and where) for a document it
+  // refuses, 413 past a limit, 429 while max_concurrent imports run.
+  Reply Import(const std::string& user, absl::string_view document, absl::string_view format) const;
+  // POST /api/agencies/{id}/reports/{year}/versions with
+  // {"report": …, "expected_latest_version": N}: CreateVersion for the user.
+  Reply CreateVersion(const std::string& user, const std::string& report_name,
+                      absl::string_view body, const std::string& request_id) const;
+
   // GET /api/regions/{prefix}/events: the region's events as server-sent
   // events, from after `start_after` (the Last-Event-ID a reconnecting
   // EventSource sends; empty: from the beginning) on, live. OpenEvents opens
@@ -115,6 +139,8 @@ class Api {
  private:
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::SubmissionService::Stub> submit_;
+  const ImportConfig import_;
+  mutable std::atomic<int> imports_running_{0};
 };
 
 }  // namespace disclosure::console

@@ -34,6 +34,11 @@ ABSL_FLAG(std::string, authority, "localhost", "name in the services' certificat
 ABSL_FLAG(std::string, pages_dir, DISCLOSURE_CONSOLE_PAGES_DIR, "the console's pages (console/pages)");
 ABSL_FLAG(std::string, ledger_public_key, "",
           "the ledger's public key (PEM), which the ledger page verifies checkpoints and entries with");
+ABSL_FLAG(std::string, reportctl, DISCLOSURE_REPORTCTL,
+          "the reportctl binary that reads uploaded documents, in a child process; empty: no upload");
+ABSL_FLAG(int, import_seconds, 120, "an upload's import, at most (wall clock and CPU)");
+ABSL_FLAG(int, import_memory_mb, 1024, "an upload's import, at most this address space");
+ABSL_FLAG(int, import_ocr_seconds, 60, "a scanned upload's OCR, at most (≤ --import_seconds)");
 ABSL_FLAG(std::string, chart_js, "/usr/share/javascript/chart.js/chart.min.js",
           "Chart.js (Debian's libjs-chart.js)");
 
@@ -62,7 +67,12 @@ int main(int argc, char** argv) {
   auto submit = disclosure::OpenClientChannel(absl::GetFlag(FLAGS_submit_target),
                                               absl::GetFlag(FLAGS_authority), *creds, kMaxReceiveBytes);
   if (!submit.ok()) return Fail("--submit_target", submit.status());
-  disclosure::console::Api api(*audit, *submit);
+  disclosure::console::ImportConfig import;
+  import.reportctl = absl::GetFlag(FLAGS_reportctl);
+  import.limits.max_time = absl::Seconds(absl::GetFlag(FLAGS_import_seconds));
+  import.limits.max_memory_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_import_memory_mb)) << 20;
+  import.max_ocr_seconds = std::min(absl::GetFlag(FLAGS_import_ocr_seconds), absl::GetFlag(FLAGS_import_seconds));
+  disclosure::console::Api api(*audit, *submit, import);
 
   disclosure::console::ServerConfig config;
   config.host = absl::GetFlag(FLAGS_listen_host);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <regex>
 #include <utility>
@@ -63,6 +64,33 @@ bool SameToken(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// A state-changing request must come from a page of this console: its
+// user's CSRF token, and (when the browser says) this origin and
+// same-origin; and carry `media_type`, at most `max_bytes` of it. The
+// refusal, or nothing. (The body has been read: cpp-httplib reads, or skips,
+// every body within kMaxUploadBytes, and a server that answers before the
+// body is read makes a client that is still sending it fail.)
+std::optional<Reply> RefuseForeignPost(const httplib::Request& req, const std::string& csrf_key,
+                                       const char* media_type, size_t max_bytes = kMaxRequestBytes) {
+  if (req.body.size() > max_bytes) {
+    return Reply{413, absl::StrCat("{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求体超过 ",
+                                   max_bytes >> 20, " MiB 的上限\"}\n")};
+  }
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  const std::string origin = req.get_header_value("Origin");
+  const bool same_origin = (site.empty() || site == "same-origin") &&
+                           (origin.empty() || origin == "https://" + req.get_header_value("Host"));
+  if (!same_origin || !SameToken(req.get_header_value("X-CSRF-Token"),
+                                 CsrfToken(csrf_key, PrincipalOfConnection(req.ssl)))) {
+    return Reply{403, "{\"code\": \"CSRF\", \"message\": \"请求未通过跨站校验（CSRF），已拒绝\"}\n"};
+  }
+  if (req.get_header_value("Content-Type").rfind(media_type, 0) != 0) {
+    return Reply{415, absl::StrCat("{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求须为 ",
+                                   media_type, "\"}\n")};
+  }
+  return std::nullopt;
+}
+
 // The query parameter `name` as a number of 1–18 digits.
 bool QueryNumber(const httplib::Request& req, const char* name, int64_t* out) {
   const std::string v = req.get_param_value(name);
@@ -86,7 +114,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
       {"report.js", "text/javascript; charset=utf-8"},
       {"common.js", "text/javascript; charset=utf-8"},
       {"ledger.html", "text/html; charset=utf-8"},
-      {"ledger.js", "text/javascript; charset=utf-8"}};
+      {"ledger.js", "text/javascript; charset=utf-8"},
+      {"submit.html", "text/html; charset=utf-8"},
+      {"submit.js", "text/javascript; charset=utf-8"},
+      {"render.js", "text/javascript; charset=utf-8"}};
   for (const auto& [name, type] : kFiles) {
     absl::StatusOr<std::string> body = ReadFileToString(config.pages_dir + "/" + name);
     if (!body.ok()) return body.status();
@@ -135,7 +166,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
                                                    ", --key or --ca ", config.ca));
   }
   httplib::SSLServer& http = *server->http_;
-  http.set_payload_max_length(kMaxRequestBytes);
+  // The largest body of any route (a document to import); each route
+  // checks its own (RefuseForeignPost).
+  http.set_payload_max_length(kMaxUploadBytes);
   http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   // Answers are small and sent whole: without this each one waits for the
   // browser's delayed ACK (40 ms on Linux) behind Nagle's algorithm.
@@ -206,6 +239,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http.Get("/static/common.js", file("common.js"));
   http.Get("/ledger", file("ledger.html"));
   http.Get("/static/ledger.js", file("ledger.js"));
+  http.Get("/submit", file("submit.html"));
+  http.Get("/static/submit.js", file("submit.js"));
+  http.Get("/static/render.js", file("render.js"));
   const std::string template_json = TemplateJson();
   http.Get("/api/template", [template_json](const httplib::Request&, httplib::Response& res) {
     res.set_content(template_json, "application/json; charset=utf-8");
@@ -349,22 +385,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   });
   http.Post(absl::StrCat("/api/", kVersion, "/signOffs"),
             [api, csrf_key](const httplib::Request& req, httplib::Response& res) {
-              const std::string user = PrincipalOfConnection(req.ssl);
-              const std::string site = req.get_header_value("Sec-Fetch-Site");
-              const std::string origin = req.get_header_value("Origin");
-              const bool same_origin =
-                  (site.empty() || site == "same-origin") &&
-                  (origin.empty() || origin == "https://" + req.get_header_value("Host"));
-              if (!same_origin || !SameToken(req.get_header_value("X-CSRF-Token"),
-                                             CsrfToken(csrf_key, user))) {
-                Send(&res, Reply{403, "{\"code\": \"CSRF\", \"message\": \"请求未通过跨站校验（CSRF），已拒绝\"}\n"});
+              if (auto refused = RefuseForeignPost(req, csrf_key, "application/json")) {
+                Send(&res, *refused);
                 return;
               }
-              if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
-                Send(&res, Reply{415, "{\"code\": \"INVALID_ARGUMENT\", \"message\": \"请求须为 JSON\"}\n"});
+              Send(&res, api->CreateSignOff(PrincipalOfConnection(req.ssl), req.matches[1].str(), req.body,
+                                            req.get_header_value("X-Request-Id").substr(0, 200)));
+            });
+  // A clerk's document: read (in a child process) and dry-run; then the
+  // version created from what the clerk saw.
+  http.Post("/api/import", [api, csrf_key](const httplib::Request& req, httplib::Response& res) {
+    if (auto refused = RefuseForeignPost(req, csrf_key, "application/octet-stream", kMaxUploadBytes)) {
+      Send(&res, *refused);
+      return;
+    }
+    Send(&res, api->Import(PrincipalOfConnection(req.ssl), req.body,
+                           req.get_param_value("format").substr(0, 16)));
+  });
+  http.Post(absl::StrCat("/api/", kReport, "/versions"),
+            [api, csrf_key](const httplib::Request& req, httplib::Response& res) {
+              if (auto refused = RefuseForeignPost(req, csrf_key, "application/json")) {
+                Send(&res, *refused);
                 return;
               }
-              Send(&res, api->CreateSignOff(user, req.matches[1].str(), req.body,
+              Send(&res, api->CreateVersion(PrincipalOfConnection(req.ssl), req.matches[1].str(), req.body,
                                             req.get_header_value("X-Request-Id").substr(0, 200)));
             });
 

@@ -45,8 +45,10 @@ struct ServerConfig {
   absl::Duration stream_slice = absl::Seconds(20);  // kStreamSlice; tests shorten it
 };
 
-// Bodies of POST requests, at most.
+// Bodies of POST requests, at most: JSON, and a document to import
+// (core/import/import.h kMaxDocumentBytes).
 inline constexpr size_t kMaxRequestBytes = 1 << 20;
+inline constexpr size_t kMaxUploadBytes = 32 << 20;
 // Event streams (GET /api/regions/{prefix}/events) open at a time: per user,
 // and in all (each holds one of the server's kThreads threads).
 inline constexpr int kMaxStreamsPerUser = 4;

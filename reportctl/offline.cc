@@ -18,7 +18,9 @@
 #include "reportctl/offline.h"
 
 ABSL_FLAG(std::string, out, "", "import/export: write to this file instead of stdout");
-ABSL_FLAG(std::string, to, "json", "import: output format, json|text|binpb");
+ABSL_FLAG(std::string, to, "json",
+          "import: output format, json|text|binpb, or result (a binary disclosure.v1.ImportedReport: "
+          "the report with the importer's diagnostics, for programs)");
 ABSL_FLAG(std::string, format, "auto",
           "import/validate/submit: the input's format, auto|text|pdf|html|docx|scan "
           "(auto: found from the bytes; scan: OCR even if the PDF has a text layer)");
@@ -162,8 +164,14 @@ int RunImport(const std::string& path) {
     out = ExportText(result->report);
   } else if (format == "binpb") {
     out = result->report.SerializeAsString();
+  } else if (format == "result") {
+    v1::ImportedReport imported;
+    *imported.mutable_report() = result->report;
+    for (const v1::ImportDiagnostic& d : result->diagnostics) *imported.add_diagnostics() = d;
+    imported.set_format(result->format);
+    out = imported.SerializeAsString();
   } else {
-    std::cerr << "reportctl: --to must be json, text or binpb, not '" << format << "'\n";
+    std::cerr << "reportctl: --to must be json, text, binpb or result, not '" << format << "'\n";
     return kExitUnreadable;
   }
   return WriteOut(out) ? kExitOk : kExitUnreadable;

@@ -372,6 +372,24 @@ absl::Status Chromium::WaitFor(const std::string& expression, absl::Duration tim
                                                   expression, "; last: ", last));
 }
 
+absl::Status Chromium::SetInputFile(const std::string& selector, const std::string& path) {
+  absl::StatusOr<Struct> doc = Call("DOM.getDocument", "{\"depth\": 0}");
+  if (!doc.ok()) return doc.status();
+  const Value* root = Field(*doc, "root");
+  const Value* root_id = root != nullptr ? Field(root->struct_value(), "nodeId") : nullptr;
+  if (root_id == nullptr) return absl::InternalError("DOM.getDocument: no root");
+  absl::StatusOr<Struct> node = Call(
+      "DOM.querySelector", absl::StrCat("{\"nodeId\": ", root_id->number_value(),
+                                        ", \"selector\": ", console::JsonQuote(selector), "}"));
+  if (!node.ok()) return node.status();
+  const Value* id = Field(*node, "nodeId");
+  if (id == nullptr || id->number_value() == 0) return absl::NotFoundError("no element " + selector);
+  absl::StatusOr<Struct> set = Call(
+      "DOM.setFileInputFiles", absl::StrCat("{\"nodeId\": ", id->number_value(), ", \"files\": [",
+                                            console::JsonQuote(path), "]}"));
+  return set.ok() ? absl::OkStatus() : set.status();
+}
+
 absl::Status Chromium::Screenshot(const std::string& path) {
   absl::StatusOr<Struct> r =
       Call("Page.captureScreenshot", "{\"format\": \"png\", \"captureBeyondViewport\": false}");

@@ -86,6 +86,8 @@ class Chromium {
   // Evaluates `expression` until it is "true" (String of a truthy test),
   // every 100 ms, up to `timeout`; DeadlineExceeded with the last value.
   absl::Status WaitFor(const std::string& expression, absl::Duration timeout = absl::Seconds(20));
+  // Chooses `path` in the file input `selector`, as a user would.
+  absl::Status SetInputFile(const std::string& selector, const std::string& path);
   // The page as PNG, written to `path`.
   absl::Status Screenshot(const std::string& path);
   // From now on every request whose URL matches `url_pattern` (DevTools

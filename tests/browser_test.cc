@@ -478,5 +478,44 @@ TEST_F(BrowserTest, TheLedgerPageVerifiesTheEntriesAndDetectsATamperedCheckpoint
             std::to_string(cp->size));
 }
 
+// A clerk brings the report as a PDF: the page reads it, shows what the
+// importer noticed and the dry run's findings on the report as read; the
+// clerk submits, and lands on the version's audit.
+TEST_F(BrowserTest, AClerkUploadsThePdfSeesTheDryRunAndSubmitsIt) {
+  Browser b = Open("clerk-zz-psb");
+  ASSERT_TRUE(b.page);
+  ASSERT_OK(b.page->Navigate(b.origin + "/submit"));
+  ASSERT_OK(b.page->WaitFor("document.body.dataset.loaded === 'true'"));
+  ASSERT_OK(b.page->SetInputFile("#document", std::string(DISCLOSURE_TESTDOCS) + "/report.pdf"));
+  ASSERT_OK(b.page->Evaluate("document.getElementById('import').click()").status());
+  ASSERT_OK(b.page->WaitFor("document.body.dataset.imported === 'true'", absl::Seconds(30)));
+  EXPECT_THAT(b.page->Evaluate("document.getElementById('summary').textContent").value_or(""),
+              HasSubstr("读取格式：pdf"));
+  EXPECT_EQ(b.page->Evaluate("document.getElementById('title').textContent").value_or(""), SampleReport().title());
+  EXPECT_EQ(b.page->Evaluate("document.getElementById('year').value").value_or(""), "2021");
+  // The report as read, laid out: table 三's first cell is the sample's.
+  EXPECT_EQ(b.page->Evaluate("document.querySelector('td[data-field=\"requests.received.natural_person\"]').textContent")
+                .value_or(""),
+            std::to_string(SampleReport().requests().received().natural_person()));
+  ASSERT_OK(b.page->Screenshot(Artifact("submit.png")));
+  ASSERT_OK(b.page->Evaluate("document.getElementById('agency').value = 'zz-psb'").status());
+  ASSERT_OK(b.page->Evaluate("document.getElementById('submit').click()").status());
+  ASSERT_OK(b.page->WaitFor("location.pathname === '/report' && document.body.dataset.loaded === 'true'",
+                            absl::Seconds(30)));
+  EXPECT_EQ(b.page->Evaluate("new URLSearchParams(location.search).get('version')").value_or(""),
+            "agencies/zz-psb/reports/2021/versions/1");
+  // The stored version is the clerk's, with the figures of the PDF.
+  v1::GetVersionRequest req;
+  req.set_name("agencies/zz-psb/reports/2021/versions/1");
+  req.set_view(v1::VERSION_VIEW_FULL);
+  v1::ReportVersion v;
+  grpc::ClientContext c;
+  ASSERT_TRUE(SubmitStubAs(submit_.address(), "clerk-zz-psb")->GetVersion(&c, req, &v).ok());
+  EXPECT_EQ(v.submitter(), "clerk-zz-psb");
+  EXPECT_EQ(v.report().import_record().format(), "pdf");
+  EXPECT_EQ(v.report().requests().received().total(), SampleReport().requests().received().total());
+  EXPECT_EQ(v.report().appeals().DebugString(), SampleReport().appeals().DebugString());
+}
+
 }  // namespace
 }  // namespace disclosure::testing

@@ -37,9 +37,12 @@ InProcessConsole::InProcessConsole(const std::string& submit_address,
   auto creds = Must(MutualTlsChannelCredentials(
                         {certs + "/ca.crt", certs + "/console.crt", certs + "/console.key"}),
                     "console credentials");
+  console::ImportConfig import;
+  import.reportctl = DISCLOSURE_REPORTCTL;
   api_ = std::make_unique<console::Api>(
       Must(OpenClientChannel(audit_address, "localhost", creds, 64 << 20), "audit channel"),
-      Must(OpenClientChannel(submit_address, "localhost", creds, 64 << 20), "submit channel"));
+      Must(OpenClientChannel(submit_address, "localhost", creds, 64 << 20), "submit channel"),
+      import);
   console::ServerConfig config;
   config.port = 0;
   config.ca = certs + "/ca.crt";

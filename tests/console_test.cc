@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "console/api.h"
 #include "console/server.h"
+#include "core/base/file.h"
 #include "core/report/export.h"
 #include "core/report/template.h"
 #include "core/rpc/client_channel.h"
@@ -419,9 +420,11 @@ TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
   EXPECT_THAT(chunked, HasSubstr("HTTP/1.1 415 "));
   EXPECT_THAT(chunked, HasSubstr("\r\nContent-Security-Policy: default-src 'none'"));
   EXPECT_THAT(chunked, HasSubstr("\r\nX-Content-Type-Options: nosniff"));
-  auto gzip = reviewer->Post(path.c_str(), {{"Content-Encoding", "gzip"}}, "xx", "application/json");
-  ASSERT_TRUE(gzip);
-  EXPECT_EQ(gzip->status, 415);
+  const std::string gzip = console_.Exchange(
+      "reviewer-legality",
+      absl::StrCat("POST ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n",
+                   "Content-Encoding: gzip\r\nContent-Length: 2\r\n\r\nxx"));
+  EXPECT_THAT(gzip, HasSubstr("HTTP/1.1 415 "));
   auto big = reviewer->Post(path.c_str(), std::string(console::kMaxRequestBytes + 1, ' '),
                             "application/json");
   ASSERT_TRUE(big);
@@ -441,7 +444,7 @@ TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
   EXPECT_EQ(cross->status, 403);
   EXPECT_THAT(cross->body, Not(HasSubstr("zz-psb")));
   // The refusals and the error page carry the headers.
-  for (const httplib::Result* r : {&gzip, &form, &cross}) {
+  for (const httplib::Result* r : {&big, &form, &cross}) {
     EXPECT_THAT((*r)->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'"));
     EXPECT_EQ((*r)->get_header_value("X-Content-Type-Options"), "nosniff");
   }
@@ -455,6 +458,65 @@ TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
   grpc::ClientContext c;
   ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetReviewStatus(&c, req, &st).ok());
   EXPECT_EQ(st.blockers_size(), 3);
+}
+
+// A clerk's document: read in a child process (reportctl) and dry-run as
+// the clerk; only from the console's pages; then the version created as
+// the clerk, through the console, for the clerk's own agency only.
+TEST_F(ConsoleTest, AClerksDocumentIsReadDryRunAndSubmittedAsTheClerk) {
+  auto clerk = Browser("clerk-zz-psb");
+  auto session = clerk->Get("/api/session");
+  ASSERT_TRUE(session);
+  const std::string key = "\"csrf_token\": \"";
+  const std::string token = session->body.substr(session->body.find(key) + key.size(), 64);
+  absl::StatusOr<std::string> pdf = ReadFileToString(DISCLOSURE_SAMPLES "/hongze-district-gov-2024.pdf");
+  ASSERT_TRUE(pdf.ok());
+  auto read = clerk->Post("/api/import?format=auto", {{"X-CSRF-Token", token}}, *pdf, "application/octet-stream");
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->status, 200) << read->body;
+  EXPECT_THAT(read->body, AllOf(HasSubstr("\"format\": \"pdf\""), HasSubstr("\"diagnostics\""),
+                                HasSubstr("\"findings_digest\": \"sha256:")));
+  // Refused: no token; a form; a damaged PDF (the importer's own words); a
+  // page with no report.
+  auto no_token = clerk->Post("/api/import", *pdf, "application/octet-stream");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 403);
+  auto form = clerk->Post("/api/import", {{"X-CSRF-Token", token}}, "a=b", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415);
+  auto damaged = clerk->Post("/api/import", {{"X-CSRF-Token", token}}, pdf->substr(0, 2000),
+                             "application/octet-stream");
+  ASSERT_TRUE(damaged);
+  EXPECT_EQ(damaged->status, 400) << damaged->body;
+  EXPECT_THAT(damaged->body, AllOf(HasSubstr("INVALID_ARGUMENT"), HasSubstr("PDF"), Not(HasSubstr("/tmp/"))));
+  auto prose = clerk->Post("/api/import", {{"X-CSRF-Token", token}}, "一段话。", "application/octet-stream");
+  ASSERT_TRUE(prose);
+  EXPECT_EQ(prose->status, 400) << prose->body;
+  auto format = clerk->Post("/api/import?format=xls", {{"X-CSRF-Token", token}}, *pdf, "application/octet-stream");
+  ASSERT_TRUE(format);
+  EXPECT_EQ(format->status, 400);
+
+  // Submitted through the console: the clerk's version of the sample.
+  const std::string body = absl::StrCat("{\"report\": ", ToJson(SampleReport()), "}");
+  auto created = clerk->Post("/api/agencies/zz-psb/reports/2021/versions",
+                             {{"X-CSRF-Token", token}, {"X-Request-Id", "console-create-1"}}, body,
+                             "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_THAT(created->body, AllOf(HasSubstr("agencies/zz-psb/reports/2021/versions/1"),
+                                   HasSubstr("\"submitter\": \"clerk-zz-psb\"")));
+  // Another agency's clerk, with a valid token of their own: refused by the service.
+  auto other = Browser("clerk-ly-psb");
+  auto other_session = other->Get("/api/session");
+  const std::string other_token =
+      other_session->body.substr(other_session->body.find(key) + key.size(), 64);
+  auto foreign = other->Post("/api/agencies/zz-psb/reports/2021/versions", {{"X-CSRF-Token", other_token}},
+                             body, "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403) << foreign->body;
+  auto listed = clerk->Get("/api/agencies/zz-psb/reports/2021/versions");
+  ASSERT_TRUE(listed);
+  EXPECT_THAT(listed->body, Not(HasSubstr("versions/2")));
 }
 
 // The report page and what it lays out: every cell of the three tables

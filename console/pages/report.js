@@ -1,32 +1,7 @@
 // The report page (docs/console.md): a version laid out as the template
-// prints it — the narrative parts and tables 二, 三, 四 — with every finding
-// at its cell or part, its Chinese message and the addends of a sum; the
-// review status with what blocks it. Everything from the report is set with
-// textContent: a narrative is untrusted text.
+// prints it, with every finding in place (render.js); the review status
+// with what blocks it; the review form; the version history and diffs.
 'use strict';
-
-const PARTS = [
-  ['overview', '一、总体情况'],
-  ['proactive_disclosure', '二、主动公开政府信息情况'],
-  ['requests', '三、收到和处理政府信息公开申请情况'],
-  ['appeals', '四、政府信息公开行政复议、行政诉讼情况'],
-  ['problems_and_improvements', '五、存在的主要问题及改进情况'],
-  ['other_matters', '六、其他需要报告的事项'],
-];
-const TABLE_OF_PART = {proactive_disclosure: '二', requests: '三', appeals: '四'};
-const SEVERITY = {ERROR: '错误', WARNING: '警告', INFO: '提示'};
-
-
-
-// The value at a field path ("requests.outcomes.total.natural_person").
-function valueAt(report, path) {
-  let v = report;
-  for (const key of path.split('.')) {
-    if (v === undefined || v === null) return undefined;
-    v = v[key];
-  }
-  return v;
-}
 
 // Signs off exactly what is on screen: the version, its content hash and
 // the audit's findings digest (the service refuses a version changed
@@ -57,17 +32,10 @@ function reasonFor(what) {
   return reason === null ? null : reason.trim();
 }
 
-function findingItem(f, index) {
-  const li = el('li', '', 'finding ' + (f.severity || ''));
-  li.id = 'finding-' + index;
-  li.append(el('span', SEVERITY[f.severity] || f.severity, 'severity'), ' ',
-            el('code', f.rule_id), ' ');
-  const where = f.location || {};
-  const label = [where.section, where.row_label, where.column_label].filter(Boolean).join(' / ');
-  if (label) li.append(el('span', label, 'where'), ' ');
-  li.append(el('div', f.message, 'text'));
-  // A waiver of an error (规范性审查) or an acknowledgement of a
-  // confidentiality pre-screen finding (保密性审查), with a reason.
+// A waiver of an error (规范性审查) or an acknowledgement of a
+// confidentiality pre-screen finding (保密性审查), with a reason: the
+// buttons of a finding on the report page.
+function reviewActions(li, f) {
   const act = f.severity === 'ERROR' ? ['WAIVER', '豁免'] :
               /^C-/.test(f.rule_id || '') ? ['ACKNOWLEDGEMENT', '确认'] : null;
   if (act) {
@@ -87,63 +55,6 @@ function findingItem(f, index) {
     });
     li.append(' ', button);
   }
-  if (f.addends && f.addends.length) {
-    const sum = el('div', '', 'addends');
-    sum.append(el('span', '加数：'));
-    for (const a of f.addends) {
-      sum.append(el('span', (a.label || a.field_path) + ' ' + (a.value === undefined ? '（空）' : a.value), 'addend'));
-    }
-    li.append(sum);
-  }
-  return li;
-}
-
-function renderTable(name, cells, report, byField) {
-  const table = el('table', '', 'template');
-  table.dataset.table = name;
-  const rows = [], columns = [];
-  for (const c of cells) {
-    if (!rows.includes(c.row)) rows.push(c.row);
-    if (!columns.includes(c.column)) columns.push(c.column);
-  }
-  const thead = el('thead');
-  const head = el('tr');
-  head.append(el('th', '项目'));
-  for (const col of columns) head.append(el('th', col));
-  thead.append(head);
-  table.append(thead);
-  const tbody = el('tbody');
-  for (const row of rows) {
-    const tr = el('tr');
-    tr.append(el('th', row));
-    for (const col of columns) {
-      const c = cells.find((x) => x.row === row && x.column === col);
-      const td = el('td');
-      if (c) {
-        td.dataset.field = c.field_path;
-        const v = valueAt(report, c.field_path);
-        td.textContent = v === undefined ? '' : String(v);
-        const found = byField[c.field_path] || [];
-        if (found.length) {
-          const worst = found.some((x) => x.f.severity === 'ERROR') ? 'ERROR' :
-                        found.some((x) => x.f.severity === 'WARNING') ? 'WARNING' : 'INFO';
-          td.classList.add('has-finding', worst);
-          td.title = found.map((x) => x.f.message).join('\n');
-          for (const x of found) {
-            const link = el('a', '[' + (x.i + 1) + ']', 'finding-ref');
-            link.href = '#finding-' + x.i;
-            td.append(' ', link);
-          }
-        }
-      } else {
-        td.className = 'none';
-      }
-      tr.append(td);
-    }
-    tbody.append(tr);
-  }
-  table.append(tbody);
-  return table;
 }
 
 // The report's versions, newest first, and what changed from the version
@@ -228,53 +139,16 @@ async function load() {
     const blockers = el('ul', '', 'blockers');
     for (const b of status.blockers || []) blockers.append(el('li', b));
     box.append(blockers);
-    // Findings, numbered, and where they stand.
+    // Findings, numbered, at their cells and parts.
     const findings = audit.findings || [];
-    const list = document.getElementById('findings');
-    list.replaceChildren();
-    const byField = {}, byPart = {};
-    const cellPaths = new Set(template.cells.map((c) => c.field_path));
-    findings.forEach((f, i) => {
-      list.append(findingItem(f, i));
-      const path = (f.location && f.location.field_path) || '';
-      // A finding of a whole column (T3-BAL: no single cell is at fault)
-      // stands at each cell it adds; any other at its own cell or part.
-      const cells = cellPaths.has(path) || !(f.addends || []).length ? [path] :
-                    f.addends.map((a) => a.field_path).filter((p) => cellPaths.has(p));
-      for (const p of cells) (byField[p] = byField[p] || []).push({f, i});
-      const part = path.split('.')[0];
-      (byPart[part] = byPart[part] || []).push({f, i});
-    });
+    renderReport(document.getElementById('parts'), document.getElementById('findings'), template,
+                 report, findings, reviewActions);
     document.getElementById('finding-count').textContent = findings.length;
     signing = {version, contentHash: audit.content_hash, digest: audit.findings_digest,
                csrf: session.csrf_token};
     document.getElementById('sign-version').textContent = version;
     document.getElementById('sign-hash').textContent = audit.content_hash || '';
     document.getElementById('sign-digest').textContent = audit.findings_digest || '';
-    // The parts in the template's order.
-    const parts = document.getElementById('parts');
-    parts.replaceChildren();
-    for (const [field, heading] of PARTS) {
-      const section = el('section', '', 'part');
-      section.dataset.part = field;
-      section.append(el('h3', heading));
-      const table = TABLE_OF_PART[field];
-      if (table) {
-        section.append(renderTable(table, template.cells.filter((c) => c.table === table), report, byField));
-      } else {
-        const text = el('div', report[field] || '', 'narrative');
-        if ((byPart[field] || []).length) text.classList.add('has-finding');
-        section.append(text);
-        for (const x of byPart[field] || []) {
-          const link = el('a', '发现 [' + (x.i + 1) + '] ' + x.f.message, 'finding-ref ' + x.f.severity);
-          link.href = '#finding-' + x.i;
-          const p = el('p', '', 'part-finding');
-          p.append(link);
-          section.append(p);
-        }
-      }
-      parts.append(section);
-    }
     await renderHistory(version);
     renderFindingChanges(audit);
     document.body.dataset.loaded = 'true';

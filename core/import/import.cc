@@ -13,29 +13,6 @@
 
 namespace disclosure {
 
-const char* FormatName(DocumentFormat f) {
-  switch (f) {
-    case DocumentFormat::kAuto: return "auto";
-    case DocumentFormat::kText: return "text";
-    case DocumentFormat::kPdf: return "pdf";
-    case DocumentFormat::kHtml: return "html";
-    case DocumentFormat::kDocx: return "docx";
-    case DocumentFormat::kScan: return "scan";
-  }
-  return "?";
-}
-
-bool ParseFormat(absl::string_view name, DocumentFormat* out) {
-  for (DocumentFormat f : {DocumentFormat::kAuto, DocumentFormat::kText, DocumentFormat::kPdf,
-                           DocumentFormat::kHtml, DocumentFormat::kDocx, DocumentFormat::kScan}) {
-    if (name == FormatName(f)) {
-      *out = f;
-      return true;
-    }
-  }
-  return false;
-}
-
 DocumentFormat SniffFormat(absl::string_view bytes) {
   // %PDF may follow a little junk (the spec allows 1024 bytes).
   if (bytes.substr(0, 1024).find("%PDF-") != absl::string_view::npos) return DocumentFormat::kPdf;

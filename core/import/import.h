@@ -39,10 +39,31 @@ inline constexpr int kMaxOcrSeconds = 300;
 
 enum class DocumentFormat { kAuto, kText, kPdf, kHtml, kDocx, kScan };
 
-// "text", "pdf", "html", "docx", "scan" (an image-only PDF read by OCR).
-const char* FormatName(DocumentFormat f);
+// "text", "pdf", "html", "docx", "scan" (an image-only PDF read by OCR);
+// "auto" for kAuto. Inline, as ParseFormat: child_import.h's users have
+// them without linking the readers.
+inline const char* FormatName(DocumentFormat f) {
+  switch (f) {
+    case DocumentFormat::kAuto: return "auto";
+    case DocumentFormat::kText: return "text";
+    case DocumentFormat::kPdf: return "pdf";
+    case DocumentFormat::kHtml: return "html";
+    case DocumentFormat::kDocx: return "docx";
+    case DocumentFormat::kScan: return "scan";
+  }
+  return "?";
+}
 // Parses a --format value ("auto", "text", …); false when unknown.
-bool ParseFormat(absl::string_view name, DocumentFormat* out);
+inline bool ParseFormat(absl::string_view name, DocumentFormat* out) {
+  for (DocumentFormat f : {DocumentFormat::kAuto, DocumentFormat::kText, DocumentFormat::kPdf,
+                           DocumentFormat::kHtml, DocumentFormat::kDocx, DocumentFormat::kScan}) {
+    if (name == FormatName(f)) {
+      *out = f;
+      return true;
+    }
+  }
+  return false;
+}
 // The format of `bytes`, found from their content: %PDF, a zip holding
 // word/document.xml, HTML markup, else text. A PDF is kPdf here; the reader
 // decides kScan when it has no text layer.
