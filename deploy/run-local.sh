@@ -39,7 +39,8 @@ audit=$!
 "$build/console/console" --listen_host 127.0.0.1 --port "$console_port" \
   --ca "$run/certs/ca.crt" --cert "$run/certs/server.crt" --key "$run/certs/server.key" \
   --client_cert "$run/certs/console.crt" --client_key "$run/certs/console.key" \
-  --audit_target "$audit_listen" --submit_target "$submit_listen" >"$run/console.log" 2>&1 &
+  --audit_target "$audit_listen" --submit_target "$submit_listen" \
+  --ledger_public_key "$run/ledger.pub" --reportctl "$build/reportctl/reportctl" >"$run/console.log" 2>&1 &
 console=$!
 trap 'kill -TERM $console $audit $submit 2>/dev/null; wait $console $audit $submit 2>/dev/null || true' EXIT
 
@@ -104,6 +105,8 @@ echo "web console on https://127.0.0.1:$console_port/?region=41&year=2021 (log i
 echo "  import $run/certs/oversight-henan.p12 (password dev) into the browser's certificates"
 echo "  (Chromium: chrome://settings/certificates → 您的证书 → 导入) and trust $run/certs/ca.crt"
 echo "  (授权机构 → 导入); reviewer-legality.p12 and clerk-zz-psb.p12 are beside it."
+echo "  pages: / (区域总览), /report?version=agencies/zz-psb/reports/2021/versions/1 (报告与审查),"
+echo "  /submit (报送：上传 PDF、网页、Word 或扫描件), /ledger?version=… (在浏览器中验证账本)."
 if [ "${EXIT_AFTER_DEMO:-0}" = 1 ]; then exit 0; fi
 echo "Ctrl-C stops them."
 wait $submit $audit $console

@@ -32,6 +32,9 @@ principals=$(sed -n 's/^principals { name: "\([^"]*\)".*/\1/p' "$root/deploy/dev
 mkdir -p "$dir/ledger"
 (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/ledger/ledger.key" 2>/dev/null)
 cp "$dir/ledger/ledger.key" "$dir/ledger.key"
+mkdir -p "$dir/ledger-public"
+openssl pkey -in "$dir/ledger.key" -pubout -out "$dir/ledger.pub"
+cp "$dir/ledger.pub" "$dir/ledger-public/ledger.pub"
 mkdir -p "$dir/page-token"
 (umask 077 && openssl rand -out "$dir/page-token/page-token.key" 32)
 cp "$dir/page-token/page-token.key" "$dir/page-token.key"
@@ -154,6 +157,10 @@ check_console() {
     sleep 0.2
   done
   grep -q '"zz-psb","郑州市公安局"' <<<"$got" || fail "$1: the console does not answer: $got"
+  got=$(printf 'GET /api/ledger/key HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' |
+        openssl s_client -quiet -connect "127.0.0.1:$console_port" -CAfile "$dir/tls/ca.crt" \
+          -cert "$dir/tls/oversight-henan.crt" -key "$dir/tls/oversight-henan.key" 2>/dev/null)
+  grep -q 'BEGIN PUBLIC KEY' <<<"$got" || fail "$1: the console has no ledger key: $got"
 }
 
 # Kubernetes manifests.
