@@ -41,6 +41,11 @@ def make_data(folder):
         os.makedirs(path)
         with open(os.path.join(path, "agencies"), "w") as f:
             json.dump({"agencies": rows}, f, ensure_ascii=False)
+        with open(os.path.join(path, "summary"), "w") as f:
+            rules = [{"rule_id": r, "count": str(len(rows) // (i + 2))}
+                     for i, r in enumerate(["T3-OUT", "T3-BAL", "N-COUNT", "EMPTY"])] if rows else []
+            json.dump({"name": f"regions/{region}/years/2021", "agencies": len(rows),
+                       "most_frequent_rules": rules}, f)
     with open(os.path.join(folder, "api", "session"), "w") as f:
         json.dump({"principal": "oversight-henan", "csrf_token": "-"}, f)
 

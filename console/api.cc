@@ -126,11 +126,22 @@ std::string TemplateJson() {
   std::string out = "{\"cells\": [";
   bool first = true;
   auto cell = [&](const char* table, absl::string_view row, absl::string_view column,
-                  absl::string_view path) {
+                  absl::string_view path, std::vector<const char*> groups = {}) {
+    std::string quoted;
+    for (const char* g : groups) absl::StrAppend(&quoted, quoted.empty() ? "" : ", ", JsonQuote(g));
     absl::StrAppend(&out, first ? "\n" : ",\n", "{\"table\": ", JsonQuote(table), ", \"row\": ",
                     JsonQuote(row), ", \"column\": ", JsonQuote(column), ", \"field_path\": ",
-                    JsonQuote(path), "}");
+                    JsonQuote(path), ", \"groups\": [", quoted, "]}");
     first = false;
+  };
+  // Table 三's group rows above a row (三、本年度办理结果, （三）不予公开 …),
+  // outermost first: they hold no numbers, the page prints them as headings.
+  auto groups_of = [](int row) {
+    std::vector<const char*> groups;
+    for (int g = kRequestRows[row].group; g >= 0; g = kRequestRows[g].group) {
+      groups.insert(groups.begin(), kRequestRows[g].label);
+    }
+    return groups;
   };
   bool fee = false;
   for (const CountCell& c : AllCountCells()) {
@@ -139,7 +150,7 @@ std::string TemplateJson() {
       fee = true;
     }
     cell(c.section == '2' ? "二" : c.section == '3' ? "三" : "四", c.row_label, c.column_label,
-         c.field_path);
+         c.field_path, c.section == '3' ? groups_of(c.row) : std::vector<const char*>{});
   }
   return out + "\n]}\n";
 }

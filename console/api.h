@@ -43,8 +43,10 @@ Reply ErrorReply(const grpc::Status& status);
 
 // GET /api/template: the cells of the template's three tables in their
 // order, {"cells": [{"table": "二", "row": "规章", "column": "本年制发件数",
-// "field_path": "proactive_disclosure.regulations.issued"}, …]}, the fee cell
-// last of table 二: what the report page lays out.
+// "field_path": "proactive_disclosure.regulations.issued", "groups": []}, …]},
+// the fee cell last of table 二; "groups": table 三's group rows above the
+// row, outermost first ("三、本年度办理结果", "（三）不予公开"): what the pages
+// lay out.
 std::string TemplateJson();
 
 // How the console reads uploaded documents (Api::Import).

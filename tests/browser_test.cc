@@ -162,6 +162,19 @@ TEST_F(BrowserTest, TheRegionPageOfHenanListsTheRegistrysAgenciesWithTheirStates
                 .value_or(""),
             version);
   EXPECT_EQ(b.page->Evaluate("typeof window.Chart").value_or(""), "function");
+  // The most frequent rules, as GetRegionSummary counts them.
+  v1::GetRegionSummaryRequest sreq;
+  sreq.set_name("regions/41/years/2021");
+  v1::RegionSummary summary;
+  grpc::ClientContext sc;
+  ASSERT_TRUE(AuditStubAs(audit_.address(), "oversight-henan")->GetRegionSummary(&sc, sreq, &summary).ok());
+  ASSERT_GT(summary.most_frequent_rules_size(), 0);
+  std::vector<std::string> rules;
+  for (const v1::RuleCount& r : summary.most_frequent_rules()) rules.push_back(absl::StrCat(r.rule_id(), ":", r.count()));
+  EXPECT_EQ(b.page->Evaluate("[...document.querySelectorAll('#rules li')].map(li => li.dataset.rule + ':' + "
+                             "li.querySelector('.n').textContent).join()")
+                .value_or(""),
+            absl::StrJoin(rules, ","));
   ASSERT_OK(b.page->Screenshot(Artifact("overview.png")));
 }
 
@@ -216,6 +229,16 @@ TEST_F(BrowserTest, AReportWithABrokenSumShowsTheBalanceFindingAtItsTableRowsAnd
               "true")
         << row;
   }
+  // Table 三's group rows, where their rows begin.
+  EXPECT_EQ(b.page->Evaluate("[...document.querySelectorAll('table[data-table=\"三\"] tr.group')]"
+                             ".map(tr => tr.textContent).join('|')")
+                .value_or(""),
+            "三、本年度办理结果|（三）不予公开|（四）无法提供|（五）不予处理|（六）其他处理");
+  // The prose still says 86 received: that finding marks its words.
+  EXPECT_THAT(b.page->Evaluate("[...document.querySelectorAll('[data-part=overview] mark.span-finding')]"
+                               ".map(m => m.textContent).join('|')")
+                  .value_or(""),
+              HasSubstr("86"));
   // Not in another column of those rows.
   EXPECT_EQ(b.page->Evaluate("document.querySelector('td[data-field=\"requests.received.commercial_enterprise\"]')"
                              ".classList.contains('has-finding')")
@@ -515,6 +538,34 @@ TEST_F(BrowserTest, AClerkUploadsThePdfSeesTheDryRunAndSubmitsIt) {
   EXPECT_EQ(v.report().import_record().format(), "pdf");
   EXPECT_EQ(v.report().requests().received().total(), SampleReport().requests().received().total());
   EXPECT_EQ(v.report().appeals().DebugString(), SampleReport().appeals().DebugString());
+}
+
+// The report page shows the same agency's previous year in each cell.
+TEST_F(BrowserTest, TheReportPageShowsThePreviousYearBesideEachCell) {
+  Submit(SampleReport(), "browser-2021");
+  v1::Report next = SampleReport();
+  next.set_year(2022);
+  next.set_title("郑州市公安局 2022 年政府信息公开工作年度报告");
+  auto stub = SubmitStubAs(submit_.address(), "clerk-zz-psb");
+  v1::CreateVersionRequest req;
+  req.set_parent("agencies/zz-psb/reports/2022");
+  *req.mutable_report() = next;
+  req.set_request_id("browser-2022");
+  v1::CreateVersionResponse resp;
+  grpc::ClientContext c;
+  const grpc::Status created = stub->CreateVersion(&c, req, &resp);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  ASSERT_TRUE(AuditOf(resp.version().name()));
+  Browser b = Open("oversight-henan");
+  ASSERT_TRUE(b.page);
+  ASSERT_OK(b.page->Navigate(b.origin + "/report?version=" + resp.version().name()));
+  ASSERT_OK(b.page->WaitFor("document.body.dataset.loaded === 'true'"));
+  EXPECT_EQ(b.page->Evaluate("document.querySelector('td[data-field=\"requests.received.natural_person\"] .previous')"
+                             ".textContent")
+                .value_or(""),
+            absl::StrCat("上年 ", SampleReport().requests().received().natural_person()));
+  EXPECT_THAT(b.page->Evaluate("document.getElementById('previous').textContent").value_or(""),
+              HasSubstr("agencies/zz-psb/reports/2021/versions/1"));
 }
 
 }  // namespace

@@ -14,7 +14,28 @@ const STATE_NAMES = {
 
 
 
-let chart = null;
+let chart = null, ruleChart = null;
+
+// The most frequent rules of the region's latest versions (GetRegionSummary).
+function renderRules(summary) {
+  const rules = summary.most_frequent_rules || [];
+  const ol = document.getElementById('rules');
+  ol.replaceChildren(...rules.map((r) => {
+    const li = el('li', '', 'rule');
+    li.dataset.rule = r.rule_id;
+    li.append(el('code', r.rule_id), ' ', el('span', r.count, 'n'));
+    return li;
+  }));
+  if (window.Chart) {
+    if (ruleChart) ruleChart.destroy();
+    ruleChart = new window.Chart(document.getElementById('rule-chart'), {
+      type: 'bar',
+      data: {labels: rules.map((r) => r.rule_id),
+             datasets: [{label: '发现数', data: rules.map((r) => Number(r.count)), backgroundColor: '#b42318'}]},
+      options: {animation: false, indexAxis: 'y', plugins: {legend: {display: false}}},
+    });
+  }
+}
 
 // Rows shown at a time: a province has thousands of agencies; the counts
 // and the chart are of all of them, the table pages through them.
@@ -113,7 +134,8 @@ async function load() {
     const base = '/api/regions/' + region + '/years/' + year;
     document.getElementById('csv').href = base + '/agencies.csv';
     const refresh = async () => {
-      const list = await getJson(base + '/agencies');
+      const [list, summary] = await Promise.all([getJson(base + '/agencies'), getJson(base + '/summary')]);
+      renderRules(summary);
       render(region, year, list.agencies || []);
       message.textContent = '共 ' + (list.agencies || []).length + ' 个机关。';
     };

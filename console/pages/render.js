@@ -48,7 +48,7 @@ function findingItem(f, index, act) {
   return li;
 }
 
-function renderTable(name, cells, report, byField) {
+function renderTable(name, cells, report, byField, previous) {
   const table = el('table', '', 'template');
   table.dataset.table = name;
   const rows = [], columns = [];
@@ -63,9 +63,22 @@ function renderTable(name, cells, report, byField) {
   thead.append(head);
   table.append(thead);
   const tbody = el('tbody');
+  let groups = [];
   for (const row of rows) {
+    // The group rows (三、本年度办理结果, （三）不予公开 …) where they begin.
+    const first = cells.find((x) => x.row === row) || {};
+    const mine = first.groups || [];
+    mine.forEach((g, level) => {
+      if (groups[level] === g) return;
+      const gr = el('tr', '', 'group level-' + level);
+      const th = el('th', g);
+      th.colSpan = columns.length + 1;
+      gr.append(th);
+      tbody.append(gr);
+    });
+    groups = mine;
     const tr = el('tr');
-    tr.append(el('th', row));
+    tr.append(el('th', row, mine.length ? 'level-' + mine.length : ''));
     for (const col of columns) {
       const c = cells.find((x) => x.row === row && x.column === col);
       const td = el('td');
@@ -73,6 +86,13 @@ function renderTable(name, cells, report, byField) {
         td.dataset.field = c.field_path;
         const v = valueAt(report, c.field_path);
         td.textContent = v === undefined ? '' : String(v);
+        // The same agency's previous year, beside it.
+        if (previous) {
+          const p = valueAt(previous, c.field_path);
+          const before = el('span', p === undefined ? '上年空' : '上年 ' + p, 'previous');
+          if (p !== undefined && v !== undefined && String(p) !== String(v)) before.classList.add('changed');
+          td.append(before);
+        }
         const found = byField[c.field_path] || [];
         if (found.length) {
           const worst = found.some((x) => x.f.severity === 'ERROR') ? 'ERROR' :
@@ -96,9 +116,35 @@ function renderTable(name, cells, report, byField) {
   return table;
 }
 
+// A narrative with the text spans of its findings marked: code-point
+// offsets [start_offset, end_offset) (findings.proto), each span a <mark>
+// linked to its finding; a span overlapping an earlier one is not marked
+// (the finding is still listed below the part). Text nodes only.
+function narrative(text, found) {
+  const div = el('div', '', 'narrative');
+  const chars = Array.from(text);
+  const spans = found.map((x) => ({start: x.f.location.start_offset || 0,
+                                   end: x.f.location.end_offset || 0, x}))
+      .filter((s) => s.end > s.start && s.end <= chars.length)
+      .sort((a, b) => a.start - b.start);
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue;
+    div.append(chars.slice(at, s.start).join(''));
+    const mark = el('mark', chars.slice(s.start, s.end).join(''), 'span-finding ' + (s.x.f.severity || ''));
+    mark.dataset.finding = String(s.x.i);
+    mark.title = s.x.f.message || '';
+    div.append(mark);
+    at = s.end;
+  }
+  div.append(chars.slice(at).join(''));
+  return div;
+}
+
 // The report's parts into `parts` and its findings into `list`, each
-// finding linked from where it stands. `act` as findingItem's.
-function renderReport(parts, list, template, report, findings, act) {
+// finding linked from where it stands. `act` as findingItem's; `previous`
+// (optional): the agency's report of the year before, shown in each cell.
+function renderReport(parts, list, template, report, findings, act, previous) {
   list.replaceChildren();
   const byField = {}, byPart = {};
   const cellPaths = new Set(template.cells.map((c) => c.field_path));
@@ -120,9 +166,11 @@ function renderReport(parts, list, template, report, findings, act) {
     section.append(el('h3', heading));
     const table = TABLE_OF_PART[field];
     if (table) {
-      section.append(renderTable(table, template.cells.filter((c) => c.table === table), report, byField));
+      section.append(renderTable(table, template.cells.filter((c) => c.table === table), report, byField,
+                                 previous));
     } else {
-      const text = el('div', report[field] || '', 'narrative');
+      const text = narrative(report[field] || '', (byPart[field] || []).filter((x) =>
+        x.f.location && x.f.location.field_path === field));
       if ((byPart[field] || []).length) text.classList.add('has-finding');
       section.append(text);
       for (const x of byPart[field] || []) {

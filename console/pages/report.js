@@ -57,6 +57,20 @@ function reviewActions(li, f) {
   }
 }
 
+// The latest version of the same agency's report of the year before, or
+// null when there is none (or the user may not read it).
+async function previousYear(version) {
+  const m = /^(agencies\/[^/]+\/reports\/)(\d{4})\//.exec(version);
+  if (!m) return null;
+  try {
+    const list = await getJson('/api/' + m[1] + (Number(m[2]) - 1) + '/versions');
+    const latest = (list.versions || [])[0];
+    return latest ? await getJson('/api/' + latest.name) : null;
+  } catch (e) {
+    return null;
+  }
+}
+
 // The report's versions, newest first, and what changed from the version
 // before this one, cell by cell and part by part.
 async function renderHistory(version) {
@@ -139,10 +153,20 @@ async function load() {
     const blockers = el('ul', '', 'blockers');
     for (const b of status.blockers || []) blockers.append(el('li', b));
     box.append(blockers);
-    // Findings, numbered, at their cells and parts.
+    // Findings, numbered, at their cells and parts; the previous year beside.
     const findings = audit.findings || [];
+    const previous = await previousYear(version);
     renderReport(document.getElementById('parts'), document.getElementById('findings'), template,
-                 report, findings, reviewActions);
+                 report, findings, reviewActions, previous && previous.report);
+    const prevBox = document.getElementById('previous');
+    prevBox.replaceChildren();
+    if (previous) {
+      const link = el('a', '上年度报告（' + previous.name + '）');
+      link.href = '/report?version=' + encodeURIComponent(previous.name);
+      prevBox.append('表中各格下方为同一机关上年度数值：', link);
+    } else {
+      prevBox.textContent = '该机关无上年度报告可供对照。';
+    }
     document.getElementById('finding-count').textContent = findings.length;
     signing = {version, contentHash: audit.content_hash, digest: audit.findings_digest,
                csrf: session.csrf_token};
