@@ -13,9 +13,11 @@
 #include <thread>
 
 #include "benchmark/benchmark.h"
+#include "core/report/export.h"
 #include "console/api.h"
 #include "console/server.h"
 #include "core/rpc/client_channel.h"
+#include "core/rpc/handler.h"
 #include "core/rpc/rpc_util.h"
 #include "httplib.h"
 #include "tests/audit_env.h"
@@ -90,6 +92,7 @@ void BM_GetAudit_Console(benchmark::State& state) {
   for (auto _ : state) {
     auto r = browser->Get(path.c_str());
     if (!r || r->status != 200) state.SkipWithError("GET audit failed");
+    state.counters["bytes"] = r->body.size();
   }
 }
 BENCHMARK(BM_GetAudit_Console)->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -115,6 +118,71 @@ void BM_ListAgencyStates_Console(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ListAgencyStates_Console)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// As a client of the services calls them (reportctl: OpenClientChannel,
+// with the services' retry policy), the reviewer's own certificate.
+void BM_GetAudit_DirectClientChannel(benchmark::State& state) {
+  const std::string certs = DevCerts().dir;
+  auto creds = MutualTlsChannelCredentials(
+      {certs + "/ca.crt", certs + "/reviewer-legality.crt", certs + "/reviewer-legality.key"});
+  auto channel = OpenClientChannel(TheWorld().audit->address(), "localhost", *creds, 64 << 20);
+  auto stub = v1::AuditService::NewStub(*channel);
+  v1::GetAuditRequest req;
+  req.set_name(std::string(kVersion) + "/audit");
+  for (auto _ : state) {
+    v1::Audit out;
+    grpc::ClientContext c;
+    if (!stub->GetAudit(&c, req, &out).ok()) state.SkipWithError("GetAudit failed");
+  }
+}
+BENCHMARK(BM_GetAudit_DirectClientChannel)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The console's own call: the console's certificate, acting for the user.
+void BM_GetAudit_ActingFor(benchmark::State& state) {
+  auto stub = AuditStubAs(TheWorld().audit->address(), "console");
+  v1::GetAuditRequest req;
+  req.set_name(std::string(kVersion) + "/audit");
+  for (auto _ : state) {
+    v1::Audit out;
+    grpc::ClientContext c;
+    c.AddMetadata(kActingForMetadata, "reviewer-legality");
+    if (!stub->GetAudit(&c, req, &out).ok()) state.SkipWithError("GetAudit failed");
+  }
+}
+BENCHMARK(BM_GetAudit_ActingFor)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// What the console's answer costs to print: the sample's audit as JSON.
+void BM_AuditToJson(benchmark::State& state) {
+  auto stub = AuditStubAs(TheWorld().audit->address(), "reviewer-legality");
+  v1::GetAuditRequest req;
+  req.set_name(std::string(kVersion) + "/audit");
+  v1::Audit audit;
+  grpc::ClientContext c;
+  if (!stub->GetAudit(&c, req, &audit).ok()) state.SkipWithError("GetAudit failed");
+  for (auto _ : state) benchmark::DoNotOptimize(ToJson(audit));
+}
+BENCHMARK(BM_AuditToJson)->Unit(benchmark::kMicrosecond);
+
+// The HTTPS leg alone: an answer the console makes without calling a
+// service (the session and its CSRF token).
+void BM_Session_Console(benchmark::State& state) {
+  auto browser = TheWorld().Browser("reviewer-legality");
+  for (auto _ : state) {
+    auto r = browser->Get("/api/session");
+    if (!r || r->status != 200) state.SkipWithError("GET session failed");
+  }
+}
+BENCHMARK(BM_Session_Console)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_Template_Console(benchmark::State& state) {
+  auto browser = TheWorld().Browser("reviewer-legality");
+  for (auto _ : state) {
+    auto r = browser->Get("/api/template");
+    if (!r || r->status != 200) state.SkipWithError("GET template failed");
+    state.counters["bytes"] = r->body.size();
+  }
+}
+BENCHMARK(BM_Template_Console)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 
