@@ -94,8 +94,17 @@ std::string InProcessConsole::Exchange(const std::string& principal,
       SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1 &&
       SSL_write(ssl, request.data(), static_cast<int>(request.size())) ==
           static_cast<int>(request.size())) {
+    // One answer: its headers and Content-Length bytes of body (the console
+    // may keep the connection open after it).
     char buf[4096];
-    for (int n; (n = SSL_read(ssl, buf, sizeof buf)) > 0;) answer.append(buf, n);
+    for (int n; (n = SSL_read(ssl, buf, sizeof buf)) > 0;) {
+      answer.append(buf, n);
+      const size_t end = answer.find("\r\n\r\n");
+      if (end == std::string::npos) continue;
+      const size_t at = answer.find("Content-Length: ");
+      const size_t length = at < end ? std::strtoul(answer.c_str() + at + 16, nullptr, 10) : 0;
+      if (answer.size() >= end + 4 + length) break;
+    }
   }
   SSL_free(ssl);
   close(fd);

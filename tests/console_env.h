@@ -26,8 +26,8 @@ class InProcessConsole {
   // the development CA.
   std::unique_ptr<httplib::SSLClient> Browser(const std::string& principal) const;
   // Sends `request` (the raw bytes of an HTTP request) in one TLS write as
-  // `principal` and returns what the console answered until it closed the
-  // connection (at most 20 s). httplib's client writes a body after its
+  // `principal` and returns the console's answer (headers and body; at most
+  // 20 s). httplib's client writes a body after its
   // headers, so a server that answers and closes before reading the body
   // can make it fail its write instead of reading the answer; one write
   // puts the whole request in before the console answers.
