@@ -42,6 +42,7 @@ absl::StatusOr<AuditRecord> AuditVersion(const v1::ReportVersion& version,
   a.set_name(FormatAuditName(version.name()));
   a.set_version(version.name());
   a.set_content_hash(version.content_hash());
+  a.set_document_sha256(report.published_document().sha256());
   a.set_rule_set_version(kRuleSetVersion);
   Validate(report, context, a.mutable_findings());
   a.set_findings_digest(FindingsDigest(a.findings()));

@@ -72,6 +72,15 @@ std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersio
   };
 }
 
+std::function<absl::StatusOr<v1::ReportVersion>(const std::string&)> VersionFrom(
+    std::shared_ptr<grpc::Channel> submit_channel) {
+  std::shared_ptr<v1::SubmissionService::Stub> stub =
+      v1::SubmissionService::NewStub(std::move(submit_channel));
+  return [stub](const std::string& name) {
+    return GetVersion(*stub, name, v1::VERSION_VIEW_FULL, absl::Seconds(10));
+  };
+}
+
 Follower::Follower(std::shared_ptr<grpc::Channel> submit_channel, Store* store,
                    const AccessPolicy* policy, std::function<void()> on_audited)
     : stub_(v1::SubmissionService::NewStub(std::move(submit_channel))),

@@ -48,6 +48,10 @@ namespace disclosure::audit {
 // for AuditServiceImpl::SetLatestVersionSource; 5 s deadline.
 std::function<absl::StatusOr<int64_t>(const std::string&, int32_t)> LatestVersionFrom(
     std::shared_ptr<grpc::Channel> submit_channel);
+// A version as submit_service serves it (FULL view), by name: where
+// GetVerificationBundle reads the report's canonical bytes.
+std::function<absl::StatusOr<v1::ReportVersion>(const std::string&)> VersionFrom(
+    std::shared_ptr<grpc::Channel> submit_channel);
 
 // One version from the feed, parsed on an arena of its own: a report is
 // ~250 messages, allocated in a block or two and freed at once. Shared

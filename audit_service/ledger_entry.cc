@@ -9,6 +9,7 @@ v1::LedgerEntry AuditLedgerEntry(const v1::Audit& audit) {
   e->set_content_hash(audit.content_hash());
   e->set_rule_set_version(audit.rule_set_version());
   e->set_findings_digest(audit.findings_digest());
+  e->set_document_sha256(audit.document_sha256());
   *entry.mutable_time() = audit.audit_time();
   return entry;
 }

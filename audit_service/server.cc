@@ -34,6 +34,7 @@ absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(AuditServerConfi
   s->service_ = std::make_unique<AuditServiceImpl>(s->store_.get(), config.policy,
                                                    s->ledger_.get(), config.clock);
   s->service_->SetLatestVersionSource(LatestVersionFrom(config.submit));
+  s->service_->SetVersionSource(VersionFrom(config.submit));
   s->follower_ = std::make_unique<Follower>(config.submit, s->store_.get(), config.policy,
                                             [service = s->service_.get()] {
                                               service->NotifyEvents();

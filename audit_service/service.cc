@@ -14,7 +14,9 @@
 #include "audit_service/clearance.h"
 #include "audit_service/region_sums.h"
 #include "audit_service/validate.h"
+#include "core/ledger/checkpoint.h"
 #include "core/report/canonical.h"
+#include "google/protobuf/util/time_util.h"
 #include "core/rpc/page_token.h"
 #include "core/access/resource_names.h"
 #include "core/rpc/handler.h"
@@ -68,6 +70,12 @@ absl::Status CheckSignOff(const v1::SignOff& s, const VersionReviews& r) {
     return absl::FailedPreconditionError(absl::StrCat(
         "sign_off.findings_digest: not the digest of the audit of ", audit.version(), " (",
         audit.findings_digest(), "); read the audit again"));
+  }
+  if (s.document_sha256() != audit.document_sha256()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sign_off.document_sha256: ", s.document_sha256(), " is not the published document of ",
+        audit.version(), " (", audit.document_sha256().empty() ? "none" : audit.document_sha256(),
+        ")"));
   }
   switch (s.kind()) {
     case v1::WAIVER: {
@@ -304,6 +312,21 @@ grpc::Status AuditServiceImpl::CreateSignOff(grpc::ServerContext* context,
     sign_off.set_console(log->via());  // the console the reviewer signed through, if any
     if (sign_off.kind() != v1::REVIEW) sign_off.set_review_kind(KindNeeded(sign_off));
     sign_off.set_request_id(request->request_id());
+    // The document the sign-off binds: the audited version's. A reviewer
+    // may name it (what they read); another one is refused.
+    if (absl::StatusOr<AuditRecord> audited =
+            store_->GetAudit(v->report.agency_id, v->report.year, v->version);
+        audited.ok()) {
+      if (!sign_off.document_sha256().empty() &&
+          sign_off.document_sha256() != audited->audit.document_sha256()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "sign_off.document_sha256: ", Echo(sign_off.document_sha256()),
+            " is not the published document of ", sign_off.version(), " (",
+            audited->audit.document_sha256().empty() ? "none" : audited->audit.document_sha256(),
+            ")"));
+      }
+      sign_off.set_document_sha256(audited->audit.document_sha256());
+    }
     // A retry of a request already stored is answered with the first
     // sign-off. Decided in the store's transaction, from the version's
     // sign-offs the ledger proves: two concurrent retries store one.
@@ -584,6 +607,67 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(grpc::ServerContext* context,
         ledger_->Consistency(request->old_size(), request->new_size());
     if (!p.ok()) return p.status();
     *response = *std::move(p);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AuditServiceImpl::GetVerificationBundle(grpc::ServerContext* context,
+                                                     const v1::GetVerificationBundleRequest* request,
+                                                     v1::VerificationBundle* response) {
+  return Handle(context, "GetVerificationBundle", *policy_, [&](const std::string& principal,
+                                                                RequestLog* log) -> absl::Status {
+    log->set_resource(request->name());
+    absl::StatusOr<BundleArgs> args = ValidateGetVerificationBundle(*request);
+    if (!args.ok()) return args.status();
+    const VersionName& v = args->version;
+    // Whoever may read the report's audit may prove it.
+    if (absl::Status s = AuthorizeRead(principal, v.report.agency_id).status(); !s.ok()) return s;
+    // The audit and sign-offs as the ledger proves them.
+    absl::StatusOr<VersionReviews> reviews =
+        ledger_->ReadReviews(v.report.agency_id, v.report.year, v.version);
+    if (!reviews.ok()) return reviews.status();
+    const v1::Audit& audit = reviews->audit.audit;
+    if (!version_source_) return absl::UnavailableError("no submit_service to read the report from");
+    absl::StatusOr<v1::ReportVersion> version = version_source_(audit.version());
+    if (!version.ok()) return version.status();
+    // The bytes the content hash is of; they must be the audited version's.
+    std::string report = CanonicalBytes(version->report());
+    if (Sha256Hex(report) != audit.content_hash()) {
+      return absl::DataLossError(absl::StrCat("submit_service serves ", audit.version(), " as ",
+                                              Sha256Hex(report), ", not the audited ",
+                                              audit.content_hash()));
+    }
+    absl::StatusOr<v1::SignedCheckpoint> checkpoint = ledger_->Checkpoint();
+    if (!checkpoint.ok()) return checkpoint.status();
+    absl::StatusOr<Checkpoint> cp = ParseCheckpointBody(checkpoint->body());
+    if (!cp.ok()) return absl::InternalError(std::string(cp.status().message()));
+    const int64_t size = static_cast<int64_t>(cp->size);
+    std::vector<int64_t> indices = {audit.ledger_index()};
+    for (const v1::SignOff& s : reviews->sign_offs) indices.push_back(s.ledger_index());
+    for (int64_t index : indices) {
+      absl::StatusOr<v1::InclusionProof> p = ledger_->Inclusion(index, size);
+      if (!p.ok()) return p.status();
+      v1::BundleEntry* e = response->add_entries();
+      e->set_index(index);
+      e->set_entry(p->entry());
+      e->set_entry_signature(p->entry_signature());
+      for (const std::string& h : p->hashes()) e->add_inclusion_proof(h);
+    }
+    if (args->consistency_from_size > 0) {
+      absl::StatusOr<v1::ConsistencyProof> p =
+          ledger_->Consistency(args->consistency_from_size, size);
+      if (!p.ok()) return p.status();
+      response->set_consistency_from_size(args->consistency_from_size);
+      for (const std::string& h : p->hashes()) response->add_consistency_proof(h);
+    }
+    response->set_version(audit.version());
+    response->set_report(std::move(report));
+    response->set_content_hash(audit.content_hash());
+    *response->mutable_findings() = audit.findings();
+    response->set_findings_digest(audit.findings_digest());
+    *response->mutable_checkpoint() = *std::move(checkpoint);
+    *response->mutable_create_time() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_()));
     return absl::OkStatus();
   });
 }

@@ -16,6 +16,7 @@
 #include "core/rpc/rpc_util.h"
 #include "core/rpc/watch_stream.h"
 #include "disclosure/v1/audit.grpc.pb.h"
+#include "disclosure/v1/submission.pb.h"
 
 namespace disclosure::audit {
 
@@ -43,6 +44,10 @@ class AuditServiceImpl final
   using LatestVersionSource = std::function<absl::StatusOr<int64_t>(const std::string& agency_id,
                                                                     int32_t year)>;
   void SetLatestVersionSource(LatestVersionSource source) { latest_source_ = std::move(source); }
+  // Where GetVerificationBundle reads a version's report (submit_service,
+  // FULL view; the name has a number). Without it, bundles are UNAVAILABLE.
+  using VersionSource = std::function<absl::StatusOr<v1::ReportVersion>(const std::string& name)>;
+  void SetVersionSource(VersionSource source) { version_source_ = std::move(source); }
 
   // Wakes WatchEvents streams: new events were stored.
   void NotifyEvents();
@@ -79,6 +84,9 @@ class AuditServiceImpl final
   grpc::Status GetConsistencyProof(grpc::ServerContext* context,
                                    const v1::GetConsistencyProofRequest* request,
                                    v1::ConsistencyProof* response) override;
+  grpc::Status GetVerificationBundle(grpc::ServerContext* context,
+                                     const v1::GetVerificationBundleRequest* request,
+                                     v1::VerificationBundle* response) override;
 
  private:
   // Reading a report's audits, sign-offs and status: its clerks, reviewers,
@@ -101,6 +109,7 @@ class AuditServiceImpl final
   ArenaMessageAllocator<v1::ValidateReportRequest, v1::ValidateReportResponse> validate_allocator_;
   std::function<absl::Time()> clock_;
   LatestVersionSource latest_source_;
+  VersionSource version_source_;
 
   WatchLimiter watch_limiter_;
 

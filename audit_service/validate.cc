@@ -179,6 +179,20 @@ absl::StatusOr<VersionName> ValidateGetReviewStatus(const v1::GetReviewStatusReq
   return VersionWithSuffix("name", request.name(), kReviewStatusSuffix);
 }
 
+absl::StatusOr<BundleArgs> ValidateGetVerificationBundle(
+    const v1::GetVerificationBundleRequest& request) {
+  absl::StatusOr<VersionName> v = VersionWithSuffix("name", request.name(), "");
+  if (!v.ok()) return v.status();
+  if (v->version == 0) {
+    return FieldError("name", "must name a version number, not latest: a bundle proves exactly "
+                              "one version");
+  }
+  if (request.consistency_from_size() < 0) {
+    return FieldError("consistency_from_size", "must be 0 (none) or the size of a kept checkpoint");
+  }
+  return BundleArgs{*v, request.consistency_from_size()};
+}
+
 absl::StatusOr<RegionYear> ParseRegionYear(absl::string_view field, absl::string_view name) {
   absl::string_view n = name;
   RegionYear r;

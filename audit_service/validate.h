@@ -47,6 +47,12 @@ struct ListSignOffsArgs {
 absl::StatusOr<ListSignOffsArgs> ValidateListSignOffs(const v1::ListSignOffsRequest& request);
 
 absl::StatusOr<VersionName> ValidateGetReviewStatus(const v1::GetReviewStatusRequest& request);
+struct BundleArgs {
+  VersionName version;  // a number, not latest
+  int64_t consistency_from_size = 0;
+};
+absl::StatusOr<BundleArgs> ValidateGetVerificationBundle(
+    const v1::GetVerificationBundleRequest& request);
 
 // regions/{prefix}/years/{year}
 struct RegionYear {

@@ -14,6 +14,8 @@ packages=(
   chromium fonts-noto-cjk poppler-utils img2pdf python3-pil
   # the web console: its HTTPS server and the charts of its pages
   libcpp-httplib-dev libjs-chart.js
+  # the independent verifier of a bundle (tools/verify_bundle.py): Ed25519
+  python3-cryptography
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,8 +5,9 @@
 # on 127.0.0.1:50052 (run/audit.db), logs in run/*.log, and carries the
 # sample report through: validate, submit, automatic audit, three sign-offs
 # by three development reviewers, CLEARED, the oversight dashboard, the
-# ledger verified. The services keep running until Ctrl-C (or set
-# EXIT_AFTER_DEMO=1).
+# ledger verified, and the sample's verification bundle written and verified
+# offline, by reportctl and by tools/verify_bundle.py. The services keep
+# running until Ctrl-C (or set EXIT_AFTER_DEMO=1).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -68,8 +69,8 @@ wait_until "audit_service ready" rc dashboard --region_prefix 41 --year 2021 --a
 sample="$root/tests/testdata/zhengzhou-psb-2021.txt"
 echo "== validate the sample (offline)"
 rc validate "$sample" --submitted 2022-01-20
-echo "== submit it as clerk-zz-psb"
-version=$(rc submit "$sample" --agency_id zz-psb --as clerk-zz-psb | grep -o 'agencies/[^[:space:]]*/versions/[0-9]*' | head -n 1)
+echo "== submit it as clerk-zz-psb, with the published document (here the text itself)"
+version=$(rc submit "$sample" --document "$sample" --agency_id zz-psb --as clerk-zz-psb | grep -o 'agencies/[^[:space:]]*/versions/[0-9]*' | head -n 1)
 echo "$version"
 echo "== audited automatically"
 wait_until "the audit of $version" rc audit "$version" --as reviewer-legality
@@ -84,6 +85,12 @@ echo "== the oversight dashboard of 河南 (41) for 2021"
 rc dashboard --region_prefix 41 --year 2021 --as oversight-henan
 echo "== the ledger, verified on this side (every entry proved)"
 rc ledger verify --entries --as oversight-henan
+echo "== the sample's verification bundle, written, then verified offline (no service)"
+rc bundle "$version" --out "$run/bundle.binpb" --as clerk-zz-psb
+rc verify "$run/bundle.binpb" --document "$sample"
+echo "== the same bundle, by the independent verifier (tools/verify_bundle.py)"
+/usr/bin/python3 "$root/tools/verify_bundle.py" "$run/bundle.binpb" \
+  --ledger-public-key "$run/ledger.pub" --document "$sample"
 echo "== the web console, asked as oversight-henan's browser would (its JSON API)"
 console_get() {
   printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" |

@@ -42,6 +42,11 @@ int RunStatus(const std::vector<std::string>& args);
 int RunDashboard(const std::vector<std::string>& args);
 int RunEvents(const std::vector<std::string>& args);
 int RunLedger(const std::vector<std::string>& args);
+// bundle VERSION [--out FILE]: GetVerificationBundle, with a consistency
+// proof from --ledger_state when it exists; verify BUNDLE: offline
+// (reportctl/bundle_verify.h), no service called.
+int RunBundle(const std::vector<std::string>& args);
+int RunVerify(const std::vector<std::string>& args);
 
 // A channel to a service at `target_flag` (one address or several, see
 // ParseTarget in core/rpc/client_channel.h) with the certificates of --as; nullptr, the error printed, when

@@ -283,7 +283,7 @@ const char kUsage[] =
       "  export FILE.json [--out F]\n"
       "  validate FILE [--previous FILE] [--submitted YYYY-MM-DD] [--json]\n"
       "submit_service (--target HOST:PORT --certs DIR --as PRINCIPAL):\n"
-      "  submit FILE [--agency_id ID] [--expected_version N] [--request_id ID]\n"
+      "  submit FILE [--document PUBLISHED] [--agency_id ID] [--expected_version N] [--request_id ID]\n"
       "  versions agencies/ID/reports/YEAR\n"
       "  get agencies/ID/reports/YEAR/versions/N|latest [--json]\n"
       "  diff VERSION OTHER_VERSION\n"
@@ -299,7 +299,9 @@ const char kUsage[] =
       "  status VERSION                    CLEARED, or what blocks it\n"
       "  dashboard --region_prefix P --year Y [--json]\n"
       "  events --region_prefix P [--from POSITION] [--max_events N]\n"
-      "  ledger verify [--ledger_public_key PEM] [--ledger_state FILE] [--entries]\n"
+      "  ledger verify [--ledger_public_key PEM] [--ledger_state FILE] [--entries]\n"      "  bundle VERSION [--out FILE] [--ledger_state FILE]   proof of the version's clearance, for verify\n"
+      "offline, with the ledger's public key:\n"
+      "  verify BUNDLE [--document FILE] [--ledger_public_key PEM] [--ledger_state FILE]\n"
       "exit: 0 ok; 1 errors found / strict import failed / request refused; 2 unreadable input or unreachable service";
 
 int RunOffline(const std::string& command, const std::vector<std::string>& args) {

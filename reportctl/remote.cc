@@ -14,6 +14,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/base/file.h"
+#include "core/import/import.h"
 #include "core/report/export.h"
 #include "core/access/resource_names.h"
 #include "core/rpc/rpc_util.h"
@@ -36,6 +38,9 @@ ABSL_FLAG(int, deadline_seconds, 10, "deadline of each call");
 ABSL_FLAG(int64_t, expected_version, -1,
           "submit: latest version you have seen (default: the service's latest, read first)");
 ABSL_FLAG(std::string, request_id, "", "submit, signoff: idempotency key (default: random)");
+ABSL_FLAG(std::string, document, "",
+          "submit: the document the agency publishes, sent with the report (default: FILE itself "
+          "when it is a PDF, web page or Word file); verify: the published file to check");
 ABSL_FLAG(std::string, region_prefix, "", "reports/watch: region code prefix");
 ABSL_FLAG(int, year, 0, "reports: report year");
 ABSL_FLAG(std::string, from, "", "watch: resume after this position");
@@ -138,8 +143,27 @@ void PrintVersion(const v1::ReportVersion& v) {
 }  // namespace
 
 int RunSubmit(const std::vector<std::string>& args) {
-  if (!Usage(args, 1, "submit FILE (text or JSON) [--agency_id ID] [--expected_version N]")) {
+  if (!Usage(args, 1, "submit FILE (a document, text or JSON) [--document PUBLISHED] [--agency_id ID] "
+                      "[--expected_version N]")) {
     return kExitUnreadable;
+  }
+  // The published document: given, or the file itself when it is one.
+  std::string document_path = absl::GetFlag(FLAGS_document);
+  absl::StatusOr<std::string> document;
+  if (document_path.empty()) {
+    absl::StatusOr<std::string> bytes = ReadFileToString(args[0]);
+    if (bytes.ok()) {
+      const DocumentFormat f = SniffFormat(*bytes);
+      if (f == DocumentFormat::kPdf || f == DocumentFormat::kHtml || f == DocumentFormat::kDocx) {
+        document = *std::move(bytes);
+      }
+    }
+  } else {
+    document = ReadFileToString(document_path);
+    if (!document.ok()) {
+      std::cerr << "reportctl: --document: " << document.status().message() << "\n";
+      return kExitUnreadable;
+    }
   }
   absl::StatusOr<v1::Report> report = LoadReport(args[0], nullptr);
   if (!report.ok()) {
@@ -159,6 +183,7 @@ int RunSubmit(const std::vector<std::string>& args) {
   v1::CreateVersionRequest request;
   request.set_parent(FormatReportName(parent));
   *request.mutable_report() = *report;
+  if (document.ok()) request.set_document(*std::move(document));
   request.set_request_id(Or(absl::GetFlag(FLAGS_request_id), RandomId()));
   int64_t expected = absl::GetFlag(FLAGS_expected_version);
   if (expected < 0) {

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   if (command == "dashboard") return rc::RunDashboard(args);
   if (command == "events") return rc::RunEvents(args);
   if (command == "ledger") return rc::RunLedger(args);
+  if (command == "bundle") return rc::RunBundle(args);
+  if (command == "verify") return rc::RunVerify(args);
   std::cerr << "reportctl: unknown command '" << command << "'\n" << absl::ProgramUsageMessage() << "\n";
   return rc::kExitUnreadable;
 }

@@ -139,7 +139,15 @@ absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
     }
     report.mutable_agency()->set_kind(agency.kind());
   }
+  // The published document, described by the service (in the canonical
+  // bytes: the content hash covers it).
+  if (!request.document().empty()) {
+    absl::StatusOr<v1::PublishedDocument> d = DescribeDocument(request.document());
+    if (!d.ok()) return d.status();
+    *report.mutable_published_document() = *std::move(d);
+  }
   CreateVersionArgs args;
+  args.document = request.document();
   args.agency_id = parent->agency_id;
   args.year = parent->year;
   args.agency_name = agency.name();
@@ -219,6 +227,12 @@ grpc::Status SubmissionServiceImpl::GetVersion(grpc::ServerContext* context,
     absl::StatusOr<v1::ReportVersion> v =
         ToProto(*r, request->view() != v1::VERSION_VIEW_BASIC, principal);
     if (!v.ok()) return v.status();
+    // The document's bytes only when asked for, and only when it has one.
+    if (request->view() == v1::VERSION_VIEW_DOCUMENT && v->report().has_published_document()) {
+      absl::StatusOr<std::string> doc = store_->GetDocument(r->agency_id, r->year, r->version);
+      if (!doc.ok()) return doc.status();
+      v->set_document(*std::move(doc));
+    }
     *response = *std::move(v);
     return absl::OkStatus();
   });

@@ -13,7 +13,9 @@
 #include "core/rpc/rpc_util.h"
 #include "core/report/decimal.h"
 #include "core/report/template.h"
+#include "core/base/sha256.h"
 #include "core/base/text_util.h"
+#include "core/import/import.h"
 
 namespace disclosure::submit {
 namespace {
@@ -163,6 +165,30 @@ absl::Status ValidateReport(const v1::Report& r, const ReportName& parent) {
 
 }  // namespace
 
+absl::StatusOr<v1::PublishedDocument> DescribeDocument(absl::string_view document) {
+  if (document.size() > kMaxDocumentBytes) {
+    return FieldError("document", absl::StrCat("has ", document.size(), " bytes; the limit is ",
+                                               kMaxDocumentBytes, " (16 MiB)"));
+  }
+  v1::PublishedDocument d;
+  switch (SniffFormat(document)) {
+    case DocumentFormat::kPdf: d.set_media_type("application/pdf"); break;
+    case DocumentFormat::kDocx:
+      d.set_media_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+      break;
+    case DocumentFormat::kHtml: d.set_media_type("text/html"); break;
+    default:
+      if (Utf8ErrorOffset(document) != absl::string_view::npos ||
+          document.find('\0') != absl::string_view::npos) {
+        return FieldError("document", "is not a PDF, a web page, a Word (DOCX) file or UTF-8 text");
+      }
+      d.set_media_type("text/plain");
+  }
+  d.set_sha256(Sha256Hex(document));
+  d.set_size_bytes(static_cast<int64_t>(document.size()));
+  return d;
+}
+
 absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest& request) {
   absl::StatusOr<ReportName> parent = ParseReportName(request.parent());
   if (!parent.ok()) return Named("parent", parent.status());
@@ -182,6 +208,20 @@ absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest&
     return FieldError("expected_latest_version", "must be ≥ 0 (0: no version seen)");
   }
   if (absl::Status s = ValidateReport(request.report(), *parent); !s.ok()) return s;
+  // The service describes the document; a client may only repeat that.
+  if (request.report().has_published_document()) {
+    if (request.document().empty()) {
+      return FieldError("report.published_document",
+                        "is set by the service from `document`, which is missing");
+    }
+    absl::StatusOr<v1::PublishedDocument> d = DescribeDocument(request.document());
+    if (!d.ok()) return d.status();
+    if (d->SerializeAsString() != request.report().published_document().SerializeAsString()) {
+      return FieldError("report.published_document",
+                        absl::StrCat("is not the description of `document` (", d->sha256(),
+                                     "): leave it unset, the service fills it"));
+    }
+  }
   return parent;
 }
 
@@ -192,6 +232,9 @@ absl::StatusOr<VersionName> ValidateGetVersion(const v1::GetVersionRequest& requ
 }
 
 absl::StatusOr<ListVersionsArgs> ValidateListVersions(const v1::ListVersionsRequest& request) {
+  if (request.view() == v1::VERSION_VIEW_DOCUMENT) {
+    return FieldError("view", "VERSION_VIEW_DOCUMENT is GetVersion's; a listing is BASIC or FULL");
+  }
   ListVersionsArgs args;
   absl::StatusOr<ReportName> parent = ParseReportName(request.parent());
   if (!parent.ok()) return Named("parent", parent.status());

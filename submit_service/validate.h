@@ -25,13 +25,20 @@ inline constexpr int kMaxNarrativeCodePoints = 100000;
 inline constexpr int kMaxAgencyNameCodePoints = 100;
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
-inline constexpr int kMaxMessageBytes = 4 << 20;
+// The published document of a CreateVersion (docs/api.md); a message may
+// carry it beside a report.
+inline constexpr size_t kMaxDocumentBytes = 16 << 20;
+inline constexpr int kMaxMessageBytes = kMaxDocumentBytes + (4 << 20);
 // A ListVersions page stops before the version that would take it past this
 // (FULL views carry whole reports): under kMaxMessageBytes with room to spare.
 // A page always holds at least one version.
 inline constexpr size_t kMaxListPageBytes = 3 << 20;
 
 absl::StatusOr<ReportName> ValidateCreateVersion(const v1::CreateVersionRequest& request);
+// The published document's description (hash, media type from the bytes,
+// size), or INVALID_ARGUMENT naming `document`. Part of ValidateCreateVersion
+// for a request that carries one.
+absl::StatusOr<v1::PublishedDocument> DescribeDocument(absl::string_view document);
 absl::StatusOr<VersionName> ValidateGetVersion(const v1::GetVersionRequest& request);
 
 struct ListVersionsArgs {

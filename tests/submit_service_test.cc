@@ -855,7 +855,8 @@ TEST_F(SubmitServiceTest, InvalidUtf8IsRefusedByTheParserBeforeTheHandler) {
 TEST_F(SubmitServiceTest, MessagesOverTheLimitAreRefusedByTheTransport) {
   auto clerk = As("clerk-zz-psb");
   v1::Report huge = SampleReport();
-  huge.set_overview(std::string(5 << 20, 'a'));
+  // Past the largest message (a report beside a 16 MiB document).
+  huge.set_overview(std::string(submit::kMaxMessageBytes + 1, 'a'));
   v1::CreateVersionResponse r;
   grpc::Status s = Create(clerk.get(), huge, "h", 0, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();

@@ -94,6 +94,10 @@ class CleanupStore final : public Store {
     return inner_->ReadFeed(after_seq, limit, with_report);
   }
   absl::StatusOr<int64_t> LastFeedSeq() override { return inner_->LastFeedSeq(); }
+  absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
+                                          int64_t version) override {
+    return inner_->GetDocument(agency_id, year, version);
+  }
 
  private:
   std::unique_ptr<Store> inner_;
@@ -304,6 +308,24 @@ TEST_P(StoreConformanceTest, EmptyReportBytesRoundTrip) {
   STORE_ASSERT_OK_AND_ASSIGN(VersionRecord got, store().GetVersion("a1", 2023, 0, true));
   EXPECT_EQ(got.report, "");
   EXPECT_EQ(got.content_hash, FakeHash(""));
+}
+
+// The published document is stored with its version, byte for byte
+// (NUL and high bytes included), and only with it.
+TEST_P(StoreConformanceTest, APublishedDocumentIsStoredWithItsVersionOnly) {
+  CreateVersionArgs with = MakeArgs("a1", 2021, "report one", 0);
+  with.document = std::string("%PDF-1.7\n\0\xff\xfe binary", 19);
+  const CreateVersionResult first = MustCreate(with);
+  ASSERT_EQ(first.version.version, 1);
+  STORE_ASSERT_OK_AND_ASSIGN(std::string doc, store().GetDocument("a1", 2021, 1));
+  EXPECT_EQ(doc, with.document);
+  // The next version without one has none; the first keeps its own.
+  MustCreate(MakeArgs("a1", 2021, "report two", 1));
+  EXPECT_EQ(store().GetDocument("a1", 2021, 2).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store().GetDocument("a1", 2021, 3).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store().GetDocument("b9", 2021, 1).status().code(), absl::StatusCode::kNotFound);
+  STORE_ASSERT_OK_AND_ASSIGN(std::string again, store().GetDocument("a1", 2021, 1));
+  EXPECT_EQ(again, with.document);
 }
 
 TEST_P(StoreConformanceTest, VersionsAreDensePerReport) {

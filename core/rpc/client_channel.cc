@@ -55,7 +55,8 @@ constexpr char kServiceConfig[] = R"json({
       {"service": "disclosure.v1.AuditService", "method": "WatchEvents"},
       {"service": "disclosure.v1.AuditService", "method": "GetCheckpoint"},
       {"service": "disclosure.v1.AuditService", "method": "GetInclusionProof"},
-      {"service": "disclosure.v1.AuditService", "method": "GetConsistencyProof"}
+      {"service": "disclosure.v1.AuditService", "method": "GetConsistencyProof"},
+      {"service": "disclosure.v1.AuditService", "method": "GetVerificationBundle"}
     ],
     "retryPolicy": {
       "maxAttempts": 4,

@@ -50,6 +50,7 @@ struct CreateVersionArgs {
   std::string request_id;   // idempotency key, scoped to the submitter; empty: none
                             // (nothing is looked up or recorded)
   int64_t expected_latest_version = 0;  // 0: the client has seen no version
+  std::string document;     // the published document's bytes; empty: none
 };
 
 struct CreateVersionResult {
@@ -144,6 +145,11 @@ class Store {
 
   // Highest feed_seq committed (0 when empty).
   virtual absl::StatusOr<int64_t> LastFeedSeq() = 0;
+
+  // The published document stored with a version (CreateVersionArgs
+  // .document). NOT_FOUND when the version does not exist or has none.
+  virtual absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
+                                                  int64_t version) = 0;
 };
 
 }  // namespace disclosure::submit

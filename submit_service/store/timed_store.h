@@ -54,6 +54,11 @@ class TimedStore final : public Store {
   absl::StatusOr<int64_t> LastFeedSeq() override {
     return metrics::TimeStoreCall("submit", "LastFeedSeq", [&] { return inner_->LastFeedSeq(); });
   }
+  absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
+                                          int64_t version) override {
+    return metrics::TimeStoreCall("submit", "GetDocument",
+                                  [&] { return inner_->GetDocument(agency_id, year, version); });
+  }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -63,6 +63,17 @@ CREATE TABLE idempotency (
   FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
 );
 )sql",
+    // 2: the published document of a version (CreateVersionArgs.document).
+    R"sql(
+CREATE TABLE documents (
+  agency_id TEXT    NOT NULL,
+  year      INTEGER NOT NULL,
+  version   BIGINT  NOT NULL,
+  document  BYTEA   NOT NULL,
+  PRIMARY KEY (agency_id, year, version),
+  FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one script per version");
 
@@ -147,6 +158,27 @@ class PostgresStore final : public Store {
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
+    return *std::move(out);
+  }
+
+  absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
+                                          int64_t version) override {
+    std::optional<std::string> out;
+    absl::Status s = WithConnection("read document", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      pqxx::result r = tx.exec_params(
+          "SELECT document FROM documents WHERE agency_id = $1 AND year = $2 AND version = $3",
+          agency_id, year, version);
+      if (r.empty()) return absl::OkStatus();
+      pqxx::binarystring b(r[0][0]);
+      out = std::string(b.str());
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (!out) {
+      return absl::NotFoundError(absl::StrCat("version ", version, " of report ", agency_id, "/",
+                                              year, " has no published document"));
+    }
     return *std::move(out);
   }
 
@@ -394,6 +426,11 @@ class PostgresStore final : public Store {
             "create_time_us, feed_seq, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             a.agency_id, a.year, v.version, a.content_hash, a.submitter,
             absl::ToUnixMicros(v.create_time), v.feed_seq, pqxx::binarystring(a.report));
+        if (!a.document.empty()) {
+          tx_.exec_params(
+              "INSERT INTO documents (agency_id, year, version, document) VALUES ($1, $2, $3, $4)",
+              a.agency_id, a.year, v.version, pqxx::binarystring(a.document));
+        }
         return absl::OkStatus();
       });
     }

@@ -25,7 +25,7 @@
 
 namespace disclosure::submit {
 
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // `conninfo`: a postgres:// URL or a libpq connection string. Connects once
 // to create or migrate the schema.

@@ -146,6 +146,17 @@ CREATE TABLE idempotency (
   FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
 );
 )sql"},
+    // 2: the published document of a version (CreateVersionArgs.document).
+    {2, R"sql(
+CREATE TABLE documents (
+  agency_id TEXT    NOT NULL,
+  year      INTEGER NOT NULL,
+  version   BIGINT  NOT NULL,
+  document  BLOB    NOT NULL,
+  PRIMARY KEY (agency_id, year, version),
+  FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
+);
+)sql"},
 };
 
 
@@ -235,6 +246,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<VersionRecord>> ReadFeed(int64_t after_seq, int limit,
                                                       bool with_report) override;
   absl::StatusOr<int64_t> LastFeedSeq() override;
+  absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
+                                          int64_t version) override;
 
  private:
   // A queued CreateVersion: either a caller waiting on `done`, or an
@@ -501,7 +514,16 @@ class SqliteCreateVersionTx final : public CreateVersionTx {
     st->Int(6, absl::ToUnixMicros(v.create_time));
     st->Int(7, v.feed_seq);
     st->Blob(8, a.report);
-    return st->Run();
+    if (absl::Status r = st->Run(); !r.ok() || a.document.empty()) return r;
+    absl::StatusOr<Stmt> doc = c_.Prepare(
+        "INSERT INTO documents (agency_id, year, version, document) VALUES (?1, ?2, ?3, ?4)",
+        "write document");
+    if (!doc.ok()) return doc.status();
+    doc->Text(1, a.agency_id);
+    doc->Int(2, a.year);
+    doc->Int(3, v.version);
+    doc->Blob(4, a.document);
+    return doc->Run();
   }
 
   absl::Status WriteAnswer(const CreateVersionArgs& a, const VersionRecord& v,
@@ -548,6 +570,26 @@ absl::StatusOr<VersionRecord> SqliteStore::GetVersion(const std::string& agency_
   }
   return readers_.Run(
       [&](Connection& c) { return QueryVersion(c, agency_id, year, version, with_report); });
+}
+
+absl::StatusOr<std::string> SqliteStore::GetDocument(const std::string& agency_id, int32_t year,
+                                                     int64_t version) {
+  return readers_.Run([&](Connection& c) -> absl::StatusOr<std::string> {
+    absl::StatusOr<Stmt> s = c.Prepare(
+        "SELECT document FROM documents WHERE agency_id = ?1 AND year = ?2 AND version = ?3",
+        "read document");
+    if (!s.ok()) return s.status();
+    s->Text(1, agency_id);
+    s->Int(2, year);
+    s->Int(3, version);
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return absl::NotFoundError(absl::StrCat("version ", version, " of report ", agency_id, "/",
+                                              year, " has no published document"));
+    }
+    return s->ColBlob(0);
+  });
 }
 
 absl::StatusOr<std::vector<VersionRecord>> SqliteStore::ListVersions(const std::string& agency_id,

@@ -18,7 +18,7 @@ namespace disclosure::submit {
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 
 // Current schema version of this build.
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;
 
 }  // namespace disclosure::submit
 
