@@ -15,7 +15,8 @@ std::string EngineName() { return absl::StrCat("disclosure-rules ", kRuleSetVers
 
 absl::StatusOr<AuditRecord> AuditVersion(const v1::ReportVersion& version,
                                          const v1::ReportVersion* previous_year,
-                                         const AccessPolicy& policy, absl::Time now) {
+                                         const AccessPolicy& policy, absl::Time now,
+                                         const DocumentReading* document) {
   absl::StatusOr<VersionName> name = ParseVersionName(version.name());
   if (!name.ok()) return name.status();
   const v1::Report& report = version.report();
@@ -45,6 +46,12 @@ absl::StatusOr<AuditRecord> AuditVersion(const v1::ReportVersion& version,
   a.set_document_sha256(report.published_document().sha256());
   a.set_rule_set_version(kRuleSetVersion);
   Validate(report, context, a.mutable_findings());
+  if (report.has_published_document()) {
+    const bool read = document != nullptr && document->imported.has_value();
+    CompareWithDocument(report, read ? &*document->imported : nullptr,
+                        document == nullptr ? "审核服务未读取发布文件" : document->why,
+                        a.mutable_findings());
+  }
   a.set_findings_digest(FindingsDigest(a.findings()));
   *a.mutable_audit_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));

@@ -1,5 +1,7 @@
 #include "audit_service/follower.h"
 
+#include "core/base/sha256.h"
+
 #include <pthread.h>
 
 #include <algorithm>
@@ -376,6 +378,40 @@ absl::StatusOr<v1::ReportVersion> Follower::Fetch(const std::string& name) {
   return GetVersion(*stub_, name, v1::VERSION_VIEW_FULL, kFetchDeadline);
 }
 
+void Follower::SetDocumentReader(std::string reportctl, ChildImportLimits limits,
+                                 int ocr_seconds) {
+  reportctl_ = std::move(reportctl);
+  document_limits_ = limits;
+  document_ocr_seconds_ = ocr_seconds;
+}
+
+absl::StatusOr<DocumentReading> Follower::ReadDocument(const v1::ReportVersion& version) {
+  DocumentReading out;
+  if (reportctl_.empty()) {
+    out.why = "审核服务未配置文档读取（--reportctl）";
+    return out;
+  }
+  absl::StatusOr<v1::ReportVersion> with =
+      GetVersion(*stub_, version.name(), v1::VERSION_VIEW_DOCUMENT, kFetchDeadline);
+  if (!with.ok()) return with.status();
+  if (Sha256Hex(with->document()) != version.report().published_document().sha256()) {
+    return absl::DataLossError(absl::StrCat("submit_service serves another document for ",
+                                            version.name(), " than its report names"));
+  }
+  ImportOptions options;
+  options.max_ocr_seconds = document_ocr_seconds_;
+  absl::StatusOr<v1::ImportedReport> imported =
+      ImportInChildProcess(reportctl_, with->document(), options, document_limits_);
+  if (imported.ok()) {
+    out.imported = imported->report();
+  } else if (absl::IsInternal(imported.status())) {
+    return imported.status();  // the child could not run: retried, not a finding
+  } else {
+    out.why = std::string(imported.status().message());
+  }
+  return out;
+}
+
 absl::StatusOr<int64_t> Follower::LastVersionAsOf(const ReportName& report, int64_t below,
                                                   int64_t as_of) {
   int64_t lo = 1, hi = below, found = 0;
@@ -457,7 +493,14 @@ absl::StatusOr<Follower::Audited> Follower::Audit(
     absl::StatusOr<const v1::ReportVersion*> previous =
         PreviousYear(name->report.agency_id, name->report.year, FeedSeq(event.position()));
     if (!previous.ok()) return previous.status();
-    absl::StatusOr<AuditRecord> record = AuditVersion(*version, *previous, *policy_, absl::Now());
+    std::optional<DocumentReading> document;
+    if (version->report().has_published_document()) {
+      absl::StatusOr<DocumentReading> read = ReadDocument(*version);
+      if (!read.ok()) return read.status();
+      document = *std::move(read);
+    }
+    absl::StatusOr<AuditRecord> record = AuditVersion(*version, *previous, *policy_, absl::Now(),
+                                                      document ? &*document : nullptr);
     if (!record.ok()) return record.status();
     out.records.push_back(*std::move(record));
     Remember(name->report.agency_id, name->report.year, e);

@@ -36,7 +36,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "audit_service/auditor.h"
 #include "audit_service/store/store.h"
+#include "core/import/child_import.h"
 #include "core/access/access.h"
 #include "core/access/resource_names.h"
 #include "disclosure/v1/submission.grpc.pb.h"
@@ -77,6 +79,12 @@ class Follower {
   // streams).
   Follower(std::shared_ptr<grpc::Channel> submit_channel, Store* store,
            const AccessPolicy* policy, std::function<void()> on_audited);
+
+  // How a version's published document is read for DOC-MATCH (before
+  // Start): `reportctl` the binary that reads it in a child process
+  // (core/import/child_import.h), under `limits`, OCR within `ocr_seconds`.
+  // Without it, a document is reported unread (DOC-UNREAD).
+  void SetDocumentReader(std::string reportctl, ChildImportLimits limits, int ocr_seconds);
   ~Follower();  // Stop()s
 
   // Health of the follower, for operators (audit_service/main.cc shows it
@@ -109,6 +117,9 @@ class Follower {
   absl::Status Commit(Audited batch);
   // A version in the FULL view; NotFound passes through.
   absl::StatusOr<v1::ReportVersion> Fetch(const std::string& name);
+  // The version's published document read for DOC-MATCH; an error only when
+  // submit_service could not be asked (the batch is retried).
+  absl::StatusOr<DocumentReading> ReadDocument(const v1::ReportVersion& version);
   // The latest version of (agency, year - 1) at feed seq `as_of`; null when none.
   absl::StatusOr<const v1::ReportVersion*> PreviousYear(const std::string& agency_id, int32_t year,
                                                         int64_t as_of);
@@ -131,6 +142,9 @@ class Follower {
   std::unique_ptr<v1::SubmissionService::Stub> stub_;
   Store* store_;
   const AccessPolicy* policy_;
+  std::string reportctl_;  // SetDocumentReader
+  ChildImportLimits document_limits_;
+  int document_ocr_seconds_ = 0;
   std::function<void()> on_audited_;
   std::function<void(bool)> on_health_;
   absl::Duration unhealthy_after_ = absl::Seconds(30);

@@ -36,6 +36,12 @@ ABSL_FLAG(std::string, ledger_key, "run/ledger.key",
 ABSL_FLAG(bool, generate_ledger_key, false,
           "create --ledger_key if it does not exist (development)");
 ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger's name");
+ABSL_FLAG(std::string, reportctl, DISCLOSURE_REPORTCTL,
+          "the reportctl binary that reads a version's published document (DOC-MATCH) in a child "
+          "process; empty: documents are reported unread (DOC-UNREAD)");
+ABSL_FLAG(int, document_seconds, 120, "reading one published document, at most (wall clock and CPU)");
+ABSL_FLAG(int, document_memory_mb, 1024, "reading one published document, at most this address space");
+ABSL_FLAG(int, document_ocr_seconds, 60, "a scanned published document's OCR, at most");
 
 namespace {
 
@@ -91,6 +97,12 @@ int main(int argc, char** argv) {
   config.policy = &(*m)->policy;
   config.ledger_key = *std::move(signer);
   config.ledger_origin = absl::GetFlag(FLAGS_ledger_origin);
+  config.reportctl = absl::GetFlag(FLAGS_reportctl);
+  config.document_limits.max_time = absl::Seconds(absl::GetFlag(FLAGS_document_seconds));
+  config.document_limits.max_memory_bytes =
+      static_cast<uint64_t>(absl::GetFlag(FLAGS_document_memory_mb)) << 20;
+  config.document_ocr_seconds =
+      std::min(absl::GetFlag(FLAGS_document_ocr_seconds), absl::GetFlag(FLAGS_document_seconds));
   config.submit = *channel;
   absl::StatusOr<std::unique_ptr<disclosure::audit::AuditServer>> server =
       disclosure::audit::AuditServer::Start(std::move(config));

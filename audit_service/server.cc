@@ -39,6 +39,8 @@ absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(AuditServerConfi
                                             [service = s->service_.get()] {
                                               service->NotifyEvents();
                                             });
+  s->follower_->SetDocumentReader(config.reportctl, config.document_limits,
+                                  config.document_ocr_seconds);
 
   config.grpc.max_message_bytes = kMaxMessageBytes;
   config.grpc.health_names.push_back(kAuditHealthService);

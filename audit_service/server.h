@@ -42,6 +42,11 @@ struct AuditServerConfig {
   bool follow = true;  // false: the follower is not started (tests of a feed behind)
   // The follower's health turns NOT_SERVING after this long unable to audit.
   absl::Duration follower_unhealthy_after = absl::Seconds(30);
+  // Reading published documents for DOC-MATCH (Follower::SetDocumentReader):
+  // the reportctl binary (empty: documents are reported unread), its limits.
+  std::string reportctl;
+  ChildImportLimits document_limits;
+  int document_ocr_seconds = 60;
 };
 
 class AuditServer {

@@ -39,6 +39,7 @@ InProcessAuditServer::InProcessAuditServer(const std::string& db_path,
   config.submit = ChannelAs(submit_address, "audit-service");
   config.clock = std::move(clock);
   config.follow = follow;
+  config.reportctl = DISCLOSURE_REPORTCTL;  // DOC-MATCH reads documents with it
   absl::StatusOr<std::unique_ptr<audit::AuditServer>> server =
       audit::AuditServer::Start(std::move(config));
   EXPECT_TRUE(server.ok()) << server.status();

@@ -14,6 +14,7 @@
 #include "core/base/sha256.h"
 #include "core/ledger/checkpoint.h"
 #include "core/report/canonical.h"
+#include "core/rules/rules.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reportctl/bundle_verify.h"
@@ -347,6 +348,50 @@ TEST_F(BundleTest, ReportctlVerifyAndTheIndependentVerifierAgree) {
                                                   "/fewer.binpb --ledger-public-key ", dir, "/ledger.pub"));
   EXPECT_EQ(py_few_rc, 1) << py_few_out;
   EXPECT_THAT(py_few_out, HasSubstr("保密性审查"));
+}
+
+// The audit reads the published document itself and compares its figures
+// with the report's (DOC-MATCH), or says it could not (DOC-UNREAD).
+TEST_F(BundleTest, TheAuditComparesTheDocumentsFiguresWithTheReports) {
+  auto findings_of = [&](const v1::Audit& a, const std::string& rule) {
+    std::vector<v1::Finding> out;
+    for (const v1::Finding& f : a.findings()) {
+      if (f.rule_id() == rule) out.push_back(f);
+    }
+    return out;
+  };
+  // The sample and its own PDF: they agree.
+  v1::CreateVersionResponse same;
+  ASSERT_TRUE(Create(pdf_, 0, &same).ok());
+  const v1::Audit agreeing = AwaitAudit(same.version().name());
+  EXPECT_TRUE(findings_of(agreeing, "DOC-MATCH").empty()) << agreeing.DebugString();
+  EXPECT_TRUE(findings_of(agreeing, "DOC-UNREAD").empty()) << agreeing.DebugString();
+  // One figure changed in the report, not in the file: at that cell.
+  v1::Report changed = SampleReport();
+  const int64_t received = changed.requests().received().natural_person();
+  changed.mutable_requests()->mutable_received()->set_natural_person(received + 1);
+  v1::CreateVersionResponse one;
+  ASSERT_TRUE(Create(pdf_, 1, &one, changed).ok());
+  const std::vector<v1::Finding> mismatch = findings_of(AwaitAudit(one.version().name()), "DOC-MATCH");
+  ASSERT_EQ(mismatch.size(), 1u);
+  EXPECT_EQ(mismatch[0].severity(), v1::ERROR);
+  EXPECT_EQ(mismatch[0].location().field_path(), "requests.received.natural_person");
+  EXPECT_EQ(mismatch[0].expected(), absl::StrCat(received));
+  EXPECT_EQ(mismatch[0].actual(), absl::StrCat(received + 1));
+  EXPECT_THAT(mismatch[0].message(), HasSubstr("发布文件中为"));
+  // Another agency's report published instead: capped, then counted.
+  v1::CreateVersionResponse other;
+  ASSERT_TRUE(Create(Read(std::string(DISCLOSURE_SAMPLES) + "/hongze-district-gov-2024.pdf"), 2, &other).ok());
+  const std::vector<v1::Finding> many = findings_of(AwaitAudit(other.version().name()), "DOC-MATCH");
+  ASSERT_EQ(many.size(), static_cast<size_t>(kMaxDocumentMismatches + 1));
+  EXPECT_THAT(many.back().message(), HasSubstr("发布的可能不是这份报告"));
+  // A file that is no report: not compared, and said so.
+  v1::CreateVersionResponse prose;
+  ASSERT_TRUE(Create("这不是年度报告，只是一段话。\n", 3, &prose).ok());
+  const std::vector<v1::Finding> unread = findings_of(AwaitAudit(prose.version().name()), "DOC-UNREAD");
+  ASSERT_EQ(unread.size(), 1u);
+  EXPECT_EQ(unread[0].severity(), v1::WARNING);
+  EXPECT_THAT(unread[0].message(), HasSubstr("无法读取"));
 }
 
 }  // namespace

@@ -42,6 +42,10 @@
   /* A cell the document fills that the importer could not read */                              \
   /* (Report.import_record): in place of EMPTY, which the agency did not leave. */              \
   X(kImportUnread, "IMPORT-UNREAD", ERROR, kStructure, "导入时未能读取的单元格须核对原文后补录") \
+  /* The published document (Report.published_document) against the report */                \
+  /* (CompareWithDocument): the audit service reads the document itself. */                    \
+  X(kDocMatch, "DOC-MATCH", ERROR, kStructure, "发布文件中的数字与报送的报告一致")              \
+  X(kDocUnread, "DOC-UNREAD", WARNING, kStructure, "发布文件可以读取，以便与报告比对")          \
   X(kSVersion, "S-VERSION", ERROR, kStructure, "2021 年及以后的报告使用 2021 年版模板")         \
   X(kSFee6, "S-FEE6", WARNING, kStructure, "第六部分说明信息处理费的收取情况")                  \
   X(kSYear, "S-YEAR", WARNING, kStructure, "标题、统计期限与正文的年度与报告年度一致")          \

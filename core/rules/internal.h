@@ -74,8 +74,9 @@ class RequestTable {
 // Location of a cell, or of the fee cell.
 void LocateCell(const CountCell& cell, v1::Location* loc);
 void LocateFee(v1::Location* loc);
-// "表三“（七）总计”行“自然人”列": how messages name a cell.
+// "表三“（七）总计”行“自然人”列": how messages name a cell; and the fee cell.
 std::string CellName(const CountCell& cell);
+std::string FeeCellName();
 void AddAddend(const CountCell& cell, absl::string_view label, std::optional<int64_t> value,
                v1::Finding* f);
 

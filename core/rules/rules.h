@@ -72,6 +72,18 @@ struct ValidationContext {
   std::optional<absl::CivilDay> submitted;
 };
 
+// DOC-MATCH and DOC-UNREAD: `report`'s published document, as the importer
+// read it (`document`), against the report. One DOC-MATCH (ERROR) per count
+// cell or fee whose value differs — a cell the importer could not read
+// (document->import_record().unread) is not compared — at most
+// kMaxDocumentMismatches, then one more finding counting the rest.
+// `document` null: DOC-UNREAD (WARNING) saying `why` the document could not
+// be read. Appends to *out; nothing when `report` has no published_document.
+inline constexpr int kMaxDocumentMismatches = 20;
+void CompareWithDocument(const v1::Report& report, const v1::Report* document,
+                         absl::string_view why,
+                         google::protobuf::RepeatedPtrField<v1::Finding>* out);
+
 // Runs every rule on `report`. Findings are ordered by section (the report
 // as a whole first, then 标题, 一 … 六), then by the template's row and column
 // order (table-level findings first), then by text offset, then by rule id.

@@ -118,10 +118,6 @@ const char* FeeProblem(DecimalProblem p) {
 // certainly entered in 元.
 constexpr Decimal kFeeLooksLikeYuan = Decimal::Whole(1000000);
 
-std::string FeeCellName() {
-  return absl::StrCat("表二“", kProactiveRows[kProactiveRowCount - 1].label, "”行“",
-                      kFeeColumn.label, "”列");
-}
 
 void CheckFee(const v1::Report& r, Findings* out) {
   const std::optional<std::string> fee = GetFee(r);
@@ -538,6 +534,11 @@ void CheckAcrossYears(const v1::Report& r, const RequestTable& requests,
   CheckDocumentsInForce(r, context, out);
   CheckSameTables(r, requests, previous, context, out);
   CheckSameText(r, context, out);
+}
+
+std::string FeeCellName() {
+  return absl::StrCat("表二“", kProactiveRows[kProactiveRowCount - 1].label, "”行“",
+                      kFeeColumn.label, "”列");
 }
 
 }  // namespace disclosure::rules_internal
