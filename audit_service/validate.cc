@@ -1,5 +1,7 @@
 #include "audit_service/validate.h"
 
+#include "core/base/sha256.h"
+
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -40,13 +42,7 @@ absl::StatusOr<VersionName> VersionWithSuffix(absl::string_view field, absl::str
   return parsed;
 }
 
-bool IsSha256(absl::string_view h) {
-  if (!absl::ConsumePrefix(&h, "sha256:") || h.size() != 64) return false;
-  for (char c : h) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool IsSha256(absl::string_view h) { return IsSha256Hex(h); }
 
 }  // namespace
 

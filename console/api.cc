@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
@@ -384,6 +385,35 @@ Reply Api::CreateVersion(const std::string& user, const std::string& report_name
   req.set_parent(report_name);
   req.set_request_id(request_id);
   return Call(submit_.get(), &v1::SubmissionService::Stub::CreateVersion, user, req);
+}
+
+Reply Api::DocumentBundles(const std::string& user, const std::string& sha256) const {
+  v1::FindDocumentVersionsRequest req;
+  req.set_document_sha256(sha256);
+  v1::FindDocumentVersionsResponse found;
+  {
+    grpc::ClientContext c;
+    ForUser(&c, user);
+    grpc::Status s = submit_->FindDocumentVersions(&c, req, &found);
+    if (!s.ok()) return ErrorReply(s);
+  }
+  std::string out = "{\"versions\": [";
+  for (int i = 0; i < found.versions_size(); ++i) {
+    const std::string& name = found.versions(i).name();
+    v1::GetVerificationBundleRequest breq;
+    breq.set_name(name);
+    v1::VerificationBundle bundle;
+    grpc::ClientContext c;
+    ForUser(&c, user);
+    grpc::Status s = audit_->GetVerificationBundle(&c, breq, &bundle);
+    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "{\"version\": ", JsonQuote(name), ", ");
+    if (s.ok()) {
+      absl::StrAppend(&out, "\"bundle\": \"", absl::Base64Escape(bundle.SerializeAsString()), "\"}");
+    } else {
+      absl::StrAppend(&out, "\"error\": ", JsonQuote(s.error_message()), "}");
+    }
+  }
+  return Reply{200, out + "\n]}\n"};
 }
 
 Reply Api::OpenEvents(const std::string& user, absl::string_view prefix,

@@ -116,6 +116,14 @@ class Api {
   Reply CreateVersion(const std::string& user, const std::string& report_name,
                       absl::string_view body, const std::string& request_id) const;
 
+  // GET /api/documents/sha256:{hex}/bundles: the versions whose published
+  // document is that file, among the reports the user may read
+  // (FindDocumentVersions), each with its verification bundle
+  // (GetVerificationBundle) as base64 of its protobuf bytes — the page
+  // verifies it itself — or the reason there is none:
+  // {"versions": [{"version": …, "bundle": "…"} | {"version": …, "error": "…"}]}.
+  Reply DocumentBundles(const std::string& user, const std::string& sha256) const;
+
   // GET /api/regions/{prefix}/events: the region's events as server-sent
   // events, from after `start_after` (the Last-Event-ID a reconnecting
   // EventSource sends; empty: from the beginning) on, live. OpenEvents opens

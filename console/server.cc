@@ -117,7 +117,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
       {"ledger.js", "text/javascript; charset=utf-8"},
       {"submit.html", "text/html; charset=utf-8"},
       {"submit.js", "text/javascript; charset=utf-8"},
-      {"render.js", "text/javascript; charset=utf-8"}};
+      {"render.js", "text/javascript; charset=utf-8"},
+      {"verify.js", "text/javascript; charset=utf-8"},
+      {"check.html", "text/html; charset=utf-8"},
+      {"check.js", "text/javascript; charset=utf-8"}};
   for (const auto& [name, type] : kFiles) {
     absl::StatusOr<std::string> body = ReadFileToString(config.pages_dir + "/" + name);
     if (!body.ok()) return body.status();
@@ -242,6 +245,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   http.Get("/submit", file("submit.html"));
   http.Get("/static/submit.js", file("submit.js"));
   http.Get("/static/render.js", file("render.js"));
+  http.Get("/static/verify.js", file("verify.js"));
+  http.Get("/check", file("check.html"));
+  http.Get("/static/check.js", file("check.js"));
   const std::string template_json = TemplateJson();
   http.Get("/api/template", [template_json](const httplib::Request&, httplib::Response& res) {
     res.set_content(template_json, "application/json; charset=utf-8");
@@ -361,6 +367,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
                                                                 httplib::Response& res) {
     Send(&res, Reply{has_ledger_key ? 200 : 404, ledger_key_json});
   });
+  http.Get(R"(/api/documents/(sha256:[0-9a-f]{64})/bundles)",
+           [api](const httplib::Request& req, httplib::Response& res) {
+             Send(&res, api->DocumentBundles(PrincipalOfConnection(req.ssl), req.matches[1].str()));
+           });
   http.Get("/api/ledger/checkpoint", [api](const httplib::Request& req, httplib::Response& res) {
     Send(&res, api->Checkpoint(PrincipalOfConnection(req.ssl)));
   });

@@ -148,6 +148,7 @@ absl::StatusOr<CreateVersionArgs> SubmissionServiceImpl::PrepareCreateVersion(
   }
   CreateVersionArgs args;
   args.document = request.document();
+  args.document_sha256 = report.published_document().sha256();
   args.agency_id = parent->agency_id;
   args.year = parent->year;
   args.agency_name = agency.name();
@@ -349,6 +350,31 @@ grpc::Status SubmissionServiceImpl::ListReports(grpc::ServerContext* context,
           absl::StrCat(last.region_code, "|", last.agency_id, "|", last.year));
       if (!token.ok()) return token.status();
       response->set_next_page_token(*std::move(token));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SubmissionServiceImpl::FindDocumentVersions(
+    grpc::ServerContext* context, const v1::FindDocumentVersionsRequest* request,
+    v1::FindDocumentVersionsResponse* response) {
+  return Handle(context, "FindDocumentVersions", *policy_, [&](const std::string& principal,
+                                                               RequestLog* log) -> absl::Status {
+    log->set_resource(request->document_sha256().substr(0, 80));
+    absl::StatusOr<std::string> sha256 = ValidateFindDocumentVersions(*request);
+    if (!sha256.ok()) return sha256.status();
+    // Only what the caller may read: another agency's copy of the file is
+    // neither shown nor told of.
+    absl::StatusOr<std::vector<VersionRecord>> found = store_->FindDocument(*sha256, 1000);
+    if (!found.ok()) return found.status();
+    for (const VersionRecord& r : *found) {
+      if (response->versions_size() == kMaxDocumentVersions) break;
+      if (!Authorize(principal, Action::kRead, r.agency_id).ok()) continue;
+      absl::StatusOr<VersionRecord> full = store_->GetVersion(r.agency_id, r.year, r.version, false);
+      if (!full.ok()) return full.status();
+      absl::StatusOr<v1::ReportVersion> v = ToProto(*full, false, principal);
+      if (!v.ok()) return v.status();
+      *response->add_versions() = *std::move(v);
     }
     return absl::OkStatus();
   });

@@ -47,6 +47,9 @@ class SubmissionServiceImpl final
                            v1::ListReportsResponse* response) override;
   grpc::Status DiffVersions(grpc::ServerContext* context, const v1::DiffVersionsRequest* request,
                             v1::DiffVersionsResponse* response) override;
+  grpc::Status FindDocumentVersions(grpc::ServerContext* context,
+                                    const v1::FindDocumentVersionsRequest* request,
+                                    v1::FindDocumentVersionsResponse* response) override;
   grpc::ServerWriteReactor<v1::VersionEvent>* WatchVersions(
       grpc::CallbackServerContext* context, const v1::WatchVersionsRequest* request) override;
 

@@ -231,6 +231,14 @@ absl::StatusOr<VersionName> ValidateGetVersion(const v1::GetVersionRequest& requ
   return name;
 }
 
+absl::StatusOr<std::string> ValidateFindDocumentVersions(
+    const v1::FindDocumentVersionsRequest& request) {
+  if (!IsSha256Hex(request.document_sha256())) {
+    return FieldError("document_sha256", "must be sha256:<64 lowercase hex digits>");
+  }
+  return request.document_sha256();
+}
+
 absl::StatusOr<ListVersionsArgs> ValidateListVersions(const v1::ListVersionsRequest& request) {
   if (request.view() == v1::VERSION_VIEW_DOCUMENT) {
     return FieldError("view", "VERSION_VIEW_DOCUMENT is GetVersion's; a listing is BASIC or FULL");

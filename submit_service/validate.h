@@ -60,6 +60,11 @@ struct DiffArgs {
 };
 absl::StatusOr<DiffArgs> ValidateDiffVersions(const v1::DiffVersionsRequest& request);
 
+// The document hash asked for.
+absl::StatusOr<std::string> ValidateFindDocumentVersions(
+    const v1::FindDocumentVersionsRequest& request);
+inline constexpr int kMaxDocumentVersions = 20;
+
 // Returns the feed position to start after.
 absl::StatusOr<int64_t> ValidateWatchVersions(const v1::WatchVersionsRequest& request);
 

@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/base/file.h"
+#include "core/base/sha256.h"
 #include "core/ledger/checkpoint.h"
 #include "core/report/export.h"
 #include "gmock/gmock.h"
@@ -566,6 +568,76 @@ TEST_F(BrowserTest, TheReportPageShowsThePreviousYearBesideEachCell) {
             absl::StrCat("上年 ", SampleReport().requests().received().natural_person()));
   EXPECT_THAT(b.page->Evaluate("document.getElementById('previous').textContent").value_or(""),
               HasSubstr("agencies/zz-psb/reports/2021/versions/1"));
+}
+
+// Anyone with a file downloaded from a government site: the page hashes it
+// in the browser, finds the version it was published with and verifies
+// that version's bundle itself.
+TEST_F(BrowserTest, ThePublishedFileIsCheckedInTheBrowserAgainstItsReviews) {
+  const std::string pdf = std::string(DISCLOSURE_TESTDOCS) + "/report.pdf";
+  absl::StatusOr<std::string> bytes = ReadFileToString(pdf);
+  ASSERT_TRUE(bytes.ok());
+  auto stub = SubmitStubAs(submit_.address(), "clerk-zz-psb");
+  v1::CreateVersionRequest req;
+  req.set_parent("agencies/zz-psb/reports/2021");
+  *req.mutable_report() = SampleReport();
+  req.set_document(*bytes);
+  req.set_request_id("browser-check");
+  v1::CreateVersionResponse created;
+  grpc::ClientContext c;
+  ASSERT_TRUE(stub->CreateVersion(&c, req, &created).ok());
+  std::optional<v1::Audit> audit = AuditOf(created.version().name());
+  ASSERT_TRUE(audit);
+  Browser b = Open("oversight-henan");
+  ASSERT_TRUE(b.page);
+  auto check = [&](const std::string& file) {
+    EXPECT_TRUE(b.page->Navigate(b.origin + "/check").ok());
+    EXPECT_TRUE(b.page->WaitFor("document.body.dataset.loaded === 'true'").ok());
+    EXPECT_TRUE(b.page->SetInputFile("#file", file).ok());
+    EXPECT_TRUE(b.page->Evaluate("document.getElementById('check').click()").ok());
+    EXPECT_TRUE(b.page->WaitFor("!!document.body.dataset.verdict").ok());
+    return b.page->Evaluate("document.body.dataset.verdict").value_or("");
+  };
+  // Not yet reviewed: found, not cleared, and why.
+  EXPECT_EQ(check(pdf), "not-cleared");
+  EXPECT_THAT(b.page->Evaluate("document.getElementById('results').innerText").value_or(""),
+              HasSubstr("尚缺合法性审查"));
+  for (const auto& [reviewer, kind] : std::vector<std::pair<std::string, v1::ReviewKind>>{
+           {"reviewer-legality", v1::LEGALITY},
+           {"reviewer-normativity", v1::NORMATIVITY},
+           {"reviewer-confidentiality", v1::CONFIDENTIALITY}}) {
+    v1::CreateSignOffRequest sreq;
+    *sreq.mutable_sign_off() = ReviewOf(*audit, kind, v1::APPROVE);
+    v1::SignOff out;
+    grpc::ClientContext sc;
+    ASSERT_TRUE(AuditStubAs(audit_.address(), reviewer)->CreateSignOff(&sc, sreq, &out).ok());
+  }
+  // Cleared: whose, which year, who reviewed.
+  EXPECT_EQ(check(pdf), "cleared");
+  EXPECT_THAT(b.page->Evaluate("document.getElementById('results').innerText").value_or(""),
+              AllOf(HasSubstr("此文件是经三项审查通过的发布版本"), HasSubstr("郑州市公安局（zz-psb）"),
+                    HasSubstr("2021"), HasSubstr("保密性审查 通过 · reviewer-confidentiality"),
+                    HasSubstr("✓ 发布文件：与审查的文件逐字节相同")));
+  EXPECT_EQ(b.page->Evaluate("document.getElementById('sha256').textContent").value_or(""), Sha256Hex(*bytes));
+  ASSERT_OK(b.page->Screenshot(Artifact("check.png")));
+  // One byte changed: no version was published with it.
+  std::string changed = *bytes;
+  changed[changed.size() / 3] ^= 1;
+  const std::string changed_path = dir_.path() + "/changed.pdf";
+  ASSERT_TRUE(WriteFileAtomically(changed_path, changed).ok());
+  EXPECT_EQ(check(changed_path), "unknown");
+  EXPECT_THAT(b.page->Evaluate("document.getElementById('message').textContent").value_or(""),
+              HasSubstr("不是经审查的发布文件"));
+  // A user who may not read the report learns nothing of it.
+  Browser other = Open("oversight-hubei");
+  ASSERT_TRUE(other.page);
+  ASSERT_OK(other.page->Navigate(other.origin + "/check"));
+  ASSERT_OK(other.page->WaitFor("document.body.dataset.loaded === 'true'"));
+  ASSERT_OK(other.page->SetInputFile("#file", pdf));
+  ASSERT_OK(other.page->Evaluate("document.getElementById('check').click()").status());
+  ASSERT_OK(other.page->WaitFor("!!document.body.dataset.verdict"));
+  EXPECT_EQ(other.page->Evaluate("document.body.dataset.verdict").value_or(""), "unknown");
+  EXPECT_THAT(other.page->Evaluate("document.body.innerText").value_or(""), Not(HasSubstr("郑州")));
 }
 
 }  // namespace

@@ -98,6 +98,10 @@ class CleanupStore final : public Store {
                                           int64_t version) override {
     return inner_->GetDocument(agency_id, year, version);
   }
+  absl::StatusOr<std::vector<VersionRecord>> FindDocument(const std::string& sha256,
+                                                          int limit) override {
+    return inner_->FindDocument(sha256, limit);
+  }
 
  private:
   std::unique_ptr<Store> inner_;
@@ -315,6 +319,7 @@ TEST_P(StoreConformanceTest, EmptyReportBytesRoundTrip) {
 TEST_P(StoreConformanceTest, APublishedDocumentIsStoredWithItsVersionOnly) {
   CreateVersionArgs with = MakeArgs("a1", 2021, "report one", 0);
   with.document = std::string("%PDF-1.7\n\0\xff\xfe binary", 19);
+  with.document_sha256 = FakeHash(with.document);
   const CreateVersionResult first = MustCreate(with);
   ASSERT_EQ(first.version.version, 1);
   STORE_ASSERT_OK_AND_ASSIGN(std::string doc, store().GetDocument("a1", 2021, 1));
@@ -326,6 +331,33 @@ TEST_P(StoreConformanceTest, APublishedDocumentIsStoredWithItsVersionOnly) {
   EXPECT_EQ(store().GetDocument("b9", 2021, 1).status().code(), absl::StatusCode::kNotFound);
   STORE_ASSERT_OK_AND_ASSIGN(std::string again, store().GetDocument("a1", 2021, 1));
   EXPECT_EQ(again, with.document);
+}
+
+// A published document is found by its hash: every version that carries
+// it, in (agency, year, version) order, and none for another hash.
+TEST_P(StoreConformanceTest, APublishedDocumentIsFoundByItsHash) {
+  auto with = [](const std::string& agency, const std::string& content, int64_t latest,
+                 const std::string& doc) {
+    CreateVersionArgs a = MakeArgs(agency, 2021, content, latest);
+    a.document = doc;
+    a.document_sha256 = FakeHash(doc);
+    return a;
+  };
+  MustCreate(with("b2", "b2 one", 0, "shared file"));
+  MustCreate(with("a1", "a1 one", 0, "shared file"));
+  MustCreate(with("a1", "a1 two", 1, "another file"));
+  MustCreate(with("a1", "a1 three", 2, "shared file"));
+  STORE_ASSERT_OK_AND_ASSIGN(std::vector<VersionRecord> found,
+                             store().FindDocument(FakeHash("shared file"), 10));
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(absl::StrCat(found[0].agency_id, "/", found[0].version), "a1/1");
+  EXPECT_EQ(absl::StrCat(found[1].agency_id, "/", found[1].version), "a1/3");
+  EXPECT_EQ(absl::StrCat(found[2].agency_id, "/", found[2].version), "b2/1");
+  EXPECT_EQ(found[0].content_hash, FakeHash("a1 one"));
+  STORE_ASSERT_OK_AND_ASSIGN(std::vector<VersionRecord> first, store().FindDocument(FakeHash("shared file"), 1));
+  EXPECT_EQ(first.size(), 1u);
+  STORE_ASSERT_OK_AND_ASSIGN(std::vector<VersionRecord> none, store().FindDocument(FakeHash("no file"), 10));
+  EXPECT_TRUE(none.empty());
 }
 
 TEST_P(StoreConformanceTest, VersionsAreDensePerReport) {

@@ -132,8 +132,8 @@ TEST_F(SqliteStoreTest, SchemaVersionIsInUserVersionAndTheFileUsesWal) {
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
   EXPECT_THAT(raw.Column("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
                          "ORDER BY name"),
-              ::testing::ElementsAre("documents", "idempotency", "reports", "reports_by_region",
-                                     "versions"));
+              ::testing::ElementsAre("documents", "documents_by_sha256", "idempotency", "reports",
+                                     "reports_by_region", "versions"));
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM versions"), "1");
   EXPECT_EQ(raw.One("PRAGMA foreign_key_check"), "<no row>");
   EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");

@@ -17,137 +17,6 @@
 
 const KEPT_KEY = 'disclosure.ledger.key';
 const KEPT_CHECKPOINT = 'disclosure.ledger.checkpoint';
-const ENTRY_PREFIX = 'disclosure ledger entry v1';
-
-const bytes = (s) => Uint8Array.from(atob(s || ''), (c) => c.charCodeAt(0));
-const utf8 = (s) => new TextEncoder().encode(s);
-const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
-  return out;
-}
-
-function bigEndian64(n) {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, n, false);
-  return b;
-}
-
-async function sha256(b) { return new Uint8Array(await crypto.subtle.digest('SHA-256', b)); }
-const leafHash = (entry) => sha256(concat(Uint8Array.of(0), entry));
-const nodeHash = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
-
-// RFC 9162 §2.1.3.2.
-async function verifyInclusion(index, size, leaf, proof, root) {
-  if (index >= size) return false;
-  let fn = index, sn = size - 1n, r = leaf;
-  for (const p of proof) {
-    if (sn === 0n) return false;
-    if ((fn & 1n) === 1n || fn === sn) {
-      r = await nodeHash(p, r);
-      if ((fn & 1n) === 0n) {
-        while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
-      }
-    } else {
-      r = await nodeHash(r, p);
-    }
-    fn >>= 1n; sn >>= 1n;
-  }
-  return sn === 0n && same(r, root);
-}
-
-// RFC 9162 §2.1.4.2.
-async function verifyConsistency(first, second, firstRoot, secondRoot, proof) {
-  if (first === second) return proof.length === 0 && same(firstRoot, secondRoot);
-  if (first === 0n) return proof.length === 0;
-  if (first > second || proof.length === 0) return false;
-  const path = (first & (first - 1n)) === 0n ? [firstRoot, ...proof] : [...proof];
-  let fn = first - 1n, sn = second - 1n;
-  while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
-  let fr = path[0], sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0n) return false;
-    if ((fn & 1n) === 1n || fn === sn) {
-      fr = await nodeHash(c, fr);
-      sr = await nodeHash(c, sr);
-      if ((fn & 1n) === 0n) {
-        while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
-      }
-    } else {
-      sr = await nodeHash(sr, c);
-    }
-    fn >>= 1n; sn >>= 1n;
-  }
-  return sn === 0n && same(fr, firstRoot) && same(sr, secondRoot);
-}
-
-// "<origin>\n<size>\n<base64 root>\n", strictly (core/ledger/checkpoint.h).
-function parseCheckpoint(body) {
-  const m = /^([\x21-\x7e][\x20-\x7e]*)\n(0|[1-9][0-9]{0,18})\n([A-Za-z0-9+/]{43}=)\n$/.exec(body);
-  if (!m) return null;
-  return {origin: m[1], size: BigInt(m[2]), root: bytes(m[3])};
-}
-
-// The protobuf wire format, as far as a LedgerEntry needs: field number →
-// list of values (Uint8Array for length-delimited fields, BigInt for varints).
-function decodeFields(b) {
-  const fields = {};
-  let i = 0;
-  const varint = () => {
-    let v = 0n, shift = 0n;
-    for (;;) {
-      if (i >= b.length || shift > 63n) throw new Error('protobuf: bad varint');
-      const x = b[i++];
-      v |= BigInt(x & 0x7f) << shift;
-      if (!(x & 0x80)) return v;
-      shift += 7n;
-    }
-  };
-  while (i < b.length) {
-    const key = varint();
-    const number = Number(key >> 3n), type = Number(key & 7n);
-    let value;
-    if (type === 0) value = varint();
-    else if (type === 2) {
-      const n = Number(varint());
-      if (i + n > b.length) throw new Error('protobuf: truncated');
-      value = b.subarray(i, i + n);
-      i += n;
-    } else if (type === 1) { i += 8; continue; } else if (type === 5) { i += 4; continue; } else {
-      throw new Error('protobuf: wire type ' + type);
-    }
-    (fields[number] = fields[number] || []).push(value);
-  }
-  return fields;
-}
-
-const text = (f, n) => (f[n] ? new TextDecoder().decode(f[n][0]) : '');
-const REVIEW_KINDS = {1: '合法性审查', 2: '规范性审查', 3: '保密性审查'};
-const DECISIONS = {1: '通过', 2: '退回'};
-const SIGN_OFF_KINDS = {1: '审查', 2: '豁免', 3: '确认'};
-
-// What an entry says: {version, contentHash, text}.
-function readEntry(entry) {
-  const top = decodeFields(entry);
-  if (top[1]) {
-    const a = decodeFields(top[1][0]);
-    return {version: text(a, 1), contentHash: text(a, 2),
-            text: '审核 · 发现摘要 ' + text(a, 4).slice(0, 16) + '…'};
-  }
-  if (top[2]) {
-    const s = decodeFields(top[2][0]);
-    const num = (n) => (s[n] ? Number(s[n][0]) : 0);
-    const what = num(4) === 1 ? (REVIEW_KINDS[num(5)] || '审查') + ' ' + (DECISIONS[num(6)] || '')
-                               : (SIGN_OFF_KINDS[num(4)] || '签署') + ' ' + text(s, 9);
-    return {version: text(s, 2), contentHash: text(s, 3),
-            text: what + ' · ' + text(s, 11) + (text(s, 15) ? '（经 ' + text(s, 15) + '）' : '')};
-  }
-  return {version: '', contentHash: '', text: '（未知记录）'};
-}
 
 function alarm(message) {
   const box = document.getElementById('alarm');
@@ -169,7 +38,7 @@ async function load() {
     document.getElementById('user').textContent = session.principal;
     // The key, and whether it is the one this browser saw before.
     const keyPem = (await getJson('/api/ledger/key')).public_key_pem || '';
-    const der = bytes(keyPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''));
+    const {der, key} = await ledgerKey(keyPem);
     const fingerprint = hex(await sha256(der));
     document.getElementById('cp-key').textContent = fingerprint;
     const keptKey = localStorage.getItem(KEPT_KEY);
@@ -179,7 +48,6 @@ async function load() {
       return;
     }
     localStorage.setItem(KEPT_KEY, fingerprint);
-    const key = await crypto.subtle.importKey('spki', der, {name: 'Ed25519'}, false, ['verify']);
 
     // The checkpoint: signed by that key, and well formed.
     const signed = await getJson('/api/ledger/checkpoint');
@@ -244,8 +112,7 @@ async function load() {
         const p = await getJson('/api/ledger/entries/' + index + '?tree_size=' + cp.size);
         const entry = bytes(p.entry);
         const leaf = await leafHash(entry);
-        const message = concat(utf8(ENTRY_PREFIX), Uint8Array.of(0), utf8(cp.origin), Uint8Array.of(0),
-                               bigEndian64(index), leaf);
+        const message = entryMessage(cp.origin, index, leaf);
         const signed = await crypto.subtle.verify('Ed25519', key, bytes(p.entry_signature), message);
         const included = await verifyInclusion(index, cp.size, leaf, (p.hashes || []).map(bytes), cp.root);
         let said = {version: '', contentHash: '', text: '（无法解析）'};

@@ -77,4 +77,12 @@ absl::StatusOr<std::string> FromHex(absl::string_view hex) {
   return out;
 }
 
+bool IsSha256Hex(absl::string_view h) {
+  if (h.substr(0, 7) != "sha256:" || h.size() != 7 + 64) return false;
+  for (char c : h.substr(7)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace disclosure

@@ -18,6 +18,8 @@ std::string Sha256(std::initializer_list<absl::string_view> parts);
 
 // "sha256:" + 64 lowercase hex digits of SHA-256(bytes).
 std::string Sha256Hex(absl::string_view bytes);
+// Whether `h` is what Sha256Hex gives: "sha256:" + 64 lowercase hex digits.
+bool IsSha256Hex(absl::string_view h);
 
 // Lowercase hex of raw bytes.
 std::string ToHex(absl::string_view bytes);

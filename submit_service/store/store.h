@@ -51,6 +51,7 @@ struct CreateVersionArgs {
                             // (nothing is looked up or recorded)
   int64_t expected_latest_version = 0;  // 0: the client has seen no version
   std::string document;     // the published document's bytes; empty: none
+  std::string document_sha256;  // "sha256:<hex>" of `document` (with one)
 };
 
 struct CreateVersionResult {
@@ -150,6 +151,11 @@ class Store {
   // .document). NOT_FOUND when the version does not exist or has none.
   virtual absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
                                                   int64_t version) = 0;
+  // The versions whose published document has this "sha256:<hex>", in
+  // (agency_id, year, version) order, at most `limit`; with only the key
+  // fields and the content hash set.
+  virtual absl::StatusOr<std::vector<VersionRecord>> FindDocument(const std::string& sha256,
+                                                                  int limit) = 0;
 };
 
 }  // namespace disclosure::submit

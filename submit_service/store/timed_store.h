@@ -59,6 +59,11 @@ class TimedStore final : public Store {
     return metrics::TimeStoreCall("submit", "GetDocument",
                                   [&] { return inner_->GetDocument(agency_id, year, version); });
   }
+  absl::StatusOr<std::vector<VersionRecord>> FindDocument(const std::string& sha256,
+                                                          int limit) override {
+    return metrics::TimeStoreCall("submit", "FindDocument",
+                                  [&] { return inner_->FindDocument(sha256, limit); });
+  }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -69,10 +69,12 @@ CREATE TABLE documents (
   agency_id TEXT    NOT NULL,
   year      INTEGER NOT NULL,
   version   BIGINT  NOT NULL,
+  sha256    TEXT    NOT NULL COLLATE "C",
   document  BYTEA   NOT NULL,
   PRIMARY KEY (agency_id, year, version),
   FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
 );
+CREATE INDEX documents_by_sha256 ON documents (sha256, agency_id, year, version);
 )sql",
 };
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one script per version");
@@ -180,6 +182,32 @@ class PostgresStore final : public Store {
                                               year, " has no published document"));
     }
     return *std::move(out);
+  }
+
+  absl::StatusOr<std::vector<VersionRecord>> FindDocument(const std::string& sha256,
+                                                          int limit) override {
+    if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+    std::vector<VersionRecord> out;
+    if (limit == 0) return out;
+    absl::Status s = WithConnection("find document", [&](pqxx::connection& c) -> absl::Status {
+      pqxx::read_transaction tx(c);
+      pqxx::result r = tx.exec_params(
+          "SELECT d.agency_id, d.year, d.version, v.content_hash FROM documents d "
+          "JOIN versions v USING (agency_id, year, version) WHERE d.sha256 = $1 "
+          "ORDER BY d.agency_id COLLATE \"C\", d.year, d.version LIMIT $2",
+          sha256, limit);
+      for (const pqxx::row& row : r) {
+        VersionRecord v;
+        v.agency_id = row[0].as<std::string>();
+        v.year = row[1].as<int32_t>();
+        v.version = row[2].as<int64_t>();
+        v.content_hash = row[3].as<std::string>();
+        out.push_back(std::move(v));
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
   }
 
   absl::StatusOr<std::vector<VersionRecord>> ListVersions(const std::string& agency_id,
@@ -428,8 +456,9 @@ class PostgresStore final : public Store {
             absl::ToUnixMicros(v.create_time), v.feed_seq, pqxx::binarystring(a.report));
         if (!a.document.empty()) {
           tx_.exec_params(
-              "INSERT INTO documents (agency_id, year, version, document) VALUES ($1, $2, $3, $4)",
-              a.agency_id, a.year, v.version, pqxx::binarystring(a.document));
+              "INSERT INTO documents (agency_id, year, version, sha256, document) "
+              "VALUES ($1, $2, $3, $4, $5)",
+              a.agency_id, a.year, v.version, a.document_sha256, pqxx::binarystring(a.document));
         }
         return absl::OkStatus();
       });

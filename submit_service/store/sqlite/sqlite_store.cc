@@ -152,10 +152,12 @@ CREATE TABLE documents (
   agency_id TEXT    NOT NULL,
   year      INTEGER NOT NULL,
   version   BIGINT  NOT NULL,
+  sha256    TEXT    NOT NULL,
   document  BLOB    NOT NULL,
   PRIMARY KEY (agency_id, year, version),
   FOREIGN KEY (agency_id, year, version) REFERENCES versions (agency_id, year, version)
 );
+CREATE INDEX documents_by_sha256 ON documents (sha256, agency_id, year, version);
 )sql"},
 };
 
@@ -248,6 +250,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<int64_t> LastFeedSeq() override;
   absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
                                           int64_t version) override;
+  absl::StatusOr<std::vector<VersionRecord>> FindDocument(const std::string& sha256,
+                                                          int limit) override;
 
  private:
   // A queued CreateVersion: either a caller waiting on `done`, or an
@@ -516,13 +520,15 @@ class SqliteCreateVersionTx final : public CreateVersionTx {
     st->Blob(8, a.report);
     if (absl::Status r = st->Run(); !r.ok() || a.document.empty()) return r;
     absl::StatusOr<Stmt> doc = c_.Prepare(
-        "INSERT INTO documents (agency_id, year, version, document) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO documents (agency_id, year, version, sha256, document) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)",
         "write document");
     if (!doc.ok()) return doc.status();
     doc->Text(1, a.agency_id);
     doc->Int(2, a.year);
     doc->Int(3, v.version);
-    doc->Blob(4, a.document);
+    doc->Text(4, a.document_sha256);
+    doc->Blob(5, a.document);
     return doc->Run();
   }
 
@@ -589,6 +595,33 @@ absl::StatusOr<std::string> SqliteStore::GetDocument(const std::string& agency_i
                                               year, " has no published document"));
     }
     return s->ColBlob(0);
+  });
+}
+
+absl::StatusOr<std::vector<VersionRecord>> SqliteStore::FindDocument(const std::string& sha256,
+                                                                     int limit) {
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
+  return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
+    absl::StatusOr<Stmt> s = c.Prepare(
+        "SELECT d.agency_id, d.year, d.version, v.content_hash FROM documents d "
+        "JOIN versions v USING (agency_id, year, version) WHERE d.sha256 = ?1 "
+        "ORDER BY d.agency_id, d.year, d.version LIMIT ?2",
+        "find document");
+    if (!s.ok()) return s.status();
+    s->Text(1, sha256);
+    s->Int(2, limit);
+    std::vector<VersionRecord> out;
+    absl::Status rows = s->ForEachRow([&]() -> absl::Status {
+      VersionRecord v;
+      v.agency_id = s->ColText(0);
+      v.year = static_cast<int32_t>(s->ColInt(1));
+      v.version = s->ColInt(2);
+      v.content_hash = s->ColText(3);
+      out.push_back(std::move(v));
+      return absl::OkStatus();
+    });
+    if (!rows.ok()) return rows;
+    return out;
   });
 }
 
