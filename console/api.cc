@@ -336,16 +336,26 @@ Reply Api::Import(const std::string& user, absl::string_view document,
   if (document.empty()) {
     return ErrorReply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "请选择要导入的文档"));
   }
-  // At most max_concurrent at a time: each may hold a core for a minute.
-  if (imports_running_.fetch_add(1) >= import_.max_concurrent) {
-    imports_running_.fetch_sub(1);
-    return Reply{429, "{\"code\": \"RESOURCE_EXHAUSTED\", \"message\": \"导入繁忙，请稍后重试\"}\n"};
+  // At most max_concurrent at a time, one of them per user: each may hold
+  // a core for a minute, and one user must not hold them all.
+  {
+    std::lock_guard<std::mutex> lock(imports_mu_);
+    if (importing_.count(user) > 0) {
+      return Reply{429, "{\"code\": \"RESOURCE_EXHAUSTED\", \"message\": \"您已有一个文档正在读取，请等它完成\"}\n"};
+    }
+    if (static_cast<int>(importing_.size()) >= import_.max_concurrent) {
+      return Reply{429, "{\"code\": \"RESOURCE_EXHAUSTED\", \"message\": \"导入繁忙，请稍后重试\"}\n"};
+    }
+    importing_.insert(user);
   }
   options.max_ocr_seconds = import_.max_ocr_seconds;
   const absl::Time start = absl::Now();
   absl::StatusOr<v1::ImportedReport> imported =
       ImportInChildProcess(import_.reportctl, document, options, import_.limits);
-  imports_running_.fetch_sub(1);
+  {
+    std::lock_guard<std::mutex> lock(imports_mu_);
+    importing_.erase(user);
+  }
   spdlog::info("console import user=\"{}\" bytes={} format={} code={} import_ms={:.1f}", Echo(user),
                document.size(), imported.ok() ? imported->format() : "-",
                absl::StatusCodeToString(imported.status().code()),

@@ -6,12 +6,13 @@
 // ToJson), as `reportctl --json` prints them.
 //
 // Thread-safe: the stubs are, and an Api holds nothing else that changes
-// but an atomic count of the imports running.
+// but the set of users whose import runs (under a mutex).
 #ifndef DISCLOSURE_CONSOLE_API_H_
 #define DISCLOSURE_CONSOLE_API_H_
 
-#include <atomic>
 #include <functional>
+#include <mutex>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -54,7 +55,7 @@ struct ImportConfig {
   std::string reportctl;  // the reportctl binary the child runs; empty: no import
   ChildImportLimits limits;
   int max_ocr_seconds = 60;  // a scan's OCR budget (≤ limits.max_time)
-  int max_concurrent = 2;    // imports at a time, in all (each may take a core)
+  int max_concurrent = 2;    // imports at a time, in all (each may take a core); one per user
 };
 
 class Api {
@@ -109,7 +110,8 @@ class Api {
   // and the report's dry run (ValidateReport, as the user), as
   // {"imported": ImportedReport, "validation": ValidateReportResponse}.
   // 400 with the importer's message (what and where) for a document it
-  // refuses, 413 past a limit, 429 while max_concurrent imports run.
+  // refuses, 413 past a limit, 429 while max_concurrent imports run or the
+  // user's own is still running.
   Reply Import(const std::string& user, absl::string_view document, absl::string_view format) const;
   // POST /api/agencies/{id}/reports/{year}/versions with
   // {"report": …, "expected_latest_version": N}: CreateVersion for the user.
@@ -150,7 +152,8 @@ class Api {
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::SubmissionService::Stub> submit_;
   const ImportConfig import_;
-  mutable std::atomic<int> imports_running_{0};
+  mutable std::mutex imports_mu_;
+  mutable std::set<std::string> importing_;  // users with an import running; guarded by imports_mu_
 };
 
 }  // namespace disclosure::console

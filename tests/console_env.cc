@@ -32,13 +32,15 @@ T Must(absl::StatusOr<T> v, const char* what) {
 }  // namespace
 
 InProcessConsole::InProcessConsole(const std::string& submit_address,
-                                   const std::string& audit_address, absl::Duration stream_slice) {
+                                   const std::string& audit_address, absl::Duration stream_slice,
+                                   ChildImportLimits import_limits) {
   const std::string certs = DevCerts().dir;
   auto creds = Must(MutualTlsChannelCredentials(
                         {certs + "/ca.crt", certs + "/console.crt", certs + "/console.key"}),
                     "console credentials");
   console::ImportConfig import;
   import.reportctl = DISCLOSURE_REPORTCTL;
+  import.limits = import_limits;
   api_ = std::make_unique<console::Api>(
       Must(OpenClientChannel(audit_address, "localhost", creds, 64 << 20), "audit channel"),
       Must(OpenClientChannel(submit_address, "localhost", creds, 64 << 20), "submit channel"),

@@ -19,8 +19,10 @@ namespace disclosure::testing {
 
 class InProcessConsole {
  public:
+  // `import_limits`: how uploads are read (reportctl is the build's).
   InProcessConsole(const std::string& submit_address, const std::string& audit_address,
-                   absl::Duration stream_slice = console::kStreamSlice);
+                   absl::Duration stream_slice = console::kStreamSlice,
+                   ChildImportLimits import_limits = {});
   int port() const { return server_->port(); }
   // A browser presenting `principal`'s certificate ("" for none), trusting
   // the development CA.

@@ -519,6 +519,62 @@ TEST_F(ConsoleTest, AClerksDocumentIsReadDryRunAndSubmittedAsTheClerk) {
   EXPECT_THAT(listed->body, Not(HasSubstr("versions/2")));
 }
 
+// One upload at a time per user (each may hold a core for a minute), and
+// one that runs past the console's limit is stopped and said so.
+TEST(ConsoleImportLimits, OneImportAtATimePerUserAndTheTimeLimit) {
+  TempDir dir;
+  InProcessSubmitServer submit(dir.path() + "/submit.db");
+  InProcessAuditServer audit(dir.path() + "/audit.db", submit.address());
+  ChildImportLimits limits;
+  limits.max_time = absl::Seconds(3);
+  InProcessConsole console(submit.address(), audit.address(), console::kStreamSlice, limits);
+  absl::StatusOr<std::string> scan = ReadFileToString(DISCLOSURE_TESTDOCS "/report-scan.pdf");
+  ASSERT_TRUE(scan.ok());
+  auto token_of = [&](httplib::SSLClient* b) {
+    auto r = b->Get("/api/session");
+    const std::string key = "\"csrf_token\": \"";
+    return r->body.substr(r->body.find(key) + key.size(), 64);
+  };
+  auto clerk = console.Browser("clerk-zz-psb");
+  const std::string token = token_of(clerk.get());
+  int slow_status = 0;
+  std::string slow_body;
+  std::thread first([&] {
+    auto r = clerk->Post("/api/import", {{"X-CSRF-Token", token}}, *scan, "application/octet-stream");
+    if (r) {
+      slow_status = r->status;
+      slow_body = r->body;
+    }
+  });
+  // While the scan is read (OCR): the same user's second upload is refused,
+  // another user's is read.
+  // (Until the first is under way: before it is, the second is read.)
+  auto again = console.Browser("clerk-zz-psb");
+  int second = 0;
+  std::string second_body;
+  for (int i = 0; i < 25 && second != 429; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto r = again->Post("/api/import", {{"X-CSRF-Token", token}}, "一段话。", "application/octet-stream");
+    ASSERT_TRUE(r);
+    second = r->status;
+    second_body = r->body;
+  }
+  EXPECT_EQ(second, 429);
+  EXPECT_THAT(second_body, HasSubstr("您已有一个文档正在读取"));
+  auto other = console.Browser("clerk-ly-psb");
+  auto third = other->Post("/api/import", {{"X-CSRF-Token", token_of(other.get())}}, "一段话。",
+                           "application/octet-stream");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 400) << third->body;  // read (and refused: it is no report)
+  first.join();
+  EXPECT_EQ(slow_status, 413) << slow_body;
+  EXPECT_THAT(slow_body, HasSubstr("3 秒"));
+  // The slot is free again.
+  auto after = again->Post("/api/import", {{"X-CSRF-Token", token}}, "一段话。", "application/octet-stream");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 400);
+}
+
 // The report page and what it lays out: every cell of the three tables
 // with its template labels and field path, in the template's order.
 TEST_F(ConsoleTest, TheReportPageAndTheTemplateItLaysOut) {
