@@ -113,7 +113,8 @@ echo "  import $run/certs/oversight-henan.p12 (password dev) into the browser's 
 echo "  (Chromium: chrome://settings/certificates → 您的证书 → 导入) and trust $run/certs/ca.crt"
 echo "  (授权机构 → 导入); reviewer-legality.p12 and clerk-zz-psb.p12 are beside it."
 echo "  pages: / (区域总览), /report?version=agencies/zz-psb/reports/2021/versions/1 (报告与审查),"
-echo "  /submit (报送：上传 PDF、网页、Word 或扫描件), /ledger?version=… (在浏览器中验证账本)."
+echo "  /submit (报送：上传 PDF、网页、Word 或扫描件), /ledger?version=… (在浏览器中验证账本),"
+echo "  /check (核验发布文件：从政府网站下载的文件是否为经审查的版本)."
 if [ "${EXIT_AFTER_DEMO:-0}" = 1 ]; then exit 0; fi
 echo "Ctrl-C stops them."
 wait $submit $audit $console
