@@ -16,6 +16,7 @@
 #include "core/report/canonical.h"
 #include "core/rules/rules.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "reportctl/bundle_verify.h"
 #include "tests/audit_env.h"
@@ -392,6 +393,51 @@ TEST_F(BundleTest, TheAuditComparesTheDocumentsFiguresWithTheReports) {
   ASSERT_EQ(unread.size(), 1u);
   EXPECT_EQ(unread[0].severity(), v1::WARNING);
   EXPECT_THAT(unread[0].message(), HasSubstr("无法读取"));
+}
+
+// The independent verifier checks a saved ledger state too (the text
+// format reportctl keeps): a real consistency proof passes, a split view
+// fails; reportctl says the same.
+TEST_F(BundleTest, BothVerifiersCheckTheSavedLedgerState) {
+  v1::SignedCheckpoint state;
+  const std::string version = Cleared(pdf_, &state);
+  absl::StatusOr<Checkpoint> kept = ParseCheckpointBody(state.body());
+  ASSERT_TRUE(kept.ok());
+  const v1::VerificationBundle b = Bundle(version, static_cast<int64_t>(kept->size));
+  ASSERT_GT(b.consistency_proof_size(), 0);
+  const std::string dir = dir_.path();
+  ASSERT_TRUE(WriteFileAtomically(dir + "/bundle.binpb", b.SerializeAsString()).ok());
+  ASSERT_TRUE(WriteFileAtomically(dir + "/ledger.pub", TestLedgerPublicKeyPem()).ok());
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(state, &text);
+  ASSERT_TRUE(WriteFileAtomically(dir + "/state.txtpb", text).ok());
+  Checkpoint split = *kept;
+  split.root[5] ^= 0x40;
+  absl::StatusOr<CheckpointSigner> ledger_key = CheckpointSigner::FromPem(TestLedgerKeyPem());
+  ASSERT_TRUE(ledger_key.ok());
+  v1::SignedCheckpoint split_state;
+  split_state.set_body(CheckpointBody(split));
+  split_state.set_signature(ledger_key->Sign(split_state.body()).value_or(""));
+  google::protobuf::TextFormat::PrintToString(split_state, &text);
+  ASSERT_TRUE(WriteFileAtomically(dir + "/split.txtpb", text).ok());
+  auto run = [&](const std::string& cmd) {
+    const std::string out = dir + "/out.txt";
+    const int rc = std::system((cmd + " >" + out + " 2>&1").c_str());
+    return std::make_pair(WEXITSTATUS(rc), Read(out));
+  };
+  const std::string python = absl::StrCat("/usr/bin/python3 ", DISCLOSURE_SOURCE_DIR, "/tools/verify_bundle.py ",
+                                          dir, "/bundle.binpb --ledger-public-key ", dir, "/ledger.pub");
+  const std::string reportctl = absl::StrCat(DISCLOSURE_REPORTCTL, " verify ", dir,
+                                             "/bundle.binpb --ledger_public_key ", dir, "/ledger.pub");
+  for (const auto& [verifier, flag] : {std::make_pair(python, std::string(" --ledger-state ")),
+                                       std::make_pair(reportctl, std::string(" --ledger_state "))}) {
+    auto [ok_rc, ok_out] = run(verifier + flag + dir + "/state.txtpb");
+    EXPECT_EQ(ok_rc, 0) << ok_out;
+    EXPECT_THAT(ok_out, HasSubstr(absl::StrCat("✓ 与保存的账本状态一致：一致（保存时 ", kept->size, " 条）")));
+    auto [bad_rc, bad_out] = run(verifier + flag + dir + "/split.txtpb");
+    EXPECT_EQ(bad_rc, 1) << bad_out;
+    EXPECT_THAT(bad_out, HasSubstr("✗ 与保存的账本状态一致：检查点与保存的账本状态"));
+  }
 }
 
 }  // namespace

@@ -6,6 +6,10 @@ docs/ledger.md ("The bundle"); reportctl verify makes the same checks.
 
 Usage:
   verify_bundle.py BUNDLE.binpb --ledger-public-key ledger.pub [--document FILE]
+                   [--ledger-state FILE]
+
+--ledger-state: a checkpoint kept before (the text-format SignedCheckpoint
+`reportctl ledger verify` keeps); the bundle's checkpoint must extend it.
 
 BUNDLE is a binary disclosure.v1.VerificationBundle (`reportctl bundle
 VERSION --out FILE`). Prints each check (✓/✗) in Chinese; exits 0 when all
@@ -111,6 +115,71 @@ def verify_inclusion(index, size, leaf, proof, root):
     return sn == 0 and r == root
 
 
+def verify_consistency(first, second, first_root, second_root, proof):
+    """RFC 9162 section 2.1.4.2; equal sizes need equal roots."""
+    if first == second:
+        return not proof and first_root == second_root
+    if first == 0:
+        return not proof
+    if first > second or not proof:
+        return False
+    path = [first_root] + proof if first & (first - 1) == 0 else list(proof)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
+
+
+def text_format_bytes(quoted):
+    """A protobuf text-format string literal (C escapes) as bytes."""
+    out, i = bytearray(), 0
+    simple = {"n": 10, "r": 13, "t": 9, '"': 34, "'": 39, "\\": 92, "a": 7, "b": 8, "f": 12, "v": 11}
+    while i < len(quoted):
+        ch = quoted[i]
+        if ch != "\\":
+            out += ch.encode("utf-8")
+            i += 1
+            continue
+        nxt = quoted[i + 1]
+        if nxt in simple:
+            out.append(simple[nxt])
+            i += 2
+        elif nxt == "x":
+            j = i + 2
+            while j < len(quoted) and j < i + 4 and quoted[j] in "0123456789abcdefABCDEF":
+                j += 1
+            out.append(int(quoted[i + 2:j], 16))
+            i = j
+        else:
+            j = i + 1
+            while j < len(quoted) and j < i + 4 and quoted[j] in "01234567":
+                j += 1
+            out.append(int(quoted[i + 1:j], 8) & 0xFF)
+            i = j
+    return bytes(out)
+
+
+def parse_checkpoint(body):
+    m = re.fullmatch(rb"([\x21-\x7e][\x20-\x7e]*)\n(0|[1-9][0-9]{0,19})\n([A-Za-z0-9+/]{43}=)\n", body)
+    return (m.group(1), int(m.group(2)), base64.b64decode(m.group(3))) if m else None
+
+
 def findings_digest(findings):
     h = hashlib.sha256()
     for f in findings:
@@ -135,12 +204,18 @@ def main():
     parser.add_argument("bundle")
     parser.add_argument("--ledger-public-key", required=True)
     parser.add_argument("--document")
+    parser.add_argument("--ledger-state")
     args = parser.parse_args()
     try:
         bundle = fields(open(args.bundle, "rb").read())
         key = load_pem_public_key(open(args.ledger_public_key, "rb").read())
         document = open(args.document, "rb").read() if args.document else None
-    except (OSError, ValueError) as e:
+        state = None
+        if args.ledger_state:
+            saved = dict(re.findall(r'^(body|signature): "((?:[^"\\]|\\.)*)"$',
+                                    open(args.ledger_state, encoding="utf-8").read(), re.M))
+            state = (text_format_bytes(saved["body"]), text_format_bytes(saved["signature"]))
+    except (OSError, ValueError, KeyError, IndexError) as e:
         print(f"无法读取：{e}")
         return 2
 
@@ -159,11 +234,30 @@ def main():
         signed = True
     except InvalidSignature:
         signed = False
-    m = re.fullmatch(rb"([\x21-\x7e][\x20-\x7e]*)\n(0|[1-9][0-9]{0,19})\n([A-Za-z0-9+/]{43}=)\n", body)
-    if not check("检查点签名", signed and m is not None,
-                 "有效" if signed and m else "无效，不是该账本公钥签署的检查点"):
+    parsed = parse_checkpoint(body)
+    if not check("检查点签名", signed and parsed is not None,
+                 "有效" if signed and parsed else "无效，不是该账本公钥签署的检查点"):
         return 1
-    origin, size, root = m.group(1), int(m.group(2)), base64.b64decode(m.group(3))
+    origin, size, root = parsed
+
+    # The checkpoint extends the one kept before.
+    if state is not None:
+        try:
+            key.verify(state[1], state[0])
+            kept = parse_checkpoint(state[0])
+        except InvalidSignature:
+            kept = None
+        proof = bundle.get(9, [])
+        if kept is None:
+            ok, why = False, "保存的账本状态签名无效"
+        elif kept[0] != origin or kept[1] > size:
+            ok, why = False, "保存的账本状态属于另一账本，或比检查点新"
+        elif kept[1] < size and number(bundle, 8) != kept[1]:
+            ok, why = False, "证明包没有从保存的账本状态起的一致性证明"
+        else:
+            ok = verify_consistency(kept[1], size, kept[2], root, [] if kept[1] == size else proof)
+            why = f"一致（保存时 {kept[1]} 条）" if ok else "检查点与保存的账本状态不一致：账本历史被改写或出现分叉"
+        check("与保存的账本状态一致", ok, why)
 
     # 2. The report and the findings.
     version = text(bundle, 1)
