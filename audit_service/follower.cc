@@ -393,10 +393,18 @@ absl::StatusOr<DocumentReading> Follower::ReadDocument(const v1::ReportVersion& 
   }
   absl::StatusOr<v1::ReportVersion> with =
       GetVersion(*stub_, version.name(), v1::VERSION_VIEW_DOCUMENT, kFetchDeadline);
+  // What retrying cannot mend (too large for this channel, gone, not the
+  // file the report names) is said in the audit, not retried for ever.
+  if (!with.ok() && (absl::IsResourceExhausted(with.status()) || absl::IsNotFound(with.status()) ||
+                     absl::IsDataLoss(with.status()) || absl::IsInvalidArgument(with.status()))) {
+    out.why = absl::StrCat("无法从报送服务取得发布文件（", with.status().message(), "）");
+    return out;
+  }
   if (!with.ok()) return with.status();
   if (Sha256Hex(with->document()) != version.report().published_document().sha256()) {
-    return absl::DataLossError(absl::StrCat("submit_service serves another document for ",
-                                            version.name(), " than its report names"));
+    spdlog::error("follower document of {} does not hash to its report's description", version.name());
+    out.why = "报送服务给出的发布文件与报告所记的摘要不符";
+    return out;
   }
   ImportOptions options;
   options.max_ocr_seconds = document_ocr_seconds_;

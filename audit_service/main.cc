@@ -2,6 +2,8 @@
 // reports for publication, answers oversight, keeps the ledger.
 // Thin main: flags, configuration, store, ledger key, feed follower, server,
 // signals.
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 #include <memory>
@@ -39,11 +41,17 @@ ABSL_FLAG(std::string, ledger_origin, "disclosure.dev/audit-ledger", "the ledger
 ABSL_FLAG(std::string, reportctl, DISCLOSURE_REPORTCTL,
           "the reportctl binary that reads a version's published document (DOC-MATCH) in a child "
           "process; empty: documents are reported unread (DOC-UNREAD)");
-ABSL_FLAG(int, document_seconds, 120, "reading one published document, at most (wall clock and CPU)");
+// The follower audits in feed order: every second here delays the audits
+// behind a slow document, and below the follower's 30 s health threshold.
+ABSL_FLAG(int, document_seconds, 25, "reading one published document, at most (wall clock and CPU)");
 ABSL_FLAG(int, document_memory_mb, 1024, "reading one published document, at most this address space");
-ABSL_FLAG(int, document_ocr_seconds, 60, "a scanned published document's OCR, at most");
+ABSL_FLAG(int, document_ocr_seconds, 20, "a scanned published document's OCR, at most");
 
 namespace {
+
+// What submit_service sends at most: a version in the DOCUMENT view is a
+// report beside a 16 MiB published document (submit_service/validate.h).
+constexpr int kMaxFromSubmitBytes = 24 << 20;
 
 int Fail(const std::string& what, const absl::Status& s) {
   spdlog::critical("audit_service: {}: {}", what, s.ToString());
@@ -88,7 +96,7 @@ int main(int argc, char** argv) {
   // (round_robin), calls retried on UNAVAILABLE (core/rpc/client_channel.h).
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = disclosure::OpenClientChannel(
       absl::GetFlag(FLAGS_submit_target), absl::GetFlag(FLAGS_submit_authority), *client_creds,
-      disclosure::audit::kMaxMessageBytes);
+      kMaxFromSubmitBytes);
   if (!channel.ok()) return Fail("--submit_target", channel.status());
 
   disclosure::audit::AuditServerConfig config;
@@ -98,6 +106,13 @@ int main(int argc, char** argv) {
   config.ledger_key = *std::move(signer);
   config.ledger_origin = absl::GetFlag(FLAGS_ledger_origin);
   config.reportctl = absl::GetFlag(FLAGS_reportctl);
+  // A reader that cannot run would stop every audit of a document: refuse
+  // to start instead.
+  if (!config.reportctl.empty() && access(config.reportctl.c_str(), X_OK) != 0) {
+    return Fail("--reportctl", absl::FailedPreconditionError(absl::StrCat(
+                                   config.reportctl, " is not an executable reportctl (give the "
+                                   "installed one, or --reportctl= to report documents unread)")));
+  }
   config.document_limits.max_time = absl::Seconds(absl::GetFlag(FLAGS_document_seconds));
   config.document_limits.max_memory_bytes =
       static_cast<uint64_t>(absl::GetFlag(FLAGS_document_memory_mb)) << 20;

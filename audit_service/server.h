@@ -44,9 +44,11 @@ struct AuditServerConfig {
   absl::Duration follower_unhealthy_after = absl::Seconds(30);
   // Reading published documents for DOC-MATCH (Follower::SetDocumentReader):
   // the reportctl binary (empty: documents are reported unread), its limits.
+  // Each read blocks the audits behind it (they are in feed order): its time
+  // stays under follower_unhealthy_after, or the follower looks stuck.
   std::string reportctl;
-  ChildImportLimits document_limits;
-  int document_ocr_seconds = 60;
+  ChildImportLimits document_limits{uint64_t{1} << 30, absl::Seconds(25)};
+  int document_ocr_seconds = 20;
 };
 
 class AuditServer {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
@@ -348,14 +349,16 @@ Reply Api::Import(const std::string& user, absl::string_view document,
     }
     importing_.insert(user);
   }
+  // The slot is the user's until this returns, whatever happens.
+  absl::Cleanup slot = [this, &user] {
+    std::lock_guard<std::mutex> lock(imports_mu_);
+    importing_.erase(user);
+  };
   options.max_ocr_seconds = import_.max_ocr_seconds;
   const absl::Time start = absl::Now();
   absl::StatusOr<v1::ImportedReport> imported =
       ImportInChildProcess(import_.reportctl, document, options, import_.limits);
-  {
-    std::lock_guard<std::mutex> lock(imports_mu_);
-    importing_.erase(user);
-  }
+  std::move(slot).Invoke();
   spdlog::info("console import user=\"{}\" bytes={} format={} code={} import_ms={:.1f}", Echo(user),
                document.size(), imported.ok() ? imported->format() : "-",
                absl::StatusCodeToString(imported.status().code()),

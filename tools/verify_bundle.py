@@ -331,4 +331,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (ValueError, UnicodeDecodeError, IndexError) as e:  # damaged input
+        print(f"无法读取证明包：{e}")
+        sys.exit(2)

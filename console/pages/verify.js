@@ -113,7 +113,8 @@ function decodeFields(b) {
   return fields;
 }
 
-const text = (f, n) => (f[n] ? new TextDecoder().decode(f[n][0]) : '');
+// The last copy of a field, as protobuf reads a repeated scalar.
+const text = (f, n) => (f[n] ? new TextDecoder().decode(f[n][f[n].length - 1]) : '');
 const REVIEW_KINDS = {1: '合法性审查', 2: '规范性审查', 3: '保密性审查'};
 const DECISIONS = {1: '通过', 2: '退回'};
 const SIGN_OFF_KINDS = {1: '审查', 2: '豁免', 3: '确认'};

@@ -175,7 +175,10 @@ absl::StatusOr<v1::ImportedReport> ImportInChildProcess(const std::string& repor
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
 
-  if (timed_out || (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))) {
+  // The time limit: ours (timed_out), or the CPU limit's SIGXCPU and, past
+  // its hard limit, SIGKILL. (Another SIGKILL, e.g. a container's memory
+  // killer, is told below as a crash.)
+  if (timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)) {
     return absl::ResourceExhaustedError(
         absl::StrCat("读取该文档超过 ", seconds, " 秒的时间上限（扫描件请减少页数或提供带文字层的 PDF）"));
   }
