@@ -84,6 +84,12 @@ absl::StatusOr<uint64_t> Ledger::Sync() {
   }
 }
 
+absl::StatusOr<std::string> Ledger::SignBundleStatement(const std::string& version,
+                                                        int64_t tree_size,
+                                                        const std::vector<int64_t>& indices) const {
+  return signer_.SignBundleStatement(origin_, version, static_cast<uint64_t>(tree_size), indices);
+}
+
 absl::StatusOr<v1::SignedCheckpoint> Ledger::Checkpoint() {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = Sync().status(); !s.ok()) return s;

@@ -56,6 +56,10 @@ class Ledger {
   // `tree_size` entries. InvalidArgument naming the field when out of range.
   absl::StatusOr<v1::InclusionProof> Inclusion(int64_t index, int64_t tree_size);
   absl::StatusOr<v1::ConsistencyProof> Consistency(int64_t old_size, int64_t new_size);
+  // The bundle statement (core/ledger/checkpoint.h) of `version` and its
+  // entries `indices` in the tree of `tree_size`, signed with the ledger key.
+  absl::StatusOr<std::string> SignBundleStatement(const std::string& version, int64_t tree_size,
+                                                  const std::vector<int64_t>& indices) const;
 
   // store->GetReviews, checked against the ledger (version 0: the latest).
   // NotFound as the store; DataLoss when the records are not what the

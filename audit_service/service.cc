@@ -653,6 +653,11 @@ grpc::Status AuditServiceImpl::GetVerificationBundle(grpc::ServerContext* contex
       e->set_entry_signature(p->entry_signature());
       for (const std::string& h : p->hashes()) e->add_inclusion_proof(h);
     }
+    // That these are all of the version's entries: the service's signed word.
+    absl::StatusOr<std::string> statement =
+        ledger_->SignBundleStatement(audit.version(), size, indices);
+    if (!statement.ok()) return statement.status();
+    response->set_statement_signature(*std::move(statement));
     if (args->consistency_from_size > 0) {
       absl::StatusOr<v1::ConsistencyProof> p =
           ledger_->Consistency(args->consistency_from_size, size);

@@ -88,6 +88,9 @@ struct World {
       const absl::StatusOr<std::vector<std::string>> proof = tree.ProveInclusion(e.index(), tree.size());
       for (const std::string& h : *proof) e.add_inclusion_proof(h);
     }
+    std::vector<int64_t> indices;
+    for (const v1::BundleEntry& e : b->entries()) indices.push_back(e.index());
+    b->set_statement_signature(*key.SignBundleStatement(kOrigin, kVersion, tree.size(), indices));
     b->set_consistency_from_size(kEntries / 2);
     b->clear_consistency_proof();
     const absl::StatusOr<std::vector<std::string>> proof = tree.ProveConsistency(kEntries / 2, tree.size());

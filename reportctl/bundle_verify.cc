@@ -147,6 +147,18 @@ BundleVerification VerifyBundle(const v1::VerificationBundle& bundle,
     }
   }
 
+  // 6b. All of the version's entries: the service signed the list.
+  {
+    std::vector<int64_t> indices;
+    for (const v1::BundleEntry& e : bundle.entries()) indices.push_back(e.index());
+    absl::Status complete = VerifyBundleStatement(options.public_key_pem, cp->origin,
+                                                  bundle.version(), cp->size, indices,
+                                                  bundle.statement_signature());
+    check("证明包完整性", complete.ok(),
+          complete.ok() ? absl::StrCat("审核服务签署：这 ", indices.size(), " 条即本版本在检查点内的全部记录")
+                        : "审核服务的签署与这些记录不符：证明包中的记录被删去、增加或调换了顺序");
+  }
+
   // 7. Cleared, by the service's own rules, from the proved sign-offs.
   v1::Audit audit;
   audit.set_version(bundle.version());

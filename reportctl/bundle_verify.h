@@ -11,6 +11,8 @@
 //   5. each entry: its signature, and its inclusion proof under the root;
 //   6. the first entry is the audit of this version, content hash, findings
 //      digest and published document; every other is a sign-off of the same;
+//      and the service signed that these are all of them (the statement:
+//      nothing left out, added or reordered);
 //   7. the sign-offs clear the version: all three reviews approved, every
 //      error finding waived (audit_service/clearance.h, the same rules);
 //   8. with a file: it is byte for byte the version's published document.

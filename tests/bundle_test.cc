@@ -256,10 +256,23 @@ TEST_F(BundleTest, EachTamperingOrMismatchFailsNamingTheCause) {
   // Another year's document (another agency's published PDF).
   const std::string other = Read(std::string(DISCLOSURE_SAMPLES) + "/hongze-district-gov-2024.pdf");
   EXPECT_THAT(Outcome(VerifyBundle(good, Options(other)), "发布文件"), HasSubstr("FAILED"));
-  // A sign-off removed.
+  // A sign-off removed: the service's statement no longer fits, and the
+  // reviews do not clear.
   v1::VerificationBundle fewer = good;
   fewer.mutable_entries()->RemoveLast();
   EXPECT_THAT(Outcome(VerifyBundle(fewer, Options(pdf_)), "审查结论"), HasSubstr("FAILED: 未获准发布：尚缺"));
+  EXPECT_THAT(Outcome(VerifyBundle(fewer, Options(pdf_)), "证明包完整性"), HasSubstr("FAILED: 审核服务的签署与这些记录不符"));
+  // A middle one removed (say, a rejection the others would outvote):
+  // caught by the statement alone.
+  v1::VerificationBundle gap = good;
+  gap.mutable_entries()->DeleteSubrange(2, 1);
+  EXPECT_THAT(Outcome(VerifyBundle(gap, Options(pdf_)), "证明包完整性"), HasSubstr("FAILED"));
+  EXPECT_FALSE(VerifyBundle(gap, Options(pdf_)).ok());
+  // Two entries swapped (a later approval made to look like the latest).
+  v1::VerificationBundle swapped_order = good;
+  swapped_order.mutable_entries()->SwapElements(1, 3);
+  EXPECT_THAT(Outcome(VerifyBundle(swapped_order, Options(pdf_)), "证明包完整性"), HasSubstr("FAILED"));
+  EXPECT_THAT(Outcome(VerifyBundle(good, Options(pdf_)), "证明包完整性"), HasSubstr("ok: 审核服务签署"));
   // The proof of another entry: one entry's bytes under another's index.
   v1::VerificationBundle swapped = good;
   swapped.mutable_entries(1)->set_entry(good.entries(2).entry());
@@ -348,7 +361,7 @@ TEST_F(BundleTest, ReportctlVerifyAndTheIndependentVerifierAgree) {
                                                   "/tools/verify_bundle.py ", dir,
                                                   "/fewer.binpb --ledger-public-key ", dir, "/ledger.pub"));
   EXPECT_EQ(py_few_rc, 1) << py_few_out;
-  EXPECT_THAT(py_few_out, HasSubstr("保密性审查"));
+  EXPECT_THAT(py_few_out, AllOf(HasSubstr("保密性审查"), HasSubstr("✗ 证明包完整性")));
 }
 
 // The audit reads the published document itself and compares its figures

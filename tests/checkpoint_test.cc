@@ -411,3 +411,31 @@ TEST(CheckpointSigner, AMovedFromSignerSignsNothing) {
 
 }  // namespace
 }  // namespace disclosure
+
+namespace disclosure {
+namespace {
+
+// The bundle statement: verifies for exactly its arguments, is never a
+// checkpoint body, and refuses indices out of order or past the tree.
+TEST(BundleStatement, SignedForExactlyItsEntriesAndNothingElse) {
+  absl::StatusOr<CheckpointSigner> key = CheckpointSigner::Generate();
+  ASSERT_TRUE(key.ok());
+  const std::string pem = key->PublicKeyPem();
+  const std::vector<int64_t> indices = {3, 7, 9};
+  absl::StatusOr<std::string> sig = key->SignBundleStatement("o", "agencies/a/reports/2021/versions/1", 10, indices);
+  ASSERT_TRUE(sig.ok()) << sig.status();
+  EXPECT_TRUE(VerifyBundleStatement(pem, "o", "agencies/a/reports/2021/versions/1", 10, indices, *sig).ok());
+  EXPECT_FALSE(VerifyBundleStatement(pem, "o", "agencies/a/reports/2021/versions/1", 10, {3, 9}, *sig).ok());
+  EXPECT_FALSE(VerifyBundleStatement(pem, "o", "agencies/a/reports/2021/versions/1", 11, indices, *sig).ok());
+  EXPECT_FALSE(VerifyBundleStatement(pem, "o", "agencies/a/reports/2021/versions/2", 10, indices, *sig).ok());
+  EXPECT_FALSE(key->SignBundleStatement("o", "v", 10, {7, 3}).ok());
+  EXPECT_FALSE(key->SignBundleStatement("o", "v", 10, {3, 3}).ok());
+  EXPECT_FALSE(key->SignBundleStatement("o", "v", 10, {10}).ok());
+  absl::StatusOr<std::string> message = BundleStatementMessage("o", "v", 10, indices);
+  ASSERT_TRUE(message.ok());
+  EXPECT_FALSE(ParseCheckpointBody(*message).ok());
+  EXPECT_FALSE(key->Sign(*message).ok());  // the checkpoint signer signs only checkpoints
+}
+
+}  // namespace
+}  // namespace disclosure

@@ -300,6 +300,20 @@ def main():
         if check(f"账本第 {index} 条记录：签署", same, text(s, 11)):
             sign_offs.append(s)
 
+    # 3b. All of the version's entries: the service signed the list.
+    indices = [number(fields(raw), 1) for raw in entries]
+    statement = (b"disclosure bundle v1\x00" + origin + b"\x00" + version.encode("utf-8") + b"\x00"
+                 + size.to_bytes(8, "big") + b"".join(i.to_bytes(8, "big") for i in indices))
+    try:
+        ordered = all(a < b for a, b in zip(indices, indices[1:])) and all(i < size for i in indices)
+        key.verify(one(bundle, 11), statement)
+        complete = ordered
+    except InvalidSignature:
+        complete = False
+    check("证明包完整性", complete,
+          f"审核服务签署：这 {len(indices)} 条即本版本在检查点内的全部记录" if complete
+          else "审核服务的签署与这些记录不符：证明包中的记录被删去、增加或调换了顺序")
+
     # 4. Cleared: every error waived, every review kind approved.
     blockers = []
     waived = {(text(s, 9), place(one(s, 10))) for s in sign_offs if number(s, 4) == WAIVER}

@@ -201,6 +201,14 @@ async function verifyBundle(raw, key, fileSha256) {
       proved.push(s);
     }
   }
+  // All of the version's entries: the service signed the list.
+  const indices = (b[6] || []).map((raw) => BigInt(one(decodeFields(raw), 1) || 0n));
+  const ordered = indices.every((x, k) => x < c.size && (k === 0 || indices[k - 1] < x));
+  const statement = concat(utf8('disclosure bundle v1'), Uint8Array.of(0), utf8(c.origin), Uint8Array.of(0),
+                           utf8(version), Uint8Array.of(0), bigEndian64(c.size), ...indices.map(bigEndian64));
+  const complete = ordered && await crypto.subtle.verify('Ed25519', key, one(b, 11) || new Uint8Array(), statement);
+  check('证明包完整性', complete, complete ? '审核服务签署：这 ' + indices.length + ' 条即本版本的全部记录'
+                                           : '证明包中的记录被删去、增加或调换了顺序');
   // Cleared: every error waived, each review kind approved (each
   // reviewer's latest review counts; any rejection rejects).
   const place = (loc) => { const l = decodeFields(loc || new Uint8Array()); return [text(l, 2), num(l, 7), num(l, 8)].join('|'); };

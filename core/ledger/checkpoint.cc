@@ -283,6 +283,57 @@ absl::StatusOr<std::string> LedgerEntrySigningMessage(absl::string_view origin, 
                       absl::string_view("\0", 1), absl::string_view(be, 8), leaf_hash);
 }
 
+absl::StatusOr<std::string> BundleStatementMessage(absl::string_view origin,
+                                                   absl::string_view version, uint64_t tree_size,
+                                                   const std::vector<int64_t>& indices) {
+  if (origin.empty() || !IsPrintableAscii(origin)) {
+    return absl::InvalidArgumentError("ledger origin is empty or not printable ASCII");
+  }
+  if (version.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError("version name holds a NUL");
+  }
+  auto be = [](uint64_t v) {
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+    return out;
+  };
+  std::string message = absl::StrCat(kBundleStatementPrefix, absl::string_view("\0", 1), origin,
+                                     absl::string_view("\0", 1), version,
+                                     absl::string_view("\0", 1), be(tree_size));
+  int64_t last = -1;
+  for (int64_t index : indices) {
+    if (index <= last || static_cast<uint64_t>(index) >= tree_size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "entry index ", index, " is not after ", last, " and below the tree size ", tree_size));
+    }
+    last = index;
+    message += be(static_cast<uint64_t>(index));
+  }
+  return message;
+}
+
+absl::StatusOr<std::string> CheckpointSigner::SignBundleStatement(
+    absl::string_view origin, absl::string_view version, uint64_t tree_size,
+    const std::vector<int64_t>& indices) const {
+  if (key_ == nullptr) {
+    return absl::FailedPreconditionError("checkpoint signer was moved from");
+  }
+  absl::StatusOr<std::string> message = BundleStatementMessage(origin, version, tree_size, indices);
+  if (!message.ok()) return message.status();
+  return SignWith(key_.get(), *message);
+}
+
+absl::Status VerifyBundleStatement(absl::string_view public_key_pem, absl::string_view origin,
+                                   absl::string_view version, uint64_t tree_size,
+                                   const std::vector<int64_t>& indices,
+                                   absl::string_view signature) {
+  absl::StatusOr<std::string> message = BundleStatementMessage(origin, version, tree_size, indices);
+  if (!message.ok()) return message.status();
+  absl::StatusOr<PublicKeyPtr> key = ReadPublicKey(public_key_pem);
+  if (!key.ok()) return key.status();
+  return VerifyWith(key->get(), *message, signature, "bundle statement signature");
+}
+
 absl::StatusOr<std::string> CheckpointSigner::Sign(
     absl::string_view body) const {
   if (key_ == nullptr) {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -88,6 +89,12 @@ class CheckpointSigner {
   // InvalidArgument for a bad origin or a leaf hash not of 32 bytes.
   absl::StatusOr<std::string> SignLedgerEntry(absl::string_view origin, uint64_t index,
                                               absl::string_view leaf_hash) const;
+  // The signature of BundleStatementMessage(...): the service's word, in a
+  // verification bundle, that `indices` are all the ledger entries of
+  // `version` in the tree of `tree_size` entries, in ledger order.
+  absl::StatusOr<std::string> SignBundleStatement(absl::string_view origin,
+                                                  absl::string_view version, uint64_t tree_size,
+                                                  const std::vector<int64_t>& indices) const;
   // OK iff `signature` is this key's SignLedgerEntry of the same arguments;
   // InvalidArgument otherwise.
   absl::Status VerifyLedgerEntry(absl::string_view origin, uint64_t index,
@@ -122,6 +129,22 @@ absl::Status VerifyCheckpointSignature(absl::string_view public_key_pem,
 inline constexpr char kLedgerEntrySignaturePrefix[] = "disclosure ledger entry v1";
 absl::StatusOr<std::string> LedgerEntrySigningMessage(absl::string_view origin, uint64_t index,
                                                       absl::string_view leaf_hash);
+
+// What a bundle statement signs: kBundleStatementPrefix, NUL, the origin,
+// NUL, the version's name, NUL, the tree size as 8 bytes big-endian, then
+// each index as 8 bytes big-endian (strictly increasing). A NUL in its first
+// line: never a checkpoint body; another prefix: never an entry's message.
+// InvalidArgument for a bad origin, a version with a NUL or indices not
+// strictly increasing, or an index at or past tree_size.
+inline constexpr char kBundleStatementPrefix[] = "disclosure bundle v1";
+absl::StatusOr<std::string> BundleStatementMessage(absl::string_view origin,
+                                                   absl::string_view version, uint64_t tree_size,
+                                                   const std::vector<int64_t>& indices);
+// The client's check of a bundle statement; InvalidArgument unless it verifies.
+absl::Status VerifyBundleStatement(absl::string_view public_key_pem, absl::string_view origin,
+                                   absl::string_view version, uint64_t tree_size,
+                                   const std::vector<int64_t>& indices,
+                                   absl::string_view signature);
 
 // The client's check of an entry signature, with the public key it was
 // given (SubjectPublicKeyInfo PEM). InvalidArgument if it does not verify.
