@@ -420,6 +420,16 @@ Reply Api::DocumentBundles(const std::string& user, const std::string& sha256) c
     ForUser(&c, user);
     grpc::Status s = audit_->GetVerificationBundle(&c, breq, &bundle);
     absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "{\"version\": ", JsonQuote(name), ", ");
+    // Whether it is still the latest: a bundle cannot say so (the ledger
+    // knows nothing of versions not yet audited); the service can.
+    v1::GetReviewStatusRequest sreq;
+    sreq.set_name(name + "/reviewStatus");
+    v1::ReviewStatus status;
+    grpc::ClientContext sc;
+    ForUser(&sc, user);
+    if (audit_->GetReviewStatus(&sc, sreq, &status).ok()) {
+      absl::StrAppend(&out, "\"latest\": ", status.latest() ? "true" : "false", ", ");
+    }
     if (s.ok()) {
       absl::StrAppend(&out, "\"bundle\": \"", absl::Base64Escape(bundle.SerializeAsString()), "\"}");
     } else {

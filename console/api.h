@@ -122,8 +122,9 @@ class Api {
   // document is that file, among the reports the user may read
   // (FindDocumentVersions), each with its verification bundle
   // (GetVerificationBundle) as base64 of its protobuf bytes — the page
-  // verifies it itself — or the reason there is none:
-  // {"versions": [{"version": …, "bundle": "…"} | {"version": …, "error": "…"}]}.
+  // verifies it itself — or the reason there is none, and whether the
+  // version is still the latest (GetReviewStatus; absent when unknown):
+  // {"versions": [{"version": …, "latest": true, "bundle": "…"} | {…, "error": "…"}]}.
   Reply DocumentBundles(const std::string& user, const std::string& sha256) const;
 
   // GET /api/regions/{prefix}/events: the region's events as server-sent

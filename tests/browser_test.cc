@@ -620,6 +620,19 @@ TEST_F(BrowserTest, ThePublishedFileIsCheckedInTheBrowserAgainstItsReviews) {
                     HasSubstr("✓ 发布文件：与审查的文件逐字节相同")));
   EXPECT_EQ(b.page->Evaluate("document.getElementById('sha256').textContent").value_or(""), Sha256Hex(*bytes));
   ASSERT_OK(b.page->Screenshot(Artifact("check.png")));
+  // A newer version of the report (another file): the first file is no
+  // longer the one to publish, which its bundle alone cannot say.
+  v1::CreateVersionRequest next = req;
+  next.set_document("第二版的发布文件。\n");
+  next.set_request_id("browser-check-2");
+  next.set_expected_latest_version(1);
+  v1::CreateVersionResponse second;
+  grpc::ClientContext c2;
+  ASSERT_TRUE(stub->CreateVersion(&c2, next, &second).ok());
+  ASSERT_TRUE(AuditOf(second.version().name()));
+  EXPECT_EQ(check(pdf), "not-cleared");
+  EXPECT_THAT(b.page->Evaluate("document.getElementById('results').innerText").value_or(""),
+              HasSubstr("已有更新的版本"));
   // One byte changed: no version was published with it.
   std::string changed = *bytes;
   changed[changed.size() / 3] ^= 1;

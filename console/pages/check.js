@@ -37,9 +37,15 @@ async function checkFile(event) {
         continue;
       }
       const r = await verifyBundle(bytes(v.bundle), key, sha);
-      if (r.ok) cleared++;
-      box.dataset.ok = String(r.ok);
-      box.append(el('p', r.ok ? '✓ 此文件是经三项审查通过的发布版本' : '✗ 此文件未通过核验', 'check ' + (r.ok ? 'ok' : 'bad')));
+      // The service's word on what the bundle cannot prove: no later version.
+      const superseded = v.latest === false;
+      if (superseded) r.checks.push({name: '最新版本', ok: false, detail: '已有更新的版本：此文件不是该报告最新的经审查版本'});
+      const ok = r.ok && !superseded;
+      if (ok) cleared++;
+      box.dataset.ok = String(ok);
+      box.append(el('p', ok ? '✓ 此文件是经三项审查通过的发布版本' :
+                     superseded && r.ok ? '✗ 此文件曾经审查通过，但该报告已有更新的版本' : '✗ 此文件未通过核验',
+                     'check ' + (ok ? 'ok' : 'bad')));
       const facts = el('table', '', 'facts');
       for (const [k, val] of [['机关', r.report.agency + '（' + r.report.agency_id + '）'], ['年度', r.report.year],
                               ['标题', r.report.title]]) {
