@@ -114,7 +114,9 @@ class Api {
   // user's own is still running.
   Reply Import(const std::string& user, absl::string_view document, absl::string_view format) const;
   // POST /api/agencies/{id}/reports/{year}/versions with
-  // {"report": …, "expected_latest_version": N}: CreateVersion for the user.
+  // {"report": …, "expected_latest_version": N, "document": base64}:
+  // CreateVersion for the user; `document`, the published file the report
+  // was read from, is optional (≤ 16 MiB, submit_service's limit).
   Reply CreateVersion(const std::string& user, const std::string& report_name,
                       absl::string_view body, const std::string& request_id) const;
 

@@ -414,7 +414,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   });
   http.Post(absl::StrCat("/api/", kReport, "/versions"),
             [api, csrf_key](const httplib::Request& req, httplib::Response& res) {
-              if (auto refused = RefuseForeignPost(req, csrf_key, "application/json")) {
+              // The report and, base64 in the JSON, its published document.
+              if (auto refused = RefuseForeignPost(req, csrf_key, "application/json", kMaxUploadBytes)) {
                 Send(&res, *refused);
                 return;
               }

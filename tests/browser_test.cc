@@ -540,6 +540,14 @@ TEST_F(BrowserTest, AClerkUploadsThePdfSeesTheDryRunAndSubmitsIt) {
   EXPECT_EQ(v.report().import_record().format(), "pdf");
   EXPECT_EQ(v.report().requests().received().total(), SampleReport().requests().received().total());
   EXPECT_EQ(v.report().appeals().DebugString(), SampleReport().appeals().DebugString());
+  // With the PDF as its published document, which the audit finds agrees.
+  absl::StatusOr<std::string> pdf = ReadFileToString(std::string(DISCLOSURE_TESTDOCS) + "/report.pdf");
+  ASSERT_TRUE(pdf.ok());
+  EXPECT_EQ(v.report().published_document().sha256(), Sha256Hex(*pdf));
+  EXPECT_EQ(v.report().published_document().media_type(), "application/pdf");
+  std::optional<v1::Audit> audit = AuditOf(v.name());
+  ASSERT_TRUE(audit);
+  for (const v1::Finding& f : audit->findings()) EXPECT_NE(f.rule_id().rfind("DOC-", 0), 0u) << f.DebugString();
 }
 
 // The report page shows the same agency's previous year in each cell.

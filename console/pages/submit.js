@@ -7,7 +7,15 @@
 'use strict';
 
 const MAX_BYTES = 32 << 20;
-let session = null, template = null, imported = null;
+let session = null, template = null, imported = null, published = null;
+
+// The file's bytes as base64 (the JSON mapping of protobuf bytes).
+function base64(buffer) {
+  const b = new Uint8Array(buffer);
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
 
 // Where in the document: 第 N 行, or 第 P 页（x, y）.
 function sourceOf(d) {
@@ -39,14 +47,18 @@ async function importDocument(event) {
   message.classList.remove('error');
   document.getElementById('import').disabled = true;
   try {
+    const bytes = await file.arrayBuffer();
     const r = await fetch('/api/import?format=' + encodeURIComponent(document.getElementById('format').value), {
       method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/octet-stream', 'X-CSRF-Token': session.csrf_token},
-      body: await file.arrayBuffer(),
+      body: bytes,
     });
     const answer = await r.json().catch(() => ({message: r.statusText}));
     if (!r.ok) throw new Error(answer.message || r.statusText);
     show(answer);
+    // The file is what the agency publishes: it goes with the version (up
+    // to submit_service's 16 MiB), so the reviews bind it.
+    published = bytes.byteLength <= (16 << 20) ? bytes : null;
     message.textContent = '已读取，请核对读取说明和预审发现后提交。';
     document.body.dataset.imported = 'true';
   } catch (e) {
@@ -106,7 +118,8 @@ async function submitReport(event) {
     const r = await fetch('/api/' + parent + '/versions', {
       method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token, 'X-Request-Id': id},
-      body: JSON.stringify({report, expected_latest_version: latest}),
+      body: JSON.stringify(Object.assign({report, expected_latest_version: latest},
+                                         published ? {document: base64(published)} : {})),
     });
     const answer = await r.json().catch(() => ({message: r.statusText}));
     if (!r.ok) throw new Error(answer.message || r.statusText);
