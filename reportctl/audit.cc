@@ -304,7 +304,8 @@ int RunEvents(const std::vector<std::string>& args) {
 
 namespace {
 
-// The checkpoint kept in --ledger_state, if there is one.
+// The checkpoint kept in --ledger_state, if there is one: nullopt when the
+// file does not exist; an error when it cannot be read or is not one.
 absl::StatusOr<std::optional<v1::SignedCheckpoint>> KeptCheckpoint() {
   const std::string path = absl::GetFlag(FLAGS_ledger_state);
   absl::StatusOr<std::string> saved = ReadFileToString(path);
@@ -421,18 +422,14 @@ int RunLedger(const std::vector<std::string>& args) {
   // The last checkpoint this client verified, checked again with the key.
   const std::string state_path = absl::GetFlag(FLAGS_ledger_state);
   std::optional<Checkpoint> trusted;
-  absl::StatusOr<std::string> saved = ReadFileToString(state_path);
-  if (!saved.ok() && !absl::IsNotFound(saved.status())) {
+  absl::StatusOr<std::optional<v1::SignedCheckpoint>> saved = KeptCheckpoint();
+  if (!saved.ok()) {
     // Not "no state yet": trusting the service afresh would hide a rewrite.
     std::cerr << "reportctl: " << saved.status().message() << "\n";
     return kExitUnreadable;
   }
-  if (saved.ok()) {
-    v1::SignedCheckpoint cp;
-    if (!google::protobuf::TextFormat::ParseFromString(*saved, &cp)) {
-      std::cerr << "reportctl: " << state_path << " is not a saved checkpoint\n";
-      return kExitUnreadable;
-    }
+  if (saved->has_value()) {
+    const v1::SignedCheckpoint& cp = **saved;
     absl::StatusOr<Checkpoint> opened = OpenCheckpoint(*key, cp.body(), cp.signature());
     if (!opened.ok()) {
       std::cerr << "reportctl: " << state_path << ": " << opened.status().message() << "\n";

@@ -370,9 +370,7 @@ grpc::Status SubmissionServiceImpl::FindDocumentVersions(
     for (const VersionRecord& r : *found) {
       if (response->versions_size() == kMaxDocumentVersions) break;
       if (!Authorize(principal, Action::kRead, r.agency_id).ok()) continue;
-      absl::StatusOr<VersionRecord> full = store_->GetVersion(r.agency_id, r.year, r.version, false);
-      if (!full.ok()) return full.status();
-      absl::StatusOr<v1::ReportVersion> v = ToProto(*full, false, principal);
+      absl::StatusOr<v1::ReportVersion> v = ToProto(r, false, principal);
       if (!v.ok()) return v.status();
       *response->add_versions() = *std::move(v);
     }

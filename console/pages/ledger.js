@@ -111,10 +111,8 @@ async function load() {
         tbody.append(tr);
         const p = await getJson('/api/ledger/entries/' + index + '?tree_size=' + cp.size);
         const entry = bytes(p.entry);
-        const leaf = await leafHash(entry);
-        const message = entryMessage(cp.origin, index, leaf);
-        const signed = await crypto.subtle.verify('Ed25519', key, bytes(p.entry_signature), message);
-        const included = await verifyInclusion(index, cp.size, leaf, (p.hashes || []).map(bytes), cp.root);
+        const {leaf, signed, included} =
+            await checkEntry(key, cp, index, entry, bytes(p.entry_signature), (p.hashes || []).map(bytes));
         let said = {version: '', contentHash: '', text: '（无法解析）'};
         try { said = readEntry(entry); } catch (e) { /* shown as not this version */ }
         const names = said.version === version && said.contentHash === audit.content_hash;

@@ -144,6 +144,15 @@ function entryMessage(origin, index, leaf) {
                 bigEndian64(index), leaf);
 }
 
+// Entry `index` (its bytes, signature and inclusion proof) against the
+// checkpoint `cp` ({origin, size, root}): {leaf, signed, included}.
+async function checkEntry(key, cp, index, entry, signature, proof) {
+  const leaf = await leafHash(entry);
+  const signed = await crypto.subtle.verify('Ed25519', key, signature, entryMessage(cp.origin, index, leaf));
+  const included = await verifyInclusion(index, cp.size, leaf, proof, cp.root);
+  return {leaf, signed, included};
+}
+
 async function ledgerKey(pem) {
   const der = bytes(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''));
   return {der, key: await crypto.subtle.importKey('spki', der, {name: 'Ed25519'}, false, ['verify'])};
@@ -183,11 +192,10 @@ async function verifyBundle(raw, key, fileSha256) {
   for (const [i, raw] of (b[6] || []).entries()) {
     const e = decodeFields(raw);
     const index = BigInt(one(e, 1) || 0n), entry = one(e, 2) || new Uint8Array();
-    const leaf = await leafHash(entry);
+    const {signed, included} = await checkEntry(key, c, index, entry, one(e, 3) || new Uint8Array(), e[4] || []);
     const at = '账本第 ' + index + ' 条记录';
-    check(at + '：包含证明', await verifyInclusion(index, c.size, leaf, e[4] || [], c.root), '');
-    check(at + '：记录签名', await crypto.subtle.verify('Ed25519', key, one(e, 3) || new Uint8Array(),
-                                                      entryMessage(c.origin, index, leaf)), '');
+    check(at + '：包含证明', included, '');
+    check(at + '：记录签名', signed, '');
     const le = decodeFields(entry);
     if (i === 0) {
       const a = decodeFields(one(le, 1) || new Uint8Array());

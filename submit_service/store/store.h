@@ -152,8 +152,8 @@ class Store {
   virtual absl::StatusOr<std::string> GetDocument(const std::string& agency_id, int32_t year,
                                                   int64_t version) = 0;
   // The versions whose published document has this "sha256:<hex>", in
-  // (agency_id, year, version) order, at most `limit`; with only the key
-  // fields and the content hash set.
+  // (agency_id, year, version) order, at most `limit`, without the report
+  // bytes (as ListVersions without with_report).
   virtual absl::StatusOr<std::vector<VersionRecord>> FindDocument(const std::string& sha256,
                                                                   int limit) = 0;
 };

@@ -192,18 +192,11 @@ class PostgresStore final : public Store {
     absl::Status s = WithConnection("find document", [&](pqxx::connection& c) -> absl::Status {
       pqxx::read_transaction tx(c);
       pqxx::result r = tx.exec_params(
-          "SELECT d.agency_id, d.year, d.version, v.content_hash FROM documents d "
-          "JOIN versions v USING (agency_id, year, version) WHERE d.sha256 = $1 "
-          "ORDER BY d.agency_id COLLATE \"C\", d.year, d.version LIMIT $2",
+          absl::StrCat("SELECT ", kVersionColumns, " FROM versions WHERE (agency_id, year, version) IN "
+                       "(SELECT agency_id, year, version FROM documents WHERE sha256 = $1) "
+                       "ORDER BY agency_id COLLATE \"C\", year, version LIMIT $2"),
           sha256, limit);
-      for (const pqxx::row& row : r) {
-        VersionRecord v;
-        v.agency_id = row[0].as<std::string>();
-        v.year = row[1].as<int32_t>();
-        v.version = row[2].as<int64_t>();
-        v.content_hash = row[3].as<std::string>();
-        out.push_back(std::move(v));
-      }
+      for (const pqxx::row& row : r) out.push_back(ReadVersionRow(row, 0, /*with_report=*/false));
       return absl::OkStatus();
     });
     if (!s.ok()) return s;

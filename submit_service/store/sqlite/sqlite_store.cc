@@ -603,21 +603,16 @@ absl::StatusOr<std::vector<VersionRecord>> SqliteStore::FindDocument(const std::
   if (absl::Status s = CheckLimit(limit); !s.ok()) return s;
   return readers_.Run([&](Connection& c) -> absl::StatusOr<std::vector<VersionRecord>> {
     absl::StatusOr<Stmt> s = c.Prepare(
-        "SELECT d.agency_id, d.year, d.version, v.content_hash FROM documents d "
-        "JOIN versions v USING (agency_id, year, version) WHERE d.sha256 = ?1 "
-        "ORDER BY d.agency_id, d.year, d.version LIMIT ?2",
+        absl::StrCat("SELECT ", kVersionColumns, " FROM versions WHERE (agency_id, year, version) IN "
+                     "(SELECT agency_id, year, version FROM documents WHERE sha256 = ?1) "
+                     "ORDER BY agency_id, year, version LIMIT ?2"),
         "find document");
     if (!s.ok()) return s.status();
     s->Text(1, sha256);
     s->Int(2, limit);
     std::vector<VersionRecord> out;
     absl::Status rows = s->ForEachRow([&]() -> absl::Status {
-      VersionRecord v;
-      v.agency_id = s->ColText(0);
-      v.year = static_cast<int32_t>(s->ColInt(1));
-      v.version = s->ColInt(2);
-      v.content_hash = s->ColText(3);
-      out.push_back(std::move(v));
+      out.push_back(ReadVersionRow(*s, 0, /*with_report=*/false));
       return absl::OkStatus();
     });
     if (!rows.ok()) return rows;
