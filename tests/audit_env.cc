@@ -1,5 +1,8 @@
 #include "tests/audit_env.h"
 
+#include <chrono>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -73,6 +76,20 @@ v1::SignOff ReviewOf(const v1::Audit& audit, v1::ReviewKind kind, v1::Decision d
   s.set_decision(decision);
   s.set_reason(reason);
   return s;
+}
+
+std::optional<v1::Audit> AwaitAudit(const std::string& address, const std::string& version,
+                                    const std::string& principal) {
+  auto stub = AuditStubAs(address, principal);
+  v1::GetAuditRequest req;
+  req.set_name(version + "/audit");
+  for (int i = 0; i < 200; ++i) {
+    v1::Audit a;
+    grpc::ClientContext c;
+    if (stub->GetAudit(&c, req, &a).ok()) return a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
 }
 
 }  // namespace disclosure::testing

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "audit_service/server.h"
@@ -47,6 +48,11 @@ v1::SignOff ReviewOf(const v1::Audit& audit, v1::ReviewKind kind, v1::Decision d
 
 std::unique_ptr<v1::AuditService::Stub> AuditStubAs(const std::string& address,
                                                     const std::string& principal);
+
+// The audit of `version` as `principal` reads it, once the service has made
+// it (asked every 50 ms); nullopt after 10 s.
+std::optional<v1::Audit> AwaitAudit(const std::string& address, const std::string& version,
+                                    const std::string& principal = "oversight-henan");
 
 }  // namespace disclosure::testing
 

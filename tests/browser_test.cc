@@ -96,16 +96,7 @@ class BrowserTest : public ::testing::Test {
   }
 
   std::optional<v1::Audit> AuditOf(const std::string& version) {
-    auto audit = AuditStubAs(audit_.address(), "oversight-henan");
-    for (int i = 0; i < 200; ++i) {
-      v1::GetAuditRequest req;
-      req.set_name(version + "/audit");
-      v1::Audit a;
-      grpc::ClientContext c;
-      if (audit->GetAudit(&c, req, &a).ok()) return a;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return std::nullopt;
+    return AwaitAudit(audit_.address(), version);
   }
 
   v1::ReviewStatus StatusOf(const std::string& version) {

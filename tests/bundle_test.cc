@@ -60,17 +60,9 @@ class BundleTest : public ::testing::Test {
   }
 
   v1::Audit AwaitAudit(const std::string& version) {
-    auto stub = AuditStubAs(audit_.address(), "oversight-henan");
-    for (int i = 0; i < 200; ++i) {
-      v1::GetAuditRequest req;
-      req.set_name(version + "/audit");
-      v1::Audit a;
-      grpc::ClientContext c;
-      if (stub->GetAudit(&c, req, &a).ok()) return a;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << version << " not audited";
-    return v1::Audit();
+    std::optional<v1::Audit> a = testing::AwaitAudit(audit_.address(), version);
+    if (!a) ADD_FAILURE() << version << " not audited";
+    return a.value_or(v1::Audit());
   }
 
   grpc::Status Approve(const std::string& reviewer, const v1::Audit& audit, v1::ReviewKind kind) {

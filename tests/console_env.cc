@@ -114,4 +114,11 @@ std::string InProcessConsole::Exchange(const std::string& principal,
   return answer;
 }
 
+std::string InProcessConsole::CsrfToken(httplib::SSLClient* browser) {
+  auto r = browser->Get("/api/session");
+  const std::string key = "\"csrf_token\": \"";
+  const size_t at = r ? r->body.find(key) : std::string::npos;
+  return at == std::string::npos ? "" : r->body.substr(at + key.size(), 64);
+}
+
 }  // namespace disclosure::testing

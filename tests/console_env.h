@@ -34,6 +34,9 @@ class InProcessConsole {
   // can make it fail its write instead of reading the answer; one write
   // puts the whole request in before the console answers.
   std::string Exchange(const std::string& principal, const std::string& request) const;
+  // The CSRF token the console gives `browser`'s user (GET /api/session);
+  // empty when it gives none.
+  static std::string CsrfToken(httplib::SSLClient* browser);
 
  private:
   TempDir dir_;  // the ledger public key's file

@@ -438,9 +438,7 @@ TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
                    "Content-Length: ", console::kMaxUploadBytes + 1, "\r\n\r\n"));
   EXPECT_THAT(big_upload, AllOf(HasSubstr("HTTP/1.1 413 "), HasSubstr("32 MiB")));
   // A form (what a foreign page can post without script) is not JSON.
-  auto session = reviewer->Get("/api/session");
-  const std::string key = "\"csrf_token\": \"";
-  const std::string token = session->body.substr(session->body.find(key) + key.size(), 64);
+  const std::string token = InProcessConsole::CsrfToken(reviewer.get());
   auto form = reviewer->Post(path.c_str(), {{"X-CSRF-Token", token}}, "a=b",
                              "application/x-www-form-urlencoded");
   ASSERT_TRUE(form);
@@ -473,10 +471,8 @@ TEST_F(ConsoleTest, RequestsTheConsoleRefusesBeforeCallingAnything) {
 // the clerk, through the console, for the clerk's own agency only.
 TEST_F(ConsoleTest, AClerksDocumentIsReadDryRunAndSubmittedAsTheClerk) {
   auto clerk = Browser("clerk-zz-psb");
-  auto session = clerk->Get("/api/session");
-  ASSERT_TRUE(session);
-  const std::string key = "\"csrf_token\": \"";
-  const std::string token = session->body.substr(session->body.find(key) + key.size(), 64);
+  const std::string token = InProcessConsole::CsrfToken(clerk.get());
+  ASSERT_FALSE(token.empty());
   absl::StatusOr<std::string> pdf = ReadFileToString(DISCLOSURE_SAMPLES "/hongze-district-gov-2024.pdf");
   ASSERT_TRUE(pdf.ok());
   auto read = clerk->Post("/api/import?format=auto", {{"X-CSRF-Token", token}}, *pdf, "application/octet-stream");
@@ -515,9 +511,7 @@ TEST_F(ConsoleTest, AClerksDocumentIsReadDryRunAndSubmittedAsTheClerk) {
                                    HasSubstr("\"submitter\": \"clerk-zz-psb\"")));
   // Another agency's clerk, with a valid token of their own: refused by the service.
   auto other = Browser("clerk-ly-psb");
-  auto other_session = other->Get("/api/session");
-  const std::string other_token =
-      other_session->body.substr(other_session->body.find(key) + key.size(), 64);
+  const std::string other_token = InProcessConsole::CsrfToken(other.get());
   auto foreign = other->Post("/api/agencies/zz-psb/reports/2021/versions", {{"X-CSRF-Token", other_token}},
                              body, "application/json");
   ASSERT_TRUE(foreign);
@@ -538,13 +532,8 @@ TEST(ConsoleImportLimits, OneImportAtATimePerUserAndTheTimeLimit) {
   InProcessConsole console(submit.address(), audit.address(), console::kStreamSlice, limits);
   absl::StatusOr<std::string> scan = ReadFileToString(DISCLOSURE_TESTDOCS "/report-scan.pdf");
   ASSERT_TRUE(scan.ok());
-  auto token_of = [&](httplib::SSLClient* b) {
-    auto r = b->Get("/api/session");
-    const std::string key = "\"csrf_token\": \"";
-    return r->body.substr(r->body.find(key) + key.size(), 64);
-  };
   auto clerk = console.Browser("clerk-zz-psb");
-  const std::string token = token_of(clerk.get());
+  const std::string token = InProcessConsole::CsrfToken(clerk.get());
   int slow_status = 0;
   std::string slow_body;
   std::thread first([&] {
@@ -570,7 +559,7 @@ TEST(ConsoleImportLimits, OneImportAtATimePerUserAndTheTimeLimit) {
   EXPECT_EQ(second, 429);
   EXPECT_THAT(second_body, HasSubstr("您已有一个文档正在读取"));
   auto other = console.Browser("clerk-ly-psb");
-  auto third = other->Post("/api/import", {{"X-CSRF-Token", token_of(other.get())}}, "一段话。",
+  auto third = other->Post("/api/import", {{"X-CSRF-Token", InProcessConsole::CsrfToken(other.get())}}, "一段话。",
                            "application/octet-stream");
   ASSERT_TRUE(third);
   EXPECT_EQ(third->status, 400) << third->body;  // read (and refused: it is no report)

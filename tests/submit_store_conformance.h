@@ -354,6 +354,10 @@ TEST_P(StoreConformanceTest, APublishedDocumentIsFoundByItsHash) {
   EXPECT_EQ(absl::StrCat(found[1].agency_id, "/", found[1].version), "a1/3");
   EXPECT_EQ(absl::StrCat(found[2].agency_id, "/", found[2].version), "b2/1");
   EXPECT_EQ(found[0].content_hash, FakeHash("a1 one"));
+  EXPECT_EQ(found[0].submitter, "alice");
+  EXPECT_EQ(found[0].year, 2021);
+  EXPECT_GT(found[0].feed_seq, 0);
+  EXPECT_TRUE(found[0].report.empty());
   STORE_ASSERT_OK_AND_ASSIGN(std::vector<VersionRecord> first, store().FindDocument(FakeHash("shared file"), 1));
   EXPECT_EQ(first.size(), 1u);
   STORE_ASSERT_OK_AND_ASSIGN(std::vector<VersionRecord> none, store().FindDocument(FakeHash("no file"), 10));
